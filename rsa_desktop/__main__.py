@@ -1,0 +1,3 @@
+from rsa_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,407 @@
+"""SQLModel tables: the whole RSA of one organisation, any number of analysis years.
+
+Table models do not validate (SQLModel skips validation for table=True); rules live in
+`rsa_desktop.services.validation`, critical invariants are also CHECK constraints here.
+Durations are whole minutes; dates are ISO `date`s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _text(**kw):
+    return Field(default="", sa_column_kwargs={"server_default": ""}, **kw)
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE"):
+    return Field(default=None if nullable else ..., foreign_key=target, ondelete=ondelete,
+                 nullable=nullable, index=True)
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = _text()
+    org_type: str = Field(default="facknamnd")  # facknamnd / stadsdelsnamnd / bolag / annan
+    committee: str = _text()  # the nämnd or bolagsstyrelse
+    employees: Optional[int] = None
+    contact_person: str = _text()
+    security_coordinator: str = _text()
+
+
+class Analysis(SQLModel, table=True):
+    __tablename__ = "analysis"
+    __table_args__ = (UniqueConstraint("organisation_id", "year"),
+                      CheckConstraint("status IN ('utkast','faststalld')", name="ck_analysis_status"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id")
+    year: int
+    status: str = Field(default="utkast")
+    adopted_date: Optional[dt.date] = None
+    adopted_decision: str = _text()  # beslut: by whom, dnr, paragraph
+    assignment: str = _text()  # uppdrag
+    delimitations: str = _text()  # avgränsningar
+    method: str = _text()  # metodbeskrivning
+    business_description: str = _text()  # verksamhetsbeskrivning
+    locations: str = _text()
+    summary: str = _text()  # sammanfattning
+    secrecy_marking: str = _text()  # free text, e.g. "Sekretess enligt 18 kap. 13 § OSL"
+    security_class: Optional[str] = None  # säkerhetsskyddsklass, separate and optional
+    consequence_aggregation: str = Field(default="max")  # how dimensions combine into one consequence
+    unacceptable_level: int = Field(default=4)  # impact level at which downtime is no longer acceptable
+    created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+
+
+class IdCounter(SQLModel, table=True):
+    """Next number per human-ID prefix, so that a deleted R3 is never reused for another risk."""
+    __tablename__ = "id_counter"
+    analysis_id: int = Field(foreign_key="analysis.id", ondelete="CASCADE", primary_key=True)
+    prefix: str = Field(primary_key=True)
+    next_number: int = 1
+
+
+class Participant(SQLModel, table=True):
+    __tablename__ = "participant"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    name: str = _text()
+    role: str = _text()
+    unit: str = _text()
+    sort_order: int = 0
+
+
+# --- scales (per analysis, copied from resources/scales/default.json) -----------------------
+
+class LikelihoodLevel(SQLModel, table=True):
+    __tablename__ = "likelihood_level"
+    __table_args__ = (UniqueConstraint("analysis_id", "value"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    value: int
+    label: str = _text()
+    frequency: str = _text()
+    description: str = _text()
+
+
+class ConsequenceLevel(SQLModel, table=True):
+    __tablename__ = "consequence_level"
+    __table_args__ = (UniqueConstraint("analysis_id", "value"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    value: int
+    label: str = _text()
+    description: str = _text()
+
+
+class ConsequenceDimension(SQLModel, table=True):
+    __tablename__ = "consequence_dimension"
+    __table_args__ = (UniqueConstraint("analysis_id", "code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    code: str
+    label: str = _text()
+    description: str = _text()
+    sort_order: int = 0
+
+
+class ColourBand(SQLModel, table=True):
+    """A colour for matrix cells whose score (likelihood × consequence) is at least min_score."""
+    __tablename__ = "colour_band"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    label: str = _text()
+    colour: str = "#cccccc"
+    min_score: int = 1
+
+
+class CapabilityLevel(SQLModel, table=True):
+    __tablename__ = "capability_level"
+    __table_args__ = (UniqueConstraint("analysis_id", "value"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    value: int
+    label: str = _text()
+    description: str = _text()
+
+
+class TimeHorizon(SQLModel, table=True):
+    __tablename__ = "time_horizon"
+    __table_args__ = (UniqueConstraint("analysis_id", "minutes"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    minutes: int
+    label: str = _text()
+
+
+# --- the analysis items -------------------------------------------------------------------
+
+class Function(SQLModel, table=True):
+    """Samhällsviktig verksamhet / åtagande."""
+    __tablename__ = "function"
+    __table_args__ = (UniqueConstraint("analysis_id", "hid"),
+                      CheckConstraint("operation IN ('egen','extern')", name="ck_function_operation"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    hid: str
+    name: str = _text()
+    description: str = _text()
+    msb_sector: str = _text()
+    preparedness_sector: str = _text()
+    is_critical: bool = False  # samhällsviktig
+    critical_motivation: str = _text()
+    criticality_life_health: Optional[int] = None  # on the consequence scale
+    criticality_functionality: Optional[int] = None
+    max_tolerable_downtime: Optional[int] = None  # acceptabel avbrottstid, minutes
+    mtd_motivation: str = _text()  # why the confirmed value differs from the proposal, if it does
+    minimum_level: str = _text()  # lägsta acceptabla nivå
+    rto: Optional[int] = None  # återställningstid, minutes
+    operation: str = "egen"  # regi
+    supplier: str = _text()
+    contract: str = _text()
+    continuity_in_contract: Optional[bool] = None
+    styrel_class: Optional[int] = None
+    owner: str = _text()
+    secret: bool = False
+    sort_order: int = 0
+
+
+class FunctionImpact(SQLModel, table=True):
+    """Consequence for a function if it is down for a time horizon (impact over time)."""
+    __tablename__ = "function_impact"
+    function_id: int = Field(foreign_key="function.id", ondelete="CASCADE", primary_key=True)
+    horizon_id: int = Field(foreign_key="time_horizon.id", ondelete="CASCADE", primary_key=True)
+    level: int
+
+
+class Dependency(SQLModel, table=True):
+    """Kritiskt beroende."""
+    __tablename__ = "dependency"
+    __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    hid: str
+    dep_type: str = _text()
+    name: str = _text()
+    description: str = _text()
+    provider: str = _text()
+    provider_org: str = _text()  # a city organisation (catalogue name) when the provider is one
+    is_external: bool = False  # outside Stockholms stad
+    single_point_of_failure: bool = False
+    expected_outage: Optional[int] = None  # expected outage / restore time, minutes
+    has_reserve: bool = False
+    reserve_description: str = _text()
+    reserve_duration: Optional[int] = None  # how long the reserve lasts, minutes
+    secret: bool = False
+    sort_order: int = 0
+
+
+class FunctionDependency(SQLModel, table=True):
+    __tablename__ = "function_dependency"
+    function_id: int = Field(foreign_key="function.id", ondelete="CASCADE", primary_key=True)
+    dependency_id: int = Field(foreign_key="dependency.id", ondelete="CASCADE", primary_key=True, index=True)
+    tolerance: Optional[int] = None  # how long the function tolerates losing the dependency, minutes
+    note: str = _text()
+
+
+class DependencyDependency(SQLModel, table=True):
+    """A dependency that itself depends on another (the IT system needs the network needs el)."""
+    __tablename__ = "dependency_dependency"
+    __table_args__ = (CheckConstraint("dependency_id <> depends_on_id", name="ck_dep_not_self"),)
+    dependency_id: int = Field(foreign_key="dependency.id", ondelete="CASCADE", primary_key=True)
+    depends_on_id: int = Field(foreign_key="dependency.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class Risk(SQLModel, table=True):
+    __tablename__ = "risk"
+    __table_args__ = (
+        UniqueConstraint("analysis_id", "hid"),
+        CheckConstraint("likelihood IS NULL OR likelihood BETWEEN 1 AND 99", name="ck_risk_likelihood"),
+        CheckConstraint("residual_likelihood IS NULL OR residual_likelihood BETWEEN 1 AND 99",
+                        name="ck_risk_residual_likelihood"),
+        CheckConstraint("residual_consequence IS NULL OR residual_consequence BETWEEN 1 AND 99",
+                        name="ck_risk_residual_consequence"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    hid: str
+    title: str = _text()
+    description: str = _text()
+    category: str = _text()
+    scenario: str = _text()  # from the scenario library, or free text
+    likelihood: Optional[int] = None
+    motivation: str = _text()
+    uncertainty: str = _text()  # lag / medel / hog, or empty
+    existing_measures: str = _text()
+    residual_likelihood: Optional[int] = None
+    residual_consequence: Optional[int] = None
+    secret: bool = False
+    sort_order: int = 0
+
+
+class RiskConsequence(SQLModel, table=True):
+    __tablename__ = "risk_consequence"
+    risk_id: int = Field(foreign_key="risk.id", ondelete="CASCADE", primary_key=True)
+    dimension_id: int = Field(foreign_key="consequence_dimension.id", ondelete="CASCADE", primary_key=True)
+    level: int
+
+
+class RiskFunction(SQLModel, table=True):
+    __tablename__ = "risk_function"
+    risk_id: int = Field(foreign_key="risk.id", ondelete="CASCADE", primary_key=True)
+    function_id: int = Field(foreign_key="function.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class RiskDependency(SQLModel, table=True):
+    __tablename__ = "risk_dependency"
+    risk_id: int = Field(foreign_key="risk.id", ondelete="CASCADE", primary_key=True)
+    dependency_id: int = Field(foreign_key="dependency.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class Vulnerability(SQLModel, table=True):
+    """Sårbarhet or brist i krisberedskapen."""
+    __tablename__ = "vulnerability"
+    __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    hid: str
+    title: str = _text()
+    description: str = _text()
+    kind: str = "sarbarhet"  # sarbarhet / brist_krisberedskap
+    secret: bool = False
+    sort_order: int = 0
+
+
+class Capability(SQLModel, table=True):
+    """Assessment of one area of förmåga (krisledning, larmvägar, uthållighet …)."""
+    __tablename__ = "capability"
+    __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    hid: str
+    area: str = _text()
+    rating: Optional[int] = None  # on the optional förmåga scale
+    motivation: str = _text()
+    secret: bool = False
+    sort_order: int = 0
+
+
+class Action(SQLModel, table=True):
+    """Åtgärd."""
+    __tablename__ = "action"
+    __table_args__ = (
+        UniqueConstraint("analysis_id", "hid"),
+        CheckConstraint("status IN ('planerad','pagaende','genomford','avbruten')", name="ck_action_status"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    hid: str
+    title: str = _text()
+    description: str = _text()
+    owner: str = _text()
+    deadline: Optional[dt.date] = None
+    status: str = "planerad"
+    priority: str = "medel"  # hog / medel / lag
+    follow_up_note: str = _text()
+    secret: bool = False
+    sort_order: int = 0
+
+
+class ActionRisk(SQLModel, table=True):
+    __tablename__ = "action_risk"
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", primary_key=True)
+    risk_id: int = Field(foreign_key="risk.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class ActionDependency(SQLModel, table=True):
+    __tablename__ = "action_dependency"
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", primary_key=True)
+    dependency_id: int = Field(foreign_key="dependency.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class ActionFunction(SQLModel, table=True):
+    __tablename__ = "action_function"
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", primary_key=True)
+    function_id: int = Field(foreign_key="function.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class ActionVulnerability(SQLModel, table=True):
+    __tablename__ = "action_vulnerability"
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", primary_key=True)
+    vulnerability_id: int = Field(foreign_key="vulnerability.id", ondelete="CASCADE", primary_key=True,
+                                  index=True)
+
+
+class ContinuityPlan(SQLModel, table=True):
+    """Kontinuitetsplan for one critical function."""
+    __tablename__ = "continuity_plan"
+    __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    hid: str
+    function_id: Optional[int] = _fk("function.id", nullable=True, ondelete="SET NULL")
+    title: str = _text()
+    scope: str = _text()
+    responsible: str = _text()
+    minimum_level: str = _text()
+    activation_criteria: str = _text()
+    recovery_order: str = _text()  # återstart: in which order things come back
+    resources: str = _text()
+    last_exercised: Optional[dt.date] = None
+    next_exercise: Optional[dt.date] = None
+    last_revised: Optional[dt.date] = None
+    secret: bool = False
+    sort_order: int = 0
+
+
+class FallbackProcedure(SQLModel, table=True):
+    """Reservrutin in a plan, usually for one critical dependency."""
+    __tablename__ = "fallback_procedure"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = _fk("continuity_plan.id")
+    dependency_id: Optional[int] = _fk("dependency.id", nullable=True, ondelete="SET NULL")
+    procedure: str = _text()
+    duration: Optional[int] = None  # how long the fallback can be kept up, minutes
+    responsible: str = _text()
+    sort_order: int = 0
+
+
+class PlanContact(SQLModel, table=True):
+    __tablename__ = "plan_contact"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = _fk("continuity_plan.id")
+    name: str = _text()
+    role: str = _text()
+    phone: str = _text()
+    alternate: str = _text()
+    sort_order: int = 0
+
+
+class Exercise(SQLModel, table=True):
+    """Övning."""
+    __tablename__ = "exercise"
+    __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    analysis_id: int = _fk("analysis.id")
+    hid: str
+    title: str = _text()
+    date: Optional[dt.date] = None
+    exercise_type: str = _text()
+    scenario: str = _text()
+    participants: str = _text()
+    success_criteria: str = _text()
+    lessons: str = _text()
+    plan_id: Optional[int] = _fk("continuity_plan.id", nullable=True, ondelete="SET NULL")
+    secret: bool = False
+    sort_order: int = 0
+
+
+class ExerciseAction(SQLModel, table=True):
+    """An action that came out of an exercise."""
+    __tablename__ = "exercise_action"
+    exercise_id: int = Field(foreign_key="exercise.id", ondelete="CASCADE", primary_key=True)
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", primary_key=True, index=True)

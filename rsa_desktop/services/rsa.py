@@ -1,0 +1,561 @@
+"""Use cases on an open document: create, read, update, delete and link every item, with validation.
+
+No Qt. Each call is one short transaction; results are immutable snapshots (`Record`), and every
+write returns what is needed to undo it (`Change`, `Tombstone`, the previous link attributes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Iterable
+
+from sqlalchemy import and_, delete, func, insert, select as sa_select, update as sa_update
+from sqlmodel import Session, SQLModel, select
+
+from rsa_desktop.model import entities as e
+from rsa_desktop.model.kinds import CHILD_KINDS, ITEM_KINDS, KINDS, LINKS, KindSpec, LinkSpec
+from rsa_desktop.services import scales as scale_svc
+from rsa_desktop.services.errors import FieldError, NotFoundError, ReadOnlyAnalysisError, ValidationError
+from rsa_desktop.services.records import Change, Record, Tombstone, make_record
+from rsa_desktop.services.validation import ScaleRanges, clean_value, clean_values
+from rsa_desktop.storage.database import Document
+
+TABLE_LABELS = {
+    "analysis": "analyser", "participant": "deltagare", "function": "verksamheter", "dependency": "beroenden",
+    "risk": "risker", "vulnerability": "sårbarheter", "capability": "förmågebedömningar", "action": "åtgärder",
+    "continuity_plan": "kontinuitetsplaner", "exercise": "övningar", "fallback_procedure": "reservrutiner",
+    "plan_contact": "kontakter", "function_impact": "konsekvensbedömningar över tid",
+    "function_dependency": "kopplingar verksamhet–beroende", "dependency_dependency": "kopplingar mellan beroenden",
+    "risk_function": "kopplingar risk–verksamhet", "risk_dependency": "kopplingar risk–beroende",
+    "risk_consequence": "konsekvensbedömningar", "action_risk": "kopplingar åtgärd–risk",
+    "action_dependency": "kopplingar åtgärd–beroende", "action_function": "kopplingar åtgärd–verksamhet",
+    "action_vulnerability": "kopplingar åtgärd–sårbarhet", "exercise_action": "kopplingar övning–åtgärd",
+    "likelihood_level": "sannolikhetsnivåer", "consequence_level": "konsekvensnivåer",
+    "consequence_dimension": "konsekvensdimensioner", "colour_band": "färggränser",
+    "capability_level": "förmågenivåer", "time_horizon": "tidshorisonter", "id_counter": "löpnummer",
+}
+
+# Rows owned by an item that a duplicate copies along with it.
+_COPIED_CHILDREN = {
+    "function": ((e.FunctionImpact, "function_id"),),
+    "risk": ((e.RiskConsequence, "risk_id"),),
+    "continuity_plan": ((e.FallbackProcedure, "plan_id"), (e.PlanContact, "plan_id")),
+}
+
+# Fields that may still be edited on a fastställd analysis: reopening it.
+_ANALYSIS_UNLOCK_FIELDS = {"status"}
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    link: str
+    left_id: int
+    right_id: int
+    attrs: MappingProxyType
+
+
+def _row_dict(table, row) -> dict[str, Any]:
+    return {c.name: row._mapping[c] for c in table.columns}
+
+
+class RsaService:
+    """All reading and writing of one document's content."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _session(self):
+        return self.doc.session()
+
+    @staticmethod
+    def _spec(kind: str) -> KindSpec:
+        try:
+            return KINDS[kind]
+        except KeyError:
+            raise NotFoundError(f"Okänd typ: {kind}") from None
+
+    def _get_row(self, s: Session, kind: str, item_id: int):
+        row = s.get(self._spec(kind).table, item_id)
+        if row is None:
+            raise NotFoundError(f"{self._spec(kind).label} finns inte (id {item_id}).")
+        return row
+
+    def _analysis_id_of(self, s: Session, kind: str, row) -> int | None:
+        if kind == "organisation":
+            return None
+        if kind == "analysis":
+            return row.id
+        if kind in ("fallback", "contact"):
+            return s.get(e.ContinuityPlan, row.plan_id).analysis_id
+        return row.analysis_id
+
+    def _ensure_editable(self, s: Session, analysis_id: int | None, fields: Iterable[str] = ()) -> None:
+        if analysis_id is None:
+            return
+        a = s.get(e.Analysis, analysis_id)
+        if a is None:
+            raise NotFoundError(f"Analysen finns inte (id {analysis_id}).")
+        if a.status == "faststalld" and not set(fields) <= _ANALYSIS_UNLOCK_FIELDS:
+            raise ReadOnlyAnalysisError(
+                f"Analysen för {a.year} är fastställd och kan inte ändras. Återöppna den som utkast först.")
+
+    def _ranges(self, s: Session, analysis_id: int | None) -> ScaleRanges:
+        if analysis_id is None:
+            return ScaleRanges()
+        return scale_svc.read_scales(s, analysis_id).ranges
+
+    def _check_ref(self, s: Session, kind: KindSpec, values: dict[str, Any], analysis_id: int) -> None:
+        for f in kind.fields:
+            if f.type == "ref" and values.get(f.name) is not None:
+                target = s.get(KINDS[f.ref].table, values[f.name])
+                if target is None or target.analysis_id != analysis_id:
+                    raise ValidationError([FieldError(f.name, f.label, "det valda objektet finns inte i analysen.")])
+
+    # -- organisation and analyses ---------------------------------------------------------
+
+    def organisation(self) -> Record | None:
+        with self._session() as s:
+            row = s.exec(select(e.Organisation).order_by(e.Organisation.id)).first()
+            return make_record("organisation", row) if row else None
+
+    def set_organisation(self, **values) -> Change:
+        """Create the file's organisation, or update it."""
+        spec = KINDS["organisation"]
+        with self._session() as s:
+            row = s.exec(select(e.Organisation).order_by(e.Organisation.id)).first()
+            current = {f: getattr(row, f) for f in spec.field_names} if row else None
+            clean = clean_values(spec, values, ScaleRanges(), creating=row is None, current=current)
+            if row is None:
+                row = e.Organisation(**clean)
+                s.add(row)
+                s.flush()
+                return Change("organisation", row.id, MappingProxyType({}), MappingProxyType(clean))
+            old = {k: getattr(row, k) for k in clean}
+            for k, v in clean.items():
+                setattr(row, k, v)
+            return Change("organisation", row.id, MappingProxyType(old), MappingProxyType(clean))
+
+    def analyses(self) -> list[Record]:
+        with self._session() as s:
+            rows = s.exec(select(e.Analysis).order_by(e.Analysis.year)).all()
+            return [make_record("analysis", r) for r in rows]
+
+    def analysis(self, analysis_id: int) -> Record:
+        with self._session() as s:
+            return make_record("analysis", self._get_row(s, "analysis", analysis_id))
+
+    def analysis_for_year(self, year: int) -> Record | None:
+        with self._session() as s:
+            row = s.exec(select(e.Analysis).where(e.Analysis.year == year)).first()
+            return make_record("analysis", row) if row else None
+
+    def create_analysis(self, year: int, *, template: dict[str, Any] | None = None, **values) -> Record:
+        """A new analysis year with the scales copied from `template` (default: resources/scales)."""
+        template = template or scale_svc.load_template()
+        spec = KINDS["analysis"]
+        values = {"status": "utkast", "consequence_aggregation": template.get("consequence_aggregation", "max"),
+                  "unacceptable_level": template.get("unacceptable_level", 4), **values, "year": year}
+        consequence = tuple(int(lv["value"]) for lv in template["consequence_levels"])
+        ranges = ScaleRanges(consequence=consequence)
+        clean = clean_values(spec, values, ranges, creating=True)
+        with self._session() as s:
+            org = s.exec(select(e.Organisation).order_by(e.Organisation.id)).first()
+            if org is None:
+                raise ValidationError([FieldError("organisation", "Organisation",
+                                                  "ange organisationen innan en analys skapas.")])
+            if s.exec(select(e.Analysis).where(e.Analysis.year == clean["year"])).first():
+                raise ValidationError([FieldError("year", "År", f"det finns redan en analys för {clean['year']}.")])
+            row = e.Analysis(organisation_id=org.id, **clean)
+            s.add(row)
+            s.flush()
+            scale_svc.apply_template(s, row, template)
+            row.consequence_aggregation = clean["consequence_aggregation"]
+            row.unacceptable_level = clean["unacceptable_level"]
+            s.flush()
+            return make_record("analysis", row)
+
+    def scales(self, analysis_id: int) -> scale_svc.Scales:
+        with self._session() as s:
+            self._get_row(s, "analysis", analysis_id)
+            return scale_svc.read_scales(s, analysis_id)
+
+    # -- generic items ---------------------------------------------------------------------
+
+    def list(self, kind: str, owner_id: int) -> list[Record]:
+        """Items of `kind` in an analysis (or, for fallback/contact, in a continuity plan)."""
+        spec = self._spec(kind)
+        table = spec.table
+        with self._session() as s:
+            col = getattr(table, spec.parent)
+            order = [table.sort_order] if hasattr(table, "sort_order") else []
+            rows = s.exec(select(table).where(col == owner_id).order_by(*order, table.id)).all()
+            return [make_record(kind, r) for r in rows]
+
+    def get(self, kind: str, item_id: int) -> Record:
+        with self._session() as s:
+            return make_record(kind, self._get_row(s, kind, item_id))
+
+    def find_by_hid(self, kind: str, analysis_id: int, hid: str) -> Record | None:
+        table = self._spec(kind).table
+        with self._session() as s:
+            row = s.exec(select(table).where(table.analysis_id == analysis_id, table.hid == hid)).first()
+            return make_record(kind, row) if row else None
+
+    def _next_hid(self, s: Session, analysis_id: int, prefix: str) -> str:
+        counter = s.get(e.IdCounter, (analysis_id, prefix))
+        if counter is None:
+            counter = e.IdCounter(analysis_id=analysis_id, prefix=prefix, next_number=1)
+            s.add(counter)
+        hid = f"{prefix}{counter.next_number}"
+        counter.next_number += 1
+        return hid
+
+    def create(self, kind: str, owner_id: int, **values) -> Record:
+        spec = self._spec(kind)
+        if kind in ("organisation", "analysis"):
+            raise NotFoundError("Använd set_organisation/create_analysis.")
+        with self._session() as s:
+            if spec.parent == "plan_id":
+                plan = self._get_row(s, "continuity_plan", owner_id)
+                analysis_id = plan.analysis_id
+            else:
+                self._get_row(s, "analysis", owner_id)
+                analysis_id = owner_id
+            self._ensure_editable(s, analysis_id)
+            defaults = {f.name: f.choices[0][0] for f in spec.fields
+                        if f.type == "enum" and f.required and f.name not in values}
+            clean = clean_values(spec, {**defaults, **values}, self._ranges(s, analysis_id), creating=True)
+            self._check_ref(s, spec, clean, analysis_id)
+            extra: dict[str, Any] = {spec.parent: owner_id}
+            table = spec.table
+            if hasattr(table, "sort_order"):
+                col = getattr(table, spec.parent)
+                extra["sort_order"] = (s.exec(sa_select(func.max(table.sort_order)).where(col == owner_id))
+                                       .scalar() or 0) + 1
+            if spec.prefix:
+                extra["hid"] = self._next_hid(s, analysis_id, spec.prefix)
+            row = table(**clean, **extra)
+            s.add(row)
+            s.flush()
+            return make_record(kind, row)
+
+    def update(self, kind: str, item_id: int, **values) -> Change:
+        spec = self._spec(kind)
+        if kind == "organisation":
+            return self.set_organisation(**values)
+        with self._session() as s:
+            row = self._get_row(s, kind, item_id)
+            analysis_id = self._analysis_id_of(s, kind, row)
+            self._ensure_editable(s, analysis_id, values.keys())
+            current = {f: getattr(row, f) for f in spec.field_names}
+            clean = clean_values(spec, values, self._ranges(s, analysis_id), creating=False, current=current)
+            if analysis_id is not None and kind != "analysis":
+                self._check_ref(s, spec, clean, analysis_id)
+            if kind == "analysis" and "year" in clean and clean["year"] != row.year:
+                if s.exec(select(e.Analysis).where(e.Analysis.year == clean["year"])).first():
+                    raise ValidationError([FieldError("year", "År",
+                                                      f"det finns redan en analys för {clean['year']}.")])
+            old = {k: getattr(row, k) for k in clean}
+            for k, v in clean.items():
+                setattr(row, k, v)
+            return Change(kind, item_id, MappingProxyType(old), MappingProxyType(clean))
+
+    def reopen_analysis(self, analysis_id: int) -> Change:
+        """A fastställd analysis goes back to utkast (the decision data is kept)."""
+        return self.update("analysis", analysis_id, status="utkast")
+
+    def adopt_analysis(self, analysis_id: int, date, decision: str = "") -> Change:
+        return self.update("analysis", analysis_id, status="faststalld", adopted_date=date,
+                           adopted_decision=decision)
+
+    def move(self, kind: str, item_id: int, new_sort_order: int) -> Change:
+        spec = self._spec(kind)
+        with self._session() as s:
+            row = self._get_row(s, kind, item_id)
+            self._ensure_editable(s, self._analysis_id_of(s, kind, row))
+            old = row.sort_order
+            row.sort_order = int(new_sort_order)
+            return Change(kind, item_id, MappingProxyType({"sort_order": old}),
+                          MappingProxyType({"sort_order": row.sort_order}))
+
+    # -- delete and restore ----------------------------------------------------------------
+
+    def _capture(self, s: Session, table_name: str, pk: dict[str, Any], rows, nulled, seen) -> None:
+        meta = SQLModel.metadata
+        table = meta.tables[table_name]
+        key = (table_name, tuple(sorted(pk.items())))
+        if key in seen:
+            return
+        seen.add(key)
+        cond = and_(*[table.c[k] == v for k, v in pk.items()])
+        found = s.connection().execute(sa_select(table).where(cond)).first()
+        if found is None:
+            return
+        rows.append((table_name, MappingProxyType(_row_dict(table, found))))
+        if "id" not in pk:
+            return
+        for child in meta.sorted_tables:
+            for fk in child.foreign_keys:
+                if fk.column.table is not table:
+                    continue
+                col = fk.parent
+                child_rows = s.connection().execute(sa_select(child).where(col == pk["id"])).all()
+                for cr in child_rows:
+                    cpk = {c.name: cr._mapping[c] for c in child.primary_key.columns}
+                    if (fk.ondelete or "").upper() == "SET NULL":
+                        nulled.append((child.name, tuple(sorted(cpk.items())), col.name, pk["id"]))
+                    else:
+                        self._capture(s, child.name, cpk, rows, nulled, seen)
+
+    def _tombstone(self, s: Session, kind: str, item_id: int) -> Tombstone:
+        row = self._get_row(s, kind, item_id)
+        rows: list = []
+        nulled: list = []
+        self._capture(s, self._spec(kind).table.__tablename__, {"id": item_id}, rows, nulled, set())
+        return Tombstone(kind, item_id, make_record(kind, row).label, tuple(rows), tuple(nulled))
+
+    def delete_preview(self, kind: str, item_id: int) -> Tombstone:
+        """What a delete would remove, without removing it."""
+        with self._session() as s:
+            return self._tombstone(s, kind, item_id)
+
+    def delete(self, kind: str, item_id: int) -> Tombstone:
+        with self._session() as s:
+            row = self._get_row(s, kind, item_id)
+            if kind != "analysis":
+                self._ensure_editable(s, self._analysis_id_of(s, kind, row))
+            tomb = self._tombstone(s, kind, item_id)
+            table = self._spec(kind).table.__table__
+            s.connection().execute(delete(table).where(table.c.id == item_id))
+            s.expunge_all()
+            return tomb
+
+    def restore(self, tomb: Tombstone) -> Record:
+        """Undo a delete: the same ids, links and dependents come back."""
+        meta = SQLModel.metadata
+        order = {t.name: i for i, t in enumerate(meta.sorted_tables)}
+        with self._session() as s:
+            conn = s.connection()
+            for table_name, values in sorted(tomb.rows, key=lambda r: order[r[0]]):
+                conn.execute(insert(meta.tables[table_name]).values(**values))
+            for table_name, pk, column, value in tomb.nulled:
+                table = meta.tables[table_name]
+                cond = and_(*[table.c[k] == v for k, v in pk])
+                conn.execute(sa_update(table).where(cond).values({column: value}))
+            s.expunge_all()
+            return make_record(tomb.kind, self._get_row(s, tomb.kind, tomb.id))
+
+    def duplicate(self, kind: str, item_id: int) -> Record:
+        """A copy with a new ID, its links and per-horizon/per-dimension ratings."""
+        spec = self._spec(kind)
+        src = self.get(kind, item_id)
+        values = {f: src.values[f] for f in spec.field_names}
+        values[spec.title_field] = f"{values[spec.title_field]} (kopia)"
+        owner = src.values[spec.parent]
+        copy = self.create(kind, owner, **values)
+        with self._session() as s:
+            conn = s.connection()
+            for link in LINKS.values():
+                for side, other in (("left", "right"), ("right", "left")):
+                    if getattr(link, side) != kind:
+                        continue
+                    table = link.table.__table__
+                    col = getattr(link, f"{side}_col")
+                    if link.left == link.right and side == "right":
+                        continue
+                    for r in conn.execute(sa_select(table).where(table.c[col] == item_id)).all():
+                        vals = _row_dict(table, r)
+                        vals[col] = copy.id
+                        conn.execute(insert(table).values(**vals))
+            for model, col in _COPIED_CHILDREN.get(kind, ()):
+                table = model.__table__
+                for r in conn.execute(sa_select(table).where(table.c[col] == item_id)).all():
+                    vals = _row_dict(table, r)
+                    vals[col] = copy.id
+                    if "id" in table.c:
+                        del vals["id"]  # a new row of its own, not a shared one
+                    conn.execute(insert(table).values(**vals))
+        return self.get(kind, copy.id)
+
+    # -- links -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _link(name: str) -> LinkSpec:
+        try:
+            return LINKS[name]
+        except KeyError:
+            raise NotFoundError(f"Okänd koppling: {name}") from None
+
+    def link(self, name: str, left_id: int, right_id: int, **attrs) -> LinkRecord | None:
+        """Create or update a link; returns the previous link (for undo) or None if it was new."""
+        spec = self._link(name)
+        table = spec.table.__table__
+        with self._session() as s:
+            left = self._get_row(s, spec.left, left_id)
+            right = self._get_row(s, spec.right, right_id)
+            if left.analysis_id != right.analysis_id:
+                raise ValidationError([FieldError(name, spec.label, "objekten hör till olika analyser.")])
+            if spec.left == spec.right and left_id == right_id:
+                raise ValidationError([FieldError(name, spec.label, "ett beroende kan inte bero på sig självt.")])
+            if name == "dependency_dependency" and self._reaches(s, right_id, left_id):
+                raise ValidationError([FieldError(name, spec.label,
+                                                  f"{right.hid} beror redan (direkt eller indirekt) på {left.hid}; "
+                                                  "en cirkel av beroenden är inte tillåten.")])
+            self._ensure_editable(s, left.analysis_id)
+            ranges = self._ranges(s, left.analysis_id)
+            errors, clean = [], {}
+            for f in spec.fields:
+                if f.name in attrs:
+                    try:
+                        clean[f.name] = clean_value(f, attrs[f.name], ranges)
+                    except ValueError as exc:
+                        errors.append(FieldError(f.name, f.label, str(exc)))
+            unknown = set(attrs) - {f.name for f in spec.fields}
+            errors += [FieldError(k, k, "okänt fält för kopplingen.") for k in unknown]
+            if errors:
+                raise ValidationError(errors)
+            cond = and_(table.c[spec.left_col] == left_id, table.c[spec.right_col] == right_id)
+            conn = s.connection()
+            existing = conn.execute(sa_select(table).where(cond)).first()
+            if existing is None:
+                conn.execute(insert(table).values({spec.left_col: left_id, spec.right_col: right_id, **clean}))
+                return None
+            previous = LinkRecord(name, left_id, right_id, MappingProxyType(
+                {f.name: existing._mapping[table.c[f.name]] for f in spec.fields}))
+            if clean:
+                conn.execute(sa_update(table).where(cond).values(**clean))
+            return previous
+
+    def _reaches(self, s: Session, start: int, target: int) -> bool:
+        table = e.DependencyDependency.__table__
+        seen, todo = set(), [start]
+        while todo:
+            cur = todo.pop()
+            if cur == target:
+                return True
+            if cur in seen:
+                continue
+            seen.add(cur)
+            todo += [r[0] for r in s.connection().execute(
+                sa_select(table.c.depends_on_id).where(table.c.dependency_id == cur)).all()]
+        return False
+
+    def unlink(self, name: str, left_id: int, right_id: int) -> LinkRecord | None:
+        """Remove a link; returns it (for undo) or None if there was none."""
+        spec = self._link(name)
+        table = spec.table.__table__
+        with self._session() as s:
+            left = self._get_row(s, spec.left, left_id)
+            self._ensure_editable(s, left.analysis_id)
+            cond = and_(table.c[spec.left_col] == left_id, table.c[spec.right_col] == right_id)
+            conn = s.connection()
+            existing = conn.execute(sa_select(table).where(cond)).first()
+            if existing is None:
+                return None
+            conn.execute(delete(table).where(cond))
+            return LinkRecord(name, left_id, right_id, MappingProxyType(
+                {f.name: existing._mapping[table.c[f.name]] for f in spec.fields}))
+
+    def links(self, name: str, *, left_id: int | None = None, right_id: int | None = None,
+              analysis_id: int | None = None) -> list[LinkRecord]:
+        spec = self._link(name)
+        table = spec.table.__table__
+        q = sa_select(table)
+        if left_id is not None:
+            q = q.where(table.c[spec.left_col] == left_id)
+        if right_id is not None:
+            q = q.where(table.c[spec.right_col] == right_id)
+        if analysis_id is not None:
+            left_table = KINDS[spec.left].table.__table__
+            q = q.join(left_table, left_table.c.id == table.c[spec.left_col]).where(
+                left_table.c.analysis_id == analysis_id)
+        with self._session() as s:
+            out = []
+            for r in s.connection().execute(q).all():
+                m = r._mapping
+                out.append(LinkRecord(name, m[table.c[spec.left_col]], m[table.c[spec.right_col]],
+                                      MappingProxyType({f.name: m[table.c[f.name]] for f in spec.fields})))
+            return out
+
+    # -- ratings: impact over time and consequence per dimension ----------------------------
+
+    def set_impact(self, function_id: int, horizon_id: int, level: int | None) -> int | None:
+        """Set (or clear with None) the consequence for a function at a time horizon; returns the old level."""
+        return self._set_rating(e.FunctionImpact, "function", function_id, "horizon_id", horizon_id,
+                                e.TimeHorizon, level, "Konsekvens över tid")
+
+    def impacts(self, function_id: int) -> dict[int, int]:
+        with self._session() as s:
+            rows = s.exec(select(e.FunctionImpact).where(e.FunctionImpact.function_id == function_id)).all()
+            return {r.horizon_id: r.level for r in rows}
+
+    def set_consequence(self, risk_id: int, dimension_id: int, level: int | None) -> int | None:
+        """Set (or clear) a risk's consequence in one dimension; returns the old level."""
+        return self._set_rating(e.RiskConsequence, "risk", risk_id, "dimension_id", dimension_id,
+                                e.ConsequenceDimension, level, "Konsekvens")
+
+    def consequences(self, risk_id: int) -> dict[int, int]:
+        with self._session() as s:
+            rows = s.exec(select(e.RiskConsequence).where(e.RiskConsequence.risk_id == risk_id)).all()
+            return {r.dimension_id: r.level for r in rows}
+
+    def all_consequences(self, analysis_id: int) -> dict[int, dict[int, int]]:
+        """risk id → {dimension id → level} for a whole analysis in one query."""
+        with self._session() as s:
+            rows = s.exec(select(e.RiskConsequence).join(e.Risk).where(e.Risk.analysis_id == analysis_id)).all()
+            out: dict[int, dict[int, int]] = {}
+            for r in rows:
+                out.setdefault(r.risk_id, {})[r.dimension_id] = r.level
+            return out
+
+    def all_impacts(self, analysis_id: int) -> dict[int, dict[int, int]]:
+        with self._session() as s:
+            rows = s.exec(select(e.FunctionImpact).join(e.Function)
+                          .where(e.Function.analysis_id == analysis_id)).all()
+            out: dict[int, dict[int, int]] = {}
+            for r in rows:
+                out.setdefault(r.function_id, {})[r.horizon_id] = r.level
+            return out
+
+    def _set_rating(self, table, owner_kind, owner_id, key_col, key_id, key_table, level, label):
+        with self._session() as s:
+            owner = self._get_row(s, owner_kind, owner_id)
+            self._ensure_editable(s, owner.analysis_id)
+            key = s.get(key_table, key_id)
+            if key is None or key.analysis_id != owner.analysis_id:
+                raise ValidationError([FieldError(key_col, label, "finns inte i analysens skala.")])
+            if level is not None:
+                allowed = scale_svc.read_scales(s, owner.analysis_id).ranges.consequence
+                if isinstance(level, bool) or not isinstance(level, int) or level not in allowed:
+                    raise ValidationError([FieldError(key_col, label,
+                                                      f"värdet {level} finns inte på konsekvensskalan.")])
+            pk = (owner_id, key_id)
+            row = s.get(table, pk)
+            old = row.level if row else None
+            if level is None:
+                if row:
+                    s.delete(row)
+            elif row:
+                row.level = level
+            else:
+                s.add(table(**{f"{owner_kind}_id": owner_id, key_col: key_id, "level": level}))
+            return old
+
+    # -- summaries -------------------------------------------------------------------------
+
+    def counts(self, analysis_id: int) -> dict[str, int]:
+        with self._session() as s:
+            out = {}
+            for kind in ("participant", *ITEM_KINDS):
+                table = KINDS[kind].table
+                out[kind] = s.exec(sa_select(func.count()).select_from(table)
+                                   .where(table.analysis_id == analysis_id)).scalar()
+            out["function_critical"] = s.exec(sa_select(func.count()).select_from(e.Function).where(
+                e.Function.analysis_id == analysis_id, e.Function.is_critical)).scalar()
+            return out
+
+
+__all__ = ["RsaService", "LinkRecord", "TABLE_LABELS", "CHILD_KINDS"]

@@ -1,0 +1,368 @@
+"""The document: one `.rsa` file, SQLite inside.
+
+Opening never modifies a bad file: the header is read as plain bytes, then the database is opened
+read-only to check application id, schema version and integrity; only a good file is opened for
+writing (and migrated, after a backup, when it is older than the program).
+
+Pragmas on every connection: foreign_keys=ON (cascades), journal_mode=WAL (readers never block
+the writer, and a crash cannot corrupt the file), synchronous=FULL (each committed edit survives
+a power cut: an edit is committed the moment the user makes it, so the extra fsync is cheap next to
+losing work on a laptop whose battery dies), busy_timeout (a second reader waits instead of failing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import struct
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool, StaticPool
+from sqlmodel import Session
+
+from rsa_desktop.storage import migrations
+from rsa_desktop.storage.errors import (
+    CorruptFileError,
+    DiskFullError,
+    DocumentError,
+    FileExistsAlreadyError,
+    FileLockedError,
+    FileMissingError,
+    NewerVersionError,
+    NotAnRsaFileError,
+    ReadOnlyFileError,
+)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FILE_SUFFIX = ".rsa"
+BUSY_TIMEOUT_MS = 5000
+
+
+def _uri(path: Path, *, readonly: bool) -> str:
+    # as_uri() percent-encodes spaces, å ä ö and '?' or '#' in folder names correctly.
+    base = path.resolve().as_uri()
+    return base + ("?mode=ro" if readonly else "?mode=rw")
+
+
+def translate_sqlite_error(exc: BaseException, path: object = None) -> DocumentError | None:
+    """Map a SQLite failure to a known problem with a Swedish message; None for a bug."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.Error):
+        if isinstance(orig, OSError) and orig.errno == 28:
+            return DiskFullError("Disken är full. Frigör utrymme och försök igen; inget har gått förlorat.", path)
+        return None
+    text = str(orig).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return DiskFullError("Disken är full. Frigör utrymme och försök igen; den senaste ändringen sparades inte.", path)
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyFileError("Filen är skrivskyddad och kan inte ändras. Spara en kopia under ett annat namn.", path)
+    if "locked" in text or "busy" in text:
+        return FileLockedError("Filen används av ett annat program just nu. Försök igen om en stund.", path)
+    if "malformed" in text or "corrupt" in text:
+        return CorruptFileError("Filen är skadad. Återställ den från en säkerhetskopia.", path)
+    if "not a database" in text or "file is encrypted" in text:
+        return NotAnRsaFileError("Filen är inte en RSA-fil.", path)
+    if "unable to open" in text:
+        return FileMissingError("Filen kunde inte öppnas (saknas den, eller saknas behörighet till mappen?).", path)
+    return None
+
+
+def _check_header(path: Path) -> bool:
+    """Return whether a WAL file belongs to `path`; raise for anything that is not a whole SQLite file."""
+    if not path.exists():
+        raise FileMissingError(f"Filen finns inte: {path}", path)
+    if not path.is_file():
+        raise NotAnRsaFileError(f"Det är en mapp, inte en RSA-fil: {path}", path)
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except PermissionError:
+        raise ReadOnlyFileError(f"Du saknar behörighet att läsa filen: {path}", path) from None
+    except OSError as exc:
+        raise DocumentError(f"Filen kunde inte läsas ({exc.strerror}): {path}", path) from None
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise NotAnRsaFileError(f"Filen är inte en RSA-fil (okänt filformat): {path.name}", path)
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, in_header_pages = struct.unpack(">II", header[24:32])
+    valid_for = struct.unpack(">I", header[92:96])[0]
+    wal = Path(str(path) + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    size = path.stat().st_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise CorruptFileError(f"Filen är skadad (ogiltigt sidhuvud): {path.name}", path)
+    if not has_wal and (size % page_size or (valid_for == change_counter and size < in_header_pages * page_size)):
+        raise CorruptFileError(
+            f"Filen är ofullständig eller skadad (den kan ha avbrutits när den kopierades): {path.name}", path)
+    return has_wal
+
+
+def _inspect(path: Path) -> tuple[int, int]:
+    """Open read-only; return (application_id, user_version) after an integrity check."""
+    try:
+        conn = sqlite3.connect(_uri(path, readonly=True), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) or CorruptFileError(
+            f"Filen kunde inte öppnas: {path.name}", path) from None
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if app_id != migrations.APPLICATION_ID:
+            raise NotAnRsaFileError(
+                f"Filen är en databas men ingen RSA-fil från det här programmet: {path.name}", path)
+        if version > migrations.CURRENT_VERSION:
+            raise NewerVersionError(
+                f"Filen är skapad med en nyare version av RSA Desktop (filformat {version}, det här "
+                f"programmet läser till och med {migrations.CURRENT_VERSION}). Uppdatera programmet.", path)
+        result = conn.execute("PRAGMA integrity_check(20)").fetchall()
+        if [r[0] for r in result] != ["ok"]:
+            raise CorruptFileError(
+                f"Filen är skadad och kan inte öppnas säkert: {path.name}. Återställ från en säkerhetskopia.",
+                path)
+        return app_id, version
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) or CorruptFileError(
+            f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
+    finally:
+        conn.close()
+
+
+def _configure(dbapi_conn: sqlite3.Connection, *, readonly: bool) -> None:
+    # Autocommit at the driver level, with BEGIN emitted by SQLAlchemy's "begin" event:
+    # SQLAlchemy's documented recipe for correct SQLite transactions with pysqlite.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _make_engine(creator, *, readonly: bool, static: bool = False) -> Engine:
+    engine = create_engine("sqlite://", creator=creator,
+                           poolclass=StaticPool if static else NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        _configure(dbapi_conn, readonly=readonly)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def backup_file(src: sqlite3.Connection | Path, dest: Path) -> Path:
+    """Consistent copy of a live database with SQLite's backup API (never a file copy under WAL)."""
+    own = not isinstance(src, sqlite3.Connection)
+    conn = sqlite3.connect(_uri(src, readonly=True), uri=True) if own else src
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".part")
+        if tmp.exists():
+            tmp.unlink()
+        out = sqlite3.connect(tmp)
+        try:
+            conn.backup(out)
+            out.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            out.close()
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, dest)
+        return dest
+    finally:
+        if own:
+            conn.close()
+
+
+class Document:
+    """An open `.rsa` file. Use `Document.open` / `Document.create`; close when done."""
+
+    def __init__(self, path: Path, engine: Engine, *, readonly: bool, migrated_from: int | None = None,
+                 backup_path: Path | None = None):
+        self.path = path
+        self.engine = engine
+        self.readonly = readonly
+        self.migrated_from = migrated_from
+        self.backup_path = backup_path
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike, *, overwrite: bool = False) -> "Document":
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise FileExistsAlreadyError(f"Filen finns redan: {path}", path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".new")
+        for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"), Path(str(tmp) + "-journal")):
+            if p.exists():
+                p.unlink()
+        try:
+            # Build the schema beside the target and rename, so a half-created file never appears.
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode = DELETE")
+                conn.execute("BEGIN")
+                migrations.create_schema(conn)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            os.chmod(tmp, 0o600)
+            if overwrite:
+                for p in (Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+                    if p.exists():
+                        p.unlink()
+            os.replace(tmp, path)
+        except sqlite3.Error as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise translate_sqlite_error(exc, path) or DocumentError(
+                f"Filen kunde inte skapas: {path}", path) from None
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            if exc.errno == 28:
+                raise DiskFullError(f"Disken är full; filen kunde inte skapas: {path}", path) from None
+            raise DocumentError(f"Filen kunde inte skapas ({exc.strerror}): {path}", path) from None
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, readonly: bool = False) -> "Document":
+        path = Path(path)
+        has_wal = _check_header(path)
+        if not readonly and not os.access(path, os.W_OK):
+            raise ReadOnlyFileError(
+                f"Filen är skrivskyddad: {path.name}. Öppna den som skrivskyddad eller spara en kopia.", path)
+        if readonly and has_wal and not os.access(path.parent, os.W_OK):
+            raise ReadOnlyFileError(f"Filen avslutades inte rent och mappen är skrivskyddad: {path.name}", path)
+        _app_id, version = _inspect(path)
+
+        if readonly:
+            if version < migrations.CURRENT_VERSION:
+                # Bring an older read-only file forward in memory; the file itself is never touched.
+                mem = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+                src = sqlite3.connect(_uri(path, readonly=True), uri=True)
+                try:
+                    src.backup(mem)
+                finally:
+                    src.close()
+                migrations.migrate(mem, version)
+                engine = _make_engine(lambda: mem, readonly=False, static=True)
+                return cls(path, engine, readonly=True, migrated_from=version)
+            uri = _uri(path, readonly=True)
+            engine = _make_engine(
+                lambda: sqlite3.connect(uri, uri=True, check_same_thread=False), readonly=True)
+            return cls(path, engine, readonly=True)
+
+        backup_path = None
+        migrated_from = None
+        uri = _uri(path, readonly=False)
+        if version < migrations.CURRENT_VERSION:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            backup_path = path.with_name(f"{path.stem}.före-uppgradering-v{version}-{stamp}{path.suffix}")
+            try:
+                backup_file(path, backup_path)
+                conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    migrations.migrate(conn, version)
+                finally:
+                    conn.close()
+            except sqlite3.Error as exc:
+                raise translate_sqlite_error(exc, path) or CorruptFileError(
+                    f"Filen kunde inte uppgraderas till den nya versionen: {path.name}. "
+                    f"Originalet finns kvar i {backup_path.name}.", path) from None
+            migrated_from = version
+        engine = _make_engine(
+            lambda: sqlite3.connect(uri, uri=True, check_same_thread=False,
+                                    timeout=BUSY_TIMEOUT_MS / 1000), readonly=False)
+        try:
+            with engine.connect() as c:
+                c.exec_driver_sql("PRAGMA journal_mode").fetchone()
+        except Exception as exc:  # noqa: BLE001 - translated or re-raised
+            engine.dispose()
+            err = translate_sqlite_error(exc, path)
+            if err:
+                raise err from None
+            raise
+        return cls(path, engine, readonly=False, migrated_from=migrated_from, backup_path=backup_path)
+
+    def close(self) -> None:
+        if self.engine is not None:
+            if not self.readonly:
+                with contextlib.suppress(Exception):
+                    with self.engine.connect() as c:
+                        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.engine.dispose()
+            self.engine = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "Document":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- work ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """One short-lived session per user action; committed at the end, rolled back on error.
+
+        SQLite failures that a user can act on come out as DocumentError with a Swedish message.
+        """
+        if self.engine is None:
+            raise DocumentError("Filen är stängd.", self.path)
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+            if self.readonly:
+                if session.new or session.dirty or session.deleted:
+                    raise ReadOnlyFileError("Filen är öppnad skrivskyddad; ändringen sparades inte.", self.path)
+                session.rollback()
+            else:
+                session.commit()
+        except Exception as exc:
+            session.rollback()
+            err = translate_sqlite_error(exc, self.path)
+            if err is not None and err is not exc:
+                raise err from exc
+            raise
+        finally:
+            session.close()
+
+    def save_copy(self, dest: str | os.PathLike) -> Path:
+        """Write a consistent copy of this document to `dest` ("Spara kopia som…")."""
+        dest = Path(dest)
+        if dest.resolve() == self.path.resolve():
+            raise DocumentError("Kopian måste få ett annat namn än originalet.", dest)
+        raw = self.engine.raw_connection()
+        try:
+            return backup_file(raw.driver_connection, dest)
+        except OSError as exc:
+            if exc.errno == 28:
+                raise DiskFullError("Disken är full; kopian kunde inte sparas.", dest) from None
+            raise DocumentError(f"Kopian kunde inte sparas ({exc.strerror}).", dest) from None
+        finally:
+            raw.close()
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as c:
+            return [r[0] for r in c.exec_driver_sql("PRAGMA integrity_check").fetchall()] == ["ok"]
+
+
+def remove_document(path: Path) -> None:
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+        if p.exists():
+            p.unlink()
+
+
+__all__ = ["Document", "backup_file", "translate_sqlite_error", "remove_document", "FILE_SUFFIX"]
