@@ -6,9 +6,10 @@ write returns what is needed to undo it (`Change`, `Tombstone`, the previous lin
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Iterable
+from typing import Any, Iterator
 
 from sqlalchemy import and_, delete, func, insert, select as sa_select, update as sa_update
 from sqlmodel import Session, SQLModel, select
@@ -64,11 +65,37 @@ class RsaService:
 
     def __init__(self, doc: Document):
         self.doc = doc
+        self._batch: Session | None = None
+        self._batch_scales: dict[int, scale_svc.Scales] = {}
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _session(self):
+        if self._batch is not None:
+            return contextlib.nullcontext(self._batch)
         return self.doc.session()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run many service calls as one transaction: all of them land, or none (imports, demo)."""
+        if self._batch is not None:
+            yield
+            return
+        with self.doc.session() as s:
+            self._batch = s
+            try:
+                yield
+            finally:
+                self._batch = None
+                self._batch_scales.clear()
+
+    def _read_scales(self, s: Session, analysis_id: int) -> scale_svc.Scales:
+        # Inside a batch nothing else writes, so the scales are read once per analysis.
+        if self._batch is None:
+            return scale_svc.read_scales(s, analysis_id)
+        if analysis_id not in self._batch_scales:
+            self._batch_scales[analysis_id] = scale_svc.read_scales(s, analysis_id)
+        return self._batch_scales[analysis_id]
 
     @staticmethod
     def _spec(kind: str) -> KindSpec:
@@ -92,20 +119,21 @@ class RsaService:
             return s.get(e.ContinuityPlan, row.plan_id).analysis_id
         return row.analysis_id
 
-    def _ensure_editable(self, s: Session, analysis_id: int | None, fields: Iterable[str] = ()) -> None:
+    def _ensure_editable(self, s: Session, analysis_id: int | None, *, unlocking: bool = False) -> None:
+        """Refuse changes to a fastställd analysis, except the edit that reopens it."""
         if analysis_id is None:
             return
         a = s.get(e.Analysis, analysis_id)
         if a is None:
             raise NotFoundError(f"Analysen finns inte (id {analysis_id}).")
-        if a.status == "faststalld" and not set(fields) <= _ANALYSIS_UNLOCK_FIELDS:
+        if a.status == "faststalld" and not unlocking:
             raise ReadOnlyAnalysisError(
                 f"Analysen för {a.year} är fastställd och kan inte ändras. Återöppna den som utkast först.")
 
     def _ranges(self, s: Session, analysis_id: int | None) -> ScaleRanges:
         if analysis_id is None:
             return ScaleRanges()
-        return scale_svc.read_scales(s, analysis_id).ranges
+        return self._read_scales(s, analysis_id).ranges
 
     def _check_ref(self, s: Session, kind: KindSpec, values: dict[str, Any], analysis_id: int) -> None:
         for f in kind.fields:
@@ -213,7 +241,7 @@ class RsaService:
         counter.next_number += 1
         return hid
 
-    def create(self, kind: str, owner_id: int, **values) -> Record:
+    def create(self, kind: str, owner_id: int, /, **values) -> Record:
         spec = self._spec(kind)
         if kind in ("organisation", "analysis"):
             raise NotFoundError("Använd set_organisation/create_analysis.")
@@ -242,14 +270,15 @@ class RsaService:
             s.flush()
             return make_record(kind, row)
 
-    def update(self, kind: str, item_id: int, **values) -> Change:
+    def update(self, kind: str, item_id: int, /, **values) -> Change:
         spec = self._spec(kind)
         if kind == "organisation":
             return self.set_organisation(**values)
         with self._session() as s:
             row = self._get_row(s, kind, item_id)
             analysis_id = self._analysis_id_of(s, kind, row)
-            self._ensure_editable(s, analysis_id, values.keys())
+            self._ensure_editable(s, analysis_id, unlocking=kind == "analysis" and bool(values)
+                                  and set(values) <= _ANALYSIS_UNLOCK_FIELDS)
             current = {f: getattr(row, f) for f in spec.field_names}
             clean = clean_values(spec, values, self._ranges(s, analysis_id), creating=False, current=current)
             if analysis_id is not None and kind != "analysis":
@@ -389,7 +418,7 @@ class RsaService:
         except KeyError:
             raise NotFoundError(f"Okänd koppling: {name}") from None
 
-    def link(self, name: str, left_id: int, right_id: int, **attrs) -> LinkRecord | None:
+    def link(self, name: str, left_id: int, right_id: int, /, **attrs) -> LinkRecord | None:
         """Create or update a link; returns the previous link (for undo) or None if it was new."""
         spec = self._link(name)
         table = spec.table.__table__
@@ -528,7 +557,7 @@ class RsaService:
             if key is None or key.analysis_id != owner.analysis_id:
                 raise ValidationError([FieldError(key_col, label, "finns inte i analysens skala.")])
             if level is not None:
-                allowed = scale_svc.read_scales(s, owner.analysis_id).ranges.consequence
+                allowed = self._read_scales(s, owner.analysis_id).ranges.consequence
                 if isinstance(level, bool) or not isinstance(level, int) or level not in allowed:
                     raise ValidationError([FieldError(key_col, label,
                                                       f"värdet {level} finns inte på konsekvensskalan.")])

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Creates (or refreshes) the project's virtual environment in .venv; sourced by start.sh and test.sh.
+# Works on a fresh machine: finds Python >= 3.11, installs the package with its test extras, and on
+# Debian/Ubuntu as root installs the few system libraries Qt needs if they are missing.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+find_python() {
+  for cand in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$cand" ] || continue
+    if command -v "$cand" >/dev/null 2>&1 &&
+       "$cand" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+      echo "$cand"; return 0
+    fi
+  done
+  echo "RSA Desktop behöver Python 3.11 eller senare (hittade ingen)." >&2
+  return 1
+}
+
+ensure_qt_system_libs() {
+  # The PySide6 wheels bundle Qt itself but rely on these system libraries.
+  local missing=()
+  local lib pkg
+  for pair in libEGL.so.1:libegl1 libGL.so.1:libgl1 libxkbcommon.so.0:libxkbcommon0 \
+              libfontconfig.so.1:libfontconfig1 libdbus-1.so.3:libdbus-1-3 libglib-2.0.so.0:libglib2.0-0; do
+    lib="${pair%%:*}"; pkg="${pair##*:}"
+    ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Installerar systembibliotek för Qt: ${missing[*]}"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "Varning: systembibliotek för Qt saknas: ${missing[*]} (installera dem med pakethanteraren)." >&2
+    fi
+  fi
+}
+
+PY="$(find_python)"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "Skapar programmiljön i $VENV …"
+  "$PY" -m venv "$VENV"
+fi
+STAMP="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+if [ ! -f "$STAMP" ]; then
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
+  rm -f "$VENV"/.installed-*
+  touch "$STAMP"
+fi
+if [ "$(uname -s)" = Linux ]; then ensure_qt_system_libs; fi
