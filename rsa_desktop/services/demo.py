@@ -11,7 +11,7 @@ from typing import Any
 from rsa_desktop import paths
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.services.rsa import RsaService
-from rsa_desktop.storage.database import Document
+from rsa_desktop.storage.database import Document, remove_document
 
 DEMO_FILE = ("demo", "overformyndare.json")
 
@@ -197,7 +197,7 @@ def write_demo(path: str | Path, size: str = "normal", *, overwrite: bool = Fals
         populate(RsaService(doc), data)
     except BaseException:
         doc.close()
-        path.unlink(missing_ok=True)
+        remove_document(path)
         raise
     doc.close()
     return path

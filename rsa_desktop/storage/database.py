@@ -43,9 +43,12 @@ FILE_SUFFIX = ".rsa"
 BUSY_TIMEOUT_MS = 5000
 
 
-def _uri(path: Path, *, readonly: bool) -> str:
+def _uri(path: Path, *, readonly: bool, immutable: bool = False) -> str:
+    """SQLite URI; `immutable` reads without locks or -wal/-shm side files (only when nobody writes)."""
     # as_uri() percent-encodes spaces, å ä ö and '?' or '#' in folder names correctly.
     base = path.resolve().as_uri()
+    if immutable:
+        return base + "?mode=ro&immutable=1"
     return base + ("?mode=ro" if readonly else "?mode=rw")
 
 
@@ -102,10 +105,11 @@ def _check_header(path: Path) -> bool:
     return has_wal
 
 
-def _inspect(path: Path) -> tuple[int, int]:
+def _inspect(path: Path, has_wal: bool) -> tuple[int, int]:
     """Open read-only; return (application_id, user_version) after an integrity check."""
     try:
-        conn = sqlite3.connect(_uri(path, readonly=True), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(_uri(path, readonly=True, immutable=not has_wal), uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, path) or CorruptFileError(
             f"Filen kunde inte öppnas: {path.name}", path) from None
@@ -160,10 +164,10 @@ def _make_engine(creator, *, readonly: bool, static: bool = False) -> Engine:
     return engine
 
 
-def backup_file(src: sqlite3.Connection | Path, dest: Path) -> Path:
+def backup_file(src: sqlite3.Connection | Path, dest: Path, *, immutable: bool = False) -> Path:
     """Consistent copy of a live database with SQLite's backup API (never a file copy under WAL)."""
     own = not isinstance(src, sqlite3.Connection)
-    conn = sqlite3.connect(_uri(src, readonly=True), uri=True) if own else src
+    conn = sqlite3.connect(_uri(src, readonly=True, immutable=immutable), uri=True) if own else src
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + ".part")
@@ -239,18 +243,20 @@ class Document:
     def open(cls, path: str | os.PathLike, *, readonly: bool = False) -> "Document":
         path = Path(path)
         has_wal = _check_header(path)
-        if not readonly and not os.access(path, os.W_OK):
+        # The mode bits count too: an administrator (root) may write anything, but a file the user
+        # has write-protected is meant to stay as it is.
+        if not readonly and not (os.access(path, os.W_OK) and path.stat().st_mode & 0o222):
             raise ReadOnlyFileError(
                 f"Filen är skrivskyddad: {path.name}. Öppna den som skrivskyddad eller spara en kopia.", path)
         if readonly and has_wal and not os.access(path.parent, os.W_OK):
             raise ReadOnlyFileError(f"Filen avslutades inte rent och mappen är skrivskyddad: {path.name}", path)
-        _app_id, version = _inspect(path)
+        _app_id, version = _inspect(path, has_wal)
 
         if readonly:
             if version < migrations.CURRENT_VERSION:
                 # Bring an older read-only file forward in memory; the file itself is never touched.
                 mem = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-                src = sqlite3.connect(_uri(path, readonly=True), uri=True)
+                src = sqlite3.connect(_uri(path, readonly=True, immutable=not has_wal), uri=True)
                 try:
                     src.backup(mem)
                 finally:
@@ -258,7 +264,8 @@ class Document:
                 migrations.migrate(mem, version)
                 engine = _make_engine(lambda: mem, readonly=False, static=True)
                 return cls(path, engine, readonly=True, migrated_from=version)
-            uri = _uri(path, readonly=True)
+            # Without a -wal nobody is writing: read immutably so no side files appear beside the file.
+            uri = _uri(path, readonly=True, immutable=not has_wal)
             engine = _make_engine(
                 lambda: sqlite3.connect(uri, uri=True, check_same_thread=False), readonly=True)
             return cls(path, engine, readonly=True)
@@ -270,7 +277,7 @@ class Document:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             backup_path = path.with_name(f"{path.stem}.före-uppgradering-v{version}-{stamp}{path.suffix}")
             try:
-                backup_file(path, backup_path)
+                backup_file(path, backup_path, immutable=not has_wal)
                 conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
                 try:
                     conn.execute("PRAGMA journal_mode = WAL")
@@ -360,9 +367,6 @@ class Document:
 
 
 def remove_document(path: Path) -> None:
+    """Delete a document with its WAL companions."""
     for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
-        if p.exists():
-            p.unlink()
-
-
-__all__ = ["Document", "backup_file", "translate_sqlite_error", "remove_document", "FILE_SUFFIX"]
+        p.unlink(missing_ok=True)

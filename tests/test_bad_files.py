@@ -1,0 +1,199 @@
+"""Every way a file can be bad gives a one-line Swedish message, no traceback, and leaves the file as it was."""
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import zlib
+import struct
+
+import pytest
+
+from rsa_desktop.storage import errors
+from rsa_desktop.storage.database import Document
+from rsa_desktop.storage.migrations import APPLICATION_ID, CURRENT_VERSION
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_cli(*args):
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    return subprocess.run([sys.executable, "-m", "rsa_desktop", *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def png_bytes():
+    raw = b"\x00\xff\x00\x00"
+    def chunk(tag, data):
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def good(tmp_path, demo_file):
+    path = tmp_path / "analys.rsa"
+    shutil.copy(demo_file, path)
+    return path
+
+
+def make_truncated(tmp_path, good):
+    path = tmp_path / "trunkerad.rsa"
+    data = good.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def make_png(tmp_path, good):
+    path = tmp_path / "bild.rsa"
+    path.write_bytes(png_bytes())
+    return path
+
+
+def make_newer(tmp_path, good):
+    path = tmp_path / "nyare.rsa"
+    shutil.copy(good, path)
+    c = sqlite3.connect(path)
+    c.execute(f"PRAGMA user_version = {CURRENT_VERSION + 1}")
+    c.close()
+    return path
+
+
+def make_foreign_sqlite(tmp_path, good):
+    path = tmp_path / "annan.rsa"
+    c = sqlite3.connect(path)
+    c.execute("CREATE TABLE t (x)")
+    c.commit()
+    c.close()
+    return path
+
+
+def make_corrupt_page(tmp_path, good):
+    path = tmp_path / "skadad.rsa"
+    data = bytearray(good.read_bytes())
+    page = 4096
+    for i in range(page * 3, min(len(data), page * 6)):
+        data[i] = 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+def make_empty(tmp_path, good):
+    path = tmp_path / "tom.rsa"
+    path.write_bytes(b"")
+    return path
+
+
+def make_text(tmp_path, good):
+    path = tmp_path / "text.rsa"
+    path.write_text("Det här är ingen databas, bara text med åäö.\n" * 10, encoding="utf-8")
+    return path
+
+
+BAD = {
+    "truncated": (make_truncated, errors.CorruptFileError, "ofullständig eller skadad"),
+    "png": (make_png, errors.NotAnRsaFileError, "inte en RSA-fil"),
+    "newer": (make_newer, errors.NewerVersionError, "nyare version"),
+    "foreign_sqlite": (make_foreign_sqlite, errors.NotAnRsaFileError, "ingen RSA-fil"),
+    "corrupt_page": (make_corrupt_page, errors.CorruptFileError, "skadad"),
+    "empty": (make_empty, errors.NotAnRsaFileError, "inte en RSA-fil"),
+    "text": (make_text, errors.NotAnRsaFileError, "inte en RSA-fil"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+@pytest.mark.parametrize("readonly", [False, True])
+def test_open_refuses_bad_file_without_touching_it(tmp_path, good, case, readonly):
+    make, error, phrase = BAD[case]
+    path = make(tmp_path, good)
+    before = digest(path)
+    with pytest.raises(error) as exc:
+        Document.open(path, readonly=readonly)
+    assert phrase in str(exc.value)
+    assert "\n" not in str(exc.value)
+    assert digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(path.name)) == [path.name]
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+@pytest.mark.parametrize("command", ["info", "check"])
+def test_cli_reports_bad_file_in_one_line(tmp_path, good, case, command):
+    path = BAD[case][0](tmp_path, good)
+    before = digest(path)
+    result = run_cli(command, path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rsa-desktop: ")
+    assert digest(path) == before
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(errors.FileMissingError, match="Filen finns inte"):
+        Document.open(tmp_path / "finns-inte.rsa")
+    result = run_cli("info", tmp_path / "finns-inte.rsa")
+    assert result.returncode == 2 and "Filen finns inte" in result.stderr
+    assert not (tmp_path / "finns-inte.rsa").exists()
+
+
+def test_directory_is_not_a_file(tmp_path):
+    with pytest.raises(errors.NotAnRsaFileError, match="mapp"):
+        Document.open(tmp_path)
+
+
+def test_read_only_file_opens_read_only_and_is_not_changed(tmp_path, good):
+    os.chmod(good, stat.S_IRUSR | stat.S_IRGRP)
+    before = digest(good)
+    with pytest.raises(errors.ReadOnlyFileError, match="skrivskyddad"):
+        Document.open(good)
+    for command in ("info", "check"):
+        result = run_cli(command, good)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    with Document.open(good, readonly=True) as doc:
+        from rsa_desktop.services.rsa import RsaService
+
+        svc = RsaService(doc)
+        a = svc.analyses()[0]
+        with pytest.raises(errors.DocumentError):
+            svc.create("function", a.id, name="Ny")
+    assert digest(good) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [good.name]
+
+
+def test_info_and_check_leave_a_good_file_untouched(tmp_path, good):
+    before = digest(good)
+    assert run_cli("info", good).returncode == 0
+    assert run_cli("check", good).returncode == 0
+    assert digest(good) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [good.name]
+
+
+def test_application_id_marks_our_files(doc):
+    with doc.engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA application_id").scalar() == APPLICATION_ID
+        assert c.exec_driver_sql("PRAGMA user_version").scalar() == CURRENT_VERSION
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_new_files_are_private(tmp_path):
+    with Document.create(tmp_path / "privat.rsa") as d:
+        pass
+    assert stat.S_IMODE(os.stat(d.path).st_mode) == 0o600
+
+
+def test_create_refuses_to_overwrite(tmp_path, good):
+    before = digest(good)
+    with pytest.raises(errors.FileExistsAlreadyError, match="finns redan"):
+        Document.create(good)
+    assert digest(good) == before
+    result = run_cli("demo", good)
+    assert result.returncode == 2 and "finns redan" in result.stderr
+    assert digest(good) == before

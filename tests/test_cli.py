@@ -1,0 +1,101 @@
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rsa_desktop import __version__
+from rsa_desktop.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"RSA Desktop {__version__}"
+
+
+def test_demo_info_check(tmp_path, capsys):
+    path = tmp_path / "exempel med åäö.rsa"
+    assert main(["demo", str(path)]) == 0
+    assert path.exists()
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Organisation: Överförmyndarförvaltningen (Facknämnd), Överförmyndarnämnden" in out
+    assert "År: 2026" in out
+    assert "Verksamheter:" in out and "samhällsviktiga" in out and "Åtgärder:" in out
+    assert main(["check", str(path)]) == 0
+    assert "Inga fel hittades" in capsys.readouterr().out
+
+
+def test_check_reports_findings_with_exit_1(tmp_path, capsys):
+    path = tmp_path / "fynd.rsa"
+    main(["demo", str(path)])
+    # Another tool wrote values our rules forbid: a rating off the scale, an RTO longer than allowed.
+    with sqlite3.connect(path) as c:
+        c.execute("UPDATE capability SET rating = 9 WHERE hid = 'F1'")
+        c.execute("UPDATE function SET rto = max_tolerable_downtime * 2 WHERE hid = 'V1'")
+        c.execute("UPDATE risk_consequence SET level = 8 WHERE rowid = 1")
+    capsys.readouterr()
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "F1" in out and "värdet 9 finns inte på skalan" in out
+    assert "V1" in out and "Återställningstid" in out
+    assert "konsekvensnivå 8" in out
+    assert "3 fynd." in out
+
+
+def test_check_reports_broken_links(tmp_path, capsys):
+    path = tmp_path / "trasig.rsa"
+    main(["demo", str(path)])
+    with sqlite3.connect(path) as c:
+        c.execute("PRAGMA foreign_keys = OFF")
+        c.execute("INSERT INTO risk_function (risk_id, function_id) VALUES (1, 9999)")
+    capsys.readouterr()
+    assert main(["check", str(path)]) == 1
+    assert "Trasig koppling i tabellen risk_function" in capsys.readouterr().out
+
+
+def test_large_demo(tmp_path):
+    path = tmp_path / "stor.rsa"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "rsa_desktop", "demo", str(path), "--size", "large"],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr
+    info = subprocess.run([sys.executable, "-m", "rsa_desktop", "info", str(path)], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert info.returncode == 0
+    for label, n in (("Verksamheter:", 200), ("Beroenden:", 800), ("Risker:", 400), ("Åtgärder:", 1000),
+                     ("Kontinuitetsplaner:", 150)):
+        line = next(l for l in info.stdout.splitlines() if l.strip().startswith(label))
+        assert int(line.split(":")[1].split()[0]) == n, line
+    check = subprocess.run([sys.executable, "-m", "rsa_desktop", "check", str(path)], capture_output=True,
+                           text=True, env=env, timeout=300)
+    assert check.returncode == 0, check.stdout
+
+
+def test_demo_is_deterministic_for_large(tmp_path):
+    from rsa_desktop.services.demo import large_data
+
+    assert large_data() == large_data()
+
+
+def test_demo_force_overwrites_only_when_asked(tmp_path, capsys):
+    path = tmp_path / "a.rsa"
+    assert main(["demo", str(path)]) == 0
+    assert main(["demo", str(path)]) == 2
+    assert "finns redan" in capsys.readouterr().err
+    assert main(["demo", str(path), "--force"]) == 0
+
+
+def test_bare_subcommand_prints_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["info"])
+    assert exc.value.code == 2
+    assert "PATH" in capsys.readouterr().err
