@@ -1,0 +1,106 @@
+"""Where every risk sits on the riskmatris, and what colour each cell has (Qt-free).
+
+One source for the interactive matrix in the GUI, the matplotlib figure in the reports and the
+Excel sheet, so that all three place and colour risks identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rsa_desktop.services.rsa import RsaService
+
+
+@dataclass(frozen=True)
+class RiskPoint:
+    risk_id: int
+    hid: str
+    title: str
+    likelihood: int | None
+    consequence: int | None  # overall, or in the chosen dimension
+    residual_likelihood: int | None
+    residual_consequence: int | None
+    category: str
+    secret: bool
+
+    @property
+    def placed(self) -> bool:
+        return self.likelihood is not None and self.consequence is not None
+
+
+@dataclass(frozen=True)
+class Cell:
+    likelihood: int
+    consequence: int
+    colour: str  # "#rrggbb" from the analysis' colour bands
+    band: str  # the band's label, e.g. "Hög risk"
+    hids: tuple[str, ...]  # risks in the cell, in risk order
+
+
+@dataclass(frozen=True)
+class MatrixData:
+    likelihood_levels: tuple[tuple[int, str], ...]  # (value, label), ascending
+    consequence_levels: tuple[tuple[int, str], ...]
+    cells: tuple[Cell, ...]  # every cell of the grid, row by row from low likelihood
+    points: tuple[RiskPoint, ...]
+    dimension: str  # "" for the overall consequence, else the dimension code
+    dimension_label: str
+
+    def cell(self, likelihood: int, consequence: int) -> Cell:
+        for c in self.cells:
+            if c.likelihood == likelihood and c.consequence == consequence:
+                return c
+        raise KeyError((likelihood, consequence))
+
+    @property
+    def unplaced(self) -> tuple[RiskPoint, ...]:
+        """Risks that lack a likelihood or a consequence and so are not in any cell."""
+        return tuple(p for p in self.points if not p.placed)
+
+
+def _hid_key(hid: str) -> tuple[str, int]:
+    digits = "".join(ch for ch in hid if ch.isdigit())
+    return (hid.rstrip("0123456789"), int(digits) if digits else 0)
+
+
+def matrix_data(svc: RsaService, analysis_id: int, *, dimension: str = "", residual: bool = False,
+                include_secret: bool = True) -> MatrixData:
+    """Risks of an analysis on its matrix.
+
+    `dimension` (a dimension code) places risks by that dimension's consequence instead of the overall
+    one; `residual` places them by their residual (after planned actions) likelihood and consequence.
+    """
+    scales = svc.scales(analysis_id)
+    dims = {d.id: d for d in scales.dimensions}
+    dim_label = ""
+    if dimension:
+        match = [d for d in scales.dimensions if d.code == dimension]
+        if not match:
+            raise KeyError(f"okänd konsekvensdimension: {dimension}")
+        dim_label = match[0].label
+    consequences = svc.all_consequences(analysis_id)
+    points = []
+    for r in svc.list("risk", analysis_id):
+        if r.secret and not include_secret:
+            continue
+        levels = consequences.get(r.id, {})
+        if dimension:
+            cons = next((lv for did, lv in levels.items() if dims[did].code == dimension), None)
+        else:
+            cons = scales.overall(levels)
+        points.append(RiskPoint(r.id, r.hid, r.title, r.likelihood, cons, r.residual_likelihood,
+                                r.residual_consequence, r.category, r.secret))
+    cells = []
+    for lv in scales.likelihood:
+        for cv in scales.consequence:
+            band = scales.band(lv.value, cv.value)
+            inside = []
+            for p in points:
+                where = (p.residual_likelihood, p.residual_consequence) if residual else (p.likelihood, p.consequence)
+                if where == (lv.value, cv.value):
+                    inside.append(p.hid)
+            cells.append(Cell(lv.value, cv.value, band.colour if band else "#ffffff", band.label if band else "",
+                              tuple(sorted(inside, key=_hid_key))))
+    return MatrixData(tuple((l.value, l.label) for l in scales.likelihood),
+                      tuple((c.value, c.label) for c in scales.consequence), tuple(cells), tuple(points),
+                      dimension, dim_label)
