@@ -56,6 +56,9 @@ def test_v1_file_is_migrated_with_every_row_kept(v1_file, tmp_path):
     assert len(svc.links("risk_function", analysis_id=analysis.id)) == 2
     function = svc.list("function", analysis.id)[0]
     assert function.mtd_motivation == "" and function.name == "Akuta ställföreträdarärenden"
+    (vulnerability,) = svc.list("vulnerability", analysis.id)
+    assert vulnerability.vuln_type == "brist_krisberedskap"  # v3 renamed the column, keeping the value
+    assert analysis.scales_confirmed == ""
     assert svc.create("risk", analysis.id, title="Ny efter uppgradering").hid == "R3"
     assert run_check(svc) == []
     doc.close()

@@ -54,6 +54,7 @@ class Analysis(SQLModel, table=True):
     security_class: Optional[str] = None  # säkerhetsskyddsklass, separate and optional
     consequence_aggregation: str = Field(default="max")  # how dimensions combine into one consequence
     unacceptable_level: int = Field(default=4)  # impact level at which downtime is no longer acceptable
+    scales_confirmed: str = _text()  # fingerprint of the scales when the user last confirmed them
     created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
 
@@ -271,7 +272,7 @@ class Vulnerability(SQLModel, table=True):
     hid: str
     title: str = _text()
     description: str = _text()
-    kind: str = "sarbarhet"  # sarbarhet / brist_krisberedskap
+    vuln_type: str = "sarbarhet"  # sarbarhet / brist_krisberedskap
     secret: bool = False
     sort_order: int = 0
 

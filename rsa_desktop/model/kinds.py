@@ -182,7 +182,7 @@ VULNERABILITY = _register(KindSpec("vulnerability", e.Vulnerability, "Sårbarhet
                                    parent="analysis_id", fields=(
     F("title", "Rubrik", required=True),
     F("description", "Beskrivning", "longtext"),
-    F("kind", "Typ", "enum", required=True, choices=VULNERABILITY_KINDS),
+    F("vuln_type", "Typ", "enum", required=True, choices=VULNERABILITY_KINDS),
     F("secret", "Sekretess", "bool"),
 )))
 

@@ -93,6 +93,7 @@ def populate(svc: RsaService, data: dict[str, Any]) -> int:
             ex = ids[x["key"]] = svc.create("exercise", aid, **values).id
             for k in x.get("actions", []):
                 svc.link("exercise_action", ex, ids[k])
+        svc.confirm_scales(aid)  # the demo's scales are the reviewed default
         if status == "faststalld":
             svc.update("analysis", aid, status="faststalld", **adoption)
         return aid
@@ -158,7 +159,7 @@ def large_data(seed: int = 2026, *, functions: int = 200, dependencies: int = 80
     } for i, key in enumerate(rkeys)]
     vkeys = [f"S{i}" for i in range(1, 41)]
     data["vulnerabilities"] = [{"key": k, "title": f"Sårbarhet {i + 1}", "description": text,
-                                "kind": "sarbarhet" if i % 2 else "brist_krisberedskap"} for i, k in enumerate(vkeys)]
+                                "vuln_type": "sarbarhet" if i % 2 else "brist_krisberedskap"} for i, k in enumerate(vkeys)]
     data["capabilities"] = [{"key": f"F{i + 1}", "area": a, "rating": rnd.randint(1, 3), "motivation": text}
                             for i, a in enumerate(["Krisledning", "Larmvägar", "Uthållighet", "Övning",
                                                    "Kriskommunikation", "Samverkan"])]

@@ -205,6 +205,16 @@ class RsaService:
             s.flush()
             return make_record("analysis", row)
 
+    def confirm_scales(self, analysis_id: int) -> Change:
+        """The user has reviewed the analysis' scales as they are now (RSA-kontroll stops asking)."""
+        with self._session() as s:
+            row = self._get_row(s, "analysis", analysis_id)
+            self._ensure_editable(s, analysis_id)
+            old = row.scales_confirmed
+            row.scales_confirmed = scale_svc.read_scales(s, analysis_id).fingerprint
+            return Change("analysis", analysis_id, MappingProxyType({"scales_confirmed": old}),
+                          MappingProxyType({"scales_confirmed": row.scales_confirmed}))
+
     def scales(self, analysis_id: int) -> scale_svc.Scales:
         with self._session() as s:
             self._get_row(s, "analysis", analysis_id)

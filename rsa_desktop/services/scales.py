@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -57,6 +58,20 @@ class Scales:
     horizons: tuple[Horizon, ...]
     aggregation: str = "max"
     unacceptable_level: int = 4
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of everything that defines the scales (not database ids), to notice changes."""
+        content = (
+            [(l.value, l.label, l.description, l.frequency) for l in self.likelihood],
+            [(l.value, l.label, l.description) for l in self.consequence],
+            [(d.code, d.label, d.description) for d in self.dimensions],
+            [(b.label, b.colour, b.min_score) for b in self.bands],
+            [(l.value, l.label, l.description) for l in self.capability],
+            [(h.minutes, h.label) for h in self.horizons],
+            self.aggregation, self.unacceptable_level,
+        )
+        return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:16]
 
     @property
     def ranges(self) -> ScaleRanges:

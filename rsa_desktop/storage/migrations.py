@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
 
 APPLICATION_ID = 0x52534131  # "RSA1"
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _table_ddl(name: str) -> tuple[str, list[str]]:
@@ -57,8 +57,16 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE function ADD COLUMN mtd_motivation VARCHAR DEFAULT '' NOT NULL")
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    # v3: the RSA-kontroll asks the user to confirm the scales; remember what was confirmed.
+    conn.execute("ALTER TABLE analysis ADD COLUMN scales_confirmed VARCHAR DEFAULT '' NOT NULL")
+    # A field named "kind" collided with the item kind on snapshots.
+    conn.execute("ALTER TABLE vulnerability RENAME COLUMN kind TO vuln_type")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
+    2: _v2_to_v3,
 }
 
 

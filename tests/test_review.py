@@ -1,0 +1,112 @@
+"""RSA-kontroll: a complete analysis is clean, and each rule fires for exactly its own defect."""
+
+import datetime as dt
+
+import pytest
+
+from rsa_desktop.services.review import review, step_states
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture
+def clean(svc, analysis):
+    """A small but complete analysis that passes every rule."""
+    aid = analysis.id
+    svc.update("analysis", aid, assignment="Årlig RSA enligt säkerhetsprogrammet", method="Workshoppar",
+               business_description="Tillsyn över ställföreträdare", secrecy_marking="Offentlig")
+    svc.create("participant", aid, name="Åsa Öberg", role="Säkerhetssamordnare")
+    svc.confirm_scales(aid)
+    scales = svc.scales(aid)
+    f = svc.create("function", aid, name="Akuta ärenden", is_critical=True, critical_motivation="Liv och hälsa",
+                   max_tolerable_downtime="1 dygn")
+    for h in scales.horizons:
+        svc.set_impact(f.id, h.id, 2)
+    d = svc.create("dependency", aid, name="ÖF-systemet", dep_type="IT-system", has_reserve=True,
+                   expected_outage="4 h")
+    svc.link("function_dependency", f.id, d.id, tolerance="4 h")
+    r = svc.create("risk", aid, title="Elavbrott", likelihood=4, motivation="Har hänt i Stockholm")
+    svc.set_consequence(r.id, scales.dimensions[0].id, 4)  # 16: mycket hög risk
+    svc.link("risk_function", r.id, f.id)
+    x = svc.create("action", aid, title="Reservkraft", owner="Enhetschef", deadline="2027-03-31")
+    svc.link("action_risk", x.id, r.id)
+    svc.create("vulnerability", aid, title="Ingen reservkraft")
+    svc.create("capability", aid, area="Krisledning", rating=2, motivation="Övad 2026")
+    p = svc.create("continuity_plan", aid, title="Plan akuta ärenden", function_id=f.id, last_exercised="2026-05-01")
+    svc.create("fallback", p.id, procedure="Pappersrutin", dependency_id=d.id, duration="3 dygn")
+    return dict(aid=aid, f=f, d=d, r=r, x=x, p=p, scales=scales)
+
+
+def rules(svc, aid):
+    return sorted(f.rule for f in review(svc, aid, today=TODAY))
+
+
+def test_complete_analysis_is_clean(svc, clean):
+    assert review(svc, clean["aid"], today=TODAY) == []
+
+
+BREAKS = {
+    "no_participants": lambda s, c: s.delete("participant", s.list("participant", c["aid"])[0].id),
+    "no_assignment": lambda s, c: s.update("analysis", c["aid"], assignment=""),
+    "no_method": lambda s, c: s.update("analysis", c["aid"], method=" "),
+    "no_secrecy_decision": lambda s, c: s.update("analysis", c["aid"], secrecy_marking=""),
+    "no_business_description": lambda s, c: s.update("analysis", c["aid"], business_description=""),
+    "function_no_mtd": lambda s, c: s.update("function", c["f"].id, max_tolerable_downtime=None),
+    "function_no_impacts": lambda s, c: [s.set_impact(c["f"].id, h.id, None) for h in c["scales"].horizons],
+    "function_no_motivation": lambda s, c: s.update("function", c["f"].id, critical_motivation=""),
+    "function_no_dependencies": lambda s, c: s.unlink("function_dependency", c["f"].id, c["d"].id),
+    "dependency_no_reserve_or_plan": lambda s, c: (s.update("dependency", c["d"].id, has_reserve=False),
+                                                   s.update("fallback", s.list("fallback", c["p"].id)[0].id,
+                                                            dependency_id=None)),
+    "dependency_no_outage": lambda s, c: s.update("dependency", c["d"].id, expected_outage=None),
+    "risk_no_rating": lambda s, c: s.update("risk", c["r"].id, likelihood=None),
+    "high_risk_no_action": lambda s, c: s.unlink("action_risk", c["x"].id, c["r"].id),
+    "risk_no_motivation": lambda s, c: s.update("risk", c["r"].id, motivation=""),
+    "risk_no_function": lambda s, c: s.unlink("risk_function", c["r"].id, c["f"].id),
+    "no_vulnerabilities": lambda s, c: s.delete("vulnerability", s.list("vulnerability", c["aid"])[0].id),
+    "no_capabilities": lambda s, c: s.delete("capability", s.list("capability", c["aid"])[0].id),
+    "action_no_owner": lambda s, c: s.update("action", c["x"].id, owner=""),
+    "action_no_deadline": lambda s, c: s.update("action", c["x"].id, deadline=None),
+    "action_overdue": lambda s, c: s.update("action", c["x"].id, deadline="2026-10-01"),
+    "function_no_plan": lambda s, c: s.update("continuity_plan", c["p"].id, function_id=None),
+    "plan_never_exercised": lambda s, c: s.update("continuity_plan", c["p"].id, last_exercised=None),
+    "plan_not_exercised_12m": lambda s, c: s.update("continuity_plan", c["p"].id, last_exercised="2025-10-01"),
+    "fallback_shorter_than_mtd": lambda s, c: s.update("fallback", s.list("fallback", c["p"].id)[0].id,
+                                                       duration="4 h"),
+    "scales_unconfirmed": lambda s, c: s.update("analysis", c["aid"], unacceptable_level=3),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_each_rule_fires_for_its_defect(svc, clean, rule):
+    BREAKS[rule](svc, clean)
+    found = review(svc, clean["aid"], today=TODAY)
+    assert [f.rule for f in found] == [rule]
+    f = found[0]
+    assert f.message and f.step and f.severity in ("fel", "varning", "info")
+
+
+def test_empty_analysis_lists_the_basics(svc, analysis):
+    found = rules(svc, analysis.id)
+    for rule in ("no_functions", "no_risks", "no_participants", "no_secrecy_decision", "scales_unconfirmed"):
+        assert rule in found
+
+
+def test_finished_actions_are_not_nagged(svc, clean):
+    svc.update("action", clean["x"].id, owner="", deadline="2025-01-01", status="genomford")
+    assert review(svc, clean["aid"], today=TODAY) == []
+
+
+def test_cancelled_action_does_not_treat_a_high_risk(svc, clean):
+    svc.update("action", clean["x"].id, status="avbruten")
+    assert rules(svc, clean["aid"]) == ["high_risk_no_action"]
+
+
+def test_findings_point_at_items_and_drive_step_states(svc, clean):
+    svc.update("function", clean["f"].id, max_tolerable_downtime=None)
+    (f,) = review(svc, clean["aid"], today=TODAY)
+    assert (f.kind, f.item_id, f.field, f.step, f.severity) == ("function", clean["f"].id, "max_tolerable_downtime",
+                                                               "samhallsviktig", "fel")
+    states = step_states([f], {"uppdrag": True, "samhallsviktig": True, "risker": False})
+    assert states["uppdrag"] == "klar" and states["samhallsviktig"] == "paborjad"
+    assert states["risker"] == "ej_paborjad"
