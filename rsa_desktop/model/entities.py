@@ -406,3 +406,22 @@ class ExerciseAction(SQLModel, table=True):
     __tablename__ = "exercise_action"
     exercise_id: int = Field(foreign_key="exercise.id", ondelete="CASCADE", primary_key=True)
     action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One recorded change: when, who, which item and field, old and new value.
+
+    No foreign keys on purpose: the trail outlives the items (and years) it describes.
+    """
+    __tablename__ = "audit_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: str  # UTC, ISO 8601 to the second
+    user: str = _text()  # the operating-system user
+    analysis_id: Optional[int] = Field(default=None, index=True)
+    kind: str = _text()
+    item_id: Optional[int] = None
+    item: str = _text()  # "R3 Långvarigt elavbrott" at the time of the change
+    action: str = _text()  # skapad / ändrad / borttagen / återställd / kopplad / bortkopplad / bekräftad
+    field: str = _text()
+    old_value: str = _text()  # JSON
+    new_value: str = _text()  # JSON

@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, select
 
 from rsa_desktop.model import entities as e
 from rsa_desktop.model.kinds import CHILD_KINDS, ITEM_KINDS, KINDS, LINKS, KindSpec, LinkSpec
+from rsa_desktop.services import audit
 from rsa_desktop.services import scales as scale_svc
 from rsa_desktop.services.errors import FieldError, NotFoundError, ReadOnlyAnalysisError, ValidationError
 from rsa_desktop.services.records import Change, Record, Tombstone, make_record
@@ -142,6 +143,20 @@ class RsaService:
                 if target is None or target.analysis_id != analysis_id:
                     raise ValidationError([FieldError(f.name, f.label, "det valda objektet finns inte i analysen.")])
 
+    def _audit_changes(self, s: Session, analysis_id: int | None, kind: str, item_id: int, item: str,
+                       old: dict[str, Any], new: dict[str, Any]) -> None:
+        spec = self._spec(kind)
+        for name, value in new.items():
+            if old.get(name) != value:
+                label = spec.field(name).label if name in spec.field_names else name
+                audit.record(s, analysis_id=analysis_id, kind=kind, item_id=item_id, item=item, action="ändrad",
+                             field=label, old=old.get(name), new=value)
+
+    def audit_trail(self, *, analysis_id: int | None = None, kind: str | None = None, item_id: int | None = None,
+                    text: str = "", limit: int | None = None) -> list[audit.AuditEntry]:
+        with self._session() as s:
+            return audit.entries(s, analysis_id=analysis_id, kind=kind, item_id=item_id, text=text, limit=limit)
+
     # -- organisation and analyses ---------------------------------------------------------
 
     def organisation(self) -> Record | None:
@@ -160,10 +175,13 @@ class RsaService:
                 row = e.Organisation(**clean)
                 s.add(row)
                 s.flush()
+                audit.record(s, analysis_id=None, kind="organisation", item_id=row.id, item=row.name,
+                             action="skapad")
                 return Change("organisation", row.id, MappingProxyType({}), MappingProxyType(clean))
             old = {k: getattr(row, k) for k in clean}
             for k, v in clean.items():
                 setattr(row, k, v)
+            self._audit_changes(s, None, "organisation", row.id, row.name, old, clean)
             return Change("organisation", row.id, MappingProxyType(old), MappingProxyType(clean))
 
     def analyses(self) -> list[Record]:
@@ -203,6 +221,8 @@ class RsaService:
             row.consequence_aggregation = clean["consequence_aggregation"]
             row.unacceptable_level = clean["unacceptable_level"]
             s.flush()
+            audit.record(s, analysis_id=row.id, kind="analysis", item_id=row.id, item=str(row.year),
+                         action="skapad")
             return make_record("analysis", row)
 
     def confirm_scales(self, analysis_id: int) -> Change:
@@ -212,6 +232,8 @@ class RsaService:
             self._ensure_editable(s, analysis_id)
             old = row.scales_confirmed
             row.scales_confirmed = scale_svc.read_scales(s, analysis_id).fingerprint
+            audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=str(row.year),
+                         action="bekräftad", field="Skalor", old=old, new=row.scales_confirmed)
             return Change("analysis", analysis_id, MappingProxyType({"scales_confirmed": old}),
                           MappingProxyType({"scales_confirmed": row.scales_confirmed}))
 
@@ -278,7 +300,9 @@ class RsaService:
             row = table(**clean, **extra)
             s.add(row)
             s.flush()
-            return make_record(kind, row)
+            rec = make_record(kind, row)
+            audit.record(s, analysis_id=analysis_id, kind=kind, item_id=row.id, item=rec.label, action="skapad")
+            return rec
 
     def update(self, kind: str, item_id: int, /, **values) -> Change:
         spec = self._spec(kind)
@@ -300,6 +324,7 @@ class RsaService:
             old = {k: getattr(row, k) for k in clean}
             for k, v in clean.items():
                 setattr(row, k, v)
+            self._audit_changes(s, analysis_id, kind, item_id, make_record(kind, row).label, old, clean)
             return Change(kind, item_id, MappingProxyType(old), MappingProxyType(clean))
 
     def reopen_analysis(self, analysis_id: int) -> Change:
@@ -364,10 +389,14 @@ class RsaService:
     def delete(self, kind: str, item_id: int) -> Tombstone:
         with self._session() as s:
             row = self._get_row(s, kind, item_id)
+            analysis_id = self._analysis_id_of(s, kind, row)
             if kind != "analysis":
-                self._ensure_editable(s, self._analysis_id_of(s, kind, row))
+                self._ensure_editable(s, analysis_id)
             tomb = self._tombstone(s, kind, item_id)
+            audit.record(s, analysis_id=analysis_id, kind=kind, item_id=item_id, item=tomb.label,
+                         action="borttagen")
             table = self._spec(kind).table.__table__
+            s.flush()  # the audit row is pending; expunging below would drop it
             s.connection().execute(delete(table).where(table.c.id == item_id))
             s.expunge_all()
             return tomb
@@ -385,7 +414,10 @@ class RsaService:
                 cond = and_(*[table.c[k] == v for k, v in pk])
                 conn.execute(sa_update(table).where(cond).values({column: value}))
             s.expunge_all()
-            return make_record(tomb.kind, self._get_row(s, tomb.kind, tomb.id))
+            row = self._get_row(s, tomb.kind, tomb.id)
+            audit.record(s, analysis_id=self._analysis_id_of(s, tomb.kind, row), kind=tomb.kind, item_id=tomb.id,
+                         item=tomb.label, action="återställd")
+            return make_record(tomb.kind, row)
 
     def duplicate(self, kind: str, item_id: int) -> Record:
         """A copy with a new ID, its links and per-horizon/per-dimension ratings."""
@@ -459,13 +491,24 @@ class RsaService:
             cond = and_(table.c[spec.left_col] == left_id, table.c[spec.right_col] == right_id)
             conn = s.connection()
             existing = conn.execute(sa_select(table).where(cond)).first()
+            left_label = make_record(spec.left, left).label
+            right_label = make_record(spec.right, right).label
             if existing is None:
                 conn.execute(insert(table).values({spec.left_col: left_id, spec.right_col: right_id, **clean}))
+                audit.record(s, analysis_id=left.analysis_id, kind=spec.left, item_id=left_id, item=left_label,
+                             action="kopplad", field=spec.label, new={"till": right_label, **clean})
                 return None
             previous = LinkRecord(name, left_id, right_id, MappingProxyType(
                 {f.name: existing._mapping[table.c[f.name]] for f in spec.fields}))
             if clean:
                 conn.execute(sa_update(table).where(cond).values(**clean))
+                labels = {f.name: f.label for f in spec.fields}
+                for name, value in clean.items():
+                    if previous.attrs.get(name) != value:
+                        audit.record(s, analysis_id=left.analysis_id, kind=spec.left, item_id=left_id,
+                                     item=left_label, action="ändrad",
+                                     field=f"{spec.label} ({right_label}): {labels[name]}",
+                                     old=previous.attrs.get(name), new=value)
             return previous
 
     def _reaches(self, s: Session, start: int, target: int) -> bool:
@@ -495,6 +538,10 @@ class RsaService:
             if existing is None:
                 return None
             conn.execute(delete(table).where(cond))
+            right = self._get_row(s, spec.right, right_id)
+            audit.record(s, analysis_id=left.analysis_id, kind=spec.left, item_id=left_id,
+                         item=make_record(spec.left, left).label, action="bortkopplad", field=spec.label,
+                         old={"till": make_record(spec.right, right).label})
             return LinkRecord(name, left_id, right_id, MappingProxyType(
                 {f.name: existing._mapping[table.c[f.name]] for f in spec.fields}))
 
@@ -574,6 +621,10 @@ class RsaService:
             pk = (owner_id, key_id)
             row = s.get(table, pk)
             old = row.level if row else None
+            if old != level:
+                audit.record(s, analysis_id=owner.analysis_id, kind=owner_kind, item_id=owner_id,
+                             item=make_record(owner_kind, owner).label, action="ändrad",
+                             field=f"{label}: {key.label}", old=old, new=level)
             if level is None:
                 if row:
                     s.delete(row)

@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
 
 APPLICATION_ID = 0x52534131  # "RSA1"
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 def _table_ddl(name: str) -> tuple[str, list[str]]:
@@ -64,9 +64,18 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE vulnerability RENAME COLUMN kind TO vuln_type")
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    # v4: the audit trail.
+    create, indexes = _table_ddl("audit_event")
+    conn.execute(create)
+    for ddl in indexes:
+        conn.execute(ddl)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 
