@@ -126,8 +126,8 @@ def clean_value(spec: FieldSpec, value: Any, ranges: ScaleRanges) -> Any:
                 raise ValueError(f"värdet {number} finns inte på skalan ({_range_text(allowed)}).")
         return number
     if t == "enum":
-        if value is None or value == "":
-            return None
+        if value is None or str(value).strip() == "":
+            return ""  # "not chosen": the enum columns are NOT NULL text
         s = str(value).strip()
         codes = {c for c, _ in spec.choices}
         if s in codes:

@@ -22,7 +22,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 from sqlmodel import Session
 
 from rsa_desktop.storage import migrations
@@ -33,6 +33,7 @@ from rsa_desktop.storage.errors import (
     FileExistsAlreadyError,
     FileLockedError,
     FileMissingError,
+    HostileFileError,
     NewerVersionError,
     NotAnRsaFileError,
     ReadOnlyFileError,
@@ -123,6 +124,12 @@ def _inspect(path: Path, has_wal: bool) -> tuple[int, int]:
             raise NewerVersionError(
                 f"Filen är skapad med en nyare version av RSA Desktop (filformat {version}, det här "
                 f"programmet läser till och med {migrations.CURRENT_VERSION}). Uppdatera programmet.", path)
+        foreign = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall()
+        if foreign:
+            kind, name = foreign[0]
+            raise HostileFileError(
+                f"Filen innehåller databaskod som inte kommer från RSA Desktop ({'trigger' if kind == 'trigger' else 'vy'} "
+                f"”{name}”) och öppnas inte av säkerhetsskäl: {path.name}", path)
         result = conn.execute("PRAGMA integrity_check(20)").fetchall()
         if [r[0] for r in result] != ["ok"]:
             raise CorruptFileError(
@@ -143,6 +150,7 @@ def _configure(dbapi_conn: sqlite3.Connection, *, readonly: bool) -> None:
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA trusted_schema = OFF")  # defence in depth against functions planted in a schema
     if not readonly:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
@@ -150,8 +158,14 @@ def _configure(dbapi_conn: sqlite3.Connection, *, readonly: bool) -> None:
 
 
 def _make_engine(creator, *, readonly: bool, static: bool = False) -> Engine:
-    engine = create_engine("sqlite://", creator=creator,
-                           poolclass=StaticPool if static else NullPool)
+    if static:
+        engine = create_engine("sqlite://", creator=creator, poolclass=StaticPool)
+    elif readonly:
+        engine = create_engine("sqlite://", creator=creator, poolclass=NullPool)
+    else:
+        # The writer keeps one connection open while the document is: the -wal file then lives
+        # as long as the document is open (readers see every commit) and edits skip a checkpoint.
+        engine = create_engine("sqlite://", creator=creator, poolclass=QueuePool, pool_size=1, max_overflow=4)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -191,12 +205,13 @@ class Document:
     """An open `.rsa` file. Use `Document.open` / `Document.create`; close when done."""
 
     def __init__(self, path: Path, engine: Engine, *, readonly: bool, migrated_from: int | None = None,
-                 backup_path: Path | None = None):
+                 backup_path: Path | None = None, lock=None):
         self.path = path
         self.engine = engine
         self.readonly = readonly
         self.migrated_from = migrated_from
         self.backup_path = backup_path
+        self._lock = lock
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -242,7 +257,9 @@ class Document:
     @classmethod
     def open(cls, path: str | os.PathLike, *, readonly: bool = False) -> "Document":
         path = Path(path)
-        has_wal = _check_header(path)
+        _check_header(path)
+        # Immutable (lock-free, side-file-free) reading is only safe when nobody can be writing.
+        has_wal = any(Path(str(path) + suffix).exists() for suffix in ("-wal", "-shm", ".lock"))
         # The mode bits count too: an administrator (root) may write anything, but a file the user
         # has write-protected is meant to stay as it is.
         if not readonly and not (os.access(path, os.W_OK) and path.stat().st_mode & 0o222):
@@ -270,6 +287,18 @@ class Document:
                 lambda: sqlite3.connect(uri, uri=True, check_same_thread=False), readonly=True)
             return cls(path, engine, readonly=True)
 
+        from rsa_desktop.storage.lock import DocumentLock
+
+        lock = DocumentLock(path)
+        lock.acquire()
+        try:
+            return cls._open_for_writing(path, version, lock, has_wal)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _open_for_writing(cls, path: Path, version: int, lock, has_wal: bool) -> "Document":
         backup_path = None
         migrated_from = None
         uri = _uri(path, readonly=False)
@@ -301,7 +330,7 @@ class Document:
             if err:
                 raise err from None
             raise
-        return cls(path, engine, readonly=False, migrated_from=migrated_from, backup_path=backup_path)
+        return cls(path, engine, readonly=False, migrated_from=migrated_from, backup_path=backup_path, lock=lock)
 
     def close(self) -> None:
         if self.engine is not None:
@@ -311,6 +340,9 @@ class Document:
                         c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             self.engine.dispose()
             self.engine = None  # type: ignore[assignment]
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> "Document":
         return self

@@ -21,6 +21,11 @@ class NotAnRsaFileError(DocumentError):
     kind = "foreign"
 
 
+class HostileFileError(DocumentError):
+    """The file holds database code (triggers, views) someone else put there."""
+    kind = "hostile"
+
+
 class CorruptFileError(DocumentError):
     kind = "corrupt"
 
