@@ -1,0 +1,256 @@
+"""One QUndoCommand per domain operation; redo()/undo() call the service.
+
+`execute(session, command)` performs the operation once (so a ValidationError reaches the form and
+nothing lands on the stack), then pushes the command; the stack's first redo() is skipped.
+Every service call commits, so each step – do, undo, redo – is on disk when it returns.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QUndoCommand
+
+from rsa_desktop.model.kinds import KINDS, LINKS
+from rsa_desktop.services.records import Tombstone
+from rsa_desktop.ui import errors
+from rsa_desktop.ui.session import DocumentSession
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("commands", text)
+
+
+class ServiceCommand(QUndoCommand):
+    """Base: `do()` runs the first time (may raise), `_redo()`/`_undo()` afterwards."""
+
+    notify_kind = ""
+
+    def __init__(self, session: DocumentSession, text: str = ""):
+        super().__init__(text)
+        self.session = session
+        self._done_once = False
+
+    @property
+    def svc(self):
+        return self.session.svc
+
+    def do(self) -> bool:
+        """Perform the operation; return False if nothing changed (then nothing is pushed)."""
+        raise NotImplementedError
+
+    def _redo(self) -> None:
+        raise NotImplementedError
+
+    def _undo(self) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if not self._done_once:
+            self._done_once = True
+            return
+        self._guard(self._redo)
+
+    def undo(self) -> None:
+        self._guard(self._undo)
+
+    def _guard(self, fn) -> None:
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - known problems are shown, bugs re-raised
+            if errors.is_known(exc):
+                errors.show_known_error(None, exc)
+            else:
+                raise
+        finally:
+            self.session.notify(self.notify_kind)
+
+
+def execute(session: DocumentSession, command: ServiceCommand) -> bool:
+    """Run `command` once and put it on the undo stack. Exceptions propagate, nothing is pushed."""
+    changed = command.do()  # a failure changed nothing in the file (the transaction rolled back)
+    session.notify(command.notify_kind)
+    if changed is False:
+        return False
+    command._done_once = False
+    session.undo_stack.push(command)
+    return True
+
+
+class UpdateCommand(ServiceCommand):
+    def __init__(self, session: DocumentSession, kind: str, item_id: int, values: dict):
+        super().__init__(session)
+        self.kind, self.item_id, self.values = kind, item_id, dict(values)
+        self.notify_kind = kind
+        self.change = None
+        name = session.short_name(kind, item_id)
+        if len(values) == 1:
+            field = KINDS[kind].field(next(iter(values)))
+            label = QCoreApplication.translate("kinds", field.label)
+            self.setText(_t("Ändra {0} på {1}").format(label[:1].lower() + label[1:], name))
+        else:
+            self.setText(_t("Ändra {0}").format(name))
+
+    def _apply(self, values) -> None:
+        if self.kind == "organisation":
+            self.svc.set_organisation(**values)
+        else:
+            self.svc.update(self.kind, self.item_id, **values)
+
+    def do(self) -> bool:
+        if self.kind == "organisation":
+            self.change = self.svc.set_organisation(**self.values)
+        else:
+            self.change = self.svc.update(self.kind, self.item_id, **self.values)
+        return self.change.changed
+
+    def _redo(self) -> None:
+        self._apply(dict(self.change.new))
+
+    def _undo(self) -> None:
+        self._apply(dict(self.change.old))
+
+
+class CreateCommand(ServiceCommand):
+    """Create an item (or duplicate one); undo deletes it, redo restores the very same row."""
+
+    def __init__(self, session: DocumentSession, kind: str, owner_id: int, values: dict | None = None,
+                 duplicate_of: int | None = None):
+        super().__init__(session)
+        self.kind, self.owner_id, self.values = kind, owner_id, dict(values or {})
+        self.duplicate_of = duplicate_of
+        self.notify_kind = kind
+        self.record = None
+        self.tomb: Tombstone | None = None
+
+    def do(self) -> bool:
+        spec = KINDS[self.kind]
+        label = QCoreApplication.translate("kinds", spec.label).lower()
+        if self.duplicate_of is not None:
+            source = self.session.short_name(self.kind, self.duplicate_of)
+            self.record = self.svc.duplicate(self.kind, self.duplicate_of)
+            self.setText(_t("Duplicera {0}").format(source))
+        else:
+            self.record = self.svc.create(self.kind, self.owner_id, **self.values)
+            name = self.record.get("hid") or self.record.label
+            self.setText(_t("Lägg till {0} {1}").format(label, name).strip())
+        return True
+
+    @property
+    def item_id(self) -> int:
+        return self.record.id
+
+    def _undo(self) -> None:
+        self.tomb = self.svc.delete(self.kind, self.record.id)
+
+    def _redo(self) -> None:
+        if self.tomb is not None:
+            self.svc.restore(self.tomb)
+
+
+class DeleteCommand(ServiceCommand):
+    def __init__(self, session: DocumentSession, kind: str, item_id: int):
+        super().__init__(session)
+        self.kind, self.item_id = kind, item_id
+        self.notify_kind = kind
+        self.tomb: Tombstone | None = None
+        self.setText(_t("Ta bort {0}").format(session.label_of(kind, item_id) or session.short_name(kind, item_id)))
+
+    def do(self) -> bool:
+        self.tomb = self.svc.delete(self.kind, self.item_id)
+        return True
+
+    def _undo(self) -> None:
+        self.svc.restore(self.tomb)
+
+    def _redo(self) -> None:
+        self.tomb = self.svc.delete(self.kind, self.item_id)
+
+
+def _link_names(session: DocumentSession, name: str, left_id: int, right_id: int) -> tuple[str, str]:
+    spec = LINKS[name]
+    return session.short_name(spec.left, left_id), session.short_name(spec.right, right_id)
+
+
+class LinkCommand(ServiceCommand):
+    """Create a link or change its attributes (e.g. the tolerance); undo restores the previous state."""
+
+    notify_kind = "links"
+
+    def __init__(self, session: DocumentSession, name: str, left_id: int, right_id: int, attrs: dict | None = None):
+        super().__init__(session)
+        self.name, self.left_id, self.right_id, self.attrs = name, left_id, right_id, dict(attrs or {})
+        self.previous = None
+
+    def do(self) -> bool:
+        left, right = _link_names(self.session, self.name, self.left_id, self.right_id)
+        self.previous = self.svc.link(self.name, self.left_id, self.right_id, **self.attrs)
+        if self.previous is None:
+            self.setText(_t("Koppla {0} till {1}").format(left, right))
+            return True
+        self.setText(_t("Ändra kopplingen {0}–{1}").format(left, right))
+        after = self.svc.links(self.name, left_id=self.left_id, right_id=self.right_id)
+        return not after or dict(after[0].attrs) != dict(self.previous.attrs)
+
+    def _redo(self) -> None:
+        self.svc.link(self.name, self.left_id, self.right_id, **self.attrs)
+
+    def _undo(self) -> None:
+        if self.previous is None:
+            self.svc.unlink(self.name, self.left_id, self.right_id)
+        else:
+            self.svc.link(self.name, self.left_id, self.right_id, **dict(self.previous.attrs))
+
+
+class UnlinkCommand(ServiceCommand):
+    notify_kind = "links"
+
+    def __init__(self, session: DocumentSession, name: str, left_id: int, right_id: int):
+        super().__init__(session)
+        self.name, self.left_id, self.right_id = name, left_id, right_id
+        self.removed = None
+        left, right = _link_names(session, name, left_id, right_id)
+        self.setText(_t("Ta bort kopplingen {0}–{1}").format(left, right))
+
+    def do(self) -> bool:
+        self.removed = self.svc.unlink(self.name, self.left_id, self.right_id)
+        return self.removed is not None
+
+    def _redo(self) -> None:
+        self.svc.unlink(self.name, self.left_id, self.right_id)
+
+    def _undo(self) -> None:
+        self.svc.link(self.name, self.left_id, self.right_id, **dict(self.removed.attrs))
+
+
+class RatingCommand(ServiceCommand):
+    """A risk's consequence in one dimension, or a function's impact at one time horizon."""
+
+    notify_kind = "ratings"
+
+    def __init__(self, session: DocumentSession, which: str, owner_id: int, key_id: int, level: int | None,
+                 key_label: str = ""):
+        super().__init__(session)
+        assert which in ("consequence", "impact")
+        self.which, self.owner_id, self.key_id, self.level = which, owner_id, key_id, level
+        self.old = None
+        owner_kind = "risk" if which == "consequence" else "function"
+        name = session.short_name(owner_kind, owner_id)
+        if which == "consequence":
+            self.setText(_t("Ändra konsekvens för {0} ({1})").format(name, key_label.lower()))
+        else:
+            self.setText(_t("Ändra konsekvens över tid för {0} ({1})").format(name, key_label))
+
+    def _set(self, level):
+        if self.which == "consequence":
+            return self.svc.set_consequence(self.owner_id, self.key_id, level)
+        return self.svc.set_impact(self.owner_id, self.key_id, level)
+
+    def do(self) -> bool:
+        self.old = self._set(self.level)
+        return self.old != self.level
+
+    def _redo(self) -> None:
+        self._set(self.level)
+
+    def _undo(self) -> None:
+        self._set(self.old)

@@ -1,0 +1,202 @@
+"""Small dialogs: confirmations, new analysis, new year, glossary, about; file choosers.
+
+Module-level functions (`confirm`, `choose_open_path` ...) are the only places that block on a
+modal dialog, so tests can replace them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, qVersion
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
+                               QListView, QMessageBox, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+
+from rsa_desktop import APP_NAME, __version__
+from rsa_desktop.model.kinds import ORG_TYPES
+from rsa_desktop.services import catalogues
+
+FILE_FILTER = "RSA-filer (*.rsa);;Alla filer (*)"
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("dialogs", text)
+
+
+def confirm(parent: QWidget | None, title: str, text: str, informative: str = "") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    if informative:
+        box.setInformativeText(informative)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def choose_open_path(parent: QWidget | None, start: str = "") -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, _t("Öppna analysfil"), start, _t(FILE_FILTER))
+    return path or None
+
+
+def choose_save_path(parent: QWidget | None, title: str, start: str = "") -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, title, start, _t(FILE_FILTER))
+    if path and not path.lower().endswith(".rsa"):
+        path += ".rsa"
+    return path or None
+
+
+class NewAnalysisDialog(QDialog):
+    """Organisation and first analysis year for a new (or empty) file."""
+
+    def __init__(self, parent: QWidget | None = None, org_name: str = "", org_type: str = "facknamnd"):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Ny analys"))
+        lay = QVBoxLayout(self)
+        intro = QLabel(self.tr("Ange vilken förvaltning eller vilket bolag analysen gäller och för vilket år."), self)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        form = QFormLayout()
+        self.name = QComboBox(self)
+        self.name.setEditable(True)
+        self.name.addItems([""] + catalogues.labels("city_organisations"))
+        self.name.setEditText(org_name)
+        self.name.setAccessibleName(self.tr("Förvaltning eller bolag"))
+        self.org_type = QComboBox(self)
+        for code, label in ORG_TYPES:
+            self.org_type.addItem(QCoreApplication.translate("kinds", label), code)
+        self.org_type.setCurrentIndex(max(self.org_type.findData(org_type), 0))
+        self.org_type.setAccessibleName(self.tr("Typ"))
+        self.year = QSpinBox(self)
+        self.year.setRange(2000, 2200)
+        self.year.setValue(dt.date.today().year)
+        self.year.setAccessibleName(self.tr("Analysår"))
+        form.addRow(self.tr("Förvaltning eller bolag:"), self.name)
+        form.addRow(self.tr("Typ:"), self.org_type)
+        form.addRow(self.tr("Analysår:"), self.year)
+        lay.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def _accept(self):
+        if not self.name.currentText().strip():
+            QMessageBox.information(self, self.windowTitle(), self.tr("Ange förvaltningens eller bolagets namn."))
+            return
+        self.accept()
+
+    def values(self) -> tuple[str, str, int]:
+        return self.name.currentText().strip(), self.org_type.currentData(), self.year.value()
+
+
+def ask_new_year(parent: QWidget | None, existing: list[int]) -> int | None:
+    dlg = QDialog(parent)
+    dlg.setWindowTitle(_t("Nytt analysår"))
+    lay = QVBoxLayout(dlg)
+    text = QLabel(_t("Varje år görs en ny analys. Den nya analysen får standardskalorna och börjar tom; "
+                     "tidigare år finns kvar i filen och kan väljas i årsväljaren."), dlg)
+    text.setWordWrap(True)
+    lay.addWidget(text)
+    spin = QSpinBox(dlg)
+    spin.setRange(2000, 2200)
+    spin.setValue(max(existing) + 1 if existing else dt.date.today().year)
+    spin.setAccessibleName(_t("År"))
+    form = QFormLayout()
+    form.addRow(_t("År:"), spin)
+    lay.addLayout(form)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dlg.accept)
+    buttons.rejected.connect(dlg.reject)
+    lay.addWidget(buttons)
+    return spin.value() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+
+class GlossaryFilter(QSortFilterProxyModel):
+    """Matches the search text in the term or in its definition."""
+
+    needle = ""
+
+    def set_needle(self, text: str) -> None:
+        self.beginFilterChange()
+        self.needle = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:
+        if not self.needle:
+            return True
+        idx = self.sourceModel().index(row, 0, parent)
+        return (self.needle in (idx.data() or "").casefold()
+                or self.needle in (idx.data(Qt.ItemDataRole.UserRole) or "").casefold())
+
+
+class GlossaryDialog(QDialog):
+    """Ordlista: searchable terms from resources/catalogues/glossary.json."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Ordlista"))
+        self.resize(760, 520)
+        lay = QVBoxLayout(self)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Sök ord eller förklaring…"))
+        self.search.setAccessibleName(self.tr("Sök i ordlistan"))
+        self.search.setClearButtonEnabled(True)
+        lay.addWidget(self.search)
+        self.model = QStandardItemModel(self)
+        for item in catalogues.load("glossary"):
+            term = str(item.get("term") or item.get("label") or "")
+            if not term:
+                continue
+            row = QStandardItem(term)
+            row.setData(str(item.get("definition") or item.get("description") or ""), Qt.ItemDataRole.UserRole)
+            row.setEditable(False)
+            self.model.appendRow(row)
+        self.model.sort(0)
+        self.proxy = GlossaryFilter(self)
+        self.proxy.setSourceModel(self.model)
+        split = QSplitter(self)
+        self.list = QListView(split)
+        self.list.setModel(self.proxy)
+        self.list.setAccessibleName(self.tr("Ord"))
+        self.text = QTextBrowser(split)
+        self.text.setAccessibleName(self.tr("Förklaring"))
+        split.setStretchFactor(1, 2)
+        lay.addWidget(split, 1)
+        self.search.textChanged.connect(self.proxy.set_needle)
+        self.list.selectionModel().currentChanged.connect(self._show)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        if self.model.rowCount():
+            self.list.setCurrentIndex(self.proxy.index(0, 0))
+        else:
+            self.text.setPlainText(self.tr("Ordlistan saknas i den här installationen (resources/catalogues/glossary.json)."))
+
+    def _show(self, current, _previous=None):
+        if not current.isValid():
+            self.text.clear()
+            return
+        term = current.data()
+        definition = current.data(Qt.ItemDataRole.UserRole)
+        self.text.setHtml(f"<h3>{_escape(term)}</h3><p>{_escape(definition)}</p>")
+
+
+def _escape(text: str) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def about_text() -> str:
+    return _t(
+        "<h3>{app} {version}</h3>"
+        "<p>Stöd för risk- och sårbarhetsanalys (RSA) för förvaltningar och bolag i Stockholms stad. "
+        "Programmet arbetar helt utan nätverk: inga molntjänster, ingen telemetri, inga uppdateringskontroller.</p>"
+        "<p><b>Licenser</b><br>RSA Desktop: proprietär, Stockholms stad.<br>"
+        "Qt {qt} och PySide6 {pyside}: LGPL v3.<br>SQLAlchemy och SQLModel: MIT.<br>"
+        "openpyxl: MIT. reportlab: BSD. matplotlib: PSF-baserad licens.<br>"
+        "Qt:s svenska översättning: LGPL v3.</p>").format(
+        app=APP_NAME, version=__version__, qt=qVersion(), pyside=pyside_version)
+
+
+def show_about(parent: QWidget | None) -> None:
+    QMessageBox.about(parent, _t("Om {0}").format(APP_NAME), about_text())

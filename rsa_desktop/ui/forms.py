@@ -1,0 +1,487 @@
+"""One form builder for every kind: a widget per FieldSpec, chosen by the field's type.
+
+Edits are committed field by field (when a line loses focus, a choice is made, a box is ticked):
+the form emits `edited(field, value)`; the page turns that into an UpdateCommand. A ValidationError
+comes back through `show_errors`, which writes the message under the field; nothing is applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPlainTextEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
+
+from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.model.kinds import FieldSpec, KindSpec
+from rsa_desktop.services import catalogues
+from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.services.records import Record
+from rsa_desktop.ui import fmt, i18n
+
+NO_DATE = QDate(1900, 1, 1)
+
+
+class _FocusOut(QObject):
+    """Calls `callback` when the watched widget loses focus (QPlainTextEdit has no editingFinished)."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None]):
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.FocusOut:
+            self._callback()
+        return False
+
+
+class FieldEditor(QObject):
+    """A widget for one field: `value()` in the stored form, `set_value()`, and `committed`."""
+
+    committed = Signal(str, object)
+
+    def __init__(self, spec: FieldSpec, session, parent: QWidget):
+        super().__init__(parent)
+        self.spec = spec
+        self.session = session
+        self._loaded: Any = None
+        self._loading = False
+        self.widget = self._build(parent)
+        label = i18n.field_label(spec)
+        self.widget.setAccessibleName(label)
+        if spec.help:
+            self.widget.setToolTip(i18n.field_help(spec))
+            self.widget.setAccessibleDescription(i18n.field_help(spec))
+
+    # subclasses
+    def _build(self, parent: QWidget) -> QWidget:
+        raise NotImplementedError
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def _show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def refresh_options(self) -> None:
+        """Choices that depend on the analysis (scale levels, items to refer to)."""
+
+    def set_read_only(self, ro: bool) -> None:
+        self.widget.setEnabled(not ro)
+
+    def focus_widget(self) -> QWidget:
+        return self.widget
+
+    # common
+    def set_value(self, value: Any) -> None:
+        self._loading = True
+        try:
+            self._loaded = value
+            self._show(value)
+        finally:
+            self._loading = False
+
+    def commit(self) -> None:
+        if self._loading:
+            return
+        try:
+            value = self.value()
+        except ValueError:
+            value = self.raw_text()
+        if value == self._loaded:
+            return
+        self.committed.emit(self.spec.name, value)
+
+    def raw_text(self) -> Any:
+        return self.value()
+
+
+class TextEditor(FieldEditor):
+    def _build(self, parent):
+        w = QLineEdit(parent)
+        w.editingFinished.connect(self.commit)
+        return w
+
+    def value(self):
+        return self.widget.text().strip()
+
+    def _show(self, value):
+        text = "" if value is None else str(value)
+        if self.widget.text() != text:
+            self.widget.setText(text)
+            self.widget.setCursorPosition(0)
+
+    def set_read_only(self, ro):
+        self.widget.setReadOnly(ro)
+
+
+class IntEditor(TextEditor):
+    def _build(self, parent):
+        w = super()._build(parent)
+        w.setMaximumWidth(140)
+        if self.spec.minimum is not None and self.spec.maximum is not None:
+            w.setPlaceholderText(f"{self.spec.minimum}–{self.spec.maximum}")
+        return w
+
+    def value(self):
+        text = self.widget.text().strip().replace(" ", "")
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            return text  # the service rejects it with a Swedish message
+
+
+class DurationEditor(TextEditor):
+    def _build(self, parent):
+        w = super()._build(parent)
+        w.setPlaceholderText(self.tr("t.ex. 4 h, 3 dygn eller 1 vecka"))
+        w.setMaximumWidth(220)
+        return w
+
+    def value(self):
+        text = self.widget.text().strip()
+        try:
+            return parse_duration(text)
+        except DurationError:
+            return text  # the service rejects it and the message appears under the field
+
+    def _show(self, value):
+        super()._show(format_duration(value) if isinstance(value, int) else value)
+
+
+class LongTextEditor(FieldEditor):
+    def _build(self, parent):
+        w = QPlainTextEdit(parent)
+        w.setTabChangesFocus(True)
+        w.setFixedHeight(74)
+        w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        _FocusOut(w, self.commit)
+        return w
+
+    def value(self):
+        return self.widget.toPlainText().strip()
+
+    def _show(self, value):
+        text = "" if value is None else str(value)
+        if self.widget.toPlainText() != text:
+            self.widget.setPlainText(text)
+
+    def set_read_only(self, ro):
+        self.widget.setReadOnly(ro)
+
+
+class BoolEditor(FieldEditor):
+    def _build(self, parent):
+        w = QCheckBox(i18n.field_label(self.spec), parent)
+        w.clicked.connect(lambda _checked: self.commit())
+        return w
+
+    def value(self):
+        return self.widget.isChecked()
+
+    def _show(self, value):
+        self.widget.setChecked(bool(value))
+
+
+class ComboEditor(FieldEditor):
+    """Fixed choices: (value, text) pairs; an empty first entry when the field is optional."""
+
+    empty_text = "(ej angivet)"
+
+    def _build(self, parent):
+        w = QComboBox(parent)
+        w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        w.setMinimumContentsLength(14)
+        w.activated.connect(lambda _i: self.commit())
+        self._values: list[Any] = []
+        self.widget = w
+        self.refresh_options()
+        return w
+
+    def options(self) -> list[tuple[Any, str]]:
+        return []
+
+    def refresh_options(self) -> None:
+        opts = self.options()
+        if not self.spec.required:
+            opts = [(None, self.tr(self.empty_text))] + opts
+        if [v for v, _ in opts] == self._values and self.widget.count() == len(opts):
+            for i, (_v, text) in enumerate(opts):
+                self.widget.setItemText(i, text)
+            return
+        current = self._loaded
+        self.widget.blockSignals(True)
+        self.widget.clear()
+        self._values = [v for v, _ in opts]
+        for _v, text in opts:
+            self.widget.addItem(text)
+        self.widget.blockSignals(False)
+        self._show(current)
+
+    def value(self):
+        i = self.widget.currentIndex()
+        return self._values[i] if 0 <= i < len(self._values) else None
+
+    def _show(self, value):
+        if value in self._values:
+            self.widget.setCurrentIndex(self._values.index(value))
+        elif value is not None and value != "":
+            self._values.append(value)  # a stored value outside today's choices stays visible
+            self.widget.addItem(str(value))
+            self.widget.setCurrentIndex(len(self._values) - 1)
+        else:
+            self.widget.setCurrentIndex(0 if self._values and self._values[0] is None else -1)
+
+
+class EnumEditor(ComboEditor):
+    def options(self):
+        return [(code, i18n.tr(label, "kinds")) for code, label in self.spec.choices]
+
+
+class OptBoolEditor(ComboEditor):
+    empty_text = "Okänt"
+
+    def options(self):
+        return [(True, self.tr("Ja")), (False, self.tr("Nej"))]
+
+
+class LevelEditor(ComboEditor):
+    empty_text = "(ej bedömd)"
+
+    def options(self):
+        scales = self.session.scales() if self.session else None
+        levels = getattr(scales, self.spec.type) if scales else ()
+        return [(lv.value, fmt.level_text(lv.value, lv.label)) for lv in levels]
+
+
+class StyrelEditor(ComboEditor):
+    empty_text = "(ingen klass angiven)"
+
+    def options(self):
+        items = catalogues.load("styrel_classes")
+        if not items:
+            return [(n, str(n)) for n in range(1, 9)]
+        return [(int(i.get("value")), f"{i.get('value')} – {i.get('label', '')}") for i in items
+                if str(i.get("value", "")).isdigit()]
+
+
+class RefEditor(ComboEditor):
+    empty_text = "(ingen)"
+
+    def options(self):
+        if not self.session:
+            return []
+        return [(r.id, r.label) for r in self.session.items(self.spec.ref)]
+
+
+class CatalogEditor(FieldEditor):
+    """Suggestions from a catalogue, free text still allowed (editable combo box with a completer)."""
+
+    def _build(self, parent):
+        w = QComboBox(parent)
+        w.setEditable(True)
+        w.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        w.setMinimumContentsLength(14)
+        labels = catalogues.labels(self.spec.catalog)
+        w.addItem("")
+        w.addItems(labels)
+        for i, label in enumerate(labels, start=1):
+            desc = catalogues.describe(self.spec.catalog, label)
+            if desc:
+                w.setItemData(i, desc, Qt.ItemDataRole.ToolTipRole)
+        completer = QCompleter(labels, w)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        w.setCompleter(completer)
+        w.lineEdit().editingFinished.connect(self.commit)
+        w.activated.connect(lambda _i: self.commit())
+        w.lineEdit().setPlaceholderText(self.tr("Välj i listan eller skriv fritt"))
+        return w
+
+    def value(self):
+        return self.widget.currentText().strip()
+
+    def _show(self, value):
+        text = "" if value is None else str(value)
+        if self.widget.currentText() != text:
+            i = self.widget.findText(text)
+            if i >= 0:
+                self.widget.setCurrentIndex(i)
+            else:
+                self.widget.setEditText(text)
+            self.widget.lineEdit().setCursorPosition(0)
+
+    def set_read_only(self, ro):
+        self.widget.setEnabled(not ro)
+
+
+class DateEditor(FieldEditor):
+    def _build(self, parent):
+        box = QWidget(parent)
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.edit = QDateEdit(box)
+        self.edit.setLocale(i18n.SWEDISH)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setCalendarPopup(True)
+        self.edit.setMinimumDate(NO_DATE)
+        self.edit.setSpecialValueText(self.tr("Inget datum"))
+        self.edit.setMinimumWidth(130)
+        self.edit.editingFinished.connect(self.commit)
+        self.edit.calendarWidget().setLocale(i18n.SWEDISH)
+        self.edit.calendarWidget().clicked.connect(lambda _d: self.commit())
+        self.clear_button = QToolButton(box)
+        self.clear_button.setText(self.tr("Rensa"))
+        self.clear_button.setAccessibleName(self.tr("Rensa datum"))
+        self.clear_button.clicked.connect(self._clear)
+        lay.addWidget(self.edit)
+        lay.addWidget(self.clear_button)
+        lay.addStretch(1)
+        self.edit.setAccessibleName(i18n.field_label(self.spec))
+        return box
+
+    def _clear(self):
+        self.edit.setDate(NO_DATE)
+        self.commit()
+
+    def focus_widget(self):
+        return self.edit
+
+    def value(self):
+        d = self.edit.date()
+        if d == NO_DATE or not d.isValid():
+            return None
+        return dt.date(d.year(), d.month(), d.day())
+
+    def _show(self, value):
+        if isinstance(value, dt.date):
+            self.edit.setDate(QDate(value.year, value.month, value.day))
+        else:
+            self.edit.setDate(NO_DATE)
+
+    def set_read_only(self, ro):
+        self.edit.setReadOnly(ro)
+        self.clear_button.setEnabled(not ro)
+
+
+def make_editor(spec: FieldSpec, session, parent: QWidget) -> FieldEditor:
+    if spec.name == "styrel_class":
+        return StyrelEditor(spec, session, parent)
+    return {
+        "text": TextEditor, "longtext": LongTextEditor, "int": IntEditor, "bool": BoolEditor,
+        "optbool": OptBoolEditor, "date": DateEditor, "duration": DurationEditor, "enum": EnumEditor,
+        "catalog": CatalogEditor, "ref": RefEditor, "likelihood": LevelEditor, "consequence": LevelEditor,
+        "capability": LevelEditor,
+    }[spec.type](spec, session, parent)
+
+
+class ItemForm(QWidget):
+    """A form for one item of `kind`, with every field (or the given subset) of the registry."""
+
+    edited = Signal(str, object)  # field name, new value
+
+    def __init__(self, session, kind: KindSpec, fields: tuple[str, ...] | None = None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.kind = kind
+        self.record: Record | None = None
+        self._read_only = False
+        names = fields or kind.field_names
+        self.editors: dict[str, FieldEditor] = {}
+        self.error_labels: dict[str, QLabel] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.general_error = QLabel(self)
+        self.general_error.setWordWrap(True)
+        self.general_error.setObjectName("formError")
+        self.general_error.setStyleSheet("color: #b3261e;")
+        self.general_error.hide()
+        outer.addWidget(self.general_error)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(self.form)
+        for name in names:
+            spec = kind.field(name)
+            editor = make_editor(spec, session, self)
+            editor.committed.connect(self.edited)
+            self.editors[name] = editor
+            cell = QWidget(self)
+            cell_layout = QVBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.setSpacing(2)
+            cell_layout.addWidget(editor.widget)
+            if spec.help and spec.type != "bool":
+                hint = QLabel(i18n.field_help(spec), cell)
+                hint.setWordWrap(True)
+                hint.setStyleSheet("color: palette(mid); font-size: 9pt;")
+                hint.setObjectName("fieldHelp")
+                cell_layout.addWidget(hint)
+            err = QLabel(cell)
+            err.setWordWrap(True)
+            err.setStyleSheet("color: #b3261e;")
+            err.hide()
+            cell_layout.addWidget(err)
+            self.error_labels[name] = err
+            if spec.type == "bool":
+                self.form.addRow("", cell)
+            else:
+                label = QLabel(i18n.field_label(spec) + (" *" if spec.required else ""), self)
+                label.setBuddy(editor.focus_widget())
+                label.setWordWrap(True)
+                label.setMinimumWidth(120)
+                label.setMaximumWidth(170)
+                self.form.addRow(label, cell)
+        self.set_record(None)
+
+    def set_record(self, record: Record | None) -> None:
+        same = self.record is not None and record is not None and record.id == self.record.id
+        self.record = record
+        if not same:
+            self.clear_errors()
+        for name, editor in self.editors.items():
+            editor.refresh_options()
+            editor.set_value(record.get(name) if record else None)
+        self._apply_enabled()
+
+    def set_read_only(self, ro: bool) -> None:
+        self._read_only = ro
+        self._apply_enabled()
+
+    def _apply_enabled(self) -> None:
+        for editor in self.editors.values():
+            editor.set_read_only(self._read_only or self.record is None)
+
+    def clear_errors(self) -> None:
+        for lbl in self.error_labels.values():
+            lbl.hide()
+            lbl.clear()
+        self.general_error.hide()
+
+    def show_errors(self, err: ValidationError) -> None:
+        general = []
+        for fe in err.errors:
+            lbl = self.error_labels.get(fe.field)
+            if lbl is not None:
+                lbl.setText(fe.message[:1].upper() + fe.message[1:])
+                lbl.show()
+            else:
+                general.append(str(fe))
+        if general:
+            self.general_error.setText("\n".join(general))
+            self.general_error.show()
+
+    def focus_field(self, name: str) -> None:
+        editor = self.editors.get(name)
+        if editor:
+            w = editor.focus_widget()
+            w.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(w, QLineEdit):
+                w.selectAll()

@@ -1,0 +1,598 @@
+"""The main window: welcome screen, step navigator, pages, menus, year switcher, banners, undo."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QMessageBox, QPushButton, QSplitter, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout,
+                               QWidget)
+
+from rsa_desktop import APP_NAME
+from rsa_desktop.model.kinds import SECURITY_CLASSES
+from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.storage.database import Document
+from rsa_desktop.ui import commands, completeness, dialogs, errors, settings, workers
+from rsa_desktop.ui.overview import OverviewPage
+from rsa_desktop.ui.session import DocumentSession
+from rsa_desktop.ui.steps import StepPage, build_page, step_title
+from rsa_desktop.ui.welcome import SetupPage, WelcomePage
+
+PAGE_KEYS = ("oversikt",) + completeness.STEP_KEYS
+STATE_TIPS = {"klar": "Klart", "paborjad": "Påbörjat", "ej_paborjad": "Inte påbörjat"}
+
+
+def _status_icon(state: str) -> QIcon:
+    pm = QPixmap(16, 16)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if state == "klar":
+        p.setBrush(QColor("#2e7d32"))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(1, 1, 14, 14)
+        p.setPen(QPen(QColor("white"), 2))
+        p.drawPolyline([QPoint(4, 8), QPoint(7, 11), QPoint(12, 5)])
+    elif state == "paborjad":
+        p.setPen(QPen(QColor("#b26a00"), 2))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(2, 2, 12, 12)
+        p.setBrush(QColor("#b26a00"))
+        p.drawPie(2, 2, 12, 12, 90 * 16, 180 * 16)
+    elif state == "ej_paborjad":
+        p.setPen(QPen(QColor("#9e9e9e"), 2))
+        p.drawEllipse(2, 2, 12, 12)
+    p.end()
+    return QIcon(pm)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.session = DocumentSession(self)
+        self.pages: dict[str, QWidget] = {}
+        self.statuses: dict[str, completeness.StepStatus] = {}
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(30)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(QSize(1000, 640))
+
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.classification_banner = QLabel(central)
+        self.classification_banner.setObjectName("classificationBanner")
+        self.classification_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.classification_banner.setWordWrap(True)
+        self.classification_banner.hide()
+        lay.addWidget(self.classification_banner)
+        self.readonly_banner = QFrame(central)
+        self.readonly_banner.setObjectName("readonlyBanner")
+        self.readonly_banner.setStyleSheet("#readonlyBanner { background: #fff4ce; border-bottom: 1px solid #e0c060; }")
+        rb = QHBoxLayout(self.readonly_banner)
+        rb.setContentsMargins(10, 4, 10, 4)
+        self.readonly_label = QLabel(self.readonly_banner)
+        self.readonly_label.setWordWrap(True)
+        rb.addWidget(self.readonly_label, 1)
+        self.reopen_button = QPushButton(self.tr("Återöppna som utkast"), self.readonly_banner)
+        self.reopen_button.clicked.connect(self.reopen_analysis)
+        rb.addWidget(self.reopen_button)
+        self.readonly_banner.hide()
+        lay.addWidget(self.readonly_banner)
+
+        self.stack = QStackedWidget(central)
+        lay.addWidget(self.stack, 1)
+        self.welcome = WelcomePage(self.stack)
+        self.welcome.newRequested.connect(lambda: self.new_file())
+        self.welcome.openRequested.connect(lambda: self.open_file())
+        self.welcome.demoRequested.connect(lambda: self.open_demo())
+        self.welcome.recentRequested.connect(self.open_path)
+        self.stack.addWidget(self.welcome)
+        self.setup = SetupPage(self.stack)
+        self.setup.createRequested.connect(self.create_analysis)
+        self.stack.addWidget(self.setup)
+
+        self.workspace = QSplitter(Qt.Orientation.Horizontal, self.stack)
+        self.navigator = QListWidget(self.workspace)
+        self.navigator.setAccessibleName(self.tr("Steg i analysen"))
+        self.navigator.setIconSize(QSize(16, 16))
+        self.navigator.setMinimumWidth(210)
+        self.navigator.setMaximumWidth(260)
+        self.navigator.setSpacing(1)
+        self.navigator.setStyleSheet("QListWidget { font-size: 10.5pt; } QListWidget::item { padding: 5px 4px; }")
+        self.page_stack = QStackedWidget(self.workspace)
+        for i, key in enumerate(PAGE_KEYS):
+            text = step_title(key) if key == "oversikt" else f"{i}. {step_title(key)}"
+            item = QListWidgetItem(text, self.navigator)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            page = OverviewPage(self.session, self.page_stack) if key == "oversikt" else build_page(self.session, key,
+                                                                                                     self.page_stack)
+            page.navigate.connect(self.go_to)
+            self.pages[key] = page
+            self.page_stack.addWidget(page)
+        self.navigator.currentRowChanged.connect(self.page_stack.setCurrentIndex)
+        self.workspace.addWidget(self.navigator)
+        self.workspace.addWidget(self.page_stack)
+        self.workspace.setStretchFactor(1, 1)
+        self.workspace.setChildrenCollapsible(False)
+        self.stack.addWidget(self.workspace)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.statusBar().showMessage(self.tr("Klar"), 2000)
+
+        self.session.documentChanged.connect(self._on_document_changed)
+        self.session.analysisChanged.connect(self._on_analysis_changed)
+        self.session.changed.connect(self._on_data_changed)
+        self.session.undo_stack.cleanChanged.connect(self._update_title)
+        self.session.undo_stack.indexChanged.connect(self._update_title)
+        self._on_document_changed()
+
+    # -- actions and menus ------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.triggered.connect(lambda _c=False: slot())
+        return a
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.new_action = self._action(self.tr("&Ny…"), self.new_file, K.New, self.tr("Skapa en ny analysfil"))
+        self.open_action = self._action(self.tr("Ö&ppna…"), self.open_file, K.Open, self.tr("Öppna en analysfil"))
+        self.demo_action = self._action(self.tr("Öppna &exempel"), self.open_demo, None,
+                                        self.tr("Skriv exempelanalysen till en egen fil och öppna den"))
+        self.save_action = self._action(
+            self.tr("&Spara (markera som sparad)"), self.save, K.Save,
+            self.tr("Varje ändring sparas redan direkt i filen. Spara markerar bara en sparpunkt: "
+                    "fönstrets ändringsmarkering (*) utgår från den."))
+        self.copy_action = self._action(self.tr("Spara &kopia som…"), self.save_copy, K.SaveAs,
+                                        self.tr("Skriv en kopia av hela filen under ett annat namn"))
+        self.close_action = self._action(self.tr("S&täng"), self.close_document, K.Close, self.tr("Stäng filen"))
+        self.quit_action = self._action(self.tr("&Avsluta"), self.close, QKeySequence("Ctrl+Q"),
+                                        self.tr("Avsluta programmet"))
+        stack = self.session.undo_stack
+        self.undo_action = stack.createUndoAction(self, self.tr("Ångra"))
+        self.undo_action.setShortcuts([QKeySequence(K.Undo)])
+        self.redo_action = stack.createRedoAction(self, self.tr("Gör om"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.add_item_action = self._action(self.tr("&Lägg till i listan"), self.add_item, QKeySequence("Ctrl+Shift+N"),
+                                            self.tr("Lägg till en ny rad i stegets lista"))
+        self.duplicate_action = self._action(self.tr("&Duplicera"), self.duplicate_item, QKeySequence("Ctrl+D"),
+                                             self.tr("Kopiera den markerade raden"))
+        self.delete_action = self._action(self.tr("&Ta bort markerad…"), self.delete_item, QKeySequence("Ctrl+Delete"),
+                                          self.tr("Ta bort den markerade raden"))
+        self.filter_action = self._action(self.tr("&Filtrera listan"), self.focus_filter, K.Find,
+                                          self.tr("Flytta markören till stegets filterruta"))
+        self.new_year_action = self._action(self.tr("&Nytt analysår…"), self.new_year, None,
+                                            self.tr("Skapa analysen för ett nytt år i samma fil"))
+        self.reopen_action = self._action(self.tr("&Återöppna som utkast"), self.reopen_analysis, None,
+                                          self.tr("Gör en fastställd analys redigerbar igen"))
+        self.glossary_action = self._action(self.tr("&Ordlista"), self.show_glossary, K.HelpContents,
+                                            self.tr("Förklaringar av ord och begrepp"))
+        self.about_action = self._action(self.tr("&Om RSA Desktop"), lambda: dialogs.show_about(self))
+        self.next_step_action = self._action(self.tr("&Nästa steg"), lambda: self._step(1), QKeySequence("Ctrl+PgDown"))
+        self.prev_step_action = self._action(self.tr("&Föregående steg"), lambda: self._step(-1),
+                                             QKeySequence("Ctrl+PgUp"))
+        self.guidance_action = self._action(self.tr("Visa/dölj &vägledning"), self.toggle_guidance,
+                                            QKeySequence("Ctrl+G"))
+        self.step_actions: list[QAction] = []
+        for i, key in enumerate(PAGE_KEYS):
+            a = self._action((f"&{i}  " if i < 10 else "") + step_title(key), lambda k=key: self.go_to(k),
+                             QKeySequence(f"Ctrl+{i}"))
+            self.step_actions.append(a)
+        self.addActions([self.undo_action, self.redo_action])
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu(self.tr("&Arkiv"))
+        m.addActions([self.new_action, self.open_action])
+        self.recent_menu = m.addMenu(self.tr("&Senaste"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addAction(self.demo_action)
+        m.addSeparator()
+        m.addActions([self.save_action, self.copy_action])
+        m.addSeparator()
+        m.addActions([self.close_action, self.quit_action])
+        m = mb.addMenu(self.tr("&Redigera"))
+        m.addActions([self.undo_action, self.redo_action])
+        m.addSeparator()
+        m.addActions([self.add_item_action, self.duplicate_action, self.delete_action, self.filter_action])
+        m = mb.addMenu(self.tr("&Visa"))
+        m.addActions(self.step_actions)
+        m.addSeparator()
+        m.addActions([self.next_step_action, self.prev_step_action, self.guidance_action])
+        m = mb.addMenu(self.tr("A&nalys"))
+        m.addActions([self.new_year_action, self.reopen_action])
+        m = mb.addMenu(self.tr("&Hjälp"))
+        m.addActions([self.glossary_action, self.about_action])
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar(self.tr("Analysår"), self)
+        tb.setObjectName("yearToolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        label = QLabel(self.tr(" Analysår: "), tb)
+        tb.addWidget(label)
+        self.year_combo = QComboBox(tb)
+        self.year_combo.setAccessibleName(self.tr("Analysår"))
+        self.year_combo.setMinimumContentsLength(14)
+        self.year_combo.activated.connect(lambda i: self.session.set_analysis(self.year_combo.itemData(i)))
+        label.setBuddy(self.year_combo)
+        tb.addWidget(self.year_combo)
+        tb.addAction(self.new_year_action)
+        tb.addSeparator()
+        tb.addAction(self.undo_action)
+        tb.addAction(self.redo_action)
+        self.year_toolbar = tb
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = settings.recent_files()
+        for p in files:
+            a = self.recent_menu.addAction(Path(p).name)
+            a.setStatusTip(p)
+            a.triggered.connect(lambda _c=False, path=p: self.open_path(path))
+        if not files:
+            a = self.recent_menu.addAction(self.tr("(inga filer)"))
+            a.setEnabled(False)
+
+    # -- state --------------------------------------------------------------------------------------
+
+    def _on_document_changed(self) -> None:
+        s = self.session
+        has_doc = s.is_open
+        for a in (self.save_action, self.copy_action, self.close_action, self.new_year_action):
+            a.setEnabled(has_doc)
+        self.year_toolbar.setVisible(has_doc)
+        if not has_doc:
+            self.welcome.refresh()
+            self.stack.setCurrentWidget(self.welcome)
+        self._update_title()
+
+    def _on_analysis_changed(self) -> None:
+        s = self.session
+        if s.is_open and s.analysis_id is None:
+            self.setup.prefill(s.organisation())
+            self.stack.setCurrentWidget(self.setup)
+        elif s.is_open:
+            self.stack.setCurrentWidget(self.workspace)
+            if self.navigator.currentRow() < 0:
+                self.navigator.setCurrentRow(0)
+        self._fill_years()
+        self._apply_analysis_state()
+        self._status_timer.start()
+
+    def _on_data_changed(self, kind: str) -> None:
+        if kind in ("analysis", "organisation", ""):
+            self._fill_years()
+            self._apply_analysis_state()
+        self._status_timer.start()
+
+    def _fill_years(self) -> None:
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        if self.session.svc:
+            for a in self.session.svc.analyses():
+                text = str(a.year) + (self.tr(" (fastställd)") if a.status == "faststalld" else self.tr(" (utkast)"))
+                self.year_combo.addItem(text, a.id)
+            self.year_combo.setCurrentIndex(max(self.year_combo.findData(self.session.analysis_id), 0))
+        self.year_combo.setEnabled(self.year_combo.count() > 1)
+        self.year_combo.blockSignals(False)
+
+    def _apply_analysis_state(self) -> None:
+        a = self.session.analysis()
+        ro = self.session.read_only()
+        self.readonly_banner.setVisible(a is not None and a.status == "faststalld")
+        if a is not None and a.status == "faststalld":
+            when = a.adopted_date.isoformat() if a.adopted_date else ""
+            decision = f" ({a.adopted_decision})" if a.adopted_decision else ""
+            self.readonly_label.setText(self.tr(
+                "<b>Analysen för {0} är fastställd</b> {1}{2} och visas skrivskyddad. "
+                "Vill du ändra något: återöppna den som utkast.").format(a.year, when, decision))
+        self.reopen_action.setEnabled(a is not None and a.status == "faststalld")
+        for key, page in self.pages.items():
+            if isinstance(page, StepPage):
+                page.set_read_only(ro)
+        for act in (self.add_item_action, self.duplicate_action, self.delete_action):
+            act.setEnabled(not ro)
+        self._update_classification(a)
+        self._update_title()
+
+    def _update_classification(self, a) -> None:
+        if a is None or not (a.secrecy_marking or a.security_class):
+            self.classification_banner.hide()
+            return
+        parts = []
+        if a.security_class:
+            label = dict(SECURITY_CLASSES).get(a.security_class, a.security_class)
+            parts.append(self.tr("SÄKERHETSSKYDDSKLASS: {0}").format(label.upper()))
+        if a.secrecy_marking:
+            parts.append(self.tr("SEKRETESS: {0}").format(a.secrecy_marking))
+        colour = "#b3261e" if a.security_class else "#c25e00"
+        self.classification_banner.setText("   ·   ".join(parts))
+        self.classification_banner.setAccessibleName(self.tr("Klassificering"))
+        self.classification_banner.setStyleSheet(
+            f"#classificationBanner {{ background: {colour}; color: white; font-weight: 700; padding: 4px; }}")
+        self.classification_banner.show()
+
+    def _update_title(self, *_args) -> None:
+        s = self.session
+        if not s.is_open:
+            self.setWindowTitle(APP_NAME)
+            self.setWindowModified(False)
+            return
+        a = s.analysis()
+        year = self.tr(" – analys {0}").format(a.year) if a else ""
+        self.setWindowTitle(f"{s.path.name}[*]{year} – {APP_NAME}")
+        self.setWindowModified(not s.undo_stack.isClean())
+
+    def refresh_status(self) -> None:
+        s = self.session
+        if not s.svc or s.analysis_id is None:
+            return
+        snap = completeness.snapshot(s.svc, s.analysis_id)
+        self.statuses = completeness.assess_snapshot(snap)
+        for row in range(self.navigator.count()):
+            item = self.navigator.item(row)
+            key = item.data(Qt.ItemDataRole.UserRole)
+            st = self.statuses.get(key)
+            if st is None:
+                continue
+            item.setIcon(_status_icon(st.state))
+            tip = self.tr(STATE_TIPS[st.state])
+            if st.missing and st.started:
+                tip += self.tr(" – {0} saknas").format(len(st.missing))
+            item.setToolTip(tip)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tip)
+        self.pages["oversikt"].set_data(self.statuses, snap)
+        self.pages["rapport"].set_statuses(self.statuses)
+
+    # -- navigation ---------------------------------------------------------------------------------
+
+    def go_to(self, key: str) -> None:
+        if key in PAGE_KEYS:
+            self.navigator.setCurrentRow(PAGE_KEYS.index(key))
+
+    def page(self, key: str):
+        return self.pages[key]
+
+    def current_key(self) -> str:
+        return PAGE_KEYS[max(self.navigator.currentRow(), 0)]
+
+    def _step(self, delta: int) -> None:
+        self.navigator.setCurrentRow(max(0, min(len(PAGE_KEYS) - 1, self.navigator.currentRow() + delta)))
+
+    def toggle_guidance(self) -> None:
+        page = self.pages.get(self.current_key())
+        if isinstance(page, StepPage) and page.guidance:
+            page.guidance.set_expanded(not page.guidance.is_expanded())
+
+    def active_section(self):
+        page = self.pages.get(self.current_key())
+        if not isinstance(page, StepPage) or not page.sections:
+            return None
+        tabs = getattr(page, "tabs", None)
+        if isinstance(tabs, QTabWidget):
+            w = tabs.currentWidget()
+            for sec in page.sections:
+                if sec is w:
+                    return sec
+        return next((s for s in page.sections if not s.config.compact), page.sections[0])
+
+    def add_item(self) -> None:
+        sec = self.active_section()
+        if sec:
+            sec.add_item()
+
+    def duplicate_item(self) -> None:
+        sec = self.active_section()
+        if sec:
+            sec.duplicate_current()
+
+    def delete_item(self) -> None:
+        sec = self.active_section()
+        if sec:
+            sec.delete_current()
+
+    def focus_filter(self) -> None:
+        sec = self.active_section()
+        if sec and sec.filter_edit.isVisible():
+            sec.filter_edit.setFocus()
+
+    # -- files --------------------------------------------------------------------------------------
+
+    def open_path(self, path: str | Path) -> bool:
+        path = Path(path)
+        if self.session.is_open and self.session.path.resolve() == path.resolve():
+            return True
+        try:
+            doc = Document.open(path)
+        except Exception as exc:  # noqa: BLE001
+            if errors.is_known(exc):
+                errors.show_known_error(self, exc, self.tr("Filen kunde inte öppnas"))
+                if not path.exists():
+                    settings.remove_recent_file(path)
+                    self.welcome.refresh()
+                return False
+            raise
+        self.session.set_document(doc)
+        settings.add_recent_file(path)
+        if doc.migrated_from is not None and doc.backup_path:
+            self.statusBar().showMessage(self.tr("Filen uppgraderades till det nya formatet. Originalet finns kvar i {0}.")
+                                         .format(doc.backup_path.name), 10000)
+        else:
+            self.statusBar().showMessage(self.tr("Öppnade {0}").format(path.name), 4000)
+        return True
+
+    def open_file(self) -> None:
+        start = str(self.session.path.parent) if self.session.is_open else ""
+        path = dialogs.choose_open_path(self, start)
+        if path:
+            self.open_path(path)
+
+    def new_file(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            path = dialogs.choose_save_path(self, self.tr("Ny analysfil"), str(Path.home() / "analys.rsa"))
+            if not path:
+                return False
+        path = Path(path)
+        if self.session.is_open and self.session.path.resolve() == path.resolve():
+            QMessageBox.warning(self, self.tr("Ny analysfil"), self.tr("Filen är redan öppen. Välj ett annat namn."))
+            return False
+        try:
+            doc = Document.create(path, overwrite=path.exists())
+        except Exception as exc:  # noqa: BLE001
+            if errors.is_known(exc):
+                errors.show_known_error(self, exc, self.tr("Filen kunde inte skapas"))
+                return False
+            raise
+        self.session.set_document(doc)
+        settings.add_recent_file(path)
+        return True
+
+    def create_analysis(self, org_name: str, org_type: str, year: int) -> bool:
+        """The first analysis of a file (and its organisation). Not on the undo stack: it is the starting point."""
+        svc = self.session.svc
+        try:
+            if svc.organisation() is None:
+                svc.set_organisation(name=org_name, org_type=org_type)
+            elif org_name and svc.organisation().name != org_name:
+                svc.set_organisation(name=org_name, org_type=org_type)
+            rec = svc.create_analysis(year)
+        except ValidationError as exc:
+            self.setup.show_error(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001
+            if errors.is_known(exc):
+                errors.show_known_error(self, exc)
+                return False
+            raise
+        self.session.set_analysis(rec.id)
+        self.session.notify("")
+        self.go_to("uppdrag")
+        return True
+
+    def close_document(self) -> None:
+        self.session.close()
+        settings.forget_last_file()
+
+    def save(self) -> None:
+        self.session.undo_stack.setClean()
+        self._update_title()
+        self.statusBar().showMessage(self.tr("Sparpunkt satt. Alla ändringar finns redan i filen."), 4000)
+
+    def save_copy(self, dest: str | Path | None = None, on_done=None) -> None:
+        if not self.session.is_open:
+            return
+        if dest is None:
+            start = str(self.session.path.with_name(self.session.path.stem + " kopia.rsa"))
+            dest = dialogs.choose_save_path(self, self.tr("Spara kopia som"), start)
+            if not dest:
+                return
+        doc = self.session.doc
+
+        def done(path):
+            self.statusBar().showMessage(self.tr("En kopia sparades: {0}").format(path), 6000)
+            if on_done:
+                on_done(path)
+
+        workers.run_in_background(self, self.tr("Sparar en kopia…"), lambda: doc.save_copy(dest), done,
+                                  self._background_failed)
+
+    def open_demo(self, path: str | Path | None = None, on_done=None) -> None:
+        """Write the demo analysis to its own new file (never over the user's data) and open it."""
+        if path is None:
+            folder = Path(tempfile.mkdtemp(prefix="rsa-exempel-"))
+            path = folder / self.tr("Exempel Överförmyndarförvaltningen.rsa")
+        path = Path(path)
+
+        def write():
+            from rsa_desktop.services.demo import write_demo
+            return write_demo(path)
+
+        def done(result):
+            self.open_path(result)
+            if on_done:
+                on_done(result)
+
+        workers.run_in_background(self, self.tr("Skriver exempelanalysen…"), write, done, self._background_failed)
+
+    def _background_failed(self, exc: BaseException) -> None:
+        if errors.is_known(exc):
+            errors.show_known_error(self, exc)
+        else:
+            errors.excepthook(type(exc), exc, exc.__traceback__)
+
+    def new_year(self, year: int | None = None) -> bool:
+        svc = self.session.svc
+        if svc is None:
+            return False
+        if year is None:
+            year = dialogs.ask_new_year(self, [a.year for a in svc.analyses()])
+            if year is None:
+                return False
+        try:
+            rec = svc.create_analysis(year)
+        except ValidationError as exc:
+            QMessageBox.warning(self, self.tr("Nytt analysår"), str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001
+            if errors.is_known(exc):
+                errors.show_known_error(self, exc)
+                return False
+            raise
+        self.session.set_analysis(rec.id)
+        self.statusBar().showMessage(self.tr("Analysen för {0} är skapad.").format(year), 4000)
+        return True
+
+    def set_year(self, year: int) -> bool:
+        svc = self.session.svc
+        rec = svc.analysis_for_year(year) if svc else None
+        if rec is None:
+            return False
+        self.session.set_analysis(rec.id)
+        return True
+
+    def reopen_analysis(self) -> None:
+        a = self.session.analysis()
+        if a is None or a.status != "faststalld":
+            return
+        cmd = commands.UpdateCommand(self.session, "analysis", a.id, {"status": "utkast"})
+        cmd.setText(self.tr("Återöppna analysen {0} som utkast").format(a.year))
+        try:
+            commands.execute(self.session, cmd)
+        except Exception as exc:  # noqa: BLE001
+            if errors.is_known(exc) or isinstance(exc, ValidationError):
+                QMessageBox.warning(self, self.tr("Återöppna"), str(exc))
+                return
+            raise
+
+    def show_glossary(self) -> None:
+        dialogs.GlossaryDialog(self).exec()
+
+    # -- window ---------------------------------------------------------------------------------------
+
+    def restore_geometry(self) -> None:
+        g, st = settings.geometry()
+        if g is not None:
+            self.restoreGeometry(g)
+        if st is not None:
+            self.restoreState(st)
+
+    def closeEvent(self, event) -> None:
+        settings.save_geometry(self.saveGeometry(), self.saveState())
+        self.session.close()
+        super().closeEvent(event)

@@ -1,0 +1,128 @@
+"""Översikt: progress per step, counts, the riskmatris thumbnail and actions that are due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (QCommandLinkButton, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+
+from rsa_desktop.ui.completeness import STEP_KEYS, Snapshot, StepStatus, due_actions, risk_levels
+from rsa_desktop.ui.matrix import RiskMatrixWidget
+from rsa_desktop.ui.steps import step_title
+
+STATE_TEXT = {"klar": "Klar", "paborjad": "Påbörjad", "ej_paborjad": "Ej påbörjad"}
+STATE_COLOUR = {"klar": "#2e7d32", "paborjad": "#b26a00", "ej_paborjad": "#757575"}
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("overview", text)
+
+
+class OverviewPage(QWidget):
+    navigate = Signal(str)
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 6)
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        outer.addWidget(self.title)
+        top = QHBoxLayout()
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, len(STEP_KEYS) - 1)
+        self.progress.setFormat(_t("%v av %m steg klara"))
+        self.progress.setAccessibleName(_t("Steg klara"))
+        top.addWidget(self.progress, 1)
+        outer.addLayout(top)
+
+        cols = QHBoxLayout()
+        outer.addLayout(cols, 1)
+        steps_box = QGroupBox(_t("Analysens steg"), self)
+        self.grid = QGridLayout(steps_box)
+        self.grid.setColumnStretch(2, 1)
+        self.step_buttons: dict[str, QPushButton] = {}
+        self.step_state: dict[str, QLabel] = {}
+        self.step_summary: dict[str, QLabel] = {}
+        for row, key in enumerate(STEP_KEYS):
+            b = QPushButton(f"{row + 1}. {step_title(key)}", steps_box)
+            b.setFlat(True)
+            b.setStyleSheet("text-align: left; padding: 2px 4px;")
+            b.setToolTip(_t("Gå till steget"))
+            b.clicked.connect(lambda _c=False, k=key: self.navigate.emit(k))
+            state = QLabel(steps_box)
+            summary = QLabel(steps_box)
+            summary.setWordWrap(True)
+            self.grid.addWidget(b, row, 0)
+            self.grid.addWidget(state, row, 1)
+            self.grid.addWidget(summary, row, 2)
+            self.step_buttons[key], self.step_state[key], self.step_summary[key] = b, state, summary
+        self.grid.setRowStretch(len(STEP_KEYS), 1)
+        cols.addWidget(steps_box, 3)
+
+        right = QVBoxLayout()
+        matrix_box = QGroupBox(_t("Riskmatris"), self)
+        ml = QVBoxLayout(matrix_box)
+        self.matrix = RiskMatrixWidget(matrix_box, thumbnail=True)
+        ml.addWidget(self.matrix)
+        self.matrix_empty = QLabel(_t("Riskmatrisen visas här när risker har bedömts (steg 5)."), matrix_box)
+        self.matrix_empty.setWordWrap(True)
+        ml.addWidget(self.matrix_empty)
+        right.addWidget(matrix_box, 3)
+        due_box = QGroupBox(_t("Åtgärder att följa upp"), self)
+        dl = QVBoxLayout(due_box)
+        self.due = QLabel(due_box)
+        self.due.setWordWrap(True)
+        self.due.setTextFormat(Qt.TextFormat.RichText)
+        self.due.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.due.setOpenExternalLinks(False)
+        self.due.linkActivated.connect(lambda _l: self.navigate.emit("atgarder"))
+        area = QScrollArea(due_box)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidget(self.due)
+        dl.addWidget(area)
+        right.addWidget(due_box, 2)
+        cols.addLayout(right, 2)
+
+    def set_data(self, statuses: dict[str, StepStatus], snap: Snapshot | None, today: dt.date | None = None) -> None:
+        org = snap.organisation if snap else None
+        year = snap.analysis.year if snap else ""
+        self.title.setText(_t("Översikt – {0}, analys {1}").format(org.name if org else "", year))
+        done = sum(statuses[k].complete for k in STEP_KEYS if k != "rapport")
+        self.progress.setValue(done)
+        for key in STEP_KEYS:
+            s = statuses[key]
+            self.step_state[key].setText(_t(STATE_TEXT[s.state]))
+            self.step_state[key].setStyleSheet(f"color: {STATE_COLOUR[s.state]}; font-weight: 600;")
+            missing = (" – " + _t("{0} saknas").format(len(s.missing))) if s.missing and s.started else ""
+            self.step_summary[key].setText(s.summary + missing)
+        if snap is None:
+            return
+        levels = risk_levels(snap)
+        placed = [(r.hid, *levels[r.id]) for r in snap.risks]
+        has = any(lik and con for _h, lik, con in placed)
+        self.matrix.set_data(snap.scales, placed)
+        self.matrix.setVisible(has)
+        self.matrix_empty.setVisible(not has)
+        overdue, soon = due_actions(snap.actions, today)
+        lines = []
+        for a in overdue:
+            lines.append(f"<p><span style='color:#b3261e; font-weight:600'>{_t('Försenad')}</span> "
+                         f"{a.deadline.isoformat()} – <a href='a'>{html.escape(a.label)}</a>"
+                         f" <span style='color:gray'>({html.escape(a.owner or _t('ingen ansvarig'))})</span></p>")
+        for a in soon:
+            lines.append(f"<p><span style='color:#b26a00; font-weight:600'>{_t('Snart')}</span> "
+                         f"{a.deadline.isoformat()} – <a href='a'>{html.escape(a.label)}</a>"
+                         f" <span style='color:gray'>({html.escape(a.owner or _t('ingen ansvarig'))})</span></p>")
+        open_actions = [a for a in snap.actions if a.status not in ("genomford", "avbruten")]
+        if not lines:
+            lines.append(_t("Inga åtgärder är försenade eller ska vara klara inom 30 dagar.") if snap.actions
+                         else _t("Inga åtgärder ännu (steg 7)."))
+        lines.append("<p style='color:gray'>" + _t("{0} pågående eller planerade av {1} åtgärder.").format(
+            len(open_actions), len(snap.actions)) + "</p>")
+        self.due.setText("".join(lines))

@@ -1,0 +1,389 @@
+"""One item section for every kind: toolbar (add, duplicate, delete, filter), sortable table, detail form.
+
+The section is generic over the field registry; what differs per kind (table columns, link panels,
+rating grids, child lists) comes in a `SectionConfig`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.services import catalogues
+from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.services.records import Record
+from rsa_desktop.ui import commands, dialogs, errors, i18n
+from rsa_desktop.ui.forms import ItemForm
+from rsa_desktop.ui.table_model import ID_ROLE, Column, ItemFilterModel, ItemTableModel, field_column
+
+# What a new item is called before the user names it (Swedish gender differs per word).
+NEW_TITLES = {
+    "function": "Ny verksamhet", "dependency": "Nytt beroende", "risk": "Ny risk", "vulnerability": "Ny sårbarhet",
+    "capability": "Nytt förmågeområde", "action": "Ny åtgärd", "continuity_plan": "Ny kontinuitetsplan",
+    "exercise": "Ny övning", "participant": "Ny deltagare", "fallback": "Ny reservrutin", "contact": "Ny kontakt",
+}
+ADD_TEXTS = {
+    "function": "Lägg till verksamhet", "dependency": "Lägg till beroende", "risk": "Lägg till risk",
+    "vulnerability": "Lägg till sårbarhet", "capability": "Lägg till förmåga", "action": "Lägg till åtgärd",
+    "continuity_plan": "Lägg till plan", "exercise": "Lägg till övning", "participant": "Lägg till deltagare",
+    "fallback": "Lägg till reservrutin", "contact": "Lägg till kontakt",
+}
+
+
+@dataclass
+class SectionConfig:
+    kind: str
+    columns: tuple[str, ...]  # field names ("hid" for the human ID)
+    extra_columns: Callable[[object], list[Column]] | None = None  # session -> computed columns
+    extras: Callable[["ItemSection"], list[QWidget]] | None = None  # panels below the form
+    compact: bool = False  # a child list inside another form
+    form_fields: tuple[str, ...] | None = None
+    empty_text: str = ""
+
+
+class ItemSection(QWidget):
+    selectionChanged = Signal(object)  # Record | None
+
+    def __init__(self, session, config: SectionConfig, owner: Callable[[], int | None] | None = None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.config = config
+        self.kind = config.kind
+        self.spec = KINDS[config.kind]
+        self._owner = owner or (lambda: session.analysis_id)
+        self._dirty = True
+        self._read_only = False
+        self._current: Record | None = None
+
+        # Names the registry does not (or no longer) know are skipped, so a renamed field cannot break a page.
+        self.column_names = tuple(n for n in config.columns if n == "hid" or n in self.spec.field_names)
+        columns = [field_column(self.kind, name, session) for name in self.column_names]
+        if config.extra_columns:
+            columns += config.extra_columns(session)
+        self.model = ItemTableModel(self.kind, columns, self)
+        self.proxy = ItemFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        label = i18n.kind_label(self.spec)
+        self.add_button = QPushButton(self.tr(ADD_TEXTS.get(self.kind, "Lägg till")), self)
+        self.add_button.setToolTip(self.tr("Lägg till en ny rad (Ctrl+N)") if not config.compact else "")
+        self.add_button.clicked.connect(lambda: self.add_item())
+        self.duplicate_button = QPushButton(self.tr("Duplicera"), self)
+        self.duplicate_button.setAccessibleName(self.tr("Duplicera vald {0}").format(label.lower()))
+        self.duplicate_button.clicked.connect(self.duplicate_current)
+        self.delete_button = QPushButton(self.tr("Ta bort…"), self)
+        self.delete_button.setAccessibleName(self.tr("Ta bort vald {0}").format(label.lower()))
+        self.delete_button.clicked.connect(lambda: self.delete_current())
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.duplicate_button)
+        bar.addWidget(self.delete_button)
+        bar.addStretch(1)
+        self.count_label = QLabel(self)
+        bar.addWidget(self.count_label)
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText(self.tr("Filtrera…"))
+        self.filter_edit.setAccessibleName(self.tr("Filtrera {0}").format(i18n.tr(self.spec.plural, "kinds").lower()))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMaximumWidth(200)
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        bar.addWidget(self.filter_edit)
+        if config.compact:
+            self.filter_edit.hide()
+            self.duplicate_button.hide()
+        outer.addLayout(bar)
+
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setAccessibleName(i18n.tr(self.spec.plural, "kinds"))
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setTabKeyNavigation(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setHighlightSections(False)
+        self.view.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.viewport().installEventFilter(self)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._on_current_changed())
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, activated=self.delete_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+
+        self.detail = QWidget(self)
+        detail_layout = QVBoxLayout(self.detail)
+        detail_layout.setContentsMargins(8, 4, 8, 8)
+        self.heading = QLabel(self.detail)
+        self.heading.setObjectName("detailHeading")
+        self.heading.setStyleSheet("font-weight: 600; font-size: 12pt;")
+        self.heading.setWordWrap(True)
+        detail_layout.addWidget(self.heading)
+        self.form = ItemForm(session, self.spec, config.form_fields, self.detail)
+        self.form.edited.connect(self.edit_field)
+        detail_layout.addWidget(self.form)
+        self.extras: list[QWidget] = config.extras(self) if config.extras else []
+        for w in self.extras:
+            detail_layout.addWidget(w)
+        detail_layout.addStretch(1)
+        self.empty_label = QLabel(self.detail)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: palette(mid); padding: 12px;")
+        self.empty_label.setText(self.tr(config.empty_text) if config.empty_text else self.tr(
+            "Här finns inget ännu. Klicka på ”{0}” för att börja.").format(self.add_button.text()))
+        detail_layout.insertWidget(0, self.empty_label)
+
+        if config.compact:
+            self.view.setMinimumHeight(90)
+            self.view.setMaximumHeight(150)
+            outer.addWidget(self.view)
+            outer.addWidget(self.detail)
+            self.heading.hide()
+        else:
+            self.scroll = QScrollArea(self)
+            self.scroll.setWidgetResizable(True)
+            self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll.setWidget(self.detail)
+            self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+            self.splitter.addWidget(self.view)
+            self.splitter.addWidget(self.scroll)
+            self.splitter.setStretchFactor(0, 1)
+            self.splitter.setStretchFactor(1, 1)
+            self.splitter.setChildrenCollapsible(False)
+            self.splitter.setSizes([520, 580])
+            self.view.setMinimumWidth(300)
+            self.scroll.setMinimumWidth(380)
+            outer.addWidget(self.splitter, 1)
+        self.setTabOrder(self.filter_edit, self.view)
+
+        session.changed.connect(self._on_changed)
+        session.analysisChanged.connect(self._on_analysis_changed)
+        session.documentChanged.connect(self._on_analysis_changed)
+
+    # -- refresh ------------------------------------------------------------------------------------
+
+    def owner_id(self) -> int | None:
+        return self._owner()
+
+    def _on_changed(self, _kind: str) -> None:
+        self._dirty = True
+        if self.isVisible():
+            self.refresh()
+
+    def _on_analysis_changed(self) -> None:
+        self._current = None
+        self._on_changed("")
+
+    def showEvent(self, event) -> None:
+        if self._dirty:
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        self._dirty = False
+        keep = self._current.id if self._current else None
+        owner = self.owner_id()
+        records = self.session.items(self.kind, owner) if owner is not None else []
+        self.model.set_records(records)
+        plural = i18n.tr(self.spec.plural, "kinds").lower()
+        self.count_label.setText(self.tr("{0} st").format(len(records)) if records else "")
+        self.count_label.setToolTip(plural)
+        self.fit_columns()
+        if keep is not None and self.model.row_of(keep) >= 0:
+            self.select_id(keep)
+        elif self.proxy.rowCount() > 0:
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
+        else:
+            self._current = None
+        self._load_current()
+
+    def fit_columns(self) -> None:
+        """Short columns get what their content needs (capped); the title column takes the rest."""
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        n = self.model.columnCount()
+        title_col = next((i for i, name in enumerate(self.column_names) if name == self.spec.title_field), n - 1)
+        used = 0
+        for col in range(n):
+            if col == title_col:
+                continue
+            width = min(max(self.view.sizeHintForColumn(col), min(header.sectionSizeHint(col), 80), 40), 110)
+            if self.column_names[col:col + 1] == ("hid",):
+                width = max(self.view.sizeHintForColumn(col), 44)
+            header.resizeSection(col, width)
+            used += width
+        available = self.view.viewport().width()
+        header.resizeSection(title_col, max(available - used, 120))
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(obj, event)
+
+    def set_read_only(self, ro: bool) -> None:
+        self._read_only = ro
+        self.form.set_read_only(ro)
+        for w in self.extras:
+            if hasattr(w, "set_read_only"):
+                w.set_read_only(ro)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_owner = self.owner_id() is not None
+        self.add_button.setEnabled(has_owner and not self._read_only)
+        has = self._current is not None
+        self.duplicate_button.setEnabled(has and not self._read_only)
+        self.delete_button.setEnabled(has and not self._read_only)
+
+    # -- selection ----------------------------------------------------------------------------------
+
+    def current(self) -> Record | None:
+        return self._current
+
+    def current_id(self) -> int | None:
+        return self._current.id if self._current else None
+
+    def select_id(self, item_id: int) -> bool:
+        row = self.model.row_of(item_id)
+        if row < 0:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not idx.isValid():  # filtered away: show it anyway
+            self.filter_edit.clear()
+            idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.view.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(idx)
+        return True
+
+    def _on_current_changed(self) -> None:
+        idx = self.view.currentIndex()
+        if idx.isValid():
+            item_id = idx.data(ID_ROLE)
+            row = self.model.row_of(item_id)
+            self._current = self.model.records[row] if row >= 0 else None
+        else:
+            self._current = None
+        self._load_current()
+
+    def _load_current(self) -> None:
+        rec = self._current
+        if rec is not None:
+            row = self.model.row_of(rec.id)
+            rec = self.model.records[row] if row >= 0 else None
+            self._current = rec
+        self.heading.setText(rec.label if rec else "")
+        self.form.setVisible(rec is not None)
+        self.heading.setVisible(rec is not None and not self.config.compact)
+        self.empty_label.setVisible(rec is None)
+        self.form.set_record(rec)
+        for w in self.extras:
+            w.setVisible(rec is not None)
+            if hasattr(w, "set_item"):
+                w.set_item(rec.id if rec else None)
+        self._update_buttons()
+        self.selectionChanged.emit(rec)
+
+    # -- edits --------------------------------------------------------------------------------------
+
+    def _execute(self, command) -> bool:
+        try:
+            return commands.execute(self.session, command)
+        except ValidationError as exc:
+            self.form.show_errors(exc)
+            return False
+        except Exception as exc:  # noqa: BLE001
+            if errors.is_known(exc):
+                errors.show_known_error(self, exc)
+                self._dirty = True
+                self.refresh()
+                return False
+            raise
+
+    def default_values(self) -> dict:
+        values = {}
+        for f in self.spec.fields:
+            if not f.required or f.type == "enum":
+                continue
+            if f.name == self.spec.title_field or f.type in ("text", "longtext"):
+                values[f.name] = self.tr(NEW_TITLES.get(self.kind, "Ny"))
+            elif f.type == "catalog":
+                labels = catalogues.labels(f.catalog)
+                values[f.name] = labels[0] if labels else self.tr(NEW_TITLES.get(self.kind, "Ny"))
+        if self.kind == "function":
+            values["operation"] = "egen"
+        return values
+
+    def add_item(self, values: dict | None = None) -> int | None:
+        owner = self.owner_id()
+        if owner is None:
+            return None
+        data = {**self.default_values(), **(values or {})}
+        cmd = commands.CreateCommand(self.session, self.kind, owner, data)
+        if not self._execute(cmd):
+            return None
+        self.filter_edit.clear()
+        self.refresh()
+        self.select_id(cmd.item_id)
+        if values is None:
+            self.form.focus_field(self.spec.title_field)
+        return cmd.item_id
+
+    def duplicate_current(self) -> int | None:
+        rec = self._current
+        if rec is None:
+            return None
+        cmd = commands.CreateCommand(self.session, self.kind, self.owner_id(), duplicate_of=rec.id)
+        if not self._execute(cmd):
+            return None
+        self.refresh()
+        self.select_id(cmd.item_id)
+        return cmd.item_id
+
+    def delete_current(self, confirm: bool = True) -> bool:
+        rec = self._current
+        if rec is None or self._read_only:
+            return False
+        if confirm:
+            try:
+                lines = self.session.svc.delete_preview(self.kind, rec.id).describe()
+            except Exception as exc:  # noqa: BLE001
+                if errors.is_known(exc):
+                    errors.show_known_error(self, exc)
+                    return False
+                raise
+            text = self.tr("Vill du ta bort {0}?").format(rec.label)
+            if lines:
+                info = self.tr("Följande tas också bort:") + "\n• " + "\n• ".join(lines)
+            else:
+                info = self.tr("Inga kopplingar eller underliggande uppgifter påverkas.")
+            info += "\n\n" + self.tr("Du kan ångra borttagningen med Ctrl+Z.")
+            if not dialogs.confirm(self, self.tr("Ta bort"), text, info):
+                return False
+        row = self.view.currentIndex().row()
+        ok = self._execute(commands.DeleteCommand(self.session, self.kind, rec.id))
+        if ok:
+            self._current = None
+            self.refresh()
+            if self.proxy.rowCount():
+                self.view.setCurrentIndex(self.proxy.index(min(max(row, 0), self.proxy.rowCount() - 1), 0))
+        return ok
+
+    def edit_field(self, name: str, value) -> bool:
+        """Apply one field edit to the current item as an undoable command."""
+        rec = self._current
+        if rec is None:
+            return False
+        self.form.error_labels.get(name, self.form.general_error).hide()
+        cmd = commands.UpdateCommand(self.session, self.kind, rec.id, {name: value})
+        return self._execute(cmd)

@@ -1,0 +1,501 @@
+"""The step pages of the workflow (BRIEF §2), assembled from generic parts.
+
+Each page = title + collapsible guidance + content. Content is one or more `ItemSection`s (tabs when a
+step covers several kinds) or record forms for the analysis and the organisation. What differs per
+kind is declared in SECTION_CONFIGS.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QSplitter, QTabWidget,
+                               QTextBrowser, QToolButton, QVBoxLayout, QWidget)
+
+from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.ui import commands, errors, fmt, i18n
+from rsa_desktop.ui.completeness import STEP_KEYS, StepStatus
+from rsa_desktop.ui.forms import ItemForm, LongTextEditor
+from rsa_desktop.ui.guidance import CTX, GUIDANCE, STEP_TITLES
+from rsa_desktop.ui.links import LinkPanel, RatingGrid
+from rsa_desktop.ui.matrix import RiskMatrixWidget
+from rsa_desktop.ui.sections import ItemSection, SectionConfig
+from rsa_desktop.ui.table_model import Column
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("steps", text)
+
+
+def step_title(key: str) -> str:
+    return QCoreApplication.translate(CTX, STEP_TITLES[key])
+
+
+# -- per-kind configuration ------------------------------------------------------------------------
+
+def _risk_columns(session) -> list[Column]:
+    def levels():
+        return session.cached("risk_consequences", lambda: session.svc.all_consequences(session.analysis_id))
+
+    def overall(r):
+        scales = session.scales()
+        return scales.overall(levels().get(r.id, {})) if scales else None
+
+    def band(r):
+        scales = session.scales()
+        return scales.band(r.likelihood, overall(r)) if scales else None
+
+    return [
+        Column(_t("Konsekvens"), lambda r: str(overall(r) or ""), lambda r: fmt.sort_key(None, overall(r)),
+               tooltip=lambda r: session.scales().consequence_label(overall(r)) if overall(r) else ""),
+        Column(_t("Risknivå"), lambda r: band(r).label if band(r) else "",
+               lambda r: fmt.sort_key(None, (r.likelihood or 0) * (overall(r) or 0) or None),
+               background=lambda r: band(r).colour if band(r) else None),
+    ]
+
+
+class ChildGroup(QGroupBox):
+    """A child list (reservrutiner, kontakter) inside the form of its parent item."""
+
+    def __init__(self, session, kind: str, title: str, columns: tuple[str, ...], hint: str = "", parent=None):
+        super().__init__(title, parent)
+        self.parent_id: int | None = None
+        lay = QVBoxLayout(self)
+        if hint:
+            h = QLabel(hint, self)
+            h.setWordWrap(True)
+            h.setStyleSheet("color: palette(mid);")
+            lay.addWidget(h)
+        self.section = ItemSection(session, SectionConfig(kind, columns, compact=True),
+                                   owner=lambda: self.parent_id, parent=self)
+        lay.addWidget(self.section)
+
+    def set_item(self, item_id: int | None) -> None:
+        self.parent_id = item_id
+        self.section.refresh()
+
+    def set_read_only(self, ro: bool) -> None:
+        self.section.set_read_only(ro)
+
+
+def _function_extras(sec: ItemSection) -> list[QWidget]:
+    s = sec.session
+    return [
+        RatingGrid(s, "impact", _t("Konsekvens över tid"),
+                   _t("Hur allvarliga blir konsekvenserna om verksamheten ligger nere så här länge? "
+                      "Det hjälper er att bestämma acceptabel avbrottstid."), sec.detail),
+        LinkPanel(s, "function_dependency", "left", _t("Beroenden som verksamheten behöver"),
+                  _t("Tolerans: hur länge verksamheten klarar sig utan beroendet. Dubbelklicka för att ändra."),
+                  sec.detail),
+        LinkPanel(s, "risk_function", "right", _t("Risker som kan drabba verksamheten"), parent=sec.detail),
+    ]
+
+
+def _dependency_extras(sec: ItemSection) -> list[QWidget]:
+    s = sec.session
+    return [
+        LinkPanel(s, "function_dependency", "right", _t("Verksamheter som beroendet betjänar"),
+                  _t("Ange för varje verksamhet hur länge den klarar sig utan beroendet (tolerans). "
+                     "Dubbelklicka på toleransen för att ändra den."), sec.detail),
+        LinkPanel(s, "dependency_dependency", "left", _t("Underliggande beroenden"),
+                  _t("Vad beroendet i sin tur behöver, t.ex. att verksamhetssystemet kräver el och nätverk."),
+                  sec.detail),
+    ]
+
+
+def _risk_extras(sec: ItemSection) -> list[QWidget]:
+    s = sec.session
+    return [
+        RatingGrid(s, "consequence", _t("Konsekvens per skyddsvärde"),
+                   _t("Bedöm konsekvensen för varje skyddsvärde. Den sammanvägda konsekvensen placerar risken i "
+                      "riskmatrisen."), sec.detail),
+        LinkPanel(s, "risk_function", "left", _t("Verksamheter som drabbas"), parent=sec.detail),
+        LinkPanel(s, "risk_dependency", "left", _t("Beroenden som drabbas"), parent=sec.detail),
+    ]
+
+
+def _vulnerability_extras(sec: ItemSection) -> list[QWidget]:
+    return [LinkPanel(sec.session, "action_vulnerability", "right", _t("Åtgärder som behandlar sårbarheten"),
+                      parent=sec.detail)]
+
+
+def _action_extras(sec: ItemSection) -> list[QWidget]:
+    s = sec.session
+    return [
+        LinkPanel(s, "action_risk", "left", _t("Risker som åtgärden behandlar"), parent=sec.detail),
+        LinkPanel(s, "action_vulnerability", "left", _t("Sårbarheter som åtgärden behandlar"), parent=sec.detail),
+        LinkPanel(s, "action_function", "left", _t("Verksamheter som åtgärden stärker"), parent=sec.detail),
+        LinkPanel(s, "action_dependency", "left", _t("Beroenden som åtgärden stärker"), parent=sec.detail),
+    ]
+
+
+def _plan_extras(sec: ItemSection) -> list[QWidget]:
+    s = sec.session
+    return [
+        ChildGroup(s, "fallback", _t("Reservrutiner per kritiskt beroende"), ("dependency_id", "procedure", "duration"),
+                   _t("Vad gör ni när beroendet faller bort, och hur länge räcker reservrutinen?"), sec.detail),
+        ChildGroup(s, "contact", _t("Roller och kontakter"), ("name", "role", "phone"), parent=sec.detail),
+    ]
+
+
+def _exercise_extras(sec: ItemSection) -> list[QWidget]:
+    return [LinkPanel(sec.session, "exercise_action", "left", _t("Åtgärder som övningen följer upp"),
+                      parent=sec.detail)]
+
+
+SECTION_CONFIGS: dict[str, SectionConfig] = {
+    "function": SectionConfig("function", ("hid", "name", "is_critical", "max_tolerable_downtime", "operation"),
+                              extras=_function_extras),
+    "dependency": SectionConfig("dependency", ("hid", "name", "dep_type", "expected_outage", "has_reserve"),
+                                extras=_dependency_extras),
+    "risk": SectionConfig("risk", ("hid", "title", "likelihood"), extra_columns=_risk_columns, extras=_risk_extras),
+    "vulnerability": SectionConfig("vulnerability", ("hid", "title", "vuln_type"), extras=_vulnerability_extras),
+    "capability": SectionConfig("capability", ("hid", "area", "rating")),
+    "action": SectionConfig("action", ("hid", "title", "owner", "deadline", "status"), extras=_action_extras),
+    "continuity_plan": SectionConfig("continuity_plan", ("hid", "title", "function_id", "last_exercised"),
+                                     extras=_plan_extras),
+    "exercise": SectionConfig("exercise", ("hid", "title", "date", "exercise_type"), extras=_exercise_extras),
+    "participant": SectionConfig("participant", ("name", "role", "unit"), compact=True),
+}
+
+
+# -- page parts ------------------------------------------------------------------------------------
+
+class GuidanceBox(QFrame):
+    """A short text on what to do in this step; collapsible (the arrow or Alt+V)."""
+
+    def __init__(self, text: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName("guidance")
+        self.setStyleSheet("#guidance { background: #eef4fb; border: 1px solid #c9dcf0; border-radius: 4px; }")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 4, 8, 4)
+        self.toggle = QToolButton(self)
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(True)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setAccessibleName(self.tr("Visa eller dölj vägledningen"))
+        self.toggle.setToolTip(self.tr("Visa eller dölj vägledningen"))
+        self.toggle.toggled.connect(self.set_expanded)
+        lay.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
+        self.label = QLabel(text, self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setAccessibleName(self.tr("Vägledning"))
+        lay.addWidget(self.label, 1)
+        self.collapsed_label = QLabel(self.tr("Vägledning (dold) – klicka på pilen för att visa"), self)
+        self.collapsed_label.setStyleSheet("color: palette(mid);")
+        self.collapsed_label.hide()
+        lay.addWidget(self.collapsed_label, 1)
+
+    def set_expanded(self, on: bool) -> None:
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(on)
+        self.toggle.blockSignals(False)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.label.setVisible(on)
+        self.collapsed_label.setVisible(not on)
+
+    def is_expanded(self) -> bool:
+        return self.label.isVisibleTo(self)
+
+
+class RecordFormGroup(QGroupBox):
+    """A form for the analysis or the organisation (one record, no list)."""
+
+    def __init__(self, session, kind: str, fields: tuple[str, ...], title: str, parent=None):
+        super().__init__(title, parent)
+        self.session = session
+        self.kind = kind
+        lay = QVBoxLayout(self)
+        self.form = ItemForm(session, KINDS[kind], fields, self)
+        self.form.edited.connect(self.edit_field)
+        lay.addWidget(self.form)
+        self._read_only = False
+        for editor in self.form.editors.values():  # one record per page: room for real text
+            if isinstance(editor, LongTextEditor):
+                editor.widget.setFixedHeight(150 if len(fields) <= 4 else 96)
+
+    def record(self):
+        return self.session.analysis() if self.kind == "analysis" else self.session.organisation()
+
+    def refresh(self) -> None:
+        self.form.set_record(self.record())
+        self.form.set_read_only(self._read_only)
+
+    def set_read_only(self, ro: bool) -> None:
+        self._read_only = ro
+        self.form.set_read_only(ro)
+
+    def edit_field(self, name: str, value) -> bool:
+        rec = self.record()
+        if rec is None:
+            return False
+        self.form.error_labels[name].hide()
+        try:
+            return commands.execute(self.session, commands.UpdateCommand(self.session, self.kind, rec.id, {name: value}))
+        except ValidationError as exc:
+            self.form.show_errors(exc)
+            return False
+        except Exception as exc:  # noqa: BLE001
+            if errors.is_known(exc):
+                errors.show_known_error(self, exc)
+                self.refresh()
+                return False
+            raise
+
+
+class StepPage(QWidget):
+    """Title, guidance, content. `sections` are the item sections on the page (for read-only and tests)."""
+
+    navigate = Signal(str)
+
+    def __init__(self, session, key: str, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.key = key
+        self.sections: list[ItemSection] = []
+        self.record_groups: list[RecordFormGroup] = []
+        self._dirty = True
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 6)
+        self.title = QLabel(step_title(key), self)
+        self.title.setObjectName("stepTitle")
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        lay.addWidget(self.title)
+        self.guidance = GuidanceBox(QCoreApplication.translate(CTX, GUIDANCE[key]), self) if key in GUIDANCE else None
+        if self.guidance:
+            lay.addWidget(self.guidance)
+        self.body = QVBoxLayout()
+        lay.addLayout(self.body, 1)
+        session.changed.connect(self._on_changed)
+        session.analysisChanged.connect(lambda: self._on_changed(""))
+
+    def add_section(self, kind: str, parent=None) -> ItemSection:
+        sec = ItemSection(self.session, SECTION_CONFIGS[kind], parent=parent or self)
+        self.sections.append(sec)
+        return sec
+
+    def section(self, kind: str) -> ItemSection:
+        return next(s for s in self.sections if s.kind == kind)
+
+    def _on_changed(self, _kind: str) -> None:
+        self._dirty = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        if self._dirty:
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        self._dirty = False
+        for g in self.record_groups:
+            g.refresh()
+
+    def set_read_only(self, ro: bool) -> None:
+        for s in self.sections:
+            s.set_read_only(ro)
+        for g in self.record_groups:
+            g.set_read_only(ro)
+
+
+def _scroll(widget: QWidget, parent: QWidget) -> QScrollArea:
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+class AssignmentPage(StepPage):
+    """Step 1: the analysis' assignment, scope, method, secrecy; the working group."""
+
+    ANALYSIS_FIELDS = ("year", "status", "adopted_date", "adopted_decision", "assignment", "delimitations", "method",
+                       "secrecy_marking", "security_class", "consequence_aggregation", "unacceptable_level")
+
+    def __init__(self, session, parent=None):
+        super().__init__(session, "uppdrag", parent)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        host = QWidget()
+        hl = QVBoxLayout(host)
+        self.analysis_group = RecordFormGroup(session, "analysis", self.ANALYSIS_FIELDS,
+                                              _t("Uppdrag, avgränsning och metod"), host)
+        self.record_groups.append(self.analysis_group)
+        hl.addWidget(self.analysis_group)
+        hl.addStretch(1)
+        split.addWidget(_scroll(host, split))
+        group = QGroupBox(_t("Arbetsgrupp"), split)
+        gl = QVBoxLayout(group)
+        hint = QLabel(_t("Vilka deltar i analysarbetet, och med vilken roll? T.ex. förvaltningschef (uppdragsgivare), "
+                         "säkerhetssamordnare (processledare), enhetschefer."), group)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(mid);")
+        gl.addWidget(hint)
+        sec = self.add_section("participant", group)
+        gl.addWidget(sec)
+        gl.addStretch(1)
+        split.addWidget(_scroll(group, split))
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.body.addWidget(split, 1)
+
+
+class BusinessPage(StepPage):
+    """Step 2: the organisation and a description of what it does."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(session, "verksamhet", parent)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        self.organisation_group = RecordFormGroup(session, "organisation", KINDS["organisation"].field_names,
+                                                  _t("Organisation"), left)
+        ll.addWidget(self.organisation_group)
+        ll.addStretch(1)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        self.description_group = RecordFormGroup(session, "analysis", ("business_description", "locations", "summary"),
+                                                 _t("Verksamhetsbeskrivning"), right)
+        rl.addWidget(self.description_group)
+        rl.addStretch(1)
+        self.record_groups += [self.organisation_group, self.description_group]
+        split.addWidget(_scroll(left, split))
+        split.addWidget(_scroll(right, split))
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        split.setSizes([440, 640])
+        self.body.addWidget(split, 1)
+
+
+class SectionsPage(StepPage):
+    """A step with one kind, or several kinds in tabs."""
+
+    def __init__(self, session, key: str, kinds: tuple[tuple[str, str], ...], parent=None):
+        super().__init__(session, key, parent)
+        if len(kinds) == 1:
+            self.body.addWidget(self.add_section(kinds[0][0]), 1)
+            self.tabs = None
+        else:
+            self.tabs = QTabWidget(self)
+            for kind, title in kinds:
+                self.tabs.addTab(self.add_section(kind, self.tabs), QCoreApplication.translate("steps", title))
+            self.body.addWidget(self.tabs, 1)
+
+
+class RiskPage(SectionsPage):
+    """Step 5: the risk list, and the riskmatris in a second tab."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(session, "risker", (("risk", "Risker"),), parent)
+        sec = self.sections[0]
+        self.body.removeWidget(sec)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(sec, _t("Risker"))
+        matrix_host = QWidget(self.tabs)
+        ml = QHBoxLayout(matrix_host)
+        self.matrix = RiskMatrixWidget(matrix_host)
+        ml.addWidget(self.matrix, 3)
+        self.legend = QLabel(matrix_host)
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.legend.setMinimumWidth(260)
+        ml.addWidget(_scroll(self.legend, matrix_host), 2)
+        self.tabs.addTab(matrix_host, _t("Riskmatris"))
+        self.body.addWidget(self.tabs, 1)
+
+    def refresh(self) -> None:
+        super().refresh()
+        scales = self.session.scales()
+        if scales is None:
+            return
+        risks = self.session.items("risk")
+        cons = self.session.cached("risk_consequences", lambda: self.session.svc.all_consequences(self.session.analysis_id))
+        data = [(r.hid, r.likelihood, scales.overall(cons.get(r.id, {}))) for r in risks]
+        self.matrix.set_data(scales, data)
+        rows = []
+        for r, (_hid, lik, con) in zip(risks, data):
+            band = scales.band(lik, con)
+            swatch = f"<span style='background:{band.colour}'>&nbsp;&nbsp;&nbsp;</span> " if band else ""
+            where = f"S{lik} K{con}" if lik and con else _t("ej placerad")
+            rows.append(f"<tr><td>{swatch}<b>{html.escape(r.hid)}</b></td><td>{html.escape(r.title)}</td>"
+                        f"<td style='color:gray'>{where}</td></tr>")
+        bands = " ".join(f"<span style='background:{b.colour}'>&nbsp;&nbsp;&nbsp;</span> {html.escape(b.label)} &nbsp;"
+                         for b in scales.bands)
+        self.legend.setText(f"<p>{bands}</p><table cellspacing='4'>{''.join(rows)}</table>"
+                            if rows else _t("Inga risker ännu. Lägg till risker under fliken Risker."))
+
+
+class ReportPage(StepPage):
+    """Step 9: what is still missing, computed from the data; a link per step."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(session, "rapport", parent)
+        self.browser = QTextBrowser(self)
+        self.browser.setOpenLinks(False)
+        self.browser.setAccessibleName(_t("Sammanställning av det som saknas"))
+        self.browser.anchorClicked.connect(lambda url: self.navigate.emit(url.toString().removeprefix("steg:")))
+        self.body.addWidget(self.browser, 1)
+        self.statuses: dict[str, StepStatus] = {}
+
+    def set_statuses(self, statuses: dict[str, StepStatus], counts: dict[str, int] | None = None) -> None:
+        self.statuses = statuses
+        a = self.session.analysis()
+        org = self.session.organisation()
+        parts = []
+        others = [statuses[k] for k in STEP_KEYS if k != "rapport"]
+        missing = sum(len(s.missing) for s in others)
+        done = sum(s.complete for s in others)
+        title = html.escape(f"{org.name if org else ''} – {_t('analys')} {a.year if a else ''}")
+        parts.append(f"<h2>{title}</h2>")
+        if missing:
+            parts.append("<p>" + _t("{0} av {1} steg är klara. <b>{2} uppgifter saknas</b> innan analysen är komplett. "
+                                    "Klicka på ett steg för att gå dit.").format(done, len(others), missing) + "</p>")
+        else:
+            parts.append("<p><b>" + _t("Alla steg är klara.") + "</b> " + _t(
+                "Analysen kan fastställas: ändra status till Fastställd under Uppdrag och avgränsning.") + "</p>")
+        for s in others:
+            state = {"klar": _t("Klar"), "paborjad": _t("Påbörjad"), "ej_paborjad": _t("Ej påbörjad")}[s.state]
+            colour = {"klar": "#2e7d32", "paborjad": "#b26a00", "ej_paborjad": "#757575"}[s.state]
+            parts.append(f"<h3><a href='steg:{s.key}'>{html.escape(step_title(s.key))}</a> "
+                         f"<span style='color:{colour}; font-weight:normal'>– {state}</span></h3>")
+            parts.append(f"<p style='color:#555'>{html.escape(s.summary)}</p>")
+            if s.missing:
+                shown = s.missing[:12]
+                items = "".join(f"<li>{html.escape(m)}</li>" for m in shown)
+                more = (f"<li><i>{_t('… och {0} till').format(len(s.missing) - len(shown))}</i></li>"
+                        if len(s.missing) > len(shown) else "")
+                parts.append(f"<ul>{items}{more}</ul>")
+        parts.append("<h3>" + _t("Export till kommunstyrelsen") + "</h3><p>" + _t(
+            "Export till Excel och PDF i stadens gemensamma rapportformat är planerad men finns inte i den här "
+            "versionen. Till dess: allt ni fyller i sparas direkt i analysfilen, och en kopia kan skickas vidare "
+            "med Arkiv → Spara kopia som… Sekretessmarkeringen följer med filen.") + "</p>")
+        self.browser.setHtml("".join(parts))
+
+
+STEP_KINDS = {
+    "samhallsviktig": (("function", "Verksamheter"),),
+    "beroenden": (("dependency", "Beroenden"),),
+    "sarbarheter": (("vulnerability", "Sårbarheter och brister"), ("capability", "Förmåga")),
+    "atgarder": (("action", "Åtgärder"),),
+    "kontinuitet": (("continuity_plan", "Kontinuitetsplaner"), ("exercise", "Övningar")),
+}
+
+
+def build_page(session, key: str, parent=None) -> StepPage:
+    if key == "uppdrag":
+        return AssignmentPage(session, parent)
+    if key == "verksamhet":
+        return BusinessPage(session, parent)
+    if key == "risker":
+        return RiskPage(session, parent)
+    if key == "rapport":
+        return ReportPage(session, parent)
+    return SectionsPage(session, key, STEP_KINDS[key], parent)

@@ -1,0 +1,125 @@
+"""One table model for every item kind: columns described by the field registry, rows are snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.services.records import Record
+from rsa_desktop.ui import fmt
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Record], str]
+    key: Callable[[Record], Any]
+    tooltip: Callable[[Record], str] | None = None
+    background: Callable[[Record], str | None] | None = None
+
+
+def field_column(kind: str, name: str, session) -> Column:
+    if name == "hid":
+        return Column(QCoreApplication.translate("table", "ID"), lambda r: r.get("hid") or "",
+                      lambda r: fmt.hid_key(r.get("hid")))
+    spec = KINDS[kind].field(name)
+    return Column(QCoreApplication.translate("kinds", spec.label),
+                  lambda r: fmt.display(spec, r.get(name), session),
+                  lambda r: fmt.sort_key(spec, r.get(name)),
+                  tooltip=(lambda r: str(r.get(name) or "")) if spec.type in ("longtext", "text") else None)
+
+
+class ItemTableModel(QAbstractTableModel):
+    """Rows of `Record`s of one kind. Read-only: editing happens in the detail form."""
+
+    def __init__(self, kind: str, columns: list[Column], parent=None):
+        super().__init__(parent)
+        self.kind = kind
+        self.columns = list(columns)
+        self.records: list[Record] = []
+
+    # -- Qt API ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.records)):
+            return None
+        rec = self.records[index.row()]
+        col = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return col.text(rec)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col.tooltip:
+                tip = col.tooltip(rec)
+                return tip if tip else None
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole and col.background:
+            colour = col.background(rec)
+            return QBrush(QColor(colour)) if colour else None
+        if role == SORT_ROLE:
+            return col.key(rec)
+        if role == ID_ROLE:
+            return rec.id
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title if 0 <= section < len(self.columns) else None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.columns):
+                return self.columns[section].title
+            return None
+        return str(section + 1) if 0 <= section < len(self.records) else None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    # -- updates -----------------------------------------------------------------------------
+
+    def set_records(self, records: list[Record]) -> None:
+        if [r.id for r in records] == [r.id for r in self.records] and records:
+            self.records = list(records)
+            self.dataChanged.emit(self.index(0, 0), self.index(len(records) - 1, len(self.columns) - 1))
+            return
+        self.beginResetModel()
+        self.records = list(records)
+        self.endResetModel()
+
+    def row_of(self, item_id: int) -> int:
+        for i, r in enumerate(self.records):
+            if r.id == item_id:
+                return i
+        return -1
+
+
+class ItemFilterModel(QSortFilterProxyModel):
+    """Sorting by each column's key (empty last), filtering on any column's text."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+
+    def lessThan(self, left, right) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        try:
+            return a < b
+        except TypeError:
+            return str(a) < str(b)

@@ -1,0 +1,67 @@
+"""Long operations in a QThreadPool worker with a progress dialog, so the window never freezes.
+
+The operation must not touch widgets; it gets plain arguments and returns a plain result, which
+is delivered to `on_done` in the GUI thread (Anki's operation pattern).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+_running: set = set()
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], signals: _Signals):
+        super().__init__()
+        self.fn = fn
+        self.signals = signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
+            self.signals.failed.emit((exc, sys.exc_info()[2]))
+            return
+        self.signals.done.emit(result)
+
+
+def run_in_background(parent: QWidget | None, label: str, fn: Callable[[], Any],
+                      on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> QProgressDialog:
+    dialog = QProgressDialog(label, "", 0, 0, parent)
+    dialog.setWindowTitle(QCoreApplication.translate("workers", "Arbetar…"))
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    signals = _Signals()
+    _running.add(signals)
+
+    def finish():
+        dialog.reset()
+        dialog.close()
+        dialog.deleteLater()
+        _running.discard(signals)
+
+    def done(result):
+        finish()
+        on_done(result)
+
+    def failed(payload):
+        finish()
+        on_error(payload[0])
+
+    signals.done.connect(done, Qt.ConnectionType.QueuedConnection)
+    signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
+    QThreadPool.globalInstance().start(_Job(fn, signals))
+    return dialog
