@@ -30,7 +30,8 @@ ensure_qt_system_libs() {
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "Installerar systembibliotek för Qt: ${missing[*]}"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
+        echo "Varning: kunde inte installera ${missing[*]}; Qt kan sakna bibliotek." >&2
     else
       echo "Varning: systembibliotek för Qt saknas: ${missing[*]} (installera dem med pakethanteraren)." >&2
     fi
