@@ -237,6 +237,24 @@ class RsaService:
             return Change("analysis", analysis_id, MappingProxyType({"scales_confirmed": old}),
                           MappingProxyType({"scales_confirmed": row.scales_confirmed}))
 
+    @contextlib.contextmanager
+    def scale_transaction(self, analysis_id: int) -> Iterator[Session]:
+        """For services that rewrite an analysis' scales (services/scale_edit.py): one transaction (the
+        batch's, if one is running), refused on a fastställd analysis, recorded in the audit trail."""
+        with self._session() as s:
+            row = self._get_row(s, "analysis", analysis_id)
+            self._ensure_editable(s, analysis_id)
+            year = str(row.year)
+            before = scale_svc.read_scales(s, analysis_id).fingerprint
+            s.flush()
+            yield s
+            s.flush()
+            self._batch_scales.pop(analysis_id, None)
+            after = scale_svc.read_scales(s, analysis_id).fingerprint
+            if after != before:
+                audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=year,
+                             action="ändrad", field="Skalor", old=before, new=after)
+
     def scales(self, analysis_id: int) -> scale_svc.Scales:
         with self._session() as s:
             self._get_row(s, "analysis", analysis_id)

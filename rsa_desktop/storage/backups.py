@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rsa_desktop import paths
+from rsa_desktop.storage import crypto
 from rsa_desktop.storage.database import Document, backup_file, remove_document
 from rsa_desktop.storage.errors import DocumentError
-from rsa_desktop.storage.lock import read_owner
+from rsa_desktop.storage.lock import DocumentLock, read_owner
 
 DEFAULT_KEEP = 10
 _NAME = re.compile(r"^(\d{8}-\d{6}-\d{6})-([a-zåäö-]+)\.rsa$")
@@ -65,30 +66,78 @@ def make_backup(doc: Document, reason: str, keep: int | None = None) -> Backup:
     folder = backup_dir(doc.path)
     when = dt.datetime.now()
     dest = folder / f"{when.strftime('%Y%m%d-%H%M%S-%f')}-{reason}.rsa"
-    raw = doc.engine.raw_connection()
     try:
-        backup_file(raw.driver_connection, dest)
+        doc.write_copy(dest)  # encrypted like the document, when it is
     except (OSError, sqlite3.Error) as exc:
         raise DocumentError(f"Säkerhetskopian kunde inte skapas: {exc}", doc.path) from None
-    finally:
-        raw.close()
     for old in list_backups(doc.path)[keep or keep_count():]:
         old.path.unlink(missing_ok=True)
     return Backup(dest, when, reason, dest.stat().st_size)
 
 
-def restore_backup(backup: Backup | Path, document: Path) -> Path:
-    """Replace `document` with a backup; the current content is backed up first. The file must be closed."""
+def restore_backup(backup: Backup | Path, document: Path, *, passphrase: str | None = None) -> Path:
+    """Replace `document` with a backup; the current content is backed up first. The file must be closed.
+
+    `passphrase` opens an encrypted backup (and the current file, if it is protected by the same one).
+    """
     source = backup.path if isinstance(backup, Backup) else Path(backup)
     document = Path(document)
     if read_owner(document) is not None:
         raise DocumentError("Stäng filen innan den återställs från en säkerhetskopia.", document)
-    Document.open(source, readonly=True).close()  # refuses a damaged or foreign backup
+    Document.open(source, readonly=True, passphrase=passphrase).close()  # refuses a damaged or foreign backup
     if document.exists():
-        with Document.open(document) as current:
+        with Document.open(document, passphrase=passphrase) as current:
             make_backup(current, "före-återställning")
     tmp = document.with_name(document.name + ".återställs")
-    backup_file(source, tmp)
+    if crypto.is_encrypted(source):
+        crypto.write_atomically(tmp, source.read_bytes())
+    else:
+        backup_file(source, tmp)
     remove_document(document)
     os.replace(tmp, document)
     return document
+
+
+def change_protection(document: Path, *, current: str | None, new: str | None) -> None:
+    """Protect a closed file with a passphrase, change it, or (new=None) remove the protection.
+
+    Its backups follow: plaintext backups are encrypted when the file is protected, and backups
+    under the old passphrase get the new one, so no unprotected copy of a protected file remains
+    in the backup folder.
+    """
+    document = Path(document)
+    lock = DocumentLock(document)
+    lock.acquire()  # nobody else may have it open while it is rewritten
+    try:
+        image = _plain_image(document, current)
+        new_key = crypto.new_key(new) if new is not None else None
+        crypto.write_atomically(document, crypto.encrypt(image, new_key) if new_key else image)
+        for side in ("-wal", "-shm"):
+            Path(str(document) + side).unlink(missing_ok=True)
+        for b in list_backups(document):
+            was_encrypted = crypto.is_encrypted(b.path)
+            if new_key is None and was_encrypted:
+                continue  # stays protected by the passphrase it was made with
+            try:
+                old_image = _plain_image(b.path, current if was_encrypted else None)
+            except DocumentError:
+                continue  # another passphrase, or damaged: leave it as it is
+            if new_key is not None:
+                crypto.write_atomically(b.path, crypto.encrypt(old_image, new_key))
+    finally:
+        lock.release()
+
+
+def _plain_image(path: Path, passphrase: str | None) -> bytes:
+    """The database of `path` as bytes (decrypted, migrated), read without writing anything."""
+    with Document.open(path, readonly=True, passphrase=passphrase) as doc:
+        mem = sqlite3.connect(":memory:")
+        raw = doc.engine.raw_connection()
+        try:
+            raw.driver_connection.backup(mem)
+        finally:
+            raw.close()
+        try:
+            return mem.serialize()
+        finally:
+            mem.close()

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 from sqlmodel import Session
 
-from rsa_desktop.storage import migrations
+from rsa_desktop.storage import crypto, migrations
 from rsa_desktop.storage.errors import (
     CorruptFileError,
     DiskFullError,
@@ -115,6 +115,14 @@ def _inspect(path: Path, has_wal: bool) -> tuple[int, int]:
         raise translate_sqlite_error(exc, path) or CorruptFileError(
             f"Filen kunde inte öppnas: {path.name}", path) from None
     try:
+        return _inspect_connection(conn, path)
+    finally:
+        conn.close()
+
+
+def _inspect_connection(conn: sqlite3.Connection, path: Path) -> tuple[int, int]:
+    """Application id, schema version, planted code and integrity of an open database."""
+    try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if app_id != migrations.APPLICATION_ID:
@@ -139,8 +147,13 @@ def _inspect(path: Path, has_wal: bool) -> tuple[int, int]:
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, path) or CorruptFileError(
             f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
-    finally:
-        conn.close()
+
+
+def _rollback_header(image: bytes) -> bytes:
+    """An in-memory database cannot use WAL: mark an image made from a WAL file as rollback-journal."""
+    if image[18:20] == b"\x02\x02":
+        return image[:18] + b"\x01\x01" + image[20:]
+    return image
 
 
 def _configure(dbapi_conn: sqlite3.Connection, *, readonly: bool) -> None:
@@ -205,22 +218,40 @@ class Document:
     """An open `.rsa` file. Use `Document.open` / `Document.create`; close when done."""
 
     def __init__(self, path: Path, engine: Engine, *, readonly: bool, migrated_from: int | None = None,
-                 backup_path: Path | None = None, lock=None):
+                 backup_path: Path | None = None, lock=None, key: crypto.FileKey | None = None,
+                 memory: sqlite3.Connection | None = None):
         self.path = path
         self.engine = engine
         self.readonly = readonly
         self.migrated_from = migrated_from
         self.backup_path = backup_path
         self._lock = lock
+        self._key = key  # set for a file protected by a passphrase: the database then lives in memory
+        self._memory = memory
+
+    @property
+    def encrypted(self) -> bool:
+        return self._key is not None
 
     # -- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | os.PathLike, *, overwrite: bool = False) -> "Document":
+    def create(cls, path: str | os.PathLike, *, overwrite: bool = False, passphrase: str | None = None) -> "Document":
         path = Path(path)
         if path.exists() and not overwrite:
             raise FileExistsAlreadyError(f"Filen finns redan: {path}", path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if passphrase is not None:
+            key = crypto.new_key(passphrase)
+            mem = sqlite3.connect(":memory:", isolation_level=None)
+            try:
+                mem.execute("BEGIN")
+                migrations.create_schema(mem)
+                mem.execute("COMMIT")
+                crypto.write_atomically(path, crypto.encrypt(mem.serialize(), key))
+            finally:
+                mem.close()
+            return cls.open(path, passphrase=passphrase)
         tmp = path.with_name(path.name + ".new")
         for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"), Path(str(tmp) + "-journal")):
             if p.exists():
@@ -255,11 +286,14 @@ class Document:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, readonly: bool = False) -> "Document":
+    def open(cls, path: str | os.PathLike, *, readonly: bool = False, passphrase: str | None = None) -> "Document":
         path = Path(path)
+        if path.is_file() and crypto.is_encrypted(path):
+            return cls._open_encrypted(path, readonly=readonly, passphrase=passphrase)
         _check_header(path)
-        # Immutable (lock-free, side-file-free) reading is only safe when nobody can be writing.
-        has_wal = any(Path(str(path) + suffix).exists() for suffix in ("-wal", "-shm", ".lock"))
+        # Immutable (lock-free, side-file-free) reading is only safe when nobody is writing; a writer
+        # keeps its connection open, so its -shm (and -wal) exist for as long as it has the file open.
+        has_wal = any(Path(str(path) + suffix).exists() for suffix in ("-wal", "-shm"))
         # The mode bits count too: an administrator (root) may write anything, but a file the user
         # has write-protected is meant to stay as it is.
         if not readonly and not (os.access(path, os.W_OK) and path.stat().st_mode & 0o222):
@@ -298,6 +332,54 @@ class Document:
             raise
 
     @classmethod
+    def _open_encrypted(cls, path: Path, *, readonly: bool, passphrase: str | None) -> "Document":
+        if not readonly and not (os.access(path, os.W_OK) and path.stat().st_mode & 0o222):
+            raise ReadOnlyFileError(
+                f"Filen är skrivskyddad: {path.name}. Öppna den som skrivskyddad eller spara en kopia.", path)
+        data = path.read_bytes()
+        plaintext, key = crypto.decrypt(data, passphrase, path)
+        if not plaintext.startswith(SQLITE_MAGIC):
+            raise CorruptFileError(f"Den krypterade filen innehåller ingen databas: {path.name}", path)
+        mem = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        lock = None
+        try:
+            mem.deserialize(_rollback_header(plaintext))
+            mem.execute("PRAGMA temp_store = MEMORY")  # no plaintext temporary files on disk
+            _app_id, version = _inspect_connection(mem, path)
+            if not readonly:
+                from rsa_desktop.storage.lock import DocumentLock
+
+                lock = DocumentLock(path)
+                lock.acquire()
+            backup_path = None
+            if version < migrations.CURRENT_VERSION:
+                if not readonly:
+                    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                    backup_path = path.with_name(f"{path.stem}.före-uppgradering-v{version}-{stamp}{path.suffix}")
+                    crypto.write_atomically(backup_path, data)  # the original, still encrypted
+                migrations.migrate(mem, version)
+        except BaseException:
+            mem.close()
+            if lock is not None:
+                lock.release()
+            raise
+        engine = _make_engine(lambda: mem, readonly=False, static=True)
+        doc = cls(path, engine, readonly=readonly, migrated_from=version if version < migrations.CURRENT_VERSION
+                  else None, backup_path=backup_path, lock=lock, key=key, memory=mem)
+        if doc.migrated_from is not None and not readonly:
+            doc._persist()
+        return doc
+
+    def _persist(self) -> None:
+        """Write the in-memory database back, encrypted, atomically (after every committed change)."""
+        try:
+            crypto.write_atomically(self.path, crypto.encrypt(self._memory.serialize(), self._key))
+        except OSError as exc:
+            if exc.errno == 28:
+                raise DiskFullError("Disken är full; den senaste ändringen kunde inte sparas.", self.path) from None
+            raise DocumentError(f"Filen kunde inte sparas ({exc.strerror}).", self.path) from None
+
+    @classmethod
     def _open_for_writing(cls, path: Path, version: int, lock, has_wal: bool) -> "Document":
         backup_path = None
         migrated_from = None
@@ -334,12 +416,15 @@ class Document:
 
     def close(self) -> None:
         if self.engine is not None:
-            if not self.readonly:
+            if not self.readonly and not self.encrypted:
                 with contextlib.suppress(Exception):
                     with self.engine.connect() as c:
                         c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             self.engine.dispose()
             self.engine = None  # type: ignore[assignment]
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -369,6 +454,8 @@ class Document:
                 session.rollback()
             else:
                 session.commit()
+                if self._key is not None:
+                    self._persist()
         except Exception as exc:
             session.rollback()
             err = translate_sqlite_error(exc, self.path)
@@ -383,6 +470,18 @@ class Document:
         dest = Path(dest)
         if dest.resolve() == self.path.resolve():
             raise DocumentError("Kopian måste få ett annat namn än originalet.", dest)
+        return self.write_copy(dest)
+
+    def write_copy(self, dest: Path) -> Path:
+        """A consistent copy; protected by the same passphrase when this file is."""
+        if self._key is not None:
+            try:
+                crypto.write_atomically(dest, crypto.encrypt(self._memory.serialize(), self._key))
+                return dest
+            except OSError as exc:
+                if exc.errno == 28:
+                    raise DiskFullError("Disken är full; kopian kunde inte sparas.", dest) from None
+                raise DocumentError(f"Kopian kunde inte sparas ({exc.strerror}).", dest) from None
         raw = self.engine.raw_connection()
         try:
             return backup_file(raw.driver_connection, dest)
