@@ -1,0 +1,1 @@
+"""Reports: PDF, Excel and the charts they share with the GUI (no Qt)."""

@@ -1,0 +1,212 @@
+"""The dependency map as data (Qt-free): functions and dependencies as a layered graph.
+
+Nodes are functions ("V1") and dependencies ("B3"); edges are "serves" (a dependency serves a
+function: source = dependency, target = function, with the link's tolerance) and "depends_on" (source
+= dependency, target = the dependency it needs). Shared dependencies – serving several functions or
+provided by another organisation in the city – are marked, and nodes and edges carry the worst
+severity of the continuity gaps that involve them (see `services.gaps`).
+
+The layout is deterministic and needs no graph library: functions in column 0, dependencies in
+columns 1… by the length of the longest chain that leads to them from a function, so every edge
+points to the right; rows are ordered by the barycentre of the neighbours in earlier columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rsa_desktop.services.gaps import GapFinding, analyse_gaps, hid_key, worst
+from rsa_desktop.services.rsa import RsaService
+
+SHARED_MIN_FUNCTIONS = 3  # a dependency serving at least this many functions directly is "shared"
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str  # human ID, "V1" / "B3"
+    kind: str  # "function" | "dependency"
+    label: str  # the name
+    shared: bool
+    severity: str | None  # worst gap severity involving the node, None without gaps
+    db_id: int = 0
+    critical: bool = False  # functions: samhällsviktig
+    secret: bool = False
+    dep_type: str = ""
+    provider_org: str = ""
+    functions_served: int = 0  # dependencies: functions relying on it directly or through chains
+    column: int = 0  # layout: 0 = functions, 1… = dependency layers
+    row: int = 0  # layout: position in the column, 0 at the top
+    x: float = 0.0  # layout coordinates (column, centred row), for drawing
+    y: float = 0.0
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str  # "serves" (dependency → function) | "depends_on" (dependency → the dependency it needs)
+    tolerance: int | None  # minutes, "serves" only
+    severity: str | None
+
+
+@dataclass(frozen=True)
+class DependencyGraph:
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    columns: int  # number of layout columns
+    rows: int  # rows in the tallest column
+    findings: tuple[GapFinding, ...] = ()
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def edge(self, source: str, target: str) -> Edge:
+        for e in self.edges:
+            if e.source == source and e.target == target:
+                return e
+        raise KeyError((source, target))
+
+    @property
+    def shared(self) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes if n.shared)
+
+    def column(self, index: int) -> tuple[Node, ...]:
+        return tuple(sorted((n for n in self.nodes if n.column == index), key=lambda n: n.row))
+
+
+def _spread(i: int, n: int, rows: int) -> float:
+    """Row coordinate of the i-th of n nodes, spread evenly over the tallest column's height."""
+    return round((i + 0.5) * rows / n - 0.5, 4) if n else 0.0
+
+
+def build_graph(svc: RsaService, analysis_id: int, *, include_secret: bool = True,
+                shared_min: int = SHARED_MIN_FUNCTIONS, today: dt.date | None = None,
+                findings: list[GapFinding] | None = None, critical_only: bool = False) -> DependencyGraph:
+    """The analysis' dependency map. `include_secret=False` leaves out secret items (öppet utdrag);
+    `critical_only=True` keeps only samhällsviktiga functions and the dependencies they reach (a
+    smaller map for large analyses)."""
+    functions = [f for f in svc.list("function", analysis_id)
+                 if (include_secret or not f.secret) and (f.is_critical or not critical_only)]
+    deps = [d for d in svc.list("dependency", analysis_id) if include_secret or not d.secret]
+    fids = {f.id: f for f in functions}
+    dids = {d.id: d for d in deps}
+    fd = [l for l in svc.links("function_dependency", analysis_id=analysis_id)
+          if l.left_id in fids and l.right_id in dids]
+    dd = [l for l in svc.links("dependency_dependency", analysis_id=analysis_id)
+          if l.left_id in dids and l.right_id in dids]
+    if critical_only:
+        below: dict[int, list[int]] = {}
+        for l in dd:
+            below.setdefault(l.left_id, []).append(l.right_id)
+        keep, todo = set(), [l.right_id for l in fd]
+        while todo:
+            cur = todo.pop()
+            if cur not in keep:
+                keep.add(cur)
+                todo += below.get(cur, [])
+        deps = [d for d in deps if d.id in keep]
+        dids = {d.id: d for d in deps}
+        dd = [l for l in dd if l.left_id in dids and l.right_id in dids]
+    if findings is None:
+        findings = analyse_gaps(svc, analysis_id, today=today, include_secret=include_secret)
+    org = svc.organisation()
+    own_org = (org.name if org else "").strip().lower()
+
+    # functions served, directly or through chains
+    parents: dict[int, list[int]] = {}  # dependency → dependencies that need it
+    for l in dd:
+        parents.setdefault(l.right_id, []).append(l.left_id)
+    direct: dict[int, set[int]] = {}
+    for l in fd:
+        direct.setdefault(l.right_id, set()).add(l.left_id)
+    served_cache: dict[int, set[int]] = {}
+
+    def served(did: int, stack: frozenset = frozenset()) -> set[int]:
+        if did in served_cache:
+            return served_cache[did]
+        out = set(direct.get(did, ()))
+        for p in parents.get(did, ()):
+            if p not in stack:
+                out |= served(p, stack | {did})
+        served_cache[did] = out
+        return out
+
+    # layers: longest chain from a function
+    layer_cache: dict[int, int] = {}
+
+    def layer(did: int, stack: frozenset = frozenset()) -> int:
+        if did in layer_cache:
+            return layer_cache[did]
+        value = 1
+        for p in parents.get(did, ()):
+            if p not in stack:
+                value = max(value, layer(p, stack | {did}) + 1)
+        layer_cache[did] = value
+        return value
+
+    # severities
+    node_sev: dict[str, list[str]] = {}
+    edge_sev: dict[tuple[str, str], list[str]] = {}
+    for g in findings:
+        if not g.items:
+            continue
+        for hid in g.items[:1] if g.dependency_id is None else (g.items[0], g.items[-1]):
+            node_sev.setdefault(hid, []).append(g.severity)
+        if g.dependency_id is not None and len(g.items) >= 2:
+            edge_sev.setdefault((g.items[1], g.items[0]), []).append(g.severity)  # serves: dependency → function
+            for a, b in zip(g.items[1:], g.items[2:]):
+                edge_sev.setdefault((a, b), []).append(g.severity)
+
+    # order: functions by their order; dependency columns by barycentre of earlier neighbours
+    columns: dict[int, list[str]] = {0: [f.hid for f in functions]}
+    col_of = {f.hid: 0 for f in functions}
+    for d in deps:
+        col_of[d.hid] = layer(d.id)
+        columns.setdefault(col_of[d.hid], []).append(d.hid)
+    upper: dict[str, list[str]] = {}  # node → neighbours in earlier columns
+    for l in fd:
+        upper.setdefault(dids[l.right_id].hid, []).append(fids[l.left_id].hid)
+    for l in dd:
+        upper.setdefault(dids[l.right_id].hid, []).append(dids[l.left_id].hid)
+    pos: dict[str, float] = {}
+    ncols = max(columns) + 1 if columns else 1
+    for c in range(ncols):
+        col = columns.setdefault(c, [])
+        if c > 0:
+            def bary(hid: str) -> tuple:
+                ups = [pos[u] for u in upper.get(hid, ()) if u in pos]
+                return (sum(ups) / len(ups) if ups else float("inf"), hid_key(hid))
+            col.sort(key=bary)
+        n = len(col)
+        for i, hid in enumerate(col):
+            pos[hid] = (i + 0.5) / n if n else 0.0
+    rows = max((len(c) for c in columns.values()), default=0)
+
+    nodes = []
+    for f in functions:
+        col = columns[0]
+        i = col.index(f.hid)
+        nodes.append(Node(f.hid, "function", f.name, False, worst(node_sev.get(f.hid, ())), f.id, bool(f.is_critical),
+                          bool(f.secret), column=0, row=i, x=0.0, y=_spread(i, len(col), rows)))
+    for d in deps:
+        c = col_of[d.hid]
+        col = columns[c]
+        i = col.index(d.hid)
+        n_served = len(served(d.id) & set(fids))
+        n_direct = len(direct.get(d.id, set()) & set(fids))
+        other_org = bool(d.provider_org.strip()) and d.provider_org.strip().lower() != own_org
+        nodes.append(Node(d.hid, "dependency", d.name, n_direct >= shared_min or other_org,
+                          worst(node_sev.get(d.hid, ())), d.id, False, bool(d.secret), d.dep_type, d.provider_org,
+                          n_served, c, i, float(c), _spread(i, len(col), rows)))
+    edges = []
+    for l in sorted(fd, key=lambda l: (hid_key(dids[l.right_id].hid), hid_key(fids[l.left_id].hid))):
+        s, t = dids[l.right_id].hid, fids[l.left_id].hid
+        edges.append(Edge(s, t, "serves", l.attrs.get("tolerance"), worst(edge_sev.get((s, t), ()))))
+    for l in sorted(dd, key=lambda l: (hid_key(dids[l.left_id].hid), hid_key(dids[l.right_id].hid))):
+        s, t = dids[l.left_id].hid, dids[l.right_id].hid
+        edges.append(Edge(s, t, "depends_on", None, worst(edge_sev.get((s, t), ()))))
+    return DependencyGraph(tuple(nodes), tuple(edges), ncols, rows, tuple(findings))

@@ -1,0 +1,361 @@
+"""Automatic continuity-gap analysis (Qt-free): where acceptable and expected downtime do not meet.
+
+For every samhällsviktig function (`is_critical`) and every dependency it has – directly, or through
+a chain of dependencies (`dependency_dependency`: the IT system needs the network needs el) – the
+tolerance is compared with the dependency's expected outage and its reserve:
+
+* tolerance = the function–dependency link's tolerance, else the function's acceptabel avbrottstid.
+  A dependency reached through a chain inherits the tolerance of the chain's first link (losing B7
+  means losing B3, which V1 tolerates for that long). When a dependency is reached several ways the
+  strictest tolerance counts, then the shortest chain; the chain is shown ("V1 → B3 → B7").
+* expected outage > tolerance and no reserve → ``no_reserve`` (hög);
+  reserve shorter than the outage → ``reserve_shorter_than_outage`` (hög when reserve + tolerance still
+  do not cover the outage, else medel); a reserve of unknown length → ``restore_slower_than_tolerated``
+  (medel); a reserve that covers the outage → ``restore_slower_than_tolerated`` (låg: the function
+  depends on the reserve working).
+* no reserve although the outage is within the tolerance → ``no_reserve`` (låg), medel when the
+  expected outage or the tolerance is unknown.
+* ``single_point_of_failure``: the dependency is marked as enda felpunkt (hög without reserve, else medel).
+
+And per critical function: ``no_mtd`` (no acceptabel avbrottstid), ``extern_without_continuity_clause``
+(extern regi and the contract is not known to contain continuity requirements), ``no_continuity_plan``,
+``plan_never_exercised`` and ``plan_not_exercised_12m`` (the plan's `last_exercised`, or the latest
+exercise recorded for the plan, whichever is later).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from dataclasses import dataclass
+
+from rsa_desktop.model.durations import format_duration
+from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.services.records import Record
+from rsa_desktop.services.rsa import RsaService
+
+SEVERITIES = ("hög", "medel", "låg")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+ACTION_PRIORITY = {"hög": "hog", "medel": "medel", "låg": "lag"}
+
+RULES = {
+    "no_mtd": "Acceptabel avbrottstid saknas",
+    "no_reserve": "Reserv saknas",
+    "reserve_shorter_than_outage": "Reserven räcker inte hela avbrottet",
+    "restore_slower_than_tolerated": "Återställning tar längre tid än verksamheten tål",
+    "single_point_of_failure": "Enda felpunkt",
+    "extern_without_continuity_clause": "Extern regi utan kontinuitetskrav i avtalet",
+    "no_continuity_plan": "Kontinuitetsplan saknas",
+    "plan_never_exercised": "Kontinuitetsplanen har aldrig övats",
+    "plan_not_exercised_12m": "Kontinuitetsplanen har inte övats på 12 månader",
+}
+
+
+@dataclass(frozen=True)
+class GapFinding:
+    rule: str  # a key of RULES
+    severity: str  # "hög" | "medel" | "låg"
+    function_id: int | None
+    dependency_id: int | None
+    title: str  # short Swedish headline
+    explanation: str  # plain Swedish, with the numbers
+    items: tuple[str, ...]  # human IDs involved, in chain order, e.g. ("V1", "B3", "B7")
+    suggested_action: str  # Swedish title for an action that would close the gap
+
+    @property
+    def chain(self) -> str:
+        """The items as a chain for display: "V1 → B3 → B7"."""
+        return " → ".join(self.items)
+
+    @property
+    def rule_label(self) -> str:
+        return RULES.get(self.rule, self.rule)
+
+
+def hid_key(hid: str) -> tuple[str, int]:
+    """Natural order of human IDs: V2 before V10."""
+    digits = "".join(ch for ch in hid if ch.isdigit())
+    return (hid.rstrip("0123456789"), int(digits) if digits else 0)
+
+
+def sort_key(f: GapFinding):
+    return (SEVERITY_RANK.get(f.severity, 9), tuple(hid_key(h) for h in f.items), f.rule)
+
+
+def _one_year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _fmt(minutes: int | None) -> str:
+    return format_duration(minutes) if minutes is not None else "okänd tid"
+
+
+def _name(rec: Record) -> str:
+    return rec.label
+
+
+@dataclass(frozen=True)
+class _Reach:
+    dependency_id: int
+    path: tuple[int, ...]  # dependency ids from the direct dependency to this one
+    tolerance: int | None
+    tolerance_from_link: bool
+
+
+def dependency_paths(deps: dict[int, Record], edges: dict[int, list[int]], start: int) -> dict[int, tuple[int, ...]]:
+    """Shortest chain (breadth first, neighbours in ID order) from `start` to every dependency below it."""
+    out = {start: (start,)}
+    todo = deque([start])
+    while todo:
+        cur = todo.popleft()
+        for nxt in sorted(edges.get(cur, ()), key=lambda i: hid_key(deps[i].hid)):
+            if nxt not in out:
+                out[nxt] = out[cur] + (nxt,)
+                todo.append(nxt)
+    return out
+
+
+def reachable(svc: RsaService, analysis_id: int) -> dict[int, dict[int, _Reach]]:
+    """For every function: each dependency it relies on, directly or through chains, with the chain."""
+    functions = {f.id: f for f in svc.list("function", analysis_id)}
+    deps = {d.id: d for d in svc.list("dependency", analysis_id)}
+    return _reachable(functions, deps, svc.links("function_dependency", analysis_id=analysis_id),
+                      svc.links("dependency_dependency", analysis_id=analysis_id))
+
+
+def _reachable(functions, deps, fd_links, dd_links) -> dict[int, dict[int, _Reach]]:
+    edges: dict[int, list[int]] = {}
+    for link in dd_links:
+        edges.setdefault(link.left_id, []).append(link.right_id)
+    paths_cache: dict[int, dict[int, tuple[int, ...]]] = {}
+    direct: dict[int, list] = {}
+    for link in fd_links:
+        direct.setdefault(link.left_id, []).append(link)
+    inf = float("inf")
+    result: dict[int, dict[int, _Reach]] = {}
+    for fid, f in functions.items():
+        best: dict[int, tuple] = {}
+        for link in direct.get(fid, ()):
+            tol_link = link.attrs.get("tolerance")
+            tol = tol_link if tol_link is not None else f.max_tolerable_downtime
+            if link.right_id not in paths_cache:
+                paths_cache[link.right_id] = dependency_paths(deps, edges, link.right_id)
+            for target, path in paths_cache[link.right_id].items():
+                key = (inf if tol is None else tol, len(path), tuple(hid_key(deps[i].hid) for i in path))
+                if target not in best or key < best[target][0]:
+                    best[target] = (key, _Reach(target, path, tol, tol_link is not None))
+        result[fid] = {t: r for t, (_, r) in best.items()}
+    return result
+
+
+def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = None,
+                 include_secret: bool = True) -> list[GapFinding]:
+    """Every continuity gap of the analysis, sorted by severity, then by the items involved.
+
+    `today` decides what "within 12 months" means (default: today's date). With
+    `include_secret=False` findings that involve an item marked secret are left out (öppet utdrag).
+    """
+    from rsa_desktop.services.impact import propose_mtd
+
+    today = today or dt.date.today()
+    functions = {f.id: f for f in svc.list("function", analysis_id)}
+    deps = {d.id: d for d in svc.list("dependency", analysis_id)}
+    reach = _reachable(functions, deps, svc.links("function_dependency", analysis_id=analysis_id),
+                       svc.links("dependency_dependency", analysis_id=analysis_id))
+    plans = svc.list("continuity_plan", analysis_id)
+    exercised: dict[int, dt.date] = {}
+    for ex in svc.list("exercise", analysis_id):
+        if ex.plan_id is not None and ex.date is not None and ex.date <= today:
+            if ex.plan_id not in exercised or ex.date > exercised[ex.plan_id]:
+                exercised[ex.plan_id] = ex.date
+    fallbacks: dict[tuple[int, int], tuple[str, int | None]] = {}  # (function, dependency) → (plan, duration)
+    for p in plans:
+        if p.function_id is None or not functions.get(p.function_id, None) or not functions[p.function_id].is_critical:
+            continue
+        for fb in svc.list("fallback", p.id):
+            if fb.dependency_id is not None:
+                fallbacks.setdefault((p.function_id, fb.dependency_id), (p.hid, fb.duration))
+    scales = svc.scales(analysis_id)
+    impacts = svc.all_impacts(analysis_id)
+    out: list[GapFinding] = []
+
+    for fid, f in functions.items():
+        if not f.is_critical:
+            continue
+        fn = _name(f)
+        # -- the function itself ---------------------------------------------------------
+        if f.max_tolerable_downtime is None:
+            proposal = propose_mtd(scales, impacts.get(fid, {}))
+            hint = (f" Utifrån konsekvensbedömningen över tid föreslås {proposal.horizon_label}."
+                    if proposal.minutes is not None else " Bedöm konsekvensen över tid för att få ett förslag.")
+            out.append(GapFinding(
+                "no_mtd", "hög", fid, None, f"{f.hid}: acceptabel avbrottstid saknas",
+                f"{fn} är samhällsviktig men har ingen acceptabel avbrottstid. Utan den går det inte att "
+                f"avgöra om beroendenas reserver räcker.{hint}",
+                (f.hid,), f"Bestäm acceptabel avbrottstid för {fn}"))
+        if f.operation == "extern" and f.continuity_in_contract is not True:
+            known = f.continuity_in_contract is False
+            supplier = f" ({f.supplier})" if f.supplier else ""
+            out.append(GapFinding(
+                "extern_without_continuity_clause", "hög" if known else "medel", fid, None,
+                f"{f.hid}: extern regi utan kontinuitetskrav i avtalet",
+                f"{fn} drivs i extern regi{supplier}, och avtalet "
+                + ("innehåller inga krav på kontinuitet." if known else "är inte kontrollerat för krav på kontinuitet.")
+                + " Samhällsviktig verksamhet i extern regi ska hålla samma säkerhetsnivå som i egen regi.",
+                (f.hid,), f"Ställ krav på kontinuitet och reservrutiner i avtalet för {fn}"))
+        own_plans = [p for p in plans if p.function_id == fid]
+        if not own_plans:
+            out.append(GapFinding(
+                "no_continuity_plan", "hög", fid, None, f"{f.hid}: kontinuitetsplan saknas",
+                f"{fn} är samhällsviktig men har ingen kontinuitetsplan. Planen ska ange hur verksamheten hålls "
+                f"på lägsta acceptabla nivå när ett kritiskt beroende faller bort.",
+                (f.hid,), f"Ta fram en kontinuitetsplan för {fn}"))
+        for p in own_plans:
+            last = max((d for d in (p.last_exercised, exercised.get(p.id)) if d is not None), default=None)
+            if last is None:
+                out.append(GapFinding(
+                    "plan_never_exercised", "medel", fid, None, f"{p.hid}: planen har aldrig övats",
+                    f"Kontinuitetsplanen {_name(p)} för {fn} har inte övats. En plan som inte är övad fungerar "
+                    f"sällan när den behövs.", (f.hid, p.hid), f"Öva kontinuitetsplanen {_name(p)}"))
+            elif last < _one_year_before(today):
+                months = (today.year - last.year) * 12 + today.month - last.month - (today.day < last.day)
+                out.append(GapFinding(
+                    "plan_not_exercised_12m", "låg", fid, None, f"{p.hid}: inte övad på {months} månader",
+                    f"Kontinuitetsplanen {_name(p)} för {fn} övades senast {last.isoformat()}, för {months} "
+                    f"månader sedan. Planen bör övas minst en gång om året.",
+                    (f.hid, p.hid), f"Öva kontinuitetsplanen {_name(p)}"))
+
+        # -- its dependencies, direct and through chains -----------------------------------
+        for did, r in reach.get(fid, {}).items():
+            d = deps[did]
+            items = (f.hid, *(deps[i].hid for i in r.path))
+            chain = " → ".join(items)
+            via = f" (via {chain})" if len(r.path) > 1 else ""
+            dn = _name(d)
+            tol, out_t = r.tolerance, d.expected_outage
+            res = d.reserve_duration if d.has_reserve else None
+            tol_text = (f"tål att vara utan {deps[r.path[0]].hid} i {_fmt(tol)}" if r.tolerance_from_link
+                        else f"har en acceptabel avbrottstid på {_fmt(tol)}")
+            if len(r.path) > 1:
+                tol_text += f", och {deps[r.path[0]].hid} fungerar inte utan {d.hid}"
+
+            plan_note = ""
+            if not d.has_reserve and (fid, did) in fallbacks:
+                plan_hid, fb_duration = fallbacks[(fid, did)]
+                plan_note = (f" Kontinuitetsplanen {plan_hid} har en reservrutin för {d.hid}"
+                             + (f" som räcker {_fmt(fb_duration)}" if fb_duration is not None else "")
+                             + ", men beroendet är inte markerat med reserv; stäm av uppgifterna.")
+
+            def add(rule, severity, title, explanation, action):
+                out.append(GapFinding(rule, severity, fid, did, title, explanation + plan_note, items, action))
+
+            if out_t is not None and tol is not None and out_t > tol:
+                base = f"{fn} {tol_text}. Ett avbrott i {dn}{via} väntas vara i {_fmt(out_t)}"
+                if not d.has_reserve:
+                    add("no_reserve", "hög", f"{d.hid}: ingen reserv, {_fmt(out_t)} avbrott mot {_fmt(tol)} tolerans",
+                        f"{base}, och det finns ingen reserv. Glappet är {_fmt(out_t - tol)}.",
+                        f"Ordna reserv för {dn} så att {f.hid} klarar ett avbrott på {_fmt(out_t)}")
+                elif res is None:
+                    add("restore_slower_than_tolerated", "medel",
+                        f"{d.hid}: återställning {_fmt(out_t)} mot {_fmt(tol)} tolerans",
+                        f"{base}. Det finns en reserv, men det står inte hur länge den räcker.",
+                        f"Ta reda på hur länge reserven för {dn} räcker")
+                elif res < out_t:
+                    uncovered = out_t - res - tol
+                    severe = uncovered > 0
+                    add("reserve_shorter_than_outage", "hög" if severe else "medel",
+                        f"{d.hid}: reserven räcker {_fmt(res)} av {_fmt(out_t)}",
+                        f"{base}, men reserven räcker bara {_fmt(res)}. "
+                        + (f"Även med reserven saknas {_fmt(uncovered)}." if severe else
+                           "Reserven och verksamhetens tolerans räcker tillsammans precis, utan marginal."),
+                        f"Förläng reserven för {dn} till minst {_fmt(out_t)}")
+                else:
+                    add("restore_slower_than_tolerated", "låg",
+                        f"{d.hid}: återställning {_fmt(out_t)} mot {_fmt(tol)} tolerans, reserven täcker",
+                        f"{base}. Reserven räcker {_fmt(res)} och täcker avbrottet, så verksamheten är beroende "
+                        f"av att reserven fungerar.", f"Öva reserven för {dn}")
+            elif not d.has_reserve:
+                if out_t is None or tol is None:
+                    unknown = "förväntad avbrottstid" if out_t is None else "tolerans"
+                    add("no_reserve", "medel", f"{d.hid}: ingen reserv och okänd {unknown}",
+                        f"{fn} är beroende av {dn}{via}. Det finns ingen reserv, och {unknown} är inte angiven, så "
+                        f"det går inte att avgöra om verksamheten klarar ett avbrott.",
+                        f"Bedöm avbrottstid och ordna reserv för {dn}")
+                else:
+                    add("no_reserve", "låg", f"{d.hid}: ingen reserv",
+                        f"{fn} {tol_text}. Ett avbrott i {dn}{via} väntas vara i {_fmt(out_t)}, vilket ryms inom "
+                        f"toleransen, men det finns ingen reserv om avbrottet blir längre.",
+                        f"Ordna reserv för {dn}")
+            if d.single_point_of_failure:
+                add("single_point_of_failure", "medel" if d.has_reserve else "hög", f"{d.hid}: enda felpunkt",
+                    f"{dn} är en enda felpunkt för {fn}{via}: om den faller bort finns ingen annan väg"
+                    + (", och det finns ingen reserv." if not d.has_reserve else
+                       f". Reserven räcker {_fmt(res)}." if res is not None else "; reservens uthållighet är okänd."),
+                    f"Minska sårbarheten i {dn} (redundans eller alternativ leverantör)")
+
+    if not include_secret:
+        secret = {f.hid for f in functions.values() if f.secret} | {d.hid for d in deps.values() if d.secret}
+        secret |= {p.hid for p in plans if p.secret}
+        out = [x for x in out if not secret & set(x.items)]
+    out.sort(key=sort_key)
+    return out
+
+
+def worst(severities) -> str | None:
+    """The most severe of some severities (None when there are none)."""
+    found = [s for s in severities if s in SEVERITY_RANK]
+    return min(found, key=SEVERITY_RANK.__getitem__) if found else None
+
+
+def summary(findings: list[GapFinding]) -> dict[str, int]:
+    """Count per severity, for headlines ("3 höga, 5 medel, 2 låga")."""
+    return {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
+
+
+_PREFIX_KIND = {spec.prefix: kind for kind, spec in KINDS.items() if spec.prefix}
+
+
+def _resolve(svc: RsaService, analysis_id: int, hid: str) -> Record | None:
+    kind = _PREFIX_KIND.get(hid.rstrip("0123456789"))
+    return svc.find_by_hid(kind, analysis_id, hid) if kind else None
+
+
+def _action_text(finding: GapFinding) -> str:
+    return (f"Förslag från kontinuitetsanalysen ({finding.rule_label.lower()}, allvarlighet {finding.severity}).\n"
+            f"{finding.explanation}\nBerör: {finding.chain}")
+
+
+def find_action_for_finding(svc: RsaService, analysis_id: int, finding: GapFinding) -> Record | None:
+    """An action already created from this finding (same title, linked to its function), if any."""
+    for a in svc.list("action", analysis_id):
+        if a.title != finding.suggested_action:
+            continue
+        if finding.function_id is None or svc.links("action_function", left_id=a.id, right_id=finding.function_id):
+            return a
+    return None
+
+
+def create_action_from_finding(svc: RsaService, analysis_id: int, finding: GapFinding) -> Record:
+    """Create the suggested action (status planerad, priority from the severity) and link it to the
+    function and every dependency the finding involves. One transaction."""
+    with svc.batch():
+        action = svc.create("action", analysis_id, title=finding.suggested_action, description=_action_text(finding),
+                            status="planerad", priority=ACTION_PRIORITY.get(finding.severity, "medel"))
+        function_ids = {finding.function_id} - {None}
+        dependency_ids = {finding.dependency_id} - {None}
+        for hid in finding.items:
+            rec = _resolve(svc, analysis_id, hid)
+            if rec is None:
+                continue
+            if rec.kind == "function":
+                function_ids.add(rec.id)
+            elif rec.kind == "dependency":
+                dependency_ids.add(rec.id)
+        for fid in sorted(function_ids):
+            svc.link("action_function", action.id, fid)
+        for did in sorted(dependency_ids):
+            svc.link("action_dependency", action.id, did)
+        return svc.get("action", action.id)
