@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +35,10 @@ def lock_path(path: Path) -> Path:
 
 
 def _host() -> str:
-    try:
-        return socket.gethostname()
-    except OSError:
-        return "okänd"
+    # Not socket.gethostname(): the program keeps away from the socket module altogether.
+    if hasattr(os, "uname"):
+        return os.uname().nodename or "okänd"
+    return os.environ.get("COMPUTERNAME", "okänd")
 
 
 def _alive(pid: int) -> bool:
