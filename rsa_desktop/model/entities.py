@@ -55,6 +55,7 @@ class Analysis(SQLModel, table=True):
     consequence_aggregation: str = Field(default="max")  # how dimensions combine into one consequence
     unacceptable_level: int = Field(default=4)  # impact level at which downtime is no longer acceptable
     scales_confirmed: str = _text()  # fingerprint of the scales when the user last confirmed them
+    archived: bool = False  # kept read-only because a later year was carried forward from it
     created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
 
@@ -425,3 +426,21 @@ class AuditEvent(SQLModel, table=True):
     field: str = _text()
     old_value: str = _text()  # JSON
     new_value: str = _text()  # JSON
+
+
+class ReviewMark(SQLModel, table=True):
+    """An item carried forward into a new year that nobody has reviewed yet ("att granska")."""
+    __tablename__ = "review_mark"
+    analysis_id: int = Field(foreign_key="analysis.id", ondelete="CASCADE", primary_key=True)
+    kind: str = Field(primary_key=True)
+    item_id: int = Field(primary_key=True)
+
+
+class CarriedFrom(SQLModel, table=True):
+    """Which item of the previous year an item was copied from, so a year can be compared with the last."""
+    __tablename__ = "carried_from"
+    analysis_id: int = Field(foreign_key="analysis.id", ondelete="CASCADE", primary_key=True)
+    kind: str = Field(primary_key=True)
+    item_id: int = Field(primary_key=True)
+    source_analysis_id: int = Field(index=True)
+    source_item_id: int

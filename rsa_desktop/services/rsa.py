@@ -130,6 +130,10 @@ class RsaService:
         if a.status == "faststalld" and not unlocking:
             raise ReadOnlyAnalysisError(
                 f"Analysen för {a.year} är fastställd och kan inte ändras. Återöppna den som utkast först.")
+        if a.archived and not unlocking:
+            raise ReadOnlyAnalysisError(
+                f"Analysen för {a.year} är arkiverad: en senare årsanalys bygger på den. "
+                "Avarkivera den först om den verkligen ska ändras.")
 
     def _ranges(self, s: Session, analysis_id: int | None) -> ScaleRanges:
         if analysis_id is None:
@@ -349,6 +353,47 @@ class RsaService:
         """A fastställd analysis goes back to utkast (the decision data is kept)."""
         return self.update("analysis", analysis_id, status="utkast")
 
+    def set_archived(self, analysis_id: int, archived: bool) -> Change:
+        """Keep a year read-only (or open it again); recorded in the audit trail."""
+        with self._session() as s:
+            row = self._get_row(s, "analysis", analysis_id)
+            old = row.archived
+            row.archived = bool(archived)
+            if old != row.archived:
+                audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=str(row.year),
+                             action="ändrad", field="Arkiverad", old=old, new=row.archived)
+            return Change("analysis", analysis_id, MappingProxyType({"archived": old}),
+                          MappingProxyType({"archived": row.archived}))
+
+    # -- "att granska" marks of carried-forward items ----------------------------------------
+
+    def review_marks(self, analysis_id: int) -> set[tuple[str, int]]:
+        with self._session() as s:
+            rows = s.exec(select(e.ReviewMark).where(e.ReviewMark.analysis_id == analysis_id)).all()
+            return {(r.kind, r.item_id) for r in rows}
+
+    def set_review_mark(self, analysis_id: int, kind: str, item_id: int, pending: bool) -> bool:
+        """Mark an item "att granska" (pending=True) or reviewed; returns the previous state (for undo)."""
+        with self._session() as s:
+            self._ensure_editable(s, analysis_id)
+            row = s.get(e.ReviewMark, (analysis_id, kind, item_id))
+            before = row is not None
+            if pending and row is None:
+                s.add(e.ReviewMark(analysis_id=analysis_id, kind=kind, item_id=item_id))
+            elif not pending and row is not None:
+                s.delete(row)
+            if before != pending:
+                item = make_record(kind, self._get_row(s, kind, item_id)).label
+                audit.record(s, analysis_id=analysis_id, kind=kind, item_id=item_id, item=item,
+                             action="ändrad", field="Att granska", old=before, new=pending)
+            return before
+
+    def carried_from(self, analysis_id: int) -> dict[tuple[str, int], tuple[int, int]]:
+        """(kind, item id) → (source analysis id, source item id) for the items carried into this year."""
+        with self._session() as s:
+            rows = s.exec(select(e.CarriedFrom).where(e.CarriedFrom.analysis_id == analysis_id)).all()
+            return {(r.kind, r.item_id): (r.source_analysis_id, r.source_item_id) for r in rows}
+
     def adopt_analysis(self, analysis_id: int, date, decision: str = "") -> Change:
         return self.update("analysis", analysis_id, status="faststalld", adopted_date=date,
                            adopted_decision=decision)
@@ -397,6 +442,12 @@ class RsaService:
         rows: list = []
         nulled: list = []
         self._capture(s, self._spec(kind).table.__tablename__, {"id": item_id}, rows, nulled, set())
+        # Marks that name the item by kind and id (no foreign key, since they span kinds) go with it.
+        for model in (e.ReviewMark, e.CarriedFrom):
+            table = model.__table__
+            for r in s.connection().execute(sa_select(table).where(table.c.kind == kind,
+                                                                   table.c.item_id == item_id)).all():
+                rows.append((table.name, MappingProxyType(_row_dict(table, r))))
         return Tombstone(kind, item_id, make_record(kind, row).label, tuple(rows), tuple(nulled))
 
     def delete_preview(self, kind: str, item_id: int) -> Tombstone:
@@ -416,6 +467,9 @@ class RsaService:
             table = self._spec(kind).table.__table__
             s.flush()  # the audit row is pending; expunging below would drop it
             s.connection().execute(delete(table).where(table.c.id == item_id))
+            for model in (e.ReviewMark, e.CarriedFrom):
+                marks = model.__table__
+                s.connection().execute(delete(marks).where(marks.c.kind == kind, marks.c.item_id == item_id))
             s.expunge_all()
             return tomb
 

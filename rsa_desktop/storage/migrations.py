@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
 
 APPLICATION_ID = 0x52534131  # "RSA1"
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 
 
 def _table_ddl(name: str) -> tuple[str, list[str]]:
@@ -72,10 +72,22 @@ def _v3_to_v4(conn: sqlite3.Connection) -> None:
         conn.execute(ddl)
 
 
+def _v4_to_v5(conn: sqlite3.Connection) -> None:
+    # v5: the yearly cycle – a year carried forward keeps the previous one read-only, marks items
+    # "att granska" and remembers where each copy came from.
+    conn.execute("ALTER TABLE analysis ADD COLUMN archived BOOLEAN DEFAULT 0 NOT NULL")
+    for name in ("review_mark", "carried_from"):
+        create, indexes = _table_ddl(name)
+        conn.execute(create)
+        for ddl in indexes:
+            conn.execute(ddl)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 
