@@ -197,3 +197,16 @@ def test_create_refuses_to_overwrite(tmp_path, good):
     result = run_cli("demo", good)
     assert result.returncode == 2 and "finns redan" in result.stderr
     assert digest(good) == before
+
+
+def test_a_damaged_character_shows_as_replacement_not_a_crash(tmp_path, good):
+    """Found by fuzzing: one bad byte inside a text passes integrity_check but is not valid UTF-8."""
+    with sqlite3.connect(good) as c:
+        c.execute("PRAGMA journal_mode = DELETE")
+        c.execute("UPDATE risk SET title = CAST(X'52c3a46b20ff20736d' AS TEXT) WHERE hid = 'R1'")
+    with Document.open(good, readonly=True) as doc:
+        from rsa_desktop.services.rsa import RsaService
+
+        svc = RsaService(doc)
+        title = svc.find_by_hid("risk", svc.analyses()[0].id, "R1").title
+    assert title == "Räk \ufffd sm"

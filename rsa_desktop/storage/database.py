@@ -149,6 +149,10 @@ def _inspect_connection(conn: sqlite3.Connection, path: Path) -> tuple[int, int]
             f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
 
 
+def _decode_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
 def _rollback_header(image: bytes) -> bytes:
     """An in-memory database cannot use WAL: mark an image made from a WAL file as rollback-journal."""
     if image[18:20] == b"\x02\x02":
@@ -160,6 +164,8 @@ def _configure(dbapi_conn: sqlite3.Connection, *, readonly: bool) -> None:
     # Autocommit at the driver level, with BEGIN emitted by SQLAlchemy's "begin" event:
     # SQLAlchemy's documented recipe for correct SQLite transactions with pysqlite.
     dbapi_conn.isolation_level = None
+    # A damaged byte inside a text must not make the whole file unreadable: show it as � instead.
+    dbapi_conn.text_factory = _decode_text
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys = ON")
