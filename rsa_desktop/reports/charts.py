@@ -11,7 +11,6 @@ the figure functions then paint one to one, so tests check the data, not pixels.
 from __future__ import annotations
 
 import io
-import math
 import textwrap
 from typing import TYPE_CHECKING, Any
 

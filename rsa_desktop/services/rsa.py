@@ -90,6 +90,18 @@ class RsaService:
                 self._batch = None
                 self._batch_scales.clear()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """The session of the running batch (or one of its own, committed at the end) for services that
+        write many rows at once with SQLAlchemy Core (services/carry.py, services/xlsx_import.py).
+
+        The caller checks editability itself, records audit events with `services.audit.record`, and
+        must call `session.expunge_all()` after changing rows behind the ORM's back.
+        """
+        with self._session() as s:
+            yield s
+            self._batch_scales.clear()
+
     def _read_scales(self, s: Session, analysis_id: int) -> scale_svc.Scales:
         # Inside a batch nothing else writes, so the scales are read once per analysis.
         if self._batch is None:
@@ -399,7 +411,6 @@ class RsaService:
                            adopted_decision=decision)
 
     def move(self, kind: str, item_id: int, new_sort_order: int) -> Change:
-        spec = self._spec(kind)
         with self._session() as s:
             row = self._get_row(s, kind, item_id)
             self._ensure_editable(s, self._analysis_id_of(s, kind, row))

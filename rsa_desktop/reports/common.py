@@ -1,0 +1,354 @@
+"""What goes into a submission export, gathered once and rendered twice (Excel and PDF).
+
+Qt-free and free of heavy imports: reportlab, openpyxl and matplotlib are imported by the renderers.
+
+`gather()` reads one analysis into a `ReportData` snapshot. For an *öppet utdrag* (public excerpt,
+`public=True`) it leaves out, before any renderer sees the data:
+
+- every item marked sekretess (`secret=True`): verksamheter, beroenden, risker, sårbarheter,
+  förmågebedömningar, åtgärder, kontinuitetsplaner and övningar;
+- everything that would reveal such an item: links to it, a kontinuitetsplan for a secret
+  verksamhet (with its reservrutiner and contacts), an övning of such a plan, a reservrutin for a
+  secret beroende, and every gap finding that involves a secret item;
+- the analysis' own secret parts: the sekretessmarkering and säkerhetsskyddsklass are replaced by
+  the marking "Öppet utdrag".
+
+Counts, the risk matrix and the dependency map are computed from what is left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rsa_desktop import __version__, paths
+from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
+from rsa_desktop.services.records import Record
+from rsa_desktop.services.rsa import LinkRecord, RsaService
+
+PUBLIC_MARKING = "Öppet utdrag"
+PUBLIC_NOTE = ("Detta är ett öppet utdrag ur risk- och sårbarhetsanalysen. Uppgifter som omfattas av "
+               "sekretess har utelämnats.")
+TEMPLATE_FORMAT = "rsa-desktop-report-template"
+
+# Characters that XML 1.0 (and so xlsx) cannot hold, and that print as nothing in a PDF:
+# C0 controls except tab, newline and carriage return, DEL..C1 controls, and U+FFFE/U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def _visible(m: re.Match) -> str:
+    ch = m.group(0)
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 Control Pictures: ␀ ␁ … ␟
+    if code == 0x7f:
+        return "\u2421"  # ␡
+    return "\ufffd"
+
+
+def clean_text(value: Any) -> str:
+    """User text made safe to write anywhere: line breaks normalised, control characters made visible.
+
+    A control character (which Excel files cannot hold at all) is replaced by its visible symbol from
+    Unicode's Control Pictures block (U+0001 → ␁), so that nothing is silently dropped.
+    """
+    if value is None:
+        return ""
+    s = str(value)
+    if "\r" in s:
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(_visible, s)
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return "Okänt"
+    return "Ja" if value else "Nej"
+
+
+def hid_key(hid: str) -> tuple[str, int]:
+    digits = "".join(ch for ch in hid if ch.isdigit())
+    return (hid.rstrip("0123456789"), int(digits) if digits else 0)
+
+
+# -- marking ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Marking:
+    """The classification a report carries on every page and sheet (or none, if none was decided)."""
+    public: bool = False
+    security_class: str = ""  # Swedish label, e.g. "Konfidentiell"
+    secrecy: str = ""  # the analysis' sekretessmarkering, free text
+
+    @property
+    def empty(self) -> bool:
+        return not (self.public or self.security_class or self.secrecy)
+
+    @property
+    def stamp(self) -> str:
+        """The short, prominent part: "ÖPPET UTDRAG", "KONFIDENTIELL", or "SEKRETESS" for a secrecy note."""
+        if self.public:
+            return PUBLIC_MARKING.upper()
+        if self.security_class:
+            return self.security_class.upper()
+        if self.secrecy:
+            return "SEKRETESS" if "sekretess" in self.secrecy.lower() else ""
+        return ""
+
+    @property
+    def text(self) -> str:
+        """The whole marking as one line of text (empty if no marking was decided)."""
+        if self.public:
+            return PUBLIC_MARKING
+        parts = []
+        if self.security_class:
+            parts.append(f"Säkerhetsskyddsklass: {self.security_class}")
+        if self.secrecy:
+            parts.append(" ".join(self.secrecy.split()))
+        return " – ".join(parts)
+
+    def short(self, limit: int = 110) -> str:
+        """The marking shortened at a word boundary for a page header; the full text is in the report."""
+        text = self.text
+        if len(text) <= limit:
+            return text
+        cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:–(")
+        return cut + " …"
+
+
+# -- report template ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Chapter:
+    key: str
+    number: str
+    heading: str
+    intro: str = ""
+    sections: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportTemplate:
+    title: str
+    basis: str
+    chapters: tuple[Chapter, ...]
+    texts: dict[str, str]
+
+    def chapter(self, key: str) -> Chapter:
+        for c in self.chapters:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def heading(self, key: str) -> str:
+        c = self.chapter(key)
+        return f"{c.number} {c.heading}".strip()
+
+    def section(self, chapter: str, key: str) -> str:
+        return self.chapter(chapter).sections.get(key, key)
+
+
+def load_template() -> ReportTemplate:
+    """Chapter headings and fixed texts of the report (resources/report/template.json)."""
+    data = json.loads(paths.resource("report", "template.json").read_text(encoding="utf-8"))
+    if data.get("format") != TEMPLATE_FORMAT:
+        raise ValueError("resources/report/template.json är ingen rapportmall för RSA Desktop.")
+    chapters = tuple(Chapter(c["key"], str(c.get("number", "")), c["heading"], c.get("intro", ""),
+                             dict(c.get("sections", {}))) for c in data["chapters"])
+    return ReportTemplate(data.get("title", "Risk- och sårbarhetsanalys"), data.get("basis", ""), chapters,
+                          dict(data.get("texts", {})))
+
+
+# -- the gathered data --------------------------------------------------------------------------
+
+@dataclass
+class PlanData:
+    plan: Record
+    fallbacks: list[Record]
+    contacts: list[Record]
+
+
+@dataclass
+class ReportData:
+    public: bool
+    marking: Marking
+    organisation: Record | None
+    analysis: Record
+    scales: Any  # services.scales.Scales
+    participants: list[Record]
+    items: dict[str, list[Record]]  # kind → records in display order (ITEM_KINDS)
+    plans: list[PlanData]
+    links: dict[str, list[LinkRecord]]
+    impacts: dict[int, dict[int, int]]  # function id → {horizon id → level}
+    consequences: dict[int, dict[int, int]]  # risk id → {dimension id → level}
+    matrix: Any  # services.matrix.MatrixData, by likelihood and overall consequence
+    residual_matrix: Any  # the same risks by residual likelihood and consequence
+    gaps: list[Any] | None  # GapFinding list; None when the gap analysis is not available
+    previous: tuple[int, list[Record]] | None  # (year, actions) of the previous analysis year
+    exported_at: dt.datetime
+    today: dt.date
+    program_version: str = __version__
+    omitted: int = 0  # how many items the public excerpt left out (not printed: only for tests/logs)
+    _by_id: dict[tuple[str, int], Record] = field(default_factory=dict, repr=False)
+
+    # -- look-ups --
+
+    def get(self, kind: str, item_id: int | None) -> Record | None:
+        if item_id is None:
+            return None
+        return self._by_id.get((kind, item_id))
+
+    def hid(self, kind: str, item_id: int | None) -> str:
+        rec = self.get(kind, item_id)
+        return rec.hid if rec is not None else ""
+
+    def linked(self, link: str, item_id: int, *, side: str = "left") -> list[int]:
+        """Ids on the other side of `link` for an item on `side`."""
+        other = "right_id" if side == "left" else "left_id"
+        mine = "left_id" if side == "left" else "right_id"
+        return [getattr(lr, other) for lr in self.links.get(link, []) if getattr(lr, mine) == item_id]
+
+    def linked_hids(self, link: str, item_id: int, *, side: str = "left") -> list[str]:
+        from rsa_desktop.model.kinds import LINKS
+
+        spec = LINKS[link]
+        kind = spec.right if side == "left" else spec.left
+        return sorted((self.hid(kind, i) for i in self.linked(link, item_id, side=side)), key=hid_key)
+
+    def counts(self) -> dict[str, int]:
+        out = {"participant": len(self.participants)}
+        for kind in ITEM_KINDS:
+            out[kind] = len(self.items[kind])
+        out["function_critical"] = sum(1 for f in self.items["function"] if f.is_critical)
+        return out
+
+    def risk_consequence(self, risk_id: int) -> int | None:
+        return self.scales.overall(self.consequences.get(risk_id, {}))
+
+    def plans_for_function(self, function_id: int) -> list[PlanData]:
+        return [p for p in self.plans if p.plan.function_id == function_id]
+
+    def overdue(self, action: Record) -> bool:
+        return (action.deadline is not None and action.deadline < self.today
+                and action.status not in ("genomford", "avbruten"))
+
+    @property
+    def title(self) -> str:
+        org = self.organisation.name if self.organisation is not None else ""
+        return f"Risk- och sårbarhetsanalys {self.analysis.year}" + (f" – {org}" if org else "")
+
+
+def _marking(analysis: Record, public: bool) -> Marking:
+    if public:
+        return Marking(public=True)
+    sec = KINDS["analysis"].field("security_class").choice_label(analysis.security_class) \
+        if analysis.security_class else ""
+    return Marking(False, clean_text(sec).strip(), clean_text(analysis.secrecy_marking).strip())
+
+
+def _gaps(svc: RsaService, analysis_id: int, today: dt.date) -> list[Any] | None:
+    try:
+        from rsa_desktop.services.gaps import analyse_gaps
+    except ImportError:
+        return None
+    return list(analyse_gaps(svc, analysis_id, today=today))
+
+
+def gather(svc: RsaService, analysis_id: int, *, public: bool = False, today: dt.date | None = None,
+           now: dt.datetime | None = None) -> ReportData:
+    """Read everything the exports show for one analysis; `public` leaves out all secret content."""
+    from rsa_desktop.services.matrix import matrix_data
+
+    today = today or dt.date.today()
+    now = now or dt.datetime.now().replace(microsecond=0)
+    analysis = svc.analysis(analysis_id)
+    items: dict[str, list[Record]] = {k: svc.list(k, analysis_id) for k in ITEM_KINDS}
+    omitted = 0
+    if public:
+        for kind in ITEM_KINDS:
+            before = len(items[kind])
+            items[kind] = [r for r in items[kind] if not r.secret]
+            omitted += before - len(items[kind])
+        kept_functions = {f.id for f in items["function"]}
+        # A plan for a secret verksamhet describes that verksamhet: it goes too.
+        before = len(items["continuity_plan"])
+        items["continuity_plan"] = [p for p in items["continuity_plan"]
+                                    if p.function_id is None or p.function_id in kept_functions]
+        kept_plans = {p.id for p in items["continuity_plan"]}
+        removed_plans = {p.id for p in svc.list("continuity_plan", analysis_id)} - kept_plans
+        items["exercise"] = [x for x in items["exercise"] if x.plan_id is None or x.plan_id not in removed_plans]
+        omitted += before - len(items["continuity_plan"])
+    kept = {k: {r.id for r in items[k]} for k in ITEM_KINDS}
+
+    from rsa_desktop.model.kinds import LINKS
+
+    links: dict[str, list[LinkRecord]] = {}
+    for name, spec in LINKS.items():
+        rows = svc.links(name, analysis_id=analysis_id)
+        links[name] = [lr for lr in rows if lr.left_id in kept[spec.left] and lr.right_id in kept[spec.right]]
+
+    plans = []
+    for p in items["continuity_plan"]:
+        fallbacks = svc.list("fallback", p.id)
+        if public:
+            fallbacks = [fb for fb in fallbacks if fb.dependency_id is None or fb.dependency_id in kept["dependency"]]
+        plans.append(PlanData(p, fallbacks, svc.list("contact", p.id)))
+
+    impacts = {fid: lv for fid, lv in svc.all_impacts(analysis_id).items() if fid in kept["function"]}
+    consequences = {rid: lv for rid, lv in svc.all_consequences(analysis_id).items() if rid in kept["risk"]}
+    matrix = matrix_data(svc, analysis_id, include_secret=not public)
+    residual = matrix_data(svc, analysis_id, include_secret=not public, residual=True)
+
+    gaps = _gaps(svc, analysis_id, today)
+    if gaps is not None and public:
+        secret_hids = {r.hid for k in ITEM_KINDS for r in svc.list(k, analysis_id) if r.id not in kept[k]}
+        gaps = [g for g in gaps
+                if (getattr(g, "function_id", None) is None or g.function_id in kept["function"])
+                and (getattr(g, "dependency_id", None) is None or g.dependency_id in kept["dependency"])
+                and not (set(getattr(g, "items", ()) or ()) & secret_hids)]
+
+    previous = None
+    earlier = [a for a in svc.analyses() if a.year < analysis.year]
+    if earlier:
+        prev = earlier[-1]
+        acts = svc.list("action", prev.id)
+        if public:
+            acts = [a for a in acts if not a.secret]
+        previous = (prev.year, acts)
+
+    data = ReportData(
+        public=public, marking=_marking(analysis, public), organisation=svc.organisation(), analysis=analysis,
+        scales=svc.scales(analysis_id), participants=svc.list("participant", analysis_id), items=items,
+        plans=plans, links=links, impacts=impacts, consequences=consequences, matrix=matrix,
+        residual_matrix=residual, gaps=gaps, previous=previous, exported_at=now, today=today, omitted=omitted)
+    for kind in ITEM_KINDS:
+        for r in items[kind]:
+            data._by_id[(kind, r.id)] = r
+    return data
+
+
+def dependency_graph(svc: RsaService, data: ReportData) -> Any | None:
+    """The dependency graph of the samhällsviktiga verksamheter for the map figure (None without depmap)."""
+    try:
+        from rsa_desktop.services.depmap import build_graph
+    except ImportError:
+        return None
+    # The already filtered findings: in an öppet utdrag a node's colour must not come from a secret gap.
+    findings = list(data.gaps) if data.gaps is not None else None
+    return build_graph(svc, data.analysis.id, include_secret=not data.public, today=data.today, findings=findings,
+                       critical_only=True)
+
+
+def export_stamp(data: ReportData) -> str:
+    return data.exported_at.strftime("%Y-%m-%d %H:%M")
+
+
+def report_filename(data: ReportData, suffix: str) -> str:
+    """A default file name: "RSA 2026 Överförmyndarförvaltningen (öppet utdrag).pdf"."""
+    org = data.organisation.name if data.organisation is not None else ""
+    name = f"RSA {data.analysis.year} {org}".strip() + (" (öppet utdrag)" if data.public else "")
+    name = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name)
+    return f"{name}{suffix}"

@@ -1,0 +1,1258 @@
+"""The PDF report to kommunstyrelsen (reportlab), in the structure of MSBFS 2015:5.
+
+Chapter headings and fixed texts come from resources/report/template.json; every page carries the
+classification marking in its header and footer; all fonts are DejaVu Sans from resources/fonts,
+embedded as subsets. User text is always escaped before it reaches a Paragraph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from pathlib import Path
+from typing import Any, Callable
+from xml.sax.saxutils import escape
+
+from rsa_desktop import paths
+from rsa_desktop.model.durations import format_duration
+from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.reports.common import (
+    ReportData,
+    ReportTemplate,
+    clean_text,
+    export_stamp,
+    gather,
+    hid_key,
+    load_template,
+    yes_no,
+)
+from rsa_desktop.services.rsa import RsaService
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
+_FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf", FONT_ITALIC: "DejaVuSans-Oblique.ttf",
+               FONT_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf"}
+
+NAVY = "#1F3864"
+MARK_RED = "#B00020"
+GRID = "#B7C0CE"
+ZEBRA = "#F2F4F8"
+MUTED = "#555555"
+TABLE_CELL_LIMIT = 900  # characters of user text in a table cell; the full text is in a section of its own
+CONSEQUENCE_RAMP = ("#C8E6C9", "#FFF59D", "#FFCC80", "#EF9A9A", "#E57373", "#D32F2F")
+
+
+def register_fonts() -> None:
+    """Register the DejaVu Sans family shipped in resources/fonts (idempotent)."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    folder = paths.resource("fonts")
+    for name, file in _FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC)
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(FONT, bold, italic, [[FONT, FONT_ITALIC], [FONT_BOLD, FONT_BOLD_ITALIC]][bold][italic])
+
+
+# -- text helpers ----------------------------------------------------------------------------
+
+# DejaVu Sans has no glyphs for Unicode's Control Pictures (␁ …), which `clean_text` uses for control
+# characters; in the PDF they print as the replacement character instead of an empty box.
+_NO_GLYPH = {cp: "\ufffd" for cp in range(0x2400, 0x2422)}
+
+
+def pdf_text(text: Any) -> str:
+    """User text as it is printed: cleaned, with every character one the embedded font can show."""
+    return clean_text(text).translate(_NO_GLYPH)
+
+
+def esc(text: Any) -> str:
+    """User text as Paragraph markup: escaped, control characters visible, line breaks kept."""
+    return escape(pdf_text(text)).replace("\n", "<br/>")
+
+
+def _limit(text: Any, limit: int = TABLE_CELL_LIMIT) -> str:
+    s = pdf_text(text)
+    if len(s) <= limit:
+        return s
+    return s[:limit].rsplit(" ", 1)[0] + " … (förkortad här; hela texten finns i beskrivningen)"
+
+
+def _date(d: dt.date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def _level(value: int | None, label: str) -> str:
+    if value is None:
+        return "–"
+    return f"{value} {label}".strip()
+
+
+class _Styles:
+    def __init__(self):
+        from reportlab.lib import colors
+        from reportlab.lib.enums import TA_CENTER
+        from reportlab.lib.styles import ParagraphStyle
+
+        base = ParagraphStyle("Body", fontName=FONT, fontSize=9.5, leading=13.6, spaceAfter=5,
+                              textColor=colors.HexColor("#1A1A1A"), splitLongWords=1)
+        self.body = base
+        self.h1 = ParagraphStyle("H1", base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceBefore=0,
+                                 spaceAfter=10, textColor=colors.HexColor(NAVY), keepWithNext=1)
+        self.h2 = ParagraphStyle("H2", base, fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=12,
+                                 spaceAfter=6, textColor=colors.HexColor(NAVY))
+        self.h3 = ParagraphStyle("H3", base, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=9,
+                                 spaceAfter=4)
+        self.label = ParagraphStyle("Label", base, fontName=FONT_BOLD, fontSize=8.5, leading=11, spaceAfter=1,
+                                    spaceBefore=3, textColor=colors.HexColor(MUTED))
+        self.small = ParagraphStyle("Small", base, fontSize=8, leading=10.5, textColor=colors.HexColor(MUTED))
+        self.cell = ParagraphStyle("Cell", base, fontSize=8, leading=10.2, spaceAfter=0)
+        self.cell_bold = ParagraphStyle("CellBold", self.cell, fontName=FONT_BOLD)
+        self.head = ParagraphStyle("Head", self.cell, fontName=FONT_BOLD, textColor=colors.white)
+        self.center = ParagraphStyle("Center", self.cell, alignment=TA_CENTER)
+        self.intro = ParagraphStyle("Intro", base, fontName=FONT_ITALIC, textColor=colors.HexColor("#333333"))
+        self.title = ParagraphStyle("Title", base, fontName=FONT_BOLD, fontSize=26, leading=32,
+                                    textColor=colors.HexColor(NAVY), spaceAfter=8)
+        self.subtitle = ParagraphStyle("Subtitle", base, fontSize=15, leading=20, spaceAfter=4)
+        self.stamp = ParagraphStyle("Stamp", base, fontName=FONT_BOLD, fontSize=13, leading=17,
+                                    textColor=colors.HexColor(MARK_RED), alignment=TA_CENTER)
+        self.card_title = ParagraphStyle("CardTitle", base, fontName=FONT_BOLD, fontSize=17, leading=21,
+                                         textColor=colors.HexColor(NAVY), spaceAfter=4)
+        self.card_body = ParagraphStyle("CardBody", base, fontSize=9.5, leading=12.8, spaceAfter=3)
+        self.toc = [ParagraphStyle("TOC0", base, fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0,
+                                   firstLineIndent=0, spaceBefore=5),
+                    ParagraphStyle("TOC1", base, fontName=FONT, fontSize=9, leading=12, leftIndent=14,
+                                   firstLineIndent=0, spaceBefore=0)]
+
+
+class _Heading:
+    """Marker for afterFlowable: a heading that goes into the table of contents and the PDF outline."""
+
+
+def _heading_cls():
+    from reportlab.platypus import Paragraph
+
+    class Heading(Paragraph, _Heading):
+        def __init__(self, text: str, style, level: int, key: str, toc: bool = True):
+            super().__init__(esc(text), style)
+            self.plain = clean_text(text)
+            self.level = level
+            self.key = key
+            self.toc = toc
+
+    return Heading
+
+
+# -- document template -------------------------------------------------------------------------
+
+def _doc_classes():
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+    class NumberedCanvas(Canvas):
+        """Defers each page so that the footer can say "Sida X av Y" once the total is known."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("initialFontName", FONT)  # never an unembedded Helvetica in the page preamble
+            kwargs.setdefault("initialFontSize", 9)
+            super().__init__(*args, **kwargs)
+            self._saved_pages: list[dict] = []
+
+        def showPage(self):
+            self._saved_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._saved_pages)
+            for state in self._saved_pages:
+                self.__dict__.update(state)
+                self._draw_page_number(total)
+                super().showPage()
+            super().save()
+
+        def _draw_page_number(self, total: int) -> None:
+            self.saveState()
+            self.setFont(FONT, 7.5)
+            self.setFillColor("#333333")
+            w, _h = A4
+            self.drawRightString(w - 20 * mm, 12 * mm, f"Sida {self._pageNumber} av {total}")
+            self.restoreState()
+
+    class ReportDoc(BaseDocTemplate):
+        def __init__(self, target, data: ReportData, styles: _Styles, **kw):
+            super().__init__(target, pagesize=A4, leftMargin=22 * mm, rightMargin=20 * mm, topMargin=26 * mm,
+                             bottomMargin=22 * mm, **kw)
+            self.data = data
+            self.styles = styles
+            frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            self.addPageTemplates([PageTemplate("title", [frame], onPage=self._title_page),
+                                   PageTemplate("body", [frame], onPage=self._body_page)])
+            self._outline_keys = 0
+
+        def beforeDocument(self):
+            self._outline_keys = 0  # the same keys in every pass, or the table of contents never settles
+
+        def afterFlowable(self, flowable):
+            if isinstance(flowable, _Heading):
+                key = f"h{self._outline_keys}"
+                self._outline_keys += 1
+                self.canv.bookmarkPage(key)
+                self.canv.addOutlineEntry(flowable.plain[:120], key, level=flowable.level, closed=flowable.level > 0)
+                if flowable.toc:
+                    self.notify("TOCEntry", (flowable.level, escape(flowable.plain[:200]), self.page, key))
+
+        # page decorations ------------------------------------------------------------
+
+        def _marking_block(self, canv, y_top: float) -> None:
+            from reportlab.lib.styles import ParagraphStyle
+            from reportlab.platypus import Paragraph
+
+            marking = self.data.marking
+            if marking.empty:
+                return
+            style = ParagraphStyle("HeadMark", fontName=FONT_BOLD, fontSize=7.5, leading=9.2,
+                                   textColor=MARK_RED, alignment=1)
+            p = Paragraph(esc(marking.short(230)), style)
+            w, h = p.wrap(self.width, 40)
+            p.drawOn(canv, self.leftMargin, y_top - h)
+
+        def _decorate(self, canv, doc, *, title_page: bool) -> None:
+            w, h = A4
+            data = self.data
+            canv.saveState()
+            self._marking_block(canv, h - 9 * mm)
+            canv.setStrokeColor(GRID)
+            canv.setLineWidth(0.5)
+            canv.line(self.leftMargin, h - 20 * mm, w - self.rightMargin, h - 20 * mm)
+            canv.line(self.leftMargin, 17 * mm, w - self.rightMargin, 17 * mm)
+            canv.setFillColor("#333333")
+            canv.setFont(FONT, 7.5)
+            if not title_page:
+                org = data.organisation.name if data.organisation is not None else ""
+                canv.drawString(self.leftMargin, h - 19 * mm + 1.5,
+                                _fit(canv, clean_text(f"{org} – Risk- och sårbarhetsanalys {data.analysis.year}"),
+                                     self.width * 0.75, 7.5))
+            status = KINDS["analysis"].field("status").choice_label(data.analysis.status)
+            if data.analysis.status == "faststalld" and data.analysis.adopted_date:
+                status += f" {data.analysis.adopted_date.isoformat()}"
+            canv.drawString(self.leftMargin, 12 * mm, f"{status} · exporterad {export_stamp(data)}")
+            stamp = data.marking.stamp or ""
+            if stamp:
+                canv.setFont(FONT_BOLD, 7.5)
+                canv.setFillColor(MARK_RED)
+                canv.drawCentredString(w / 2, 12 * mm, stamp)
+            canv.restoreState()
+
+        def _title_page(self, canv, doc):
+            self._decorate(canv, doc, title_page=True)
+
+        def _body_page(self, canv, doc):
+            self._decorate(canv, doc, title_page=False)
+
+    return ReportDoc, NumberedCanvas
+
+
+def _fit(canv, text: str, width: float, size: float) -> str:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, FONT, size) <= width:
+        return text
+    while text and stringWidth(text + " …", FONT, size) > width:
+        text = text[:-1]
+    return text + " …"
+
+
+# -- building blocks --------------------------------------------------------------------------
+
+class _Builder:
+    def __init__(self, data: ReportData, template: ReportTemplate, svc: RsaService | None):
+        self.data = data
+        self.t = template
+        self.svc = svc
+        self.s = _Styles()
+        self.story: list = []
+        self.Heading = _heading_cls()
+        from reportlab.lib.units import mm
+
+        self.mm = mm
+        self.width = 210 * mm - 42 * mm
+
+    # text ---------------------------------------------------------------------------
+
+    def h1(self, text: str, key: str = "") -> None:
+        from reportlab.platypus import PageBreak
+
+        self.story.append(PageBreak())
+        self.story.append(self.Heading(text, self.s.h1, 0, key))
+
+    # Headings use a conditional page break rather than keepWithNext: keepWithNext would glue a heading to
+    # a whole table and push both to the next page, leaving half a page empty.
+    def h2(self, text: str, room: float = 45) -> None:
+        from reportlab.platypus import CondPageBreak
+
+        self.story.append(CondPageBreak(room * self.mm))
+        self.story.append(self.Heading(text, self.s.h2, 1, ""))
+
+    def h3(self, text: str, room: float = 35) -> None:
+        from reportlab.platypus import CondPageBreak
+
+        self.story.append(CondPageBreak(room * self.mm))
+        self.story.append(self.Heading(text, self.s.h3, 2, "", toc=False))
+
+    def para(self, text: Any, style=None) -> None:
+        """User text: one Paragraph per paragraph (blank-line separated), escaped."""
+        from reportlab.platypus import Paragraph
+
+        s = clean_text(text).strip()
+        if not s:
+            return
+        for block in s.split("\n\n"):
+            block = block.strip("\n")
+            if block:
+                self.story.append(Paragraph(esc(block), style or self.s.body))
+
+    def markup(self, markup: str, style=None) -> None:
+        from reportlab.platypus import Paragraph
+
+        self.story.append(Paragraph(markup, style or self.s.body))
+
+    def field(self, label: str, text: Any) -> None:
+        if clean_text(text).strip():
+            from reportlab.platypus import CondPageBreak, Paragraph
+
+            self.story.append(CondPageBreak(18 * self.mm))
+            self.story.append(Paragraph(escape(label), self.s.label))
+            self.para(text)
+
+    def none(self, text: str | None = None) -> None:
+        self.markup(escape(text or self.t.texts.get("no_items", "Inga uppgifter har registrerats.")), self.s.intro)
+
+    # tables ------------------------------------------------------------------------
+
+    def cell(self, value: Any, style=None, limit: int = TABLE_CELL_LIMIT):
+        from reportlab.platypus import Paragraph
+
+        if value is None:
+            value = ""
+        if hasattr(value, "wrapOn"):
+            return value
+        return Paragraph(esc(_limit(value, limit)), style or self.s.cell)
+
+    def mcell(self, markup: str, style=None):
+        """A cell from markup the caller has built with `esc()` around every piece of user text."""
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(markup, style or self.s.cell)
+
+    def table(self, header: list[str], rows: list[list[Any]], widths: list[float], *,
+              fills: list[tuple[tuple[int, int], str]] | None = None, repeat: bool = True,
+              first_col_bold: bool = False):
+        """A table with a repeated header row; `widths` are fractions of the text width."""
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        head = [self.cell(h, self.s.head) for h in header]
+        body = [[self.cell(v, self.s.cell_bold if (first_col_bold and i == 0) else None) for i, v in enumerate(r)]
+                for r in rows]
+        t = Table([head, *body], colWidths=[w * self.width for w in widths], repeatRows=1 if repeat else 0,
+                  hAlign="LEFT")
+        style = [("FONT", (0, 0), (-1, -1), FONT, 8),
+                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
+                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
+                 ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID)),
+                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
+        for i in range(1, len(rows) + 1):
+            if i % 2 == 0:
+                style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor(ZEBRA)))
+        for (col, row), colour in fills or []:
+            style.append(("BACKGROUND", (col, row + 1), (col, row + 1), colors.HexColor(colour)))
+        t.setStyle(TableStyle(style))
+        self.story.append(t)
+        self.space(6)
+        return t
+
+    def kv(self, pairs: list[tuple[str, Any]], label_width: float = 0.3) -> None:
+        """A two-column fact box (label, value) for the pairs that have a value."""
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        rows = [[self.cell(k, self.s.cell_bold), self.cell(v)] for k, v in pairs
+                if v is not None and clean_text(v).strip()]
+        if not rows:
+            return
+        t = Table(rows, colWidths=[label_width * self.width, (1 - label_width) * self.width], hAlign="LEFT")
+        t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(ZEBRA)),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
+                               ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID)),
+                               ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]))
+        self.story.append(t)
+        self.space(6)
+
+    def space(self, points: float) -> None:
+        from reportlab.platypus import Spacer
+
+        self.story.append(Spacer(1, points))
+
+    def figure(self, make: Callable[[], Any], caption: str, max_height: float | None = None,
+               heading: str = "") -> None:
+        """A matplotlib figure from reports.charts as a vector drawing (SVG → svglib), with a caption."""
+        drawing = _svg_drawing(make, self.width, max_height or 0.62 * 297 * self.mm)
+        if drawing is None:
+            return
+        from reportlab.platypus import KeepTogether, Paragraph
+
+        parts = [self.Heading(heading, self.s.h2, 1, "")] if heading else []
+        self.story.append(KeepTogether([*parts, drawing, Paragraph(escape(caption), self.s.small)]))
+        self.space(8)
+
+    # lookups -----------------------------------------------------------------------
+
+    def hids(self, link: str, item_id: int, side: str = "left") -> str:
+        return ", ".join(self.data.linked_hids(link, item_id, side=side))
+
+    def label_of(self, kind: str, field: str, code: Any) -> str:
+        return KINDS[kind].field(field).choice_label(code) if code else ""
+
+
+def _svg_drawing(make: Callable[[], Any], width: float, max_height: float):
+    """Run `make()` → SVG bytes and turn them into a scaled reportlab Drawing with embedded fonts only."""
+    try:
+        svg = make()
+        from svglib.svglib import svg2rlg
+    except ImportError:  # charts or svglib not installed: the report is complete without the figure
+        return None
+    if svg is None:
+        return None
+
+    drawing = svg2rlg(io.BytesIO(svg))
+    if drawing is None:
+        return None
+    drawing.initialFontName = FONT  # the renderer's initial state; its default is an unembedded Helvetica
+    _force_font(drawing)
+    scale = min(width / drawing.width, max_height / drawing.height) if drawing.width and drawing.height else 1
+    drawing.width *= scale
+    drawing.height *= scale
+    drawing.scale(scale, scale)
+    drawing.hAlign = "CENTER"
+    return drawing
+
+
+def _force_font(node) -> None:
+    """svglib falls back to an unembedded Helvetica for any text; use the embedded family instead."""
+    from reportlab.graphics.shapes import String
+
+    if isinstance(node, String):
+        bold = "bold" in str(getattr(node, "fontName", "")).lower()
+        node.fontName = FONT_BOLD if bold else FONT
+    for child in getattr(node, "contents", []) or []:
+        _force_font(child)
+
+
+# -- chapters ---------------------------------------------------------------------------------
+
+def _title_page(b: _Builder) -> None:
+    from reportlab.platypus import NextPageTemplate, Paragraph, Spacer
+
+    d = b.data
+    a = d.analysis
+    org = d.organisation
+    s = b.s
+    b.story.append(Spacer(1, 38 * b.mm))
+    b.story.append(Paragraph(escape(b.t.title), s.title))
+    b.story.append(Paragraph(escape(str(a.year)), s.title))
+    if org is not None:
+        b.story.append(Spacer(1, 6 * b.mm))
+        b.story.append(Paragraph(esc(org.name), s.subtitle))
+        if org.committee:
+            b.story.append(Paragraph(esc(org.committee), s.body))
+    b.story.append(Spacer(1, 12 * b.mm))
+    status = KINDS["analysis"].field("status").choice_label(a.status)
+    adopted = ""
+    if a.status == "faststalld":
+        adopted = " ".join(p for p in (_date(a.adopted_date), clean_text(a.adopted_decision)) if p) or "–"
+    b.kv([("Analysår", str(a.year)), ("Status", status),
+          ("Fastställd", adopted if a.status == "faststalld" else "Ej fastställd"),
+          ("Organisation", org.name if org else ""), ("Nämnd eller styrelse", org.committee if org else ""),
+          ("Kontaktperson", org.contact_person if org else ""),
+          ("Säkerhetssamordnare", org.security_coordinator if org else ""),
+          ("Klassificering", d.marking.text if not d.marking.empty else None),
+          ("Exporterad", f"{export_stamp(d)} med RSA Desktop {d.program_version}")], label_width=0.28)
+    if not d.marking.empty:
+        b.space(10 * b.mm)
+        if d.marking.stamp:
+            b.story.append(Paragraph(escape(d.marking.stamp), s.stamp))
+        if d.public:
+            b.markup(escape(b.t.texts.get("public_note", "")), ParagraphStyleCentered(s.body))
+        elif d.marking.secrecy:
+            b.markup(esc(d.marking.secrecy), ParagraphStyleCentered(s.body))
+    b.story.append(NextPageTemplate("body"))
+
+
+def ParagraphStyleCentered(style):  # noqa: N802 - reads like a style name where it is used
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(style.name + "C", style, alignment=TA_CENTER)
+
+
+def _toc(b: _Builder) -> None:
+    from reportlab.platypus import PageBreak, Paragraph
+    from reportlab.platypus.tableofcontents import TableOfContents
+
+    b.story.append(PageBreak())
+    b.story.append(Paragraph(escape(b.t.texts.get("toc", "Innehåll")), b.s.h1))
+    toc = TableOfContents(dotsMinLevel=0)
+    toc.levelStyles = b.s.toc
+    toc.tableStyle = [("FONT", (0, 0), (-1, -1), FONT, 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                      ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+    b.story.append(toc)
+    if b.t.basis:
+        b.space(10)
+        b.markup(escape(b.t.basis), b.s.small)
+
+
+def _top_risks(d: ReportData, n: int = 5) -> list:
+    scored = []
+    for r in d.items["risk"]:
+        c = d.risk_consequence(r.id)
+        if r.likelihood is not None and c is not None:
+            scored.append((r.likelihood * c, c, r))
+    scored.sort(key=lambda x: (-x[0], -x[1], hid_key(x[2].hid)))
+    return scored[:n]
+
+
+def _summary(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    b.h1(t.heading("summary"), "summary")
+    if d.public:
+        b.markup(escape(t.texts.get("public_note", "")), b.s.intro)
+    if clean_text(d.analysis.summary).strip():
+        b.para(d.analysis.summary)
+    else:
+        b.none("Ingen sammanfattning har skrivits.")
+    b.h2(t.section("summary", "key_figures"))
+    c = d.counts()
+    spof = sum(1 for x in d.items["dependency"] if x.single_point_of_failure)
+    overdue = sum(1 for x in d.items["action"] if d.overdue(x))
+    bands: dict[str, int] = {}
+    for r in d.items["risk"]:
+        band = d.scales.band(r.likelihood, d.risk_consequence(r.id))
+        if band:
+            bands[band.label] = bands.get(band.label, 0) + 1
+    band_text = ", ".join(f"{n} {lbl.lower()}" for lbl, n in
+                          sorted(bands.items(), key=lambda kv: -next((x.min_score for x in d.scales.bands
+                                                                      if x.label == kv[0]), 0)))
+    rows = [["Verksamheter", c["function"], f"varav {c['function_critical']} samhällsviktiga"],
+            ["Beroenden", c["dependency"], f"varav {spof} enda felpunkt" if spof else ""],
+            ["Risker", c["risk"], band_text],
+            ["Sårbarheter och brister", c["vulnerability"], ""],
+            ["Förmågebedömningar", c["capability"], ""],
+            ["Åtgärder", c["action"], f"varav {overdue} försenade" if overdue else ""],
+            ["Kontinuitetsplaner", c["continuity_plan"], ""],
+            ["Övningar", c["exercise"], ""]]
+    if d.gaps is not None:
+        sev = {s: sum(1 for g in d.gaps if g.severity == s) for s in ("hög", "medel", "låg")}
+        rows.append(["Kontinuitetsgap", len(d.gaps), ", ".join(f"{n} {s}" for s, n in sev.items() if n)])
+    b.table(["", "Antal", "Kommentar"], [[r[0], str(r[1]), r[2]] for r in rows], [0.34, 0.12, 0.54],
+            first_col_bold=True)
+    top = _top_risks(d)
+    if top:
+        b.h2(t.section("summary", "top_risks"))
+        rows, fills = [], []
+        for i, (score, cons, r) in enumerate(top):
+            band = d.scales.band(r.likelihood, cons)
+            rows.append([r.hid, r.title, str(r.likelihood), str(cons), f"{score} {band.label if band else ''}"])
+            if band:
+                fills.append(((4, i), band.colour))
+        b.table(["ID", "Risk", "S", "K", "Riskvärde"], rows, [0.07, 0.63, 0.06, 0.06, 0.18], fills=fills)
+        b.para("S = sannolikhet, K = sammanvägd konsekvens, riskvärde = S × K.", b.s.small)
+
+
+def _description(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    org = d.organisation
+    b.h1(t.heading("description"), "description")
+    b.h2(t.section("description", "organisation"))
+    if org is not None:
+        b.kv([("Namn", org.name), ("Typ", b.label_of("organisation", "org_type", org.org_type)),
+              ("Nämnd eller styrelse", org.committee),
+              ("Antal anställda", str(org.employees) if org.employees is not None else ""),
+              ("Kontaktperson", org.contact_person), ("Säkerhetssamordnare", org.security_coordinator)])
+    b.h2(t.section("description", "business"))
+    if clean_text(d.analysis.business_description).strip():
+        b.para(d.analysis.business_description)
+    else:
+        b.none()
+    b.h2(t.section("description", "locations"))
+    if clean_text(d.analysis.locations).strip():
+        b.para(d.analysis.locations)
+    else:
+        b.none()
+
+
+def _method(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    a = d.analysis
+    b.h1(t.heading("method"), "method")
+    for key, field in (("assignment", "assignment"), ("delimitations", "delimitations"), ("method", "method")):
+        b.h2(t.section("method", key))
+        if clean_text(a.values[field]).strip():
+            b.para(a.values[field])
+        else:
+            b.none()
+    b.h2(t.section("method", "group"))
+    if d.participants:
+        names = "; ".join(clean_text(", ".join(x for x in (p.name, p.role, p.unit) if x)) for p in d.participants)
+        b.para(f"Arbetsgruppen har bestått av {len(d.participants)} personer: {names}. "
+               f"Se även {t.section('appendices', 'participants').split('.')[0].lower()}.")
+    else:
+        b.none()
+    b.h2(t.section("method", "scales"))
+    sc = d.scales
+    agg = "den högsta av dimensionernas konsekvenser" if sc.aggregation == "max" else \
+        "medelvärdet av dimensionernas konsekvenser, avrundat uppåt"
+    dims = ", ".join(x.label.lower() for x in sc.dimensions)
+    b.para(f"Sannolikhet bedöms i {len(sc.likelihood)} nivåer och konsekvens i {len(sc.consequence)} nivåer "
+           f"för skyddsvärdena {dims}. En risks sammanvägda konsekvens är {agg}. Riskvärdet är sannolikhet × "
+           f"konsekvens, och riskmatrisens färger följer förvaltningens gränser. Konsekvensnivå "
+           f"{sc.unacceptable_level} ({sc.consequence_label(sc.unacceptable_level).lower()}) och högre räknas "
+           f"som oacceptabel när acceptabel avbrottstid bestäms. Skalorna redovisas i "
+           f"{t.section('appendices', 'scales').split('.')[0].lower()}.")
+
+
+def _impact_colour(level: int | None, d: ReportData) -> str | None:
+    if level is None:
+        return None
+    values = [lv.value for lv in d.scales.consequence] or [1]
+    lo, hi = min(values), max(values)
+    frac = 0 if hi == lo else (level - lo) / (hi - lo)
+    return CONSEQUENCE_RAMP[min(len(CONSEQUENCE_RAMP) - 1, round(frac * (len(CONSEQUENCE_RAMP) - 2)))]
+
+
+def _functions(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    b.h1(t.heading("functions"), "functions")
+    c = t.chapter("functions")
+    if c.intro:
+        b.markup(escape(c.intro), b.s.intro)
+    critical = [f for f in d.items["function"] if f.is_critical]
+    other = [f for f in d.items["function"] if not f.is_critical]
+    b.h2(t.section("functions", "overview"))
+    if not critical:
+        b.none("Ingen verksamhet har bedömts som samhällsviktig.")
+    else:
+        b.para(f"Förvaltningen har identifierat {len(critical)} samhällsviktiga verksamheter av "
+               f"{len(d.items['function'])} kartlagda.")
+        rows = []
+        for f in critical:
+            regi = b.label_of("function", "operation", f.operation)
+            if f.operation == "extern" and f.supplier:
+                regi += f" ({clean_text(f.supplier)})"
+            rows.append([f.hid, f.name, f.msb_sector, regi, format_duration(f.max_tolerable_downtime) or "–",
+                         format_duration(f.rto) or "–"])
+        b.table(["ID", "Verksamhet", "Samhällssektor", "Regi", "Acceptabel avbrottstid", "Återställningstid"],
+                rows, [0.06, 0.32, 0.2, 0.16, 0.13, 0.13])
+        horizons = d.scales.horizons
+        if horizons:
+            b.h2(t.section("functions", "impact"))
+            b.para("Tabellen visar konsekvensen om verksamheten är helt nere under den angivna tiden, på "
+                   f"konsekvensskalan 1–{max((lv.value for lv in d.scales.consequence), default=5)}. "
+                   f"Fetstil markerar nivå {d.scales.unacceptable_level} och högre, som förvaltningen bedömer som "
+                   "oacceptabel.", b.s.small)
+            rows, fills = [], []
+            for i, f in enumerate(critical):
+                row = [f"{f.hid} {clean_text(f.name)}"]
+                levels = d.impacts.get(f.id, {})
+                for j, h in enumerate(horizons, 1):
+                    lv = levels.get(h.id)
+                    style = b.s.center
+                    if lv is not None and lv >= d.scales.unacceptable_level:
+                        style = ParagraphStyleCentered(b.s.cell_bold)
+                    row.append(b.cell("–" if lv is None else str(lv), style))
+                    colour = _impact_colour(lv, d)
+                    if colour:
+                        fills.append(((j, i), colour))
+                rows.append(row)
+            n = len(horizons)
+            b.table(["Verksamhet", *[h.label for h in horizons]], rows, [0.4] + [0.6 / n] * n, fills=fills)
+        b.h2(t.section("functions", "details"))
+        for f in critical:
+            b.h3(f"{f.hid} {clean_text(f.name)}")
+            crit = []
+            if f.criticality_life_health is not None:
+                crit.append(f"liv och hälsa {f.criticality_life_health}")
+            if f.criticality_functionality is not None:
+                crit.append(f"stadens funktionalitet {f.criticality_functionality}")
+            b.kv([("Samhällssektor (MSB)", f.msb_sector), ("Beredskapssektor", f.preparedness_sector),
+                  ("Kritikalitet", ", ".join(crit)),
+                  ("Acceptabel avbrottstid", format_duration(f.max_tolerable_downtime)),
+                  ("Återställningstid", format_duration(f.rto)),
+                  ("Regi", b.label_of("function", "operation", f.operation)),
+                  ("Leverantör", f.supplier), ("Avtal", f.contract),
+                  ("Kontinuitetskrav i avtalet", yes_no(f.continuity_in_contract) if f.operation == "extern" else ""),
+                  ("Styrelklass", str(f.styrel_class) if f.styrel_class else ""), ("Ansvarig", f.owner),
+                  ("Beroenden", b.hids("function_dependency", f.id))])
+            b.para(f.description)
+            b.field("Därför är verksamheten samhällsviktig", f.critical_motivation)
+            b.field("Lägsta acceptabla nivå", f.minimum_level)
+            b.field("Motivering av avbrottstid", f.mtd_motivation)
+    if other:
+        b.h2(t.section("functions", "other"))
+        b.para("Följande verksamheter har kartlagts men bedöms inte vara samhällsviktiga.")
+        b.table(["ID", "Verksamhet", "Beskrivning"],
+                [[f.hid, f.name, _limit(f.description, 400)] for f in other], [0.06, 0.3, 0.64])
+
+
+def _dependencies(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    b.h1(t.heading("dependencies"), "dependencies")
+    c = t.chapter("dependencies")
+    if c.intro:
+        b.markup(escape(c.intro), b.s.intro)
+    deps = d.items["dependency"]
+    b.h2(t.section("dependencies", "overview"))
+    if not deps:
+        b.none()
+    else:
+        rows = []
+        for x in deps:
+            reserve = "Ja" if x.has_reserve else "Nej"
+            if x.has_reserve and x.reserve_duration is not None:
+                reserve += f", {format_duration(x.reserve_duration)}"
+            provider = x.provider or x.provider_org
+            rows.append([x.hid, x.name, x.dep_type, provider, format_duration(x.expected_outage) or "–", reserve,
+                         "Ja" if x.single_point_of_failure else ""])
+        b.table(["ID", "Beroende", "Typ", "Leverantör", "Förväntat avbrott", "Reserv", "Enda felpunkt"], rows,
+                [0.06, 0.23, 0.14, 0.26, 0.1, 0.11, 0.1])
+    links = sorted(d.links["function_dependency"],
+                   key=lambda lr: (hid_key(d.hid("function", lr.left_id)), hid_key(d.hid("dependency", lr.right_id))))
+    links = [lr for lr in links if d.get("function", lr.left_id).is_critical]
+    if links:
+        b.h2(t.section("dependencies", "links"))
+        b.para("Tolerans är hur länge verksamheten klarar sig utan beroendet. Raden är markerad när det "
+               "förväntade avbrottet är längre än toleransen och reserven inte räcker.", b.s.small)
+        rows, fills = [], []
+        previous_function = None
+        for i, lr in enumerate(links):
+            f, x = d.get("function", lr.left_id), d.get("dependency", lr.right_id)
+            tol = lr.attrs.get("tolerance")
+            covered = (x.reserve_duration or 0) if x.has_reserve else 0
+            short = tol is not None and x.expected_outage is not None and x.expected_outage > tol + covered
+            first = f.id != previous_function
+            previous_function = f.id
+            rows.append([b.cell(f"{f.hid} {clean_text(f.name)}", b.s.cell_bold) if first else "",
+                         f"{x.hid} {clean_text(x.name)}",
+                         format_duration(tol) or "–", format_duration(x.expected_outage) or "–",
+                         format_duration(x.reserve_duration) if x.has_reserve else "Ingen"])
+            if short:
+                fills.append(((3, i), "#F8D7DA"))
+        b.table(["Verksamhet", "Beroende", "Tolerans", "Förväntat avbrott", "Reserven räcker"], rows,
+                [0.32, 0.32, 0.12, 0.12, 0.12], fills=fills)
+    if deps:
+        b.figure(lambda: _depmap_svg(b), heading=t.section("dependencies", "map"), caption="Beroendekarta: samhällsviktiga verksamheter till vänster och de beroenden "
+                                         "de behöver till höger. Färgen visar det allvarligaste kontinuitetsgapet.")
+    if d.gaps is not None:
+        b.h2(t.section("dependencies", "gaps"))
+        if not d.gaps:
+            b.para("Gapanalysen har inte hittat några kontinuitetsgap.")
+        else:
+            b.para("Gapanalysen jämför verksamheternas tolerans med beroendenas förväntade avbrottstid och "
+                   "reserver. Fynden är sorterade efter allvarlighet.", b.s.small)
+            order = {"hög": 0, "medel": 1, "låg": 2}
+            gaps = sorted(d.gaps, key=lambda g: order.get(g.severity, 3))
+            sev_colour = {"hög": "#F4B6B6", "medel": "#FFE0A3", "låg": "#DDEBF7"}
+            serious = [g for g in gaps if g.severity != "låg"]
+            minor = [g for g in gaps if g.severity == "låg"]
+            if serious:
+                rows, fills = [], []
+                for i, g in enumerate(serious):
+                    finding = b.mcell(f"<b>{esc(g.title)}</b><br/>{esc(_limit(g.explanation))}")
+                    rows.append([g.severity.capitalize(), " → ".join(g.items or ()), finding, g.suggested_action])
+                    fills.append(((0, i), sev_colour.get(g.severity, "#FFFFFF")))
+                b.table(["Nivå", "Berörda", "Fynd", "Föreslagen åtgärd"], rows, [0.08, 0.12, 0.52, 0.28],
+                        fills=fills)
+            if minor:
+                b.para(f"Gap med låg allvarlighet ({len(minor)}): verksamheten klarar sig, men är beroende av att "
+                       "reserven fungerar, eller uppgifter saknas.", b.s.small)
+                b.table(["Berörda", "Fynd"], [[" → ".join(g.items or ()), g.title] for g in minor], [0.16, 0.84])
+    described = [x for x in deps if clean_text(x.description).strip() or clean_text(x.reserve_description).strip()]
+    if described:
+        b.h2(t.section("dependencies", "details"))
+        for x in described:
+            b.h3(f"{x.hid} {clean_text(x.name)}")
+            used = b.hids("function_dependency", x.id, side="right")
+            under = b.hids("dependency_dependency", x.id)
+            b.kv([("Typ", x.dep_type), ("Leverantör", x.provider), ("Stadens organisation", x.provider_org),
+                  ("Extern (utanför staden)", "Ja" if x.is_external else ""),
+                  ("Används av", used), ("Beror på", under)])
+            b.para(x.description)
+            b.field("Reserv / plan B", x.reserve_description)
+
+
+def _depmap_svg(b: _Builder) -> bytes | None:
+    from rsa_desktop.reports.charts import dependency_map_figure, figure_to_svg
+    from rsa_desktop.reports.common import dependency_graph
+
+    if b.svc is None:
+        return None
+    graph = dependency_graph(b.svc, b.data)
+    if graph is None:
+        return None
+    return figure_to_svg(dependency_map_figure(graph, width_in=b.width / 72))
+
+
+def _matrix_svg(b: _Builder, residual: bool) -> bytes:
+    from rsa_desktop.reports.charts import figure_to_svg, risk_matrix_figure
+
+    d = b.data
+    if residual:
+        fig = risk_matrix_figure(d.residual_matrix, title="Risk efter planerade åtgärder", width_in=b.width / 72)
+    else:
+        fig = risk_matrix_figure(d.matrix, title="Bedömd risk", width_in=b.width / 72)
+    return figure_to_svg(fig)
+
+
+def _risks(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    sc = d.scales
+    b.h1(t.heading("risks"), "risks")
+    c = t.chapter("risks")
+    if c.intro:
+        b.markup(escape(c.intro), b.s.intro)
+    risks = d.items["risk"]
+    if not risks:
+        b.none()
+        return
+    b.h2(t.section("risks", "matrix"))
+    b.para("Riskmatrisen visar varje risk med sitt ID i den ruta som motsvarar bedömd sannolikhet och "
+           "sammanvägd konsekvens. Riskerna beskrivs i avsnittet nedan.", b.s.small)
+    b.figure(lambda: _matrix_svg(b, False), "Riskmatris: bedömd risk.", max_height=98 * b.mm)
+    if any(p.residual_likelihood is not None and p.residual_consequence is not None for p in d.matrix.points):
+        b.figure(lambda: _matrix_svg(b, True), "Riskmatris: risk efter planerade åtgärder.", max_height=98 * b.mm)
+    unplaced = [p.hid for p in d.matrix.unplaced]
+    if unplaced:
+        b.para("Inte placerade i matrisen (sannolikhet eller konsekvens saknas): " + ", ".join(unplaced) + ".",
+               b.s.small)
+    b.h2(t.section("risks", "overview"))
+    rows, fills = [], []
+    for i, r in enumerate(risks):
+        cons = d.risk_consequence(r.id)
+        band = sc.band(r.likelihood, cons)
+        rband = sc.band(r.residual_likelihood, r.residual_consequence)
+        score = f"{r.likelihood * cons} {band.label}" if band else "–"
+        rscore = f"{r.residual_likelihood * r.residual_consequence}" if rband else "–"
+        rows.append([r.hid, r.title, r.category, "–" if r.likelihood is None else str(r.likelihood),
+                     "–" if cons is None else str(cons), score, rscore])
+        if band:
+            fills.append(((5, i), band.colour))
+        if rband:
+            fills.append(((6, i), rband.colour))
+    b.table(["ID", "Risk", "Kategori", "S", "K", "Riskvärde", "Efter åtgärder"], rows,
+            [0.06, 0.38, 0.19, 0.05, 0.05, 0.15, 0.12], fills=fills)
+    b.para("S = sannolikhet, K = sammanvägd konsekvens. Riskvärde = S × K. ”Efter åtgärder” är riskvärdet "
+           "när de planerade åtgärderna har genomförts.", b.s.small)
+    b.h2(t.section("risks", "details"))
+    for r in risks:
+        b.h3(f"{r.hid} {clean_text(r.title)}")
+        cons_levels = d.consequences.get(r.id, {})
+        pairs: list[tuple[str, Any]] = [("Kategori", r.category), ("Scenario", r.scenario),
+                                        ("Sannolikhet", _level(r.likelihood, sc.likelihood_label(r.likelihood)))]
+        for dim in sc.dimensions:
+            lv = cons_levels.get(dim.id)
+            pairs.append((f"Konsekvens: {dim.label}", _level(lv, sc.consequence_label(lv))))
+        overall = d.risk_consequence(r.id)
+        band = sc.band(r.likelihood, overall)
+        pairs.append(("Sammanvägd konsekvens", _level(overall, sc.consequence_label(overall))))
+        pairs.append(("Riskvärde", f"{r.likelihood * overall} ({band.label})" if band else "–"))
+        pairs.append(("Osäkerhet i bedömningen", b.label_of("risk", "uncertainty", r.uncertainty)))
+        rband = sc.band(r.residual_likelihood, r.residual_consequence)
+        if rband:
+            pairs.append(("Efter planerade åtgärder", f"sannolikhet {r.residual_likelihood}, konsekvens "
+                                                       f"{r.residual_consequence}: riskvärde "
+                                                       f"{r.residual_likelihood * r.residual_consequence} ({rband.label})"))
+        pairs += [("Berörda verksamheter", b.hids("risk_function", r.id)),
+                  ("Berörda beroenden", b.hids("risk_dependency", r.id)),
+                  ("Åtgärder", b.hids("action_risk", r.id, side="right"))]
+        b.kv(pairs)
+        b.para(r.description)
+        b.field("Motivering av bedömningen", r.motivation)
+        b.field("Befintliga åtgärder", r.existing_measures)
+
+
+def _vulnerabilities(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    b.h1(t.heading("vulnerabilities"), "vulnerabilities")
+    vulns = d.items["vulnerability"]
+    for key, kind in (("vulnerabilities", "sarbarhet"), ("shortcomings", "brist_krisberedskap")):
+        b.h2(t.section("vulnerabilities", key))
+        chosen = [v for v in vulns if v.vuln_type == kind]
+        if not chosen:
+            b.none()
+        for v in chosen:
+            b.h3(f"{v.hid} {clean_text(v.title)}")
+            b.para(v.description)
+            acts = b.hids("action_vulnerability", v.id, side="right")
+            if acts:
+                b.markup(f"<i>Åtgärder:</i> {escape(acts)}", b.s.small)
+    b.h2(t.section("vulnerabilities", "capability"))
+    caps = d.items["capability"]
+    if not caps:
+        b.none()
+        return
+    sc = d.scales
+    rows = [[x.hid, x.area, sc.capability_label(x.rating) or "Ej bedömd"] for x in caps]
+    b.table(["ID", "Område", "Bedömning"], rows, [0.08, 0.55, 0.37])
+    for x in caps:
+        if clean_text(x.motivation).strip():
+            label = sc.capability_label(x.rating)
+            b.h3(f"{x.hid} {clean_text(x.area)}" + (f" – {label.lower()}" if label else ""))
+            b.para(x.motivation)
+
+
+def _actions(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    b.h1(t.heading("actions"), "actions")
+    acts = d.items["action"]
+    b.h2(t.section("actions", "plan"))
+    if not acts:
+        b.none()
+        return
+    rows, fills = [], []
+    for i, a in enumerate(acts):
+        links = ", ".join(x for x in (b.hids("action_risk", a.id), b.hids("action_dependency", a.id),
+                                      b.hids("action_function", a.id), b.hids("action_vulnerability", a.id)) if x)
+        rows.append([a.hid, a.title, a.owner, _date(a.deadline) or "–",
+                     b.label_of("action", "priority", a.priority), b.label_of("action", "status", a.status), links])
+        if d.overdue(a):
+            fills.append(((3, i), "#F8D7DA"))
+        if a.priority == "hog":
+            fills.append(((4, i), "#FDE2C8"))
+    b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Prioritet", "Status", "Avser"], rows,
+            [0.06, 0.33, 0.17, 0.11, 0.08, 0.1, 0.15], fills=fills)
+    b.para("Rött datum: slutdatumet har passerat utan att åtgärden är genomförd.", b.s.small)
+    described = [a for a in acts if clean_text(a.description).strip()]
+    if described:
+        b.h2(t.section("actions", "details"))
+        for a in described:
+            b.h3(f"{a.hid} {clean_text(a.title)}")
+            b.para(a.description)
+
+
+def _continuity(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    b.h1(t.heading("continuity"), "continuity")
+    b.h2(t.section("continuity", "plans"))
+    if not d.plans:
+        b.none()
+    else:
+        rows = []
+        for p in d.plans:
+            pl = p.plan
+            func = d.get("function", pl.function_id)
+            rows.append([pl.hid, pl.title, f"{func.hid} {clean_text(func.name)}" if func else "–", pl.responsible,
+                         _date(pl.last_exercised) or "Aldrig", _date(pl.next_exercise) or "–",
+                         _date(pl.last_revised) or "–"])
+        b.table(["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
+                [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1])
+        b.para(f"Reservrutiner, kontakter och återstartsordning finns som utskrivbara kort i "
+               f"{t.section('appendices', 'cards').split('.')[0].lower()}.", b.s.small)
+        for p in d.plans:
+            pl = p.plan
+            b.h3(f"{pl.hid} {clean_text(pl.title)}")
+            b.field("Omfattning", pl.scope)
+            b.field("Lägsta acceptabla nivå", pl.minimum_level)
+            b.field("Aktiveringskriterier", pl.activation_criteria)
+            b.field("Resurser", pl.resources)
+            if p.fallbacks:
+                deps = ", ".join(sorted({d.hid("dependency", fb.dependency_id) for fb in p.fallbacks
+                                         if fb.dependency_id}, key=hid_key))
+                b.markup(f"<i>Reservrutiner:</i> {len(p.fallbacks)}" + (f" (för {escape(deps)})" if deps else ""),
+                         b.s.small)
+    b.h2(t.section("continuity", "exercises"))
+    ex = d.items["exercise"]
+    if not ex:
+        b.none()
+        return
+    rows = [[x.hid, x.title, _date(x.date) or "–", b.label_of("exercise", "exercise_type", x.exercise_type),
+             d.hid("continuity_plan", x.plan_id) or "–", b.hids("exercise_action", x.id)] for x in ex]
+    b.table(["ID", "Övning", "Datum", "Typ", "Plan", "Åtgärder"], rows, [0.06, 0.38, 0.11, 0.17, 0.1, 0.18])
+    for x in ex:
+        if any(clean_text(v).strip() for v in (x.scenario, x.lessons, x.success_criteria)):
+            b.h3(f"{x.hid} {clean_text(x.title)}")
+            b.field("Scenario", x.scenario)
+            b.field("Deltagare", x.participants)
+            b.field("Framgångskriterier", x.success_criteria)
+            b.field("Lärdomar", x.lessons)
+
+
+def _follow_up(b: _Builder) -> None:
+    d = b.data
+    t = b.t
+    b.h1(t.heading("follow_up"), "follow_up")
+    acts = d.items["action"]
+    b.h2(t.section("follow_up", "status"))
+    if not acts:
+        b.none()
+    else:
+        spec = KINDS["action"].field("status")
+        counts = [[label, str(sum(1 for a in acts if a.status == code))] for code, label in spec.choices]
+        b.table(["Status", "Antal"], counts, [0.4, 0.15])
+        noted = [a for a in acts if clean_text(a.follow_up_note).strip()]
+        for a in noted:
+            b.h3(f"{a.hid} {clean_text(a.title)} – {b.label_of('action', 'status', a.status).lower()}")
+            b.para(a.follow_up_note)
+    overdue = [a for a in acts if d.overdue(a)]
+    b.h2(t.section("follow_up", "overdue"))
+    if not overdue:
+        b.para("Ingen åtgärd har passerat sitt slutdatum.")
+    else:
+        b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Status"],
+                [[a.hid, a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status)]
+                 for a in overdue], [0.07, 0.45, 0.2, 0.13, 0.15])
+    if d.previous is None:
+        b.h2(t.section("follow_up", "previous"))
+        b.para("Filen innehåller ingen tidigare analys att följa upp.")
+    else:
+        year, prev = d.previous
+        b.h2(f"{t.section('follow_up', 'previous')} ({year})")
+        if not prev:
+            b.none()
+        else:
+            b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Status", "Uppföljning"],
+                    [[a.hid, a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status),
+                      _limit(a.follow_up_note, 400)] for a in prev], [0.06, 0.3, 0.16, 0.11, 0.11, 0.26])
+
+
+def _appendices(b: _Builder) -> None:
+    from rsa_desktop.services import catalogues
+
+    d = b.data
+    t = b.t
+    sc = d.scales
+    b.h1(t.heading("appendices"), "appendices")
+    b.h2(t.section("appendices", "scales"))
+    b.h3("Sannolikhet")
+    b.table(["Nivå", "Benämning", "Frekvens", "Beskrivning"],
+            [[str(x.value), x.label, x.frequency, x.description] for x in sc.likelihood], [0.07, 0.18, 0.3, 0.45])
+    b.h3("Konsekvens")
+    b.table(["Nivå", "Benämning", "Beskrivning"],
+            [[str(x.value), x.label, x.description] for x in sc.consequence], [0.07, 0.2, 0.73])
+    b.h3("Konsekvensdimensioner (skyddsvärden)")
+    b.table(["Dimension", "Beskrivning"], [[x.label, x.description] for x in sc.dimensions], [0.35, 0.65])
+    b.h3("Riskmatrisens färger")
+    b.table(["Riskklass", "Riskvärde från"], [[x.label, str(x.min_score)] for x in sc.bands], [0.35, 0.2],
+            fills=[((0, i), x.colour) for i, x in enumerate(sc.bands)])
+    if sc.capability:
+        b.h3("Förmåga")
+        b.table(["Nivå", "Benämning", "Beskrivning"],
+                [[str(x.value), x.label, x.description] for x in sc.capability], [0.07, 0.2, 0.73])
+    b.h2(t.section("appendices", "definitions"))
+    glossary = catalogues.load("glossary")
+    if glossary:
+        b.table(["Begrepp", "Definition", "Källa"],
+                [[g.get("term", ""), g.get("definition", ""), g.get("source", "")] for g in glossary],
+                [0.24, 0.6, 0.16], first_col_bold=True)
+    b.h2(t.section("appendices", "participants"))
+    if d.participants:
+        b.table(["Namn", "Roll", "Enhet"], [[p.name, p.role, p.unit] for p in d.participants], [0.3, 0.4, 0.3])
+    else:
+        b.none()
+    b.h2(t.section("appendices", "scenarios"))
+    library = {str(s.get("label", "")).strip().lower(): s for s in catalogues.load("scenarios")}
+    used: dict[str, list[str]] = {}
+    for r in d.items["risk"]:
+        name = clean_text(r.scenario).strip()
+        if name:
+            used.setdefault(name, []).append(r.hid)
+    if not used:
+        b.para("Inga scenarier har angetts för riskerna.")
+    for name, hids in used.items():
+        b.h3(name)
+        entry = library.get(name.lower())
+        if entry and entry.get("description"):
+            b.para(entry["description"])
+        else:
+            b.para("Eget scenario; se riskbeskrivningen.")
+        b.markup(f"<i>Används för:</i> {escape(', '.join(hids))}", b.s.small)
+    _cards(b)
+
+
+def _cards(b: _Builder) -> None:
+    from reportlab.lib import colors
+    from reportlab.platypus import KeepInFrame, PageBreak, Paragraph, Table, TableStyle
+
+    d = b.data
+    t = b.t
+    critical = [f for f in d.items["function"] if f.is_critical]
+    b.h1(t.section("appendices", "cards"), "cards")
+    b.markup(escape(t.texts.get("cards_intro", "")), b.s.intro)
+    if not critical:
+        b.none("Ingen verksamhet har bedömts som samhällsviktig.")
+        return
+    s = b.s
+    for f in critical:
+        b.story.append(PageBreak())
+        parts: list = []
+        heading = b.Heading(f"Reservrutinkort: {f.hid} {clean_text(f.name)}", s.card_title, 1, "")
+        parts.append(heading)
+        plans = d.plans_for_function(f.id)
+        facts = [("Acceptabel avbrottstid", format_duration(f.max_tolerable_downtime) or "–"),
+                 ("Lägsta acceptabla nivå", _limit(f.minimum_level or "–", 500)),
+                 ("Ansvarig", "; ".join(clean_text(p.plan.responsible) for p in plans if p.plan.responsible)
+                  or clean_text(f.owner) or "–"),
+                 ("Plan", "; ".join(f"{p.plan.hid} {clean_text(p.plan.title)}" for p in plans)
+                  or "Ingen kontinuitetsplan finns")]
+        rows = [[b.cell(k, s.cell_bold), b.cell(v)] for k, v in facts]
+        box = Table(rows, colWidths=[0.26 * b.width, 0.74 * b.width], hAlign="LEFT")
+        box.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                 ("BOX", (0, 0), (-1, -1), 1, colors.HexColor(NAVY)),
+                                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(ZEBRA)),
+                                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID))]))
+        parts.append(box)
+
+        def sub(text):
+            parts.append(Paragraph(escape(text), s.h3))
+
+        for p in plans:
+            if clean_text(p.plan.activation_criteria).strip():
+                sub("Aktivera planen när")
+                parts.append(Paragraph(esc(p.plan.activation_criteria), s.card_body))
+        sub("Reservrutiner")
+        dep_links = sorted((lr for lr in d.links["function_dependency"] if lr.left_id == f.id),
+                           key=lambda lr: (lr.attrs.get("tolerance") is None, lr.attrs.get("tolerance") or 0,
+                                           hid_key(d.hid("dependency", lr.right_id))))
+        tolerance = {lr.right_id: lr.attrs.get("tolerance") for lr in dep_links}
+        fallbacks = [fb for p in plans for fb in p.fallbacks]
+        # The plan's procedures first, the most urgent (shortest tolerance) at the top.
+        fallbacks.sort(key=lambda fb: (tolerance.get(fb.dependency_id) is None, tolerance.get(fb.dependency_id) or 0))
+        for fb in fallbacks:
+            dep = d.get("dependency", fb.dependency_id)
+            head = f"<b>{escape(dep.hid)} {esc(dep.name)}</b>" if dep else "<b>Allmän reservrutin</b>"
+            facts = [f"tål avbrott i {format_duration(tolerance[dep.id])}" if dep and tolerance.get(dep.id) else "",
+                     f"rutinen räcker {format_duration(fb.duration)}" if fb.duration else "",
+                     f"ansvarig: {pdf_text(fb.responsible)}" if fb.responsible else ""]
+            extra = ", ".join(x for x in facts if x)
+            parts.append(Paragraph(head + (f" – {escape(extra)}" if extra else ""), s.card_body))
+            parts.append(Paragraph(esc(fb.procedure), ParagraphStyleIndented(s.card_body)))
+        if not fallbacks:
+            parts.append(Paragraph("Inga reservrutiner har dokumenterats i en kontinuitetsplan.", s.card_body))
+        covered = {fb.dependency_id for fb in fallbacks}
+        rest = [lr for lr in dep_links if lr.right_id not in covered]
+        if rest:
+            sub("Övriga beroenden")
+            rows = [[b.cell("Beroende", s.head), b.cell("Tål avbrott i", s.head), b.cell("Reserv", s.head)]]
+            for lr in rest:
+                dep = d.get("dependency", lr.right_id)
+                reserve = "Nej"
+                if dep.has_reserve:
+                    reserve = "Ja" + (f", räcker {format_duration(dep.reserve_duration)}" if dep.reserve_duration else "")
+                rows.append([b.cell(f"{dep.hid} {pdf_text(dep.name)}"),
+                             b.cell(format_duration(lr.attrs.get("tolerance")) or "–"), b.cell(reserve)])
+            other = Table(rows, colWidths=[w * b.width for w in (0.56, 0.18, 0.26)], hAlign="LEFT", repeatRows=1)
+            other.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                       ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
+                                       ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                                       ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
+                                       ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID))]))
+            parts.append(other)
+        contacts = [c for p in plans for c in p.contacts]
+        sub("Kontakter")
+        if contacts:
+            crow = [[b.cell("Namn", s.head), b.cell("Roll", s.head), b.cell("Telefon", s.head),
+                     b.cell("Ersättare", s.head)]]
+            crow += [[b.cell(c.name, s.cell_bold), b.cell(c.role), b.cell(c.phone), b.cell(c.alternate)]
+                     for c in contacts]
+            ct = Table(crow, colWidths=[w * b.width for w in (0.25, 0.3, 0.17, 0.28)], hAlign="LEFT")
+            ct.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
+                                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
+                                    ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID))]))
+            parts.append(ct)
+        else:
+            parts.append(Paragraph("Inga kontakter har dokumenterats.", s.card_body))
+        recovery = [p.plan.recovery_order for p in plans if clean_text(p.plan.recovery_order).strip()]
+        sub("Återstart och prioritetsordning")
+        if recovery:
+            for text in recovery:
+                parts.append(Paragraph(esc(text), s.card_body))
+        else:
+            parts.append(Paragraph("Ingen återstartsordning har dokumenterats.", s.card_body))
+        dates = "; ".join(f"{p.plan.hid}: reviderad {_date(p.plan.last_revised) or '–'}, övad "
+                          f"{_date(p.plan.last_exercised) or 'aldrig'}" for p in plans)
+        if dates:
+            parts.append(Paragraph(escape(dates), s.small))
+        # One printed page per card: shrink the card rather than let it run onto a second sheet.
+        b.story.append(KeepInFrame(b.width, 297 * b.mm - 26 * b.mm - 22 * b.mm - 4, parts, mode="shrink"))
+
+
+def ParagraphStyleIndented(style):  # noqa: N802
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(style.name + "I", style, leftIndent=12, spaceAfter=5)
+
+
+_CHAPTERS = {"summary": _summary, "description": _description, "method": _method, "functions": _functions,
+             "dependencies": _dependencies, "risks": _risks, "vulnerabilities": _vulnerabilities,
+             "actions": _actions, "continuity": _continuity, "follow_up": _follow_up, "appendices": _appendices}
+
+
+def build_pdf(data: ReportData, target, *, svc: RsaService | None = None,
+              template: ReportTemplate | None = None) -> None:
+    """Render gathered data to `target` (a path or a binary file object)."""
+    register_fonts()
+    template = template or load_template()
+    ReportDoc, NumberedCanvas = _doc_classes()
+    b = _Builder(data, template, svc)
+    _title_page(b)
+    _toc(b)
+    for chapter in template.chapters:
+        render = _CHAPTERS.get(chapter.key)
+        if render is not None:
+            render(b)
+    org = data.organisation.name if data.organisation is not None else ""
+    subject = f"Risk- och sårbarhetsanalys {data.analysis.year}"
+    if not data.marking.empty:
+        subject += f" – {data.marking.text}"
+    doc = ReportDoc(target, data, b.s, title=clean_text(data.title), author=clean_text(org),
+                    subject=clean_text(subject), creator=f"RSA Desktop {data.program_version}",
+                    producer=f"RSA Desktop {data.program_version} (reportlab)",
+                    keywords="risk- och sårbarhetsanalys, RSA" + (", öppet utdrag" if data.public else ""),
+                    lang="sv-SE", initialFontName=FONT)
+    doc.multiBuild(b.story, canvasmaker=NumberedCanvas)
+
+
+def write_pdf(data: ReportData, path: str | os.PathLike, *, svc: RsaService | None = None) -> Path:
+    """Write the report atomically: a temporary file beside `path`, then renamed onto it."""
+    from rsa_desktop.reports.atomic import write_atomic
+
+    return write_atomic(path, lambda tmp: build_pdf(data, str(tmp), svc=svc))
+
+
+def export_pdf(svc: RsaService, analysis_id: int, path: str | os.PathLike, *, public: bool = False,
+               today: dt.date | None = None) -> Path:
+    """Gather an analysis and write its PDF report (or its öppet utdrag) to `path`."""
+    return write_pdf(gather(svc, analysis_id, public=public, today=today), path, svc=svc)

@@ -1,0 +1,633 @@
+"""The Excel submission workbook (openpyxl). The format is an interface: see docs/excel-format.md.
+
+Every data sheet has the same layout: row 1 a title, row 2 the classification marking (empty when
+no marking was decided), row 4 the header of an Excel Table, data from row 5. Column headings are
+the Swedish field labels of `rsa_desktop.model.kinds`, so they stay stable as long as the registry does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from rsa_desktop.model.durations import format_duration
+from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.reports.common import (
+    PUBLIC_NOTE,
+    ReportData,
+    clean_text,
+    export_stamp,
+    gather,
+    hid_key,
+    yes_no,
+)
+from rsa_desktop.services.records import Record
+from rsa_desktop.services.rsa import RsaService
+
+FORMAT_NAME = "rsa-desktop-xlsx"
+FORMAT_VERSION = 1
+TITLE_ROW, MARKING_ROW, HEADER_ROW = 1, 2, 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+CELL_LIMIT = 32_767  # Excel's maximum number of characters in one cell
+PART_SIZE = 32_000  # an over-long text is cut into parts of this size (see "Långa texter")
+LONG_TEXT_SHEET = "Långa texter"
+LIST_SHEET = "Listor"
+FORMULA_START = ("=", "+", "-", "@")
+VALIDATION_EXTRA_ROWS = 200  # list validation also covers rows the user adds below the table
+
+_HEADER_FILL = "1F3864"
+_MARKING_COLOUR = "C00000"
+
+
+@dataclass(frozen=True)
+class Col:
+    heading: str
+    get: Callable[[Any], Any]
+    type: str = "text"  # id, text, long, int, level, date, datetime, enum, minutes, hids, colour
+    validation: str = ""  # a list name on the hidden sheet
+    width: float | None = None
+
+
+_WIDTH = {"id": 8, "text": 24, "long": 60, "int": 11, "level": 12, "date": 12, "datetime": 17,
+          "enum": 17, "minutes": 13, "hids": 18, "colour": 10}
+
+
+def _excel_header_text(s: str) -> str:
+    return s.replace("&", "&&")
+
+
+class _Workbook:
+    """One export in progress: the workbook, its validation lists and the over-long texts."""
+
+    def __init__(self, data: ReportData):
+        from openpyxl import Workbook
+
+        self.data = data
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.lists: dict[str, list[Any]] = {}
+        self.long_parts: list[tuple[str, str, str, int, str]] = []  # sheet, row id, column, part, text
+        org = data.organisation.name if data.organisation is not None else ""
+        self.context = f"{org} – RSA {data.analysis.year}".strip(" –")
+
+    # -- lists for validation ----------------------------------------------------------
+
+    def list_name(self, name: str, values: Iterable[Any]) -> str:
+        values = list(values)
+        if not values:
+            return ""
+        self.lists.setdefault(name, values)
+        return name
+
+    def enum_list(self, kind: str, field: str) -> str:
+        spec = KINDS[kind].field(field)
+        return self.list_name(f"Lista_{kind}_{field}", [label for _code, label in spec.choices])
+
+    # -- cells -------------------------------------------------------------------------
+
+    def put(self, ws, row: int, column: int, value: Any, col: Col | None, row_id: str) -> None:
+        from openpyxl.styles import Alignment
+
+        cell = ws.cell(row=row, column=column)
+        if value is None or value == "":
+            return
+        if isinstance(value, bool):
+            value = yes_no(value)
+        if isinstance(value, str):
+            text = clean_text(value)
+            if len(text) > CELL_LIMIT:
+                parts = [text[i:i + PART_SIZE] for i in range(0, len(text), PART_SIZE)]
+                heading = col.heading if col else ""
+                for n, part in enumerate(parts, 1):
+                    self.long_parts.append((ws.title, row_id, heading, n, part))
+                text = (parts[0] + f"\n[… texten är {len(text)} tecken lång och fortsätter: hela texten "
+                        f"finns i {len(parts)} delar på bladet {LONG_TEXT_SHEET}]")
+            cell.value = text
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+            if text.startswith(FORMULA_START):
+                cell.quotePrefix = True  # and Excel keeps it as text when the cell is edited
+        elif isinstance(value, dt.datetime):
+            cell.value = value
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, dt.date):
+            cell.value = value
+            cell.number_format = "yyyy-mm-dd"
+        else:
+            cell.value = value
+        if col is not None and col.type == "colour" and isinstance(value, str) and len(value) == 7:
+            from openpyxl.styles import PatternFill
+
+            cell.fill = PatternFill("solid", fgColor=value[1:].upper())
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    # -- sheet frame -------------------------------------------------------------------
+
+    def frame(self, title: str, heading: str | None = None):
+        from openpyxl.styles import Font
+
+        ws = self.wb.create_sheet(title)
+        ws.cell(TITLE_ROW, 1, clean_text(f"{heading or title} – {self.context}")).font = Font(bold=True, size=13)
+        marking = self.data.marking
+        if not marking.empty:
+            c = ws.cell(MARKING_ROW, 1, marking.text)
+            c.data_type = "s"
+            c.font = Font(bold=True, color=_MARKING_COLOUR)
+        self.print_setup(ws)
+        return ws
+
+    def print_setup(self, ws, title_rows: str | None = f"{HEADER_ROW}:{HEADER_ROW}") -> None:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.page_margins.top = ws.page_margins.bottom = 0.75
+        if title_rows:
+            ws.print_title_rows = title_rows
+        marking = _excel_header_text(self.data.marking.short(100))
+        ws.oddHeader.left.text = _excel_header_text(self.context[:60])
+        ws.oddHeader.left.size = 8
+        if marking:
+            ws.oddHeader.center.text = marking
+            ws.oddHeader.center.size = 9
+            ws.oddHeader.center.font = "Calibri,Bold"
+            ws.oddFooter.center.text = marking
+            ws.oddFooter.center.size = 8
+        ws.oddHeader.right.text = _excel_header_text(ws.title)
+        ws.oddHeader.right.size = 8
+        ws.oddFooter.left.text = _excel_header_text(f"Exporterad {export_stamp(self.data)}")
+        ws.oddFooter.left.size = 8
+        ws.oddFooter.right.text = "Sida &P av &N"
+        ws.oddFooter.right.size = 8
+
+    def table_sheet(self, title: str, table_name: str, cols: list[Col], rows: list[Any],
+                    row_id: Callable[[Any], str] = lambda r: "", freeze_first_col: bool = True):
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.datavalidation import DataValidation
+        from openpyxl.worksheet.table import Table, TableStyleInfo
+
+        ws = self.frame(title)
+        for ci, col in enumerate(cols, 1):
+            c = ws.cell(HEADER_ROW, ci, col.heading)
+            c.font = Font(bold=True, color="FFFFFF")
+            c.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        for ri, item in enumerate(rows, FIRST_DATA_ROW):
+            rid = row_id(item)
+            for ci, col in enumerate(cols, 1):
+                self.put(ws, ri, ci, col.get(item), col, rid)
+        last_row = max(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1)  # a table needs one data row
+        ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{last_row}"
+        table = Table(displayName=table_name, ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        ws.add_table(table)
+        for ci, col in enumerate(cols, 1):
+            letter = get_column_letter(ci)
+            width = col.width or _WIDTH.get(col.type, 20)
+            if col.type == "text" and col.width is None:
+                longest = max([len(str(col.get(r) or "")) for r in rows] + [len(col.heading) // 2, 10])
+                width = min(max(longest + 2, 12), 40)
+            ws.column_dimensions[letter].width = width
+            if col.validation:
+                dv = DataValidation(type="list", formula1=f"={col.validation}", allow_blank=True,
+                                    showErrorMessage=True, errorTitle="Ogiltigt värde",
+                                    error="Välj ett av värdena i listan.", showInputMessage=False)
+                dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row + VALIDATION_EXTRA_ROWS}")
+                ws.add_data_validation(dv)
+        ws.freeze_panes = f"{'B' if freeze_first_col else 'A'}{FIRST_DATA_ROW}"
+        self.fit_rows(ws, cols, FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1)
+        ws.row_dimensions[HEADER_ROW].height = 15 * max(
+            1, max(math.ceil(len(c.heading) / max(1.0, (c.width or _WIDTH.get(c.type, 20)) * 1.05)) for c in cols))
+        return ws
+
+    @staticmethod
+    def fit_rows(ws, cols: list[Col], first: int, last: int) -> None:
+        """Row heights from the wrapped text, since Excel does not recompute them when it opens a file."""
+        from openpyxl.utils import get_column_letter
+
+        widths = [ws.column_dimensions[get_column_letter(i)].width or 10 for i in range(1, len(cols) + 1)]
+        for r in range(first, last + 1):
+            lines = 1
+            for ci, width in enumerate(widths, 1):
+                v = ws.cell(r, ci).value
+                if isinstance(v, str) and v:
+                    per_line = max(1.0, width * 1.15)
+                    n = sum(max(1, math.ceil(len(line) / per_line)) for line in v.split("\n"))
+                    lines = max(lines, n)
+            if lines > 1:
+                ws.row_dimensions[r].height = min(409, 15 * lines)
+
+    # -- finishing ---------------------------------------------------------------------
+
+    def finish(self) -> None:
+        from openpyxl.utils import get_column_letter, quote_sheetname
+        from openpyxl.workbook.defined_name import DefinedName
+
+        parts = self.long_parts
+        cols = [Col("Blad", lambda p: p[0], "text", width=22), Col("ID", lambda p: p[1], "id", width=10),
+                Col("Kolumn", lambda p: p[2], "text", width=24), Col("Del", lambda p: p[3], "int", width=6),
+                Col("Text", lambda p: p[4], "long", width=100)]
+        ws = self.table_sheet(LONG_TEXT_SHEET, "LangaTexter", cols, parts, freeze_first_col=False)
+        ws.cell(3, 1, "Texter som är längre än vad en Excelcell rymmer (32 767 tecken) finns här i sin helhet, "
+                      "uppdelade i delar i ordning. Cellen på ursprungsbladet visar den första delen.")
+        lists = self.wb.create_sheet(LIST_SHEET)
+        for ci, (name, values) in enumerate(self.lists.items(), 1):
+            lists.cell(1, ci, name)
+            for ri, v in enumerate(values, 2):
+                c = lists.cell(ri, ci, v)
+                if isinstance(v, str):
+                    c.data_type = "s"
+            letter = get_column_letter(ci)
+            ref = f"{quote_sheetname(LIST_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+            self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
+        lists.sheet_state = "hidden"
+        props = self.wb.properties
+        props.title = clean_text(self.data.title)
+        props.subject = clean_text(" – ".join(p for p in ("Risk- och sårbarhetsanalys", self.data.marking.text) if p))
+        props.creator = f"RSA Desktop {self.data.program_version}"
+        props.keywords = f"{FORMAT_NAME} {FORMAT_VERSION}"
+        props.language = "sv-SE"
+        self.wb.active = 0
+
+
+# -- columns -------------------------------------------------------------------------------
+
+def _field_cols(book: _Workbook, kind: str, names: Iterable[str]) -> list[Col]:
+    """Columns for fields of `kind`, headed by their Swedish labels; a duration gives two columns."""
+    data = book.data
+    spec = KINDS[kind]
+    out: list[Col] = []
+    for name in names:
+        f = spec.field(name)
+        get = (lambda n: lambda r: r.values[n])(name)
+        if f.type in ("text", "catalog"):
+            out.append(Col(f.label, get, "text"))
+        elif f.type == "longtext":
+            out.append(Col(f.label, get, "long"))
+        elif f.type == "int":
+            lst = book.list_name("Lista_Styrelklass", list(range(1, 9))) if name == "styrel_class" else ""
+            out.append(Col(f.label, get, "int", lst))
+        elif f.type == "bool":
+            out.append(Col(f.label, (lambda g: lambda r: yes_no(bool(g(r))))(get), "enum",
+                           book.list_name("Lista_JaNej", ["Ja", "Nej"])))
+        elif f.type == "optbool":
+            out.append(Col(f.label, (lambda g: lambda r: yes_no(g(r)))(get), "enum",
+                           book.list_name("Lista_JaNejOkant", ["Ja", "Nej", "Okänt"])))
+        elif f.type == "date":
+            out.append(Col(f.label, get, "date"))
+        elif f.type == "duration":
+            out.append(Col(f.label, (lambda g: lambda r: format_duration(g(r)))(get), "enum"))
+            out.append(Col(f"{f.label} (minuter)", get, "minutes"))
+        elif f.type in ("likelihood", "consequence", "capability"):
+            levels = {"likelihood": data.scales.likelihood, "consequence": data.scales.consequence,
+                      "capability": data.scales.capability}[f.type]
+            lst = book.list_name({"likelihood": "Lista_Sannolikhet", "consequence": "Lista_Konsekvens",
+                                  "capability": "Lista_Formaga"}[f.type], [lv.value for lv in levels])
+            out.append(Col(f.label, get, "level", lst))
+        elif f.type == "enum":
+            out.append(Col(f.label, (lambda fs, g: lambda r: fs.choice_label(g(r)) if g(r) else "")(f, get),
+                           "enum", book.enum_list(kind, name)))
+        elif f.type == "ref":
+            out.append(Col(f.label, (lambda k, g: lambda r: data.hid(k, g(r)))(f.ref, get), "id", width=12))
+        else:  # pragma: no cover - a new field type must be given a column format
+            raise ValueError(f"okänd fälttyp {f.type}")
+    return out
+
+
+def _id_col() -> Col:
+    return Col("ID", lambda r: r.hid, "id")
+
+
+def _hids(data: ReportData, link: str, side: str = "left") -> Callable[[Record], str]:
+    return lambda r: ", ".join(data.linked_hids(link, r.id, side=side))
+
+
+def _fields(kind: str, *exclude: str) -> list[str]:
+    return [n for n in KINDS[kind].field_names if n not in exclude]
+
+
+# -- sheets --------------------------------------------------------------------------------
+
+def _summary(book: _Workbook) -> None:
+    data = book.data
+    a = data.analysis
+    org = data.organisation
+    rows: list[tuple[str, str, Any]] = [
+        ("format", "Filformat", FORMAT_NAME),
+        ("format_version", "Formatversion", FORMAT_VERSION),
+        ("program", "Program", "RSA Desktop"),
+        ("program_version", "Programversion", data.program_version),
+        ("exported_at", "Exporterad", data.exported_at),
+        ("extract", "Utdrag", "Öppet utdrag" if data.public else "Fullständig analys"),
+        ("marking", "Markering", data.marking.text),
+    ]
+    ospec = KINDS["organisation"]
+    for f in ospec.fields:
+        v = org.values[f.name] if org is not None else None
+        if f.type == "enum":
+            v = f.choice_label(v)
+        rows.append((f"organisation.{f.name}", f"Organisation: {f.label}", v))
+    aspec = KINDS["analysis"]
+    for f in aspec.fields:
+        v = a.values[f.name]
+        if data.public and f.name in ("secrecy_marking", "security_class"):
+            v = None
+        elif f.type == "enum":
+            v = f.choice_label(v) if v else ""
+        rows.append((f"analysis.{f.name}", f.label, v))
+    for kind, n in data.counts().items():
+        label = "Samhällsviktiga verksamheter" if kind == "function_critical" else KINDS[kind].plural
+        rows.append((f"count.{kind}", f"Antal: {label}", n))
+    if data.public:
+        rows.append(("public_note", "Anmärkning", PUBLIC_NOTE))
+    cols = [Col("Nyckel", lambda r: r[0], "text", width=30), Col("Fält", lambda r: r[1], "text", width=40),
+            Col("Värde", lambda r: r[2], "long", width=100)]
+    book.table_sheet("Sammanfattning", "Sammanfattning", cols, rows, row_id=lambda r: r[0], freeze_first_col=False)
+
+
+def _participants(book: _Workbook) -> None:
+    data = book.data
+    rows = list(enumerate(data.participants, 1))
+    cols = [Col("Nr", lambda r: r[0], "int", width=6)]
+    for c in _field_cols(book, "participant", KINDS["participant"].field_names):
+        cols.append(Col(c.heading, (lambda g: lambda r: g(r[1]))(c.get), c.type, c.validation, c.width))
+    book.table_sheet("Arbetsgrupp", "Arbetsgrupp", cols, rows, row_id=lambda r: str(r[0]))
+
+
+def _functions(book: _Workbook) -> None:
+    data = book.data
+    cols = [_id_col(), *_field_cols(book, "function", _fields("function"))]
+    lst = book.list_name("Lista_Konsekvens", [lv.value for lv in data.scales.consequence])
+    for h in data.scales.horizons:
+        cols.append(Col(f"Konsekvens efter {h.label}",
+                        (lambda hid: lambda r: data.impacts.get(r.id, {}).get(hid))(h.id), "level", lst))
+    cols.append(Col("Beroenden", _hids(data, "function_dependency"), "hids"))
+    rows = data.items["function"]
+    book.table_sheet("Verksamheter", "Verksamheter", cols, rows, row_id=lambda r: r.hid)
+
+
+def _dependencies(book: _Workbook) -> None:
+    data = book.data
+    cols = [_id_col(), *_field_cols(book, "dependency", _fields("dependency")),
+            Col("Beror på", _hids(data, "dependency_dependency"), "hids"),
+            Col("Används av", _hids(data, "function_dependency", side="right"), "hids")]
+    book.table_sheet("Beroenden", "Beroenden", cols, data.items["dependency"], row_id=lambda r: r.hid)
+
+
+def _links(book: _Workbook) -> None:
+    data = book.data
+    rows = sorted(data.links["function_dependency"],
+                  key=lambda lr: (hid_key(data.hid("function", lr.left_id)), hid_key(data.hid("dependency", lr.right_id))))
+    def name(kind, attr):
+        return lambda lr: data.get(kind, getattr(lr, attr)).name
+    cols = [Col("Verksamhet", lambda lr: data.hid("function", lr.left_id), "id", width=11),
+            Col("Verksamhetens namn", name("function", "left_id"), "text", width=36),
+            Col("Beroende", lambda lr: data.hid("dependency", lr.right_id), "id", width=10),
+            Col("Beroendets namn", name("dependency", "right_id"), "text", width=36),
+            Col("Tolerans", lambda lr: format_duration(lr.attrs["tolerance"]), "enum"),
+            Col("Tolerans (minuter)", lambda lr: lr.attrs["tolerance"], "minutes"),
+            Col("Förväntad avbrottstid (minuter)",
+                lambda lr: data.get("dependency", lr.right_id).expected_outage, "minutes", width=15),
+            Col("Reservens uthållighet (minuter)",
+                lambda lr: data.get("dependency", lr.right_id).reserve_duration, "minutes", width=15),
+            Col("Kommentar", lambda lr: lr.attrs["note"], "long", width=40)]
+    book.table_sheet("Kopplingar", "Kopplingar", cols, rows,
+                     row_id=lambda lr: f"{data.hid('function', lr.left_id)}–{data.hid('dependency', lr.right_id)}")
+
+
+def _risks(book: _Workbook) -> None:
+    data = book.data
+    sc = data.scales
+    cons_list = book.list_name("Lista_Konsekvens", [lv.value for lv in sc.consequence])
+    f = {c.heading: c for c in _field_cols(book, "risk", _fields("risk"))}
+    spec = KINDS["risk"]
+
+    def fc(name):
+        return f[spec.field(name).label]
+
+    def score(lk, cs):
+        return lk * cs if lk is not None and cs is not None else None
+
+    def band(lk, cs):
+        b = sc.band(lk, cs)
+        return b.label if b else ""
+
+    cols = [_id_col(), fc("title"), fc("description"), fc("category"), fc("scenario"), fc("likelihood")]
+    for d in sc.dimensions:
+        cols.append(Col(f"Konsekvens – {d.label}",
+                        (lambda did: lambda r: data.consequences.get(r.id, {}).get(did))(d.id), "level", cons_list))
+    cols += [
+        Col("Sammanvägd konsekvens", lambda r: data.risk_consequence(r.id), "level"),
+        Col("Riskvärde", lambda r: score(r.likelihood, data.risk_consequence(r.id)), "int"),
+        Col("Riskklass", lambda r: band(r.likelihood, data.risk_consequence(r.id)), "enum"),
+        fc("motivation"), fc("uncertainty"), fc("existing_measures"), fc("residual_likelihood"),
+        fc("residual_consequence"),
+        Col("Riskvärde efter åtgärder", lambda r: score(r.residual_likelihood, r.residual_consequence), "int"),
+        Col("Riskklass efter åtgärder", lambda r: band(r.residual_likelihood, r.residual_consequence), "enum"),
+        Col("Verksamheter", _hids(data, "risk_function"), "hids"),
+        Col("Beroenden", _hids(data, "risk_dependency"), "hids"),
+        Col("Åtgärder", _hids(data, "action_risk", side="right"), "hids"),
+        fc("secret"),
+    ]
+    book.table_sheet("Risker", "Risker", cols, data.items["risk"], row_id=lambda r: r.hid)
+
+
+def _matrix_sheet(book: _Workbook) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    data = book.data
+    ws = book.frame("Riskmatris")
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws.column_dimensions["A"].width = 24
+    ncons = len(data.matrix.consequence_levels)
+    for i in range(ncons):
+        ws.column_dimensions[chr(ord("B") + i)].width = 18
+    row = HEADER_ROW
+    for title, m in (("Riskmatris – bedömd risk", data.matrix),
+                     ("Riskmatris – risk efter åtgärder", data.residual_matrix)):
+        ws.cell(row, 1, title).font = Font(bold=True, size=12)
+        row += 1
+        c = ws.cell(row, 1, "Sannolikhet (rader), konsekvens (kolumner)")
+        c.font = Font(italic=True, size=9)
+        c.alignment = Alignment(wrap_text=True, vertical="bottom")
+        for ci, (value, label) in enumerate(m.consequence_levels, 2):
+            c = ws.cell(row, ci, clean_text(f"{value} {label}"))
+            c.font = Font(bold=True)
+            c.alignment = Alignment(horizontal="center", vertical="bottom", wrap_text=True)
+            c.border = border
+        ws.row_dimensions[row].height = 30
+        row += 1
+        for lv, llabel in reversed(m.likelihood_levels):
+            c = ws.cell(row, 1, clean_text(f"{lv} {llabel}"))
+            c.font = Font(bold=True)
+            c.alignment = Alignment(vertical="center", wrap_text=True)
+            c.border = border
+            for ci, (cv, _cl) in enumerate(m.consequence_levels, 2):
+                cell = m.cell(lv, cv)
+                c = ws.cell(row, ci, ", ".join(cell.hids))
+                c.fill = PatternFill("solid", fgColor=cell.colour.lstrip("#").upper())
+                c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+                c.font = Font(bold=True)
+                c.border = border
+            ws.row_dimensions[row].height = 42
+            row += 1
+        missing = [p.hid for p in m.points if (p.residual_likelihood is None or p.residual_consequence is None)] \
+            if m is data.residual_matrix else [p.hid for p in m.unplaced]
+        if missing:
+            ws.cell(row, 1, "Inte bedömda: " + ", ".join(sorted(missing, key=hid_key))).font = Font(italic=True)
+            row += 1
+        row += 2
+    ws.cell(row, 1, "Färggränser (riskvärde = sannolikhet × konsekvens)").font = Font(bold=True)
+    row += 1
+    for b in data.scales.bands:
+        ws.cell(row, 1, clean_text(b.label)).fill = PatternFill("solid", fgColor=b.colour.lstrip("#").upper())
+        ws.cell(row, 2, f"riskvärde från {b.min_score}")
+        row += 1
+    row += 1
+    ws.cell(row, 1, "Risker").font = Font(bold=True)
+    row += 1
+    for r in data.items["risk"]:
+        ws.cell(row, 1, r.hid)
+        book.put(ws, row, 2, r.title, None, r.hid)
+        ws.cell(row, 2).alignment = Alignment(wrap_text=False)
+        row += 1
+    ws.print_title_rows = None
+    ws.page_setup.fitToHeight = 0
+
+
+def _vulnerabilities(book: _Workbook) -> None:
+    data = book.data
+    kinds = dict(KINDS["vulnerability"].field("vuln_type").choices)
+    rows = [("v", r) for r in data.items["vulnerability"]] + [("c", r) for r in data.items["capability"]]
+    typ = book.list_name("Lista_SarbarhetFormaga", [*kinds.values(), "Förmåga"])
+    cap = book.list_name("Lista_Formaga", [lv.value for lv in data.scales.capability])
+    cols = [
+        Col("ID", lambda x: x[1].hid, "id"),
+        Col("Typ", lambda x: kinds.get(x[1].vuln_type, x[1].vuln_type) if x[0] == "v" else "Förmåga", "enum", typ),
+        Col("Rubrik", lambda x: x[1].title if x[0] == "v" else x[1].area, "text"),
+        Col("Beskrivning", lambda x: x[1].description if x[0] == "v" else x[1].motivation, "long"),
+        Col("Bedömning", lambda x: x[1].rating if x[0] == "c" else None, "level", cap),
+        Col("Bedömning (benämning)",
+            lambda x: data.scales.capability_label(x[1].rating) if x[0] == "c" else "", "enum"),
+        Col("Åtgärder", lambda x: ", ".join(data.linked_hids("action_vulnerability", x[1].id, side="right"))
+            if x[0] == "v" else "", "hids"),
+        Col("Sekretess", lambda x: yes_no(bool(x[1].secret)), "enum", book.list_name("Lista_JaNej", ["Ja", "Nej"])),
+    ]
+    book.table_sheet("Sårbarheter och förmåga", "SarbarheterFormaga", cols, rows, row_id=lambda x: x[1].hid)
+
+
+def _actions(book: _Workbook) -> None:
+    data = book.data
+    cols = [_id_col(), *_field_cols(book, "action", _fields("action", "secret")),
+            Col("Försenad", lambda r: yes_no(data.overdue(r)), "enum"),
+            Col("Risker", _hids(data, "action_risk"), "hids"),
+            Col("Beroenden", _hids(data, "action_dependency"), "hids"),
+            Col("Verksamheter", _hids(data, "action_function"), "hids"),
+            Col("Sårbarheter", _hids(data, "action_vulnerability"), "hids"),
+            Col("Övningar", _hids(data, "exercise_action", side="right"), "hids"),
+            *_field_cols(book, "action", ["secret"])]
+    book.table_sheet("Åtgärder", "Atgarder", cols, data.items["action"], row_id=lambda r: r.hid)
+
+
+def _plans(book: _Workbook) -> None:
+    data = book.data
+    cols = [_id_col(), *_field_cols(book, "continuity_plan", _fields("continuity_plan"))]
+    book.table_sheet("Kontinuitetsplaner", "Kontinuitetsplaner", cols, data.items["continuity_plan"],
+                     row_id=lambda r: r.hid)
+    fb_rows = [(p.plan, n, fb) for p in data.plans for n, fb in enumerate(p.fallbacks, 1)]
+    cols = [Col("Plan", lambda x: x[0].hid, "id"), Col("Nr", lambda x: x[1], "int", width=6)]
+    for c in _field_cols(book, "fallback", KINDS["fallback"].field_names):
+        cols.append(Col(c.heading, (lambda g: lambda x: g(x[2]))(c.get), c.type, c.validation, c.width))
+    book.table_sheet("Reservrutiner", "Reservrutiner", cols, fb_rows, row_id=lambda x: f"{x[0].hid}.{x[1]}")
+    ct_rows = [(p.plan, n, ct) for p in data.plans for n, ct in enumerate(p.contacts, 1)]
+    cols = [Col("Plan", lambda x: x[0].hid, "id"), Col("Nr", lambda x: x[1], "int", width=6)]
+    for c in _field_cols(book, "contact", KINDS["contact"].field_names):
+        cols.append(Col(c.heading, (lambda g: lambda x: g(x[2]))(c.get), c.type, c.validation, c.width))
+    book.table_sheet("Kontakter", "Kontakter", cols, ct_rows, row_id=lambda x: f"{x[0].hid}.{x[1]}")
+
+
+def _exercises(book: _Workbook) -> None:
+    data = book.data
+    cols = [_id_col(), *_field_cols(book, "exercise", _fields("exercise", "secret")),
+            Col("Åtgärder", _hids(data, "exercise_action"), "hids"), *_field_cols(book, "exercise", ["secret"])]
+    book.table_sheet("Övningar", "Ovningar", cols, data.items["exercise"], row_id=lambda r: r.hid)
+
+
+def _gaps(book: _Workbook) -> None:
+    data = book.data
+    rows = data.gaps or []
+    sev = book.list_name("Lista_Allvarlighet", ["hög", "medel", "låg"])
+    cols = [Col("Regel", lambda g: g.rule, "text", width=18),
+            Col("Allvarlighet", lambda g: g.severity, "enum", sev),
+            Col("Verksamhet", lambda g: data.hid("function", g.function_id), "id", width=11),
+            Col("Beroende", lambda g: data.hid("dependency", g.dependency_id), "id", width=10),
+            Col("Rubrik", lambda g: g.title, "text", width=40),
+            Col("Förklaring", lambda g: g.explanation, "long"),
+            Col("Berörda objekt", lambda g: ", ".join(g.items or ()), "hids"),
+            Col("Föreslagen åtgärd", lambda g: g.suggested_action, "long", width=50)]
+    ws = book.table_sheet("Kontinuitetsgap", "Kontinuitetsgap", cols, rows, row_id=lambda g: g.rule,
+                          freeze_first_col=False)
+    if data.gaps is None:
+        ws.cell(3, 1, "Gapanalysen ingår inte i den här versionen av programmet.")
+
+
+def _scales(book: _Workbook) -> None:
+    sc = book.data.scales
+    rows: list[tuple] = []
+    for lv in sc.likelihood:
+        rows.append(("Sannolikhet", lv.value, "", lv.label, lv.description, lv.frequency, "", None))
+    for lv in sc.consequence:
+        rows.append(("Konsekvens", lv.value, "", lv.label, lv.description, "", "", None))
+    for i, d in enumerate(sc.dimensions, 1):
+        rows.append(("Konsekvensdimension", i, d.code, d.label, d.description, "", "", None))
+    for b in sc.bands:
+        rows.append(("Färggräns", None, "", b.label, "", "", b.colour, b.min_score))
+    for lv in sc.capability:
+        rows.append(("Förmåga", lv.value, "", lv.label, lv.description, "", "", None))
+    for h in sc.horizons:
+        rows.append(("Tidshorisont", h.minutes, "", h.label, "", "", "", None))
+    agg = KINDS["analysis"].field("consequence_aggregation").choice_label(sc.aggregation)
+    rows.append(("Sammanvägd konsekvens", None, sc.aggregation, agg, "", "", "", None))
+    rows.append(("Oacceptabel konsekvensnivå", sc.unacceptable_level, "", sc.consequence_label(sc.unacceptable_level),
+                 "", "", "", None))
+    names = ["Skala", "Värde", "Kod", "Benämning", "Beskrivning", "Frekvens", "Färg", "Lägsta riskvärde"]
+    types = ["text", "int", "text", "text", "long", "text", "colour", "int"]
+    widths = [26, 9, 14, 30, 70, 32, 10, 10]
+    cols = [Col(n, (lambda i: lambda r: r[i])(i), t, width=w) for i, (n, t, w) in enumerate(zip(names, types, widths))]
+    book.table_sheet("Skalor", "Skalor", cols, rows, freeze_first_col=False)
+
+
+SHEETS = ("Sammanfattning", "Arbetsgrupp", "Verksamheter", "Beroenden", "Kopplingar", "Risker", "Riskmatris",
+          "Sårbarheter och förmåga", "Åtgärder", "Kontinuitetsplaner", "Reservrutiner", "Kontakter", "Övningar",
+          "Kontinuitetsgap", "Skalor", LONG_TEXT_SHEET)
+
+
+def build_workbook(data: ReportData):
+    """The openpyxl Workbook for gathered data (not yet saved)."""
+    book = _Workbook(data)
+    for step in (_summary, _participants, _functions, _dependencies, _links, _risks, _matrix_sheet,
+                 _vulnerabilities, _actions, _plans, _exercises, _gaps, _scales):
+        step(book)
+    book.finish()
+    return book.wb
+
+
+def write_xlsx(data: ReportData, path: str | os.PathLike) -> Path:
+    """Write the workbook atomically: a temporary file beside `path`, then renamed onto it."""
+    from rsa_desktop.reports.atomic import write_atomic
+
+    wb = build_workbook(data)
+    return write_atomic(path, lambda tmp: wb.save(tmp))
+
+
+def export_xlsx(svc: RsaService, analysis_id: int, path: str | os.PathLike, *, public: bool = False,
+                today: dt.date | None = None) -> Path:
+    """Gather an analysis and write its Excel submission (or its öppet utdrag) to `path`."""
+    return write_xlsx(gather(svc, analysis_id, public=public, today=today), path)
