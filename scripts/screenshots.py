@@ -40,6 +40,7 @@ def main(argv: list[str]) -> int:
 
     shot("00-valkommen")
     demo = write_demo(Path(tempfile.mkdtemp(prefix="rsa-exempel-")) / "exempel.rsa")
+    add_previous_year(demo)
     window.open_path(demo)
     window.refresh_status()
     for i, key in enumerate(PAGE_KEYS):
@@ -52,12 +53,115 @@ def main(argv: list[str]) -> int:
                 tabs.setCurrentIndex(t)
                 shot(f"{i + 1:02d}-{key}-flik{t + 1}")
             tabs.setCurrentIndex(0)
+    views_shots(window, shot, demo)
+    guidance_trust_shots(window, shot)
     glossary = GlossaryDialog(window)
     glossary.show()
     shot("20-ordlista", glossary)
     glossary.close()
     window.close()
     return 0
+
+
+def add_previous_year(path: Path) -> None:
+    """A 2025 analysis with some of the demo's risks placed elsewhere, for "Visa förra årets placering"."""
+    from rsa_desktop.services.rsa import RsaService
+    from rsa_desktop.storage.database import Document
+
+    doc = Document.open(path)
+    svc = RsaService(doc)
+    now = max(svc.analyses(), key=lambda a: a.year)
+    with svc.batch():
+        prev = svc.create_analysis(now.year - 1)
+        dim = svc.scales(prev.id).dimensions[0].id
+        for r in svc.list("risk", now.id)[:6]:
+            old = svc.create("risk", prev.id, title=r.title, likelihood=max(1, (r.likelihood or 3) - 1))
+            svc.set_consequence(old.id, dim, 5 if r.id % 2 else 2)
+    doc.close()
+
+
+def views_shots(window, shot, demo: Path) -> None:
+    """The riskmatris, beroendekarta, kontinuitetsgap, avbrottstid and skalor views."""
+    from rsa_desktop.ui.impact_view import ImpactProposalPanel
+    from rsa_desktop.ui.scale_editor import MappingDialog, ScaleEditorDialog
+
+    window.go_to("risker")
+    page = window.page("risker")
+    page.tabs.setCurrentWidget(page.matrix)
+    page.matrix.canvas.select_cell(3, 3)
+    shot("30-riskmatris-vald-cell")
+    page.matrix.canvas.clear_selection()
+    page.matrix.residual_check.setChecked(True)
+    shot("31-riskmatris-restrisk")
+    page.matrix.residual_check.setChecked(False)
+    if page.matrix.previous_check.isVisible():
+        page.matrix.previous_check.setChecked(True)
+        shot("32-riskmatris-forra-aret")
+        page.matrix.previous_check.setChecked(False)
+    page.tabs.setCurrentIndex(0)
+    window.go_to("beroenden/beroendekarta")
+    dep = window.page("beroenden")
+    dep.depmap.select(dep.depmap.graph.nodes[0].id if dep.depmap.graph and dep.depmap.graph.nodes else "")
+    shot("33-beroendekarta")
+    window.go_to("beroenden/kontinuitetsgap")
+    shot("34-kontinuitetsgap")
+    dep.tabs.setCurrentIndex(0)
+    window.go_to("samhallsviktig")
+    sec = window.page("samhallsviktig").section("function")
+    panel = next(w for w in sec.extras if isinstance(w, ImpactProposalPanel))
+    sec.scroll.ensureWidgetVisible(panel)
+    shot("35-avbrottstid-forslag")
+    dlg = ScaleEditorDialog(window.session, window)
+    dlg.show()
+    shot("36-skalor", dlg)
+    model = dlg.editors["consequence_levels"].model
+    model.remove_row(4)
+    mapping = MappingDialog(dlg.svc, dlg.analysis_id, dlg.template, dlg.stored, dlg)
+    mapping.show()
+    shot("37-skalor-mappning", mapping)
+    mapping.fill_suggestion()
+    shot("38-skalor-mappning-ifylld", mapping)
+    mapping.close()
+    dlg.close()
+
+
+def guidance_trust_shots(window, shot) -> None:
+    """Dialogs of the guidance and trust work: template, new year, draft, scales, backups, Ändringslogg."""
+    from rsa_desktop.services import drafts
+    from rsa_desktop.ui import audit_view, backups_view, drafting, templates_ui
+
+    s = window.session
+    window.go_to("uppdrag")
+    window.page("uppdrag").guidance.label.linkActivated.emit("ordlista:VoR")
+    glossary = window.page("uppdrag").guidance.glossary
+    shot("40-ordlista-vor", glossary)
+    glossary.close()
+    dlg = templates_ui.NewYearDialog(window, [a.year for a in s.svc.analyses()])
+    dlg.picker.enabled.setChecked(True)
+    dlg.show()
+    shot("41-nytt-ar-mall", dlg)
+    dlg.close()
+    draft, _ = drafts.offer_summary(s.svc, s.analysis_id)
+    dlg = drafting.SummaryDraftDialog(draft, s.analysis().summary or "", window)
+    dlg.show()
+    shot("42-foresla-sammanfattning", dlg)
+    dlg.close()
+    dlg = drafting.ScalesDialog(s.scales(), False, False, window)
+    dlg.show()
+    shot("43-skalor-granska", dlg)
+    dlg.close()
+    dlg = backups_view.BackupDialog(s.path, window)
+    dlg.show()
+    shot("44-sakerhetskopior", dlg)
+    dlg.close()
+    window.go_to("risker")
+    dlg = window.show_audit()
+    shot("45-andringslogg", dlg)
+    dlg.close()
+    f = next((f for f in window.findings if f.kind not in ("", "analysis")), None)
+    if f is not None:
+        window.go_to_finding(f)
+        shot("46-ga-till")
 
 
 if __name__ == "__main__":

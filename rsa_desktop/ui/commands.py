@@ -72,7 +72,7 @@ def execute(session: DocumentSession, command: ServiceCommand) -> bool:
     if changed is False:
         return False
     command._done_once = False
-    session.undo_stack.push(command)
+    session.push(command, getattr(command, "stack_analysis_id", None))
     return True
 
 
@@ -254,3 +254,89 @@ class RatingCommand(ServiceCommand):
 
     def _undo(self) -> None:
         self._set(self.old)
+
+
+class CreateAnalysisCommand(ServiceCommand):
+    """A new analysis year, optionally started from a template (services/templates.py), in one transaction.
+
+    It is the first command on the new year's undo stack. Undo deletes the analysis (everything in it goes
+    into the tombstone) and shows the previous year; redo restores the very same rows and shows it again.
+    """
+
+    def __init__(self, session: DocumentSession, year: int, template_code: str | None = None,
+                 selected: list[int] | None = None, template_label: str = ""):
+        super().__init__(session)
+        self.year, self.template_code, self.selected = year, template_code, selected
+        self.template_label = template_label
+        self.previous = session.analysis_id
+        self.analysis_id: int | None = None
+        self.stack_analysis_id: int | None = None
+        self.applied = None
+        self.tomb: Tombstone | None = None
+
+    def do(self) -> bool:
+        from rsa_desktop.services.templates import apply_template
+        with self.svc.batch():
+            rec = self.svc.create_analysis(self.year)
+            if self.template_code:
+                self.applied = apply_template(self.svc, rec.id, self.template_code, self.selected)
+        self.analysis_id = self.stack_analysis_id = rec.id
+        if self.template_code:
+            self.setText(_t("Skapa analysen för {0} från mallen {1}").format(self.year, self.template_label.lower()))
+        else:
+            self.setText(_t("Skapa analysen för {0}").format(self.year))
+        return True
+
+    def _fallback_analysis(self) -> int | None:
+        ids = [a.id for a in self.svc.analyses()]
+        if self.previous in ids:
+            return self.previous
+        return ids[-1] if ids else None
+
+    def _undo(self) -> None:
+        self.tomb = self.svc.delete("analysis", self.analysis_id)
+        self.session.mark_dead(self.analysis_id)
+        self.session.set_analysis(self._fallback_analysis(), keep_stack=True)
+
+    def _redo(self) -> None:
+        if self.tomb is not None:
+            self.svc.restore(self.tomb)
+        self.session.mark_dead(self.analysis_id, False)
+        self.session.set_analysis(self.analysis_id)
+
+
+def _set_scales_confirmed(svc, analysis_id: int, value: str) -> None:
+    """Put back an earlier scales confirmation (undo of ConfirmScalesCommand).
+
+    Workaround: the service has confirm_scales() but no way to restore the previous fingerprint; this writes
+    the one column through the document's own transaction and records it in the audit trail.
+    """
+    from rsa_desktop.model import entities as e
+    from rsa_desktop.services import audit
+    with svc.doc.session() as s:
+        row = s.get(e.Analysis, analysis_id)
+        old = row.scales_confirmed
+        row.scales_confirmed = value
+        audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=str(row.year),
+                     action="ångrad", field="Skalor", old=old, new=value)
+
+
+class ConfirmScalesCommand(ServiceCommand):
+    """The user has reviewed the scales (RSA-kontroll's "scales_unconfirmed" goes away)."""
+
+    notify_kind = "analysis"
+
+    def __init__(self, session: DocumentSession, analysis_id: int):
+        super().__init__(session, _t("Bekräfta skalorna"))
+        self.analysis_id = analysis_id
+        self.change = None
+
+    def do(self) -> bool:
+        self.change = self.svc.confirm_scales(self.analysis_id)
+        return self.change.old["scales_confirmed"] != self.change.new["scales_confirmed"]
+
+    def _redo(self) -> None:
+        self.svc.confirm_scales(self.analysis_id)
+
+    def _undo(self) -> None:
+        _set_scales_confirmed(self.svc, self.analysis_id, self.change.old["scales_confirmed"])

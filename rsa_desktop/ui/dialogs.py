@@ -34,6 +34,18 @@ def confirm(parent: QWidget | None, title: str, text: str, informative: str = ""
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
+def ask_open_readonly(parent: QWidget | None, message: str) -> bool:
+    """The file is open in another program: offer to open it read-only. True = open read-only."""
+    box = QMessageBox(QMessageBox.Icon.Warning, _t("Filen är redan öppen"), message, QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setInformativeText(_t("Skrivskyddad kan du läsa analysen men inte ändra den. Ändringar görs av den som har "
+                              "filen öppen."))
+    ro = box.addButton(_t("Öppna skrivskyddad"), QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(ro)
+    box.exec()
+    return box.clickedButton() is ro
+
+
 def choose_open_path(parent: QWidget | None, start: str = "") -> str | None:
     path, _ = QFileDialog.getOpenFileName(parent, _t("Öppna analysfil"), start, _t(FILE_FILTER))
     return path or None
@@ -90,28 +102,6 @@ class NewAnalysisDialog(QDialog):
         return self.name.currentText().strip(), self.org_type.currentData(), self.year.value()
 
 
-def ask_new_year(parent: QWidget | None, existing: list[int]) -> int | None:
-    dlg = QDialog(parent)
-    dlg.setWindowTitle(_t("Nytt analysår"))
-    lay = QVBoxLayout(dlg)
-    text = QLabel(_t("Varje år görs en ny analys. Den nya analysen får standardskalorna och börjar tom; "
-                     "tidigare år finns kvar i filen och kan väljas i årsväljaren."), dlg)
-    text.setWordWrap(True)
-    lay.addWidget(text)
-    spin = QSpinBox(dlg)
-    spin.setRange(2000, 2200)
-    spin.setValue(max(existing) + 1 if existing else dt.date.today().year)
-    spin.setAccessibleName(_t("År"))
-    form = QFormLayout()
-    form.addRow(_t("År:"), spin)
-    lay.addLayout(form)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dlg.accept)
-    buttons.rejected.connect(dlg.reject)
-    lay.addWidget(buttons)
-    return spin.value() if dlg.exec() == QDialog.DialogCode.Accepted else None
-
-
 class GlossaryFilter(QSortFilterProxyModel):
     """Matches the search text in the term or in its definition."""
 
@@ -133,7 +123,7 @@ class GlossaryFilter(QSortFilterProxyModel):
 class GlossaryDialog(QDialog):
     """Ordlista: searchable terms from resources/catalogues/glossary.json."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, search: str = ""):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Ordlista"))
         self.resize(760, 520)
@@ -168,9 +158,14 @@ class GlossaryDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        if self.model.rowCount():
-            self.list.setCurrentIndex(self.proxy.index(0, 0))
-        else:
+        if search:
+            self.search.setText(search)
+        if self.proxy.rowCount():
+            rows = [self.proxy.index(r, 0) for r in range(self.proxy.rowCount())]
+            needle = search.strip().casefold()
+            best = next((i for i in rows if needle and needle in (i.data() or "").casefold()), rows[0])
+            self.list.setCurrentIndex(best)  # the word itself before words that mention it
+        elif not self.model.rowCount():
             self.text.setPlainText(self.tr("Ordlistan saknas i den här installationen (resources/catalogues/glossary.json)."))
 
     def _show(self, current, _previous=None):
@@ -180,6 +175,14 @@ class GlossaryDialog(QDialog):
         term = current.data()
         definition = current.data(Qt.ItemDataRole.UserRole)
         self.text.setHtml(f"<h3>{_escape(term)}</h3><p>{_escape(definition)}</p>")
+
+
+def open_glossary(parent: QWidget | None, search: str = "") -> GlossaryDialog:
+    """The glossary, not modal, filtered on `search` (e.g. "VoR" from step 1's guidance)."""
+    dlg = GlossaryDialog(parent, search)
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.show()
+    return dlg
 
 
 def _escape(text: str) -> str:

@@ -413,6 +413,12 @@ class ItemForm(QWidget):
             editor = make_editor(spec, session, self)
             editor.committed.connect(self.edited)
             self.editors[name] = editor
+            help_text = i18n.help_text(kind.kind, spec)
+            if help_text:  # tooltip, Skift+F1 "Vad är det här?" and the screen reader's description
+                for w in {editor.widget, editor.focus_widget()}:
+                    w.setToolTip(help_text)
+                    w.setWhatsThis(help_text)
+                    w.setAccessibleDescription(help_text)
             cell = QWidget(self)
             cell_layout = QVBoxLayout(cell)
             cell_layout.setContentsMargins(0, 0, 0, 0)
@@ -434,6 +440,8 @@ class ItemForm(QWidget):
                 self.form.addRow("", cell)
             else:
                 label = QLabel(i18n.field_label(spec) + (" *" if spec.required else ""), self)
+                label.setToolTip(help_text)
+                label.setWhatsThis(help_text)
                 label.setBuddy(editor.focus_widget())
                 label.setWordWrap(True)
                 label.setMinimumWidth(120)

@@ -44,3 +44,29 @@ def field_label(field_spec) -> str:
 
 def field_help(field_spec) -> str:
     return QCoreApplication.translate("kinds", field_spec.help) if field_spec.help else ""
+
+
+_help_texts: dict[str, str] | None = None
+
+
+def help_texts() -> dict[str, str]:
+    """Plain-Swedish explanations of fields without a FieldSpec.help: resources/help/fields.json."""
+    global _help_texts
+    if _help_texts is None:
+        import json
+
+        from rsa_desktop import paths
+        try:
+            data = json.loads(paths.resource("help", "fields.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            data = {}
+        _help_texts = {k: str(v) for k, v in data.items() if isinstance(data, dict) and not k.startswith("_")}
+    return _help_texts
+
+
+def help_text(kind: str, field_spec) -> str:
+    """Tooltip and what's-this text of a field: FieldSpec.help where present, else resources/help/fields.json."""
+    if field_spec.help:
+        return field_help(field_spec)
+    text = help_texts().get(f"{kind}.{field_spec.name}", "")
+    return QCoreApplication.translate("help", text) if text else ""

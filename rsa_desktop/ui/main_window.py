@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QMessageBox, QPushButton, QSplitter, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout,
                                QWidget)
@@ -15,7 +16,8 @@ from rsa_desktop import APP_NAME
 from rsa_desktop.model.kinds import SECURITY_CLASSES
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import commands, completeness, dialogs, errors, settings, workers
+from rsa_desktop.storage.errors import FileLockedError
+from rsa_desktop.ui import commands, completeness, dialogs, errors, findings, settings, templates_ui, workers
 from rsa_desktop.ui.overview import OverviewPage
 from rsa_desktop.ui.session import DocumentSession
 from rsa_desktop.ui.steps import StepPage, build_page, step_title
@@ -55,6 +57,7 @@ class MainWindow(QMainWindow):
         self.session = DocumentSession(self)
         self.pages: dict[str, QWidget] = {}
         self.statuses: dict[str, completeness.StepStatus] = {}
+        self.findings: list = []  # RSA-kontroll of the current analysis (services/review.py)
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(30)
@@ -114,6 +117,8 @@ class MainWindow(QMainWindow):
             page = OverviewPage(self.session, self.page_stack) if key == "oversikt" else build_page(self.session, key,
                                                                                                      self.page_stack)
             page.navigate.connect(self.go_to)
+            if isinstance(page, StepPage):
+                page.goToFinding.connect(self.go_to_finding)
             self.pages[key] = page
             self.page_stack.addWidget(page)
         self.navigator.currentRowChanged.connect(self.page_stack.setCurrentIndex)
@@ -132,8 +137,9 @@ class MainWindow(QMainWindow):
         self.session.documentChanged.connect(self._on_document_changed)
         self.session.analysisChanged.connect(self._on_analysis_changed)
         self.session.changed.connect(self._on_data_changed)
-        self.session.undo_stack.cleanChanged.connect(self._update_title)
-        self.session.undo_stack.indexChanged.connect(self._update_title)
+        self.session.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.session.undo_group.cleanChanged.connect(self._update_title)  # undo per analysis year (QUndoGroup)
+        self.session.undo_group.indexChanged.connect(self._update_title)
         self._on_document_changed()
 
     # -- actions and menus ------------------------------------------------------------------------
@@ -161,9 +167,13 @@ class MainWindow(QMainWindow):
         self.copy_action = self._action(self.tr("Spara &kopia som…"), self.save_copy, K.SaveAs,
                                         self.tr("Skriv en kopia av hela filen under ett annat namn"))
         self.close_action = self._action(self.tr("S&täng"), self.close_document, K.Close, self.tr("Stäng filen"))
+        self.restore_backup_action = self._action(self.tr("Åte&rställ från säkerhetskopia…"), self.restore_from_backup,
+                                                  None, self.tr("Gå tillbaka till en tidigare kopia av filen"))
+        self.audit_action = self._action(self.tr("Ä&ndringslogg…"), self.show_audit, None,
+                                         self.tr("Alla ändringar i analysen: när, av vem, före och efter"))
         self.quit_action = self._action(self.tr("&Avsluta"), self.close, QKeySequence("Ctrl+Q"),
                                         self.tr("Avsluta programmet"))
-        stack = self.session.undo_stack
+        stack = self.session.undo_group  # the active stack follows the year switcher
         self.undo_action = stack.createUndoAction(self, self.tr("Ångra"))
         self.undo_action.setShortcuts([QKeySequence(K.Undo)])
         self.redo_action = stack.createRedoAction(self, self.tr("Gör om"))
@@ -180,6 +190,8 @@ class MainWindow(QMainWindow):
                                             self.tr("Skapa analysen för ett nytt år i samma fil"))
         self.reopen_action = self._action(self.tr("&Återöppna som utkast"), self.reopen_analysis, None,
                                           self.tr("Gör en fastställd analys redigerbar igen"))
+        self.scales_action = self._action(self.tr("S&kalor…"), self.show_scales, None, self.tr(
+            "Sannolikhet, konsekvens, dimensioner, färggränser, förmåga, tidshorisonter; skalfiler"))
         self.glossary_action = self._action(self.tr("&Ordlista"), self.show_glossary, K.HelpContents,
                                             self.tr("Förklaringar av ord och begrepp"))
         self.about_action = self._action(self.tr("&Om RSA Desktop"), lambda: dialogs.show_about(self))
@@ -203,7 +215,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addAction(self.demo_action)
         m.addSeparator()
-        m.addActions([self.save_action, self.copy_action])
+        m.addActions([self.save_action, self.copy_action, self.restore_backup_action])
         m.addSeparator()
         m.addActions([self.close_action, self.quit_action])
         m = mb.addMenu(self.tr("&Redigera"))
@@ -215,7 +227,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([self.next_step_action, self.prev_step_action, self.guidance_action])
         m = mb.addMenu(self.tr("A&nalys"))
-        m.addActions([self.new_year_action, self.reopen_action])
+        m.addActions([self.new_year_action, self.reopen_action, self.audit_action, self.scales_action])
         m = mb.addMenu(self.tr("&Hjälp"))
         m.addActions([self.glossary_action, self.about_action])
 
@@ -254,8 +266,10 @@ class MainWindow(QMainWindow):
     def _on_document_changed(self) -> None:
         s = self.session
         has_doc = s.is_open
-        for a in (self.save_action, self.copy_action, self.close_action, self.new_year_action):
+        for a in (self.save_action, self.copy_action, self.close_action, self.new_year_action,
+                  self.restore_backup_action, self.audit_action):
             a.setEnabled(has_doc)
+        self.restore_backup_action.setEnabled(has_doc and not s.doc.readonly)
         self.year_toolbar.setVisible(has_doc)
         if not has_doc:
             self.welcome.refresh()
@@ -295,14 +309,21 @@ class MainWindow(QMainWindow):
     def _apply_analysis_state(self) -> None:
         a = self.session.analysis()
         ro = self.session.read_only()
-        self.readonly_banner.setVisible(a is not None and a.status == "faststalld")
-        if a is not None and a.status == "faststalld":
+        file_ro = bool(self.session.doc and self.session.doc.readonly)
+        self.readonly_banner.setVisible(file_ro or (a is not None and a.status == "faststalld"))
+        self.reopen_button.setVisible(not file_ro)
+        if file_ro:
+            self.readonly_label.setText(self.tr(
+                "<b>Filen är öppen skrivskyddad.</b> Du kan läsa analysen men inte ändra den. "
+                "Vill du ändra något: stäng filen och öppna den igen när ingen annan har den öppen."))
+        elif a is not None and a.status == "faststalld":
             when = a.adopted_date.isoformat() if a.adopted_date else ""
             decision = f" ({a.adopted_decision})" if a.adopted_decision else ""
             self.readonly_label.setText(self.tr(
                 "<b>Analysen för {0} är fastställd</b> {1}{2} och visas skrivskyddad. "
                 "Vill du ändra något: återöppna den som utkast.").format(a.year, when, decision))
-        self.reopen_action.setEnabled(a is not None and a.status == "faststalld")
+        self.reopen_action.setEnabled(a is not None and a.status == "faststalld" and not file_ro)
+        self.new_year_action.setEnabled(self.session.is_open and not file_ro)
         for key, page in self.pages.items():
             if isinstance(page, StepPage):
                 page.set_read_only(ro)
@@ -337,14 +358,13 @@ class MainWindow(QMainWindow):
         a = s.analysis()
         year = self.tr(" – analys {0}").format(a.year) if a else ""
         self.setWindowTitle(f"{s.path.name}[*]{year} – {APP_NAME}")
-        self.setWindowModified(not s.undo_stack.isClean())
+        self.setWindowModified(s.is_modified())  # any year's stack
 
     def refresh_status(self) -> None:
         s = self.session
         if not s.svc or s.analysis_id is None:
             return
-        snap = completeness.snapshot(s.svc, s.analysis_id)
-        self.statuses = completeness.assess_snapshot(snap)
+        self.statuses, snap, self.findings = completeness.assess(s.svc, s.analysis_id)
         for row in range(self.navigator.count()):
             item = self.navigator.item(row)
             key = item.data(Qt.ItemDataRole.UserRole)
@@ -353,18 +373,55 @@ class MainWindow(QMainWindow):
                 continue
             item.setIcon(_status_icon(st.state))
             tip = self.tr(STATE_TIPS[st.state])
-            if st.missing and st.started:
-                tip += self.tr(" – {0} saknas").format(len(st.missing))
+            if st.findings and st.started:
+                tip += " – " + findings.count_text(st.findings)
             item.setToolTip(tip)
             item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tip)
+        for key, page in self.pages.items():
+            if isinstance(page, StepPage):
+                page.set_findings(self.statuses[key].findings)
         self.pages["oversikt"].set_data(self.statuses, snap)
         self.pages["rapport"].set_statuses(self.statuses)
+
+    def go_to_finding(self, finding) -> None:
+        """"Gå till" on an RSA-kontroll finding: its page, its item selected, its field focused."""
+        findings.go_to_finding(self, finding)
 
     # -- navigation ---------------------------------------------------------------------------------
 
     def go_to(self, key: str) -> None:
+        """A step key; "step/tab" (the tab widget's objectName, e.g. "beroenden/kontinuitetsgap"); or
+        "item:kind:id" to select an item on its step (gap list, dependency map)."""
+        if key.startswith("item:"):
+            _item, kind, item_id = key.split(":")
+            self.open_item(kind, int(item_id))
+            return
+        key, _slash, tab = key.partition("/")
         if key in PAGE_KEYS:
             self.navigator.setCurrentRow(PAGE_KEYS.index(key))
+            tabs = getattr(self.pages[key], "tabs", None)
+            target = tabs.findChild(QWidget, tab) if tab and isinstance(tabs, QTabWidget) else None
+            if target is not None and tabs.indexOf(target) >= 0:
+                tabs.setCurrentWidget(target)
+
+    def open_item(self, kind: str, item_id: int) -> bool:
+        """Show the item's step and tab with the item selected in its list."""
+        from rsa_desktop.ui.findings import KIND_PAGE
+
+        key = KIND_PAGE.get(kind)
+        page = self.pages.get(key) if key else None
+        sec = next((s for s in getattr(page, "sections", []) if s.kind == kind), None)
+        if sec is None:
+            return False
+        self.go_to(key)
+        tabs = getattr(page, "tabs", None)
+        if isinstance(tabs, QTabWidget) and tabs.indexOf(sec) >= 0:
+            tabs.setCurrentWidget(sec)
+        if sec._dirty:
+            sec.refresh()
+        ok = sec.select_id(item_id)
+        sec.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        return ok
 
     def page(self, key: str):
         return self.pages[key]
@@ -419,7 +476,12 @@ class MainWindow(QMainWindow):
         if self.session.is_open and self.session.path.resolve() == path.resolve():
             return True
         try:
-            doc = Document.open(path)
+            try:
+                doc = Document.open(path)
+            except FileLockedError as exc:  # another program has it: offer to read it
+                if not dialogs.ask_open_readonly(self, str(exc)):
+                    return False
+                doc = Document.open(path, readonly=True)
         except Exception as exc:  # noqa: BLE001
             if errors.is_known(exc):
                 errors.show_known_error(self, exc, self.tr("Filen kunde inte öppnas"))
@@ -463,15 +525,16 @@ class MainWindow(QMainWindow):
         settings.add_recent_file(path)
         return True
 
-    def create_analysis(self, org_name: str, org_type: str, year: int) -> bool:
-        """The first analysis of a file (and its organisation). Not on the undo stack: it is the starting point."""
+    def create_analysis(self, org_name: str, org_type: str, year: int, template=None) -> bool:
+        """The first analysis of a file (and its organisation), optionally from a template; undoable
+        (the organisation stays: it is the file's starting point)."""
         svc = self.session.svc
+        template = template if template is not None else self.setup.template.choice()
         try:
             if svc.organisation() is None:
                 svc.set_organisation(name=org_name, org_type=org_type)
             elif org_name and svc.organisation().name != org_name:
                 svc.set_organisation(name=org_name, org_type=org_type)
-            rec = svc.create_analysis(year)
         except ValidationError as exc:
             self.setup.show_error(str(exc))
             return False
@@ -480,9 +543,27 @@ class MainWindow(QMainWindow):
                 errors.show_known_error(self, exc)
                 return False
             raise
-        self.session.set_analysis(rec.id)
+        if not self._create_year(year, template, on_invalid=self.setup.show_error):
+            return False
         self.session.notify("")
         self.go_to("uppdrag")
+        return True
+
+    def _create_year(self, year: int, template, on_invalid) -> bool:
+        cmd = commands.CreateAnalysisCommand(self.session, year, template.code if template else None,
+                                             list(template.selected) if template else None,
+                                             template.label if template else "")
+        try:
+            commands.execute(self.session, cmd)
+        except ValidationError as exc:
+            on_invalid(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001
+            if errors.is_known(exc):
+                errors.show_known_error(self, exc)
+                return False
+            raise
+        self.session.set_analysis(cmd.analysis_id)
         return True
 
     def close_document(self) -> None:
@@ -490,7 +571,7 @@ class MainWindow(QMainWindow):
         settings.forget_last_file()
 
     def save(self) -> None:
-        self.session.undo_stack.setClean()
+        self.session.set_clean()
         self._update_title()
         self.statusBar().showMessage(self.tr("Sparpunkt satt. Alla ändringar finns redan i filen."), 4000)
 
@@ -536,26 +617,19 @@ class MainWindow(QMainWindow):
         else:
             errors.excepthook(type(exc), exc, exc.__traceback__)
 
-    def new_year(self, year: int | None = None) -> bool:
+    def new_year(self, year: int | None = None, template=None) -> bool:
+        """“Nytt analysår…”: a new analysis year, optionally from a template; undoable."""
         svc = self.session.svc
         if svc is None:
             return False
         if year is None:
-            year = dialogs.ask_new_year(self, [a.year for a in svc.analyses()])
-            if year is None:
+            answer = templates_ui.ask_new_year(self, [a.year for a in svc.analyses()])
+            if answer is None:
                 return False
-        try:
-            rec = svc.create_analysis(year)
-        except ValidationError as exc:
-            QMessageBox.warning(self, self.tr("Nytt analysår"), str(exc))
+            year, template = answer
+        if not self._create_year(year, template, lambda text: QMessageBox.warning(self, self.tr("Nytt analysår"), text)):
             return False
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
-        self.session.set_analysis(rec.id)
-        self.statusBar().showMessage(self.tr("Analysen för {0} är skapad.").format(year), 4000)
+        self.statusBar().showMessage(self.tr("Analysen för {0} är skapad. Ångra med Ctrl+Z.").format(year), 4000)
         return True
 
     def set_year(self, year: int) -> bool:
@@ -579,6 +653,59 @@ class MainWindow(QMainWindow):
                 QMessageBox.warning(self, self.tr("Återöppna"), str(exc))
                 return
             raise
+
+    def restore_from_backup(self) -> bool:
+        """Choose a backup; close the file, replace it with the backup, open it again."""
+        from rsa_desktop.storage.backups import restore_backup
+        from rsa_desktop.ui import backups_view
+        s = self.session
+        if not s.is_open or s.doc.readonly:
+            return False
+        path = s.path
+        chosen = backups_view.choose_backup(self, path)
+        if chosen is None:
+            return False
+        if not dialogs.confirm(self, self.tr("Återställ från säkerhetskopia"),
+                               self.tr("Vill du ersätta filen med kopian från {0}?").format(
+                                   chosen.when.strftime("%Y-%m-%d %H:%M")),
+                               self.tr("Det nuvarande innehållet sparas först som en säkerhetskopia. "
+                                       "Ångra-historiken töms.")):
+            return False
+        # Closing and restoring make new backups, which may prune the oldest: work from a copy of the chosen one.
+        hold = Path(tempfile.mkdtemp(prefix="rsa-återställ-")) / chosen.path.name
+        shutil.copy2(chosen.path, hold)
+        s.close()
+        try:
+            restore_backup(hold, path)
+        except Exception as exc:  # noqa: BLE001
+            if not errors.is_known(exc):
+                raise
+            errors.show_known_error(self, exc, self.tr("Filen kunde inte återställas"))
+        finally:
+            shutil.rmtree(hold.parent, ignore_errors=True)
+        if self.open_path(path):
+            self.statusBar().showMessage(self.tr("Filen är återställd från kopian {0}.").format(
+                chosen.when.strftime("%Y-%m-%d %H:%M")), 8000)
+            return True
+        return False
+
+    def show_audit(self, kind: str | None = None, item_id: int | None = None, only_item: bool = False):
+        """Analys → Ändringslogg…; the current selection is what "Bara valt objekt" means."""
+        from rsa_desktop.ui import audit_view
+        if not self.session.is_open:
+            return None
+        if kind is None:
+            sec = self.active_section()
+            rec = sec.current() if sec is not None else None
+            if rec is not None:
+                kind, item_id = sec.kind, rec.id
+        self.audit_dialog = audit_view.open_audit(self.session, self, kind, item_id, only_item)
+        return self.audit_dialog
+
+    def show_scales(self) -> None:
+        from rsa_desktop.ui.scale_editor import show_scale_editor
+
+        show_scale_editor(self.session, self)
 
     def show_glossary(self) -> None:
         dialogs.GlossaryDialog(self).exec()

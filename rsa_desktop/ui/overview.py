@@ -6,10 +6,11 @@ import datetime as dt
 import html
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (QCommandLinkButton, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from rsa_desktop.ui.completeness import STEP_KEYS, Snapshot, StepStatus, due_actions, risk_levels
+from rsa_desktop.ui.findings import count_text
 from rsa_desktop.ui.matrix import RiskMatrixWidget
 from rsa_desktop.ui.steps import step_title
 
@@ -39,6 +40,10 @@ class OverviewPage(QWidget):
         self.progress.setAccessibleName(_t("Steg klara"))
         top.addWidget(self.progress, 1)
         outer.addLayout(top)
+        from rsa_desktop.ui.gap_view import GapSummaryLine
+        self.gap_line = GapSummaryLine(session, self)  # high-severity continuity gaps, links to the tab
+        self.gap_line.linkActivated.connect(self.navigate.emit)
+        outer.addWidget(self.gap_line)
 
         cols = QHBoxLayout()
         outer.addLayout(cols, 1)
@@ -99,8 +104,8 @@ class OverviewPage(QWidget):
             s = statuses[key]
             self.step_state[key].setText(_t(STATE_TEXT[s.state]))
             self.step_state[key].setStyleSheet(f"color: {STATE_COLOUR[s.state]}; font-weight: 600;")
-            missing = (" – " + _t("{0} saknas").format(len(s.missing))) if s.missing and s.started else ""
-            self.step_summary[key].setText(s.summary + missing)
+            noted = (" – " + count_text(s.findings)) if s.findings and s.started else ""  # RSA-kontroll
+            self.step_summary[key].setText(s.summary + noted)
         if snap is None:
             return
         levels = risk_levels(snap)

@@ -6,7 +6,7 @@ rating grids, child lists) comes in a `SectionConfig`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
@@ -127,7 +127,14 @@ class ItemSection(QWidget):
         self.heading.setObjectName("detailHeading")
         self.heading.setStyleSheet("font-weight: 600; font-size: 12pt;")
         self.heading.setWordWrap(True)
-        detail_layout.addWidget(self.heading)
+        head_row = QHBoxLayout()
+        head_row.addWidget(self.heading, 1)
+        self.history_link = QLabel(f"<a href='historik'>{self.tr('Historik')}</a>", self.detail)
+        self.history_link.setToolTip(self.tr("Visa ändringsloggen för det här objektet"))
+        self.history_link.setAccessibleName(self.tr("Historik"))
+        self.history_link.linkActivated.connect(lambda _h: self.show_history())
+        head_row.addWidget(self.history_link, 0, Qt.AlignmentFlag.AlignTop)
+        detail_layout.addLayout(head_row)
         self.form = ItemForm(session, self.spec, config.form_fields, self.detail)
         self.form.edited.connect(self.edit_field)
         detail_layout.addWidget(self.form)
@@ -260,6 +267,8 @@ class ItemSection(QWidget):
         idx = self.proxy.mapFromSource(self.model.index(row, 0))
         if not idx.isValid():  # filtered away: show it anyway
             self.filter_edit.clear()
+            if getattr(self.proxy, "id_filter", None) is not None:
+                self.proxy.set_id_filter(None)  # e.g. a riskmatris cell filter
             idx = self.proxy.mapFromSource(self.model.index(row, 0))
         self.view.selectionModel().setCurrentIndex(
             idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
@@ -285,6 +294,7 @@ class ItemSection(QWidget):
         self.heading.setText(rec.label if rec else "")
         self.form.setVisible(rec is not None)
         self.heading.setVisible(rec is not None and not self.config.compact)
+        self.history_link.setVisible(rec is not None and not self.config.compact)
         self.empty_label.setVisible(rec is None)
         self.form.set_record(rec)
         for w in self.extras:
@@ -378,6 +388,15 @@ class ItemSection(QWidget):
             if self.proxy.rowCount():
                 self.view.setCurrentIndex(self.proxy.index(min(max(row, 0), self.proxy.rowCount() - 1), 0))
         return ok
+
+    def show_history(self):
+        """The Ändringslogg filtered on the current item."""
+        from rsa_desktop.ui import audit_view
+        if self._current is None:
+            return None
+        self.history_dialog = audit_view.open_audit(self.session, self.window(), self.kind, self._current.id,
+                                                    only_item=True)
+        return self.history_dialog
 
     def edit_field(self, name: str, value) -> bool:
         """Apply one field edit to the current item as an undoable command."""

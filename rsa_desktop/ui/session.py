@@ -1,8 +1,16 @@
-"""The open document as the UI sees it: the file, its service, the current analysis year and the undo stack.
+"""The open document as the UI sees it: the file, its service, the current analysis year and the undo stacks.
 
 Widgets never talk to SQLite; they call `session.svc` for snapshots and push commands
 (ui/commands.py) for edits. After each edit the session emits `changed(kind)` and views refresh from
 fresh snapshots.
+
+Undo is per analysis year: one QUndoStack per analysis in a QUndoGroup whose active stack follows the
+year switcher, so Ctrl+Z never undoes a change in a year that is not shown. Creating a year is the first
+command on that year's stack; when it is undone the year disappears, and its stack stays active (with
+"Gör om" only) until the user does something else.
+
+Backups: a copy is made right after a file is opened for writing and right before it is closed
+(storage/backups.py); a failed backup is reported, never a reason not to open or close.
 """
 
 from __future__ import annotations
@@ -10,26 +18,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import scales as scale_svc
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
+from rsa_desktop.storage import backups
 from rsa_desktop.storage.database import Document
+from rsa_desktop.storage.errors import DocumentError
 
 
 class DocumentSession(QObject):
     documentChanged = Signal()  # another file (or none) is open
     analysisChanged = Signal()  # another analysis year is shown
     changed = Signal(str)  # data of this kind ("" = anything) changed
+    notice = Signal(str)  # a message for the status bar (e.g. a backup could not be made)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.doc: Document | None = None
         self.svc: RsaService | None = None
         self.analysis_id: int | None = None
-        self.undo_stack = QUndoStack(self)
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[int | None, QUndoStack] = {}
+        self._dead: set[int | None] = set()  # stacks of analyses whose creation was undone
         self._scales: scale_svc.Scales | None = None
         self._labels: dict[tuple[str, int], str] = {}
         self._cache: dict[str, object] = {}
@@ -44,10 +57,84 @@ class DocumentSession(QObject):
     def path(self) -> Path | None:
         return self.doc.path if self.doc else None
 
+    # -- undo per analysis year ------------------------------------------------------------------
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The active stack: the shown analysis year's (or, right after undoing a year's creation, that one's)."""
+        return self.undo_group.activeStack() or self.stack_for(self.analysis_id)
+
+    def stack_for(self, analysis_id: int | None) -> QUndoStack:
+        if analysis_id in self._dead and self._stacks.get(analysis_id) is not self.undo_group.activeStack():
+            self._drop_stack(analysis_id)
+        if analysis_id not in self._stacks:
+            stack = QUndoStack(self)
+            self.undo_group.addStack(stack)
+            self._stacks[analysis_id] = stack
+        return self._stacks[analysis_id]
+
+    def stacks(self) -> list[QUndoStack]:
+        return list(self._stacks.values())
+
+    def _drop_stack(self, analysis_id: int | None) -> None:
+        stack = self._stacks.pop(analysis_id, None)
+        self._dead.discard(analysis_id)
+        if stack is not None:
+            self.undo_group.removeStack(stack)
+            stack.deleteLater()
+
+    def _drop_dead(self) -> None:
+        active = self.undo_group.activeStack()
+        for aid in [a for a in self._dead if self._stacks.get(a) is not active]:
+            self._drop_stack(aid)
+
+    def push(self, command: QUndoCommand, analysis_id: int | None = None) -> None:
+        """Put a performed command on the stack of its analysis (default: the shown one) and make it active."""
+        target = self.analysis_id if analysis_id is None else analysis_id
+        if target in self._dead:  # a new year that reuses the id of one whose creation was undone
+            self.undo_group.setActiveStack(None)
+            self._drop_stack(target)
+        stack = self.stack_for(target)
+        self.undo_group.setActiveStack(stack)
+        self._drop_dead()
+        stack.push(command)
+
+    def mark_dead(self, analysis_id: int, dead: bool = True) -> None:
+        """The analysis was removed by undoing its creation (or came back by redoing it)."""
+        if dead:
+            self._dead.add(analysis_id)
+        else:
+            self._dead.discard(analysis_id)
+
+    def is_modified(self) -> bool:
+        """Any year has changes since the last save point."""
+        return any(not st.isClean() for st in self._stacks.values())
+
+    def set_clean(self) -> None:
+        for st in self._stacks.values():
+            st.setClean()
+
+    def _clear_stacks(self) -> None:
+        self.undo_group.setActiveStack(None)
+        for aid in list(self._stacks):
+            self._drop_stack(aid)
+
+    # -- backups ---------------------------------------------------------------------------------
+
+    def _backup(self, doc: Document, reason: str) -> None:
+        try:
+            backups.make_backup(doc, reason)
+        except (DocumentError, OSError) as exc:
+            self.notice.emit(self.tr("Säkerhetskopian kunde inte göras: {0}").format(exc))
+
+    # -- document (continued) --------------------------------------------------------------------
+
     def set_document(self, doc: Document | None) -> None:
         """Take over `doc` (closing the previous one) and show its newest analysis."""
         old = self.doc
-        self.undo_stack.clear()
+        if old is not None and old is not doc and not old.readonly:
+            self._backup(old, "stängd")
+        self._clear_stacks()
         self.doc = doc
         self.svc = RsaService(doc) if doc else None
         self._invalidate()
@@ -57,6 +144,9 @@ class DocumentSession(QObject):
             drafts = [a for a in analyses if a.status == "utkast"]
             chosen = (drafts or analyses)[-1] if analyses else None
             self.analysis_id = chosen.id if chosen else None
+            if not doc.readonly:
+                self._backup(doc, "öppnad")
+        self.undo_group.setActiveStack(self.stack_for(self.analysis_id) if doc else None)
         if old is not None and old is not doc:
             old.close()
         self.documentChanged.emit()
@@ -65,7 +155,11 @@ class DocumentSession(QObject):
     def close(self) -> None:
         self.set_document(None)
 
-    def set_analysis(self, analysis_id: int | None) -> None:
+    def set_analysis(self, analysis_id: int | None, keep_stack: bool = False) -> None:
+        """Show another analysis year; its undo stack becomes active (`keep_stack`: not now, see above)."""
+        if not keep_stack and self.doc is not None:
+            self.undo_group.setActiveStack(self.stack_for(analysis_id))
+            self._drop_dead()
         if analysis_id == self.analysis_id:
             return
         self.analysis_id = analysis_id

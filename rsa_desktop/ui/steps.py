@@ -15,12 +15,15 @@ from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollAr
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.ui import commands, errors, fmt, i18n
+from rsa_desktop.ui import commands, errors, fmt
 from rsa_desktop.ui.completeness import STEP_KEYS, StepStatus
+from rsa_desktop.ui.drafting import ScalesBox, attach_summary_button
+from rsa_desktop.ui.findings import FindingsPanel, add_icon_resources, count_text, findings_html
 from rsa_desktop.ui.forms import ItemForm, LongTextEditor
 from rsa_desktop.ui.guidance import CTX, GUIDANCE, STEP_TITLES
 from rsa_desktop.ui.links import LinkPanel, RatingGrid
-from rsa_desktop.ui.matrix import RiskMatrixWidget
+from rsa_desktop.ui.impact_view import ImpactProposalPanel
+from rsa_desktop.ui.matrix_view import MatrixView
 from rsa_desktop.ui.sections import ItemSection, SectionConfig
 from rsa_desktop.ui.table_model import Column
 
@@ -86,6 +89,7 @@ def _function_extras(sec: ItemSection) -> list[QWidget]:
         RatingGrid(s, "impact", _t("Konsekvens över tid"),
                    _t("Hur allvarliga blir konsekvenserna om verksamheten ligger nere så här länge? "
                       "Det hjälper er att bestämma acceptabel avbrottstid."), sec.detail),
+        ImpactProposalPanel(s, sec.detail),  # ui/impact_view.py: proposal from the grid above
         LinkPanel(s, "function_dependency", "left", _t("Beroenden som verksamheten behöver"),
                   _t("Tolerans: hur länge verksamheten klarar sig utan beroendet. Dubbelklicka för att ändra."),
                   sec.detail),
@@ -185,6 +189,7 @@ class GuidanceBox(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setAccessibleName(self.tr("Vägledning"))
+        self.label.linkActivated.connect(self._open_link)  # "ordlista:VoR" opens the glossary on that word
         lay.addWidget(self.label, 1)
         self.collapsed_label = QLabel(self.tr("Vägledning (dold) – klicka på pilen för att visa"), self)
         self.collapsed_label.setStyleSheet("color: palette(mid);")
@@ -201,6 +206,11 @@ class GuidanceBox(QFrame):
 
     def is_expanded(self) -> bool:
         return self.label.isVisibleTo(self)
+
+    def _open_link(self, href: str) -> None:
+        if href.startswith("ordlista:"):
+            from rsa_desktop.ui import dialogs
+            self.glossary = dialogs.open_glossary(self.window(), href.removeprefix("ordlista:"))
 
 
 class RecordFormGroup(QGroupBox):
@@ -252,6 +262,7 @@ class StepPage(QWidget):
     """Title, guidance, content. `sections` are the item sections on the page (for read-only and tests)."""
 
     navigate = Signal(str)
+    goToFinding = Signal(object)  # a ReviewFinding whose "Gå till" was clicked
 
     def __init__(self, session, key: str, parent=None):
         super().__init__(parent)
@@ -271,6 +282,10 @@ class StepPage(QWidget):
             lay.addWidget(self.guidance)
         self.body = QVBoxLayout()
         lay.addLayout(self.body, 1)
+        self.findings_panel = FindingsPanel(self) if key != "rapport" else None  # RSA-kontroll for this step
+        if self.findings_panel:
+            self.findings_panel.goTo.connect(self.goToFinding)
+            lay.addWidget(self.findings_panel)
         session.changed.connect(self._on_changed)
         session.analysisChanged.connect(lambda: self._on_changed(""))
 
@@ -296,6 +311,10 @@ class StepPage(QWidget):
         self._dirty = False
         for g in self.record_groups:
             g.refresh()
+
+    def set_findings(self, findings) -> None:
+        if self.findings_panel:
+            self.findings_panel.set_findings(findings)
 
     def set_read_only(self, ro: bool) -> None:
         for s in self.sections:
@@ -326,6 +345,9 @@ class AssignmentPage(StepPage):
         self.analysis_group = RecordFormGroup(session, "analysis", self.ANALYSIS_FIELDS,
                                               _t("Uppdrag, avgränsning och metod"), host)
         self.record_groups.append(self.analysis_group)
+        self.scales_box = ScalesBox(session, host)  # "Skalor: Granska och bekräfta" (RSA-kontroll asks for it)
+        self.scales_button = self.scales_box.button
+        hl.addWidget(self.scales_box)
         hl.addWidget(self.analysis_group)
         hl.addStretch(1)
         split.addWidget(_scroll(host, split))
@@ -362,6 +384,7 @@ class BusinessPage(StepPage):
         rl = QVBoxLayout(right)
         self.description_group = RecordFormGroup(session, "analysis", ("business_description", "locations", "summary"),
                                                  _t("Verksamhetsbeskrivning"), right)
+        self.summary_button = attach_summary_button(self.description_group)  # "Föreslå text"
         rl.addWidget(self.description_group)
         rl.addStretch(1)
         self.record_groups += [self.organisation_group, self.description_group]
@@ -398,85 +421,101 @@ class RiskPage(SectionsPage):
         self.body.removeWidget(sec)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(sec, _t("Risker"))
-        matrix_host = QWidget(self.tabs)
-        ml = QHBoxLayout(matrix_host)
-        self.matrix = RiskMatrixWidget(matrix_host)
-        ml.addWidget(self.matrix, 3)
-        self.legend = QLabel(matrix_host)
-        self.legend.setWordWrap(True)
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.legend.setMinimumWidth(260)
-        ml.addWidget(_scroll(self.legend, matrix_host), 2)
-        self.tabs.addTab(matrix_host, _t("Riskmatris"))
+        self.matrix = MatrixView(session, sec, self.tabs)  # ui/matrix_view.py: filters `sec` by cell
+        self.matrix.showRisk.connect(lambda rid: (self.tabs.setCurrentWidget(sec), sec.select_id(rid)))
+        self.tabs.addTab(self.matrix, _t("Riskmatris"))
         self.body.addWidget(self.tabs, 1)
 
-    def refresh(self) -> None:
-        super().refresh()
-        scales = self.session.scales()
-        if scales is None:
-            return
-        risks = self.session.items("risk")
-        cons = self.session.cached("risk_consequences", lambda: self.session.svc.all_consequences(self.session.analysis_id))
-        data = [(r.hid, r.likelihood, scales.overall(cons.get(r.id, {}))) for r in risks]
-        self.matrix.set_data(scales, data)
-        rows = []
-        for r, (_hid, lik, con) in zip(risks, data):
-            band = scales.band(lik, con)
-            swatch = f"<span style='background:{band.colour}'>&nbsp;&nbsp;&nbsp;</span> " if band else ""
-            where = f"S{lik} K{con}" if lik and con else _t("ej placerad")
-            rows.append(f"<tr><td>{swatch}<b>{html.escape(r.hid)}</b></td><td>{html.escape(r.title)}</td>"
-                        f"<td style='color:gray'>{where}</td></tr>")
-        bands = " ".join(f"<span style='background:{b.colour}'>&nbsp;&nbsp;&nbsp;</span> {html.escape(b.label)} &nbsp;"
-                         for b in scales.bands)
-        self.legend.setText(f"<p>{bands}</p><table cellspacing='4'>{''.join(rows)}</table>"
-                            if rows else _t("Inga risker ännu. Lägg till risker under fliken Risker."))
+
+class DependencyPage(SectionsPage):
+    """Step 4: the dependencies, the Beroendekarta (ui/depmap_view.py) and the Kontinuitetsgap (ui/gap_view.py)."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(session, "beroenden", STEP_KINDS["beroenden"], parent)
+        from rsa_desktop.ui.depmap_view import DepMapView
+        from rsa_desktop.ui.gap_view import GapView
+
+        sec = self.sections[0]
+        self.body.removeWidget(sec)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(sec, _t("Beroenden"))
+        self.depmap = DepMapView(session, self.tabs)
+        self.tabs.addTab(self.depmap, _t("Beroendekarta"))
+        self.gaps = GapView(session, self.tabs)
+        self.tabs.addTab(self.gaps, _t("Kontinuitetsgap"))
+        self.depmap.navigate.connect(self.navigate)
+        self.gaps.navigate.connect(self.navigate)
+        self.body.addWidget(self.tabs, 1)
+
+    def set_read_only(self, ro: bool) -> None:
+        super().set_read_only(ro)
+        self.gaps.set_read_only(ro)
 
 
 class ReportPage(StepPage):
-    """Step 9: what is still missing, computed from the data; a link per step."""
+    """Step 9: the RSA-kontroll of the whole analysis per step, with "Gå till"; the export area below."""
 
     def __init__(self, session, parent=None):
         super().__init__(session, "rapport", parent)
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
-        self.browser.setAccessibleName(_t("Sammanställning av det som saknas"))
-        self.browser.anchorClicked.connect(lambda url: self.navigate.emit(url.toString().removeprefix("steg:")))
+        self.browser.setAccessibleName(_t("RSA-kontroll för hela analysen"))
+        self.browser.anchorClicked.connect(self._anchor)
+        add_icon_resources(self.browser.document())
         self.body.addWidget(self.browser, 1)
+        # Export to Excel and PDF for KS is being built in rsa_desktop/reports/; its controls go in this group.
+        self.export_group = QGroupBox(_t("Export"), self)
+        self.export_group.setObjectName("exportGroup")
+        el = QVBoxLayout(self.export_group)
+        self.export_note = QLabel(_t("Export till Excel och PDF för kommunstyrelsen kommer här. Till dess kan en kopia "
+                                     "av analysfilen skickas med Arkiv → Spara kopia som…"), self.export_group)
+        self.export_note.setWordWrap(True)
+        el.addWidget(self.export_note)
+        self.body.addWidget(self.export_group)
         self.statuses: dict[str, StepStatus] = {}
+        self.findings: list = []
 
-    def set_statuses(self, statuses: dict[str, StepStatus], counts: dict[str, int] | None = None) -> None:
+    def _anchor(self, url) -> None:
+        text = url.toString()
+        if text.startswith("steg:"):
+            self.navigate.emit(text.removeprefix("steg:"))
+        elif text.startswith("fynd:"):
+            i = int(text.removeprefix("fynd:"))
+            if 0 <= i < len(self.findings):
+                self.goToFinding.emit(self.findings[i])
+
+    def set_statuses(self, statuses: dict[str, StepStatus], findings: list | None = None) -> None:
         self.statuses = statuses
         a = self.session.analysis()
         org = self.session.organisation()
-        parts = []
         others = [statuses[k] for k in STEP_KEYS if k != "rapport"]
-        missing = sum(len(s.missing) for s in others)
+        self.findings = [f for s in others for f in s.findings]
+        blocking = sum(len(s.missing) for s in others)
+        errors_ = sum(s.count("fel") for s in others)
         done = sum(s.complete for s in others)
-        title = html.escape(f"{org.name if org else ''} – {_t('analys')} {a.year if a else ''}")
-        parts.append(f"<h2>{title}</h2>")
-        if missing:
-            parts.append("<p>" + _t("{0} av {1} steg är klara. <b>{2} uppgifter saknas</b> innan analysen är komplett. "
-                                    "Klicka på ett steg för att gå dit.").format(done, len(others), missing) + "</p>")
+        title = "{0} – {1} {2}".format(org.name if org else "", _t("analys"), a.year if a else "")
+        parts = [f"<h2>{html.escape(title)}</h2>"]
+        if blocking:
+            parts.append("<p>" + _t("{0} av {1} steg är klara. RSA-kontrollen har <b>{2} anmärkningar</b> "
+                                    "({3}). Fel ska rättas innan analysen lämnas in; varningar bör ses över. "
+                                    "Klicka på <i>Gå till</i> för att komma direkt till uppgiften.").format(
+                done, len(others), len(self.findings), html.escape(count_text(self.findings))) + "</p>")
         else:
-            parts.append("<p><b>" + _t("Alla steg är klara.") + "</b> " + _t(
+            parts.append("<p><b>" + _t("RSA-kontrollen hittar inga fel eller varningar.") + "</b> " + _t(
                 "Analysen kan fastställas: ändra status till Fastställd under Uppdrag och avgränsning.") + "</p>")
+        if errors_ == 0 and blocking:
+            parts.append("<p>" + _t("Inga fel återstår, bara varningar.") + "</p>")
+        offset = 0
         for s in others:
             state = {"klar": _t("Klar"), "paborjad": _t("Påbörjad"), "ej_paborjad": _t("Ej påbörjad")}[s.state]
             colour = {"klar": "#2e7d32", "paborjad": "#b26a00", "ej_paborjad": "#757575"}[s.state]
             parts.append(f"<h3><a href='steg:{s.key}'>{html.escape(step_title(s.key))}</a> "
                          f"<span style='color:{colour}; font-weight:normal'>– {state}</span></h3>")
             parts.append(f"<p style='color:#555'>{html.escape(s.summary)}</p>")
-            if s.missing:
-                shown = s.missing[:12]
-                items = "".join(f"<li>{html.escape(m)}</li>" for m in shown)
-                more = (f"<li><i>{_t('… och {0} till').format(len(s.missing) - len(shown))}</i></li>"
-                        if len(s.missing) > len(shown) else "")
-                parts.append(f"<ul>{items}{more}</ul>")
-        parts.append("<h3>" + _t("Export till kommunstyrelsen") + "</h3><p>" + _t(
-            "Export till Excel och PDF i stadens gemensamma rapportformat är planerad men finns inte i den här "
-            "versionen. Till dess: allt ni fyller i sparas direkt i analysfilen, och en kopia kan skickas vidare "
-            "med Arkiv → Spara kopia som… Sekretessmarkeringen följer med filen.") + "</p>")
+            if s.findings:
+                parts.append(findings_html(s.findings, offset))
+            offset += len(s.findings)
+        add_icon_resources(self.browser.document())
         self.browser.setHtml("".join(parts))
 
 
@@ -498,4 +537,6 @@ def build_page(session, key: str, parent=None) -> StepPage:
         return RiskPage(session, parent)
     if key == "rapport":
         return ReportPage(session, parent)
+    if key == "beroenden":
+        return DependencyPage(session, parent)
     return SectionsPage(session, key, STEP_KINDS[key], parent)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex,
+                            QSortFilterProxyModel, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor
 
 from rsa_desktop.model.kinds import KINDS
@@ -109,13 +110,33 @@ class ItemTableModel(QAbstractTableModel):
 
 
 class ItemFilterModel(QSortFilterProxyModel):
-    """Sorting by each column's key (empty last), filtering on any column's text."""
+    """Sorting by each column's key (empty last), filtering on any column's text, and optionally on a
+    set of item ids (e.g. the risks of a riskmatris cell, see ui/matrix_view.py)."""
+
+    idFilterChanged = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
+        self.id_filter: frozenset[int] | None = None
+
+    def set_id_filter(self, ids) -> None:
+        """Show only rows whose item id is in `ids` (None: every row)."""
+        new = None if ids is None else frozenset(ids)
+        if new == self.id_filter:
+            return
+        self.beginFilterChange()
+        self.id_filter = new
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.idFilterChanged.emit()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        if self.id_filter is not None:
+            if self.sourceModel().index(source_row, 0, source_parent).data(ID_ROLE) not in self.id_filter:
+                return False
+        return super().filterAcceptsRow(source_row, source_parent)
 
     def lessThan(self, left, right) -> bool:
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)

@@ -13,6 +13,7 @@ from rsa_desktop import APP_NAME, __version__
 from rsa_desktop.model.kinds import ORG_TYPES
 from rsa_desktop.services import catalogues
 from rsa_desktop.ui import i18n, settings
+from rsa_desktop.ui.templates_ui import TemplatePicker
 
 
 class WelcomePage(QWidget):
@@ -95,7 +96,8 @@ class SetupPage(QWidget):
         title.setStyleSheet("font-size: 18pt; font-weight: 600;")
         col.addWidget(title)
         text = QLabel(self.tr("Filen innehåller ingen analys ännu. Ange vilken förvaltning eller vilket bolag analysen "
-                              "gäller och för vilket år. Allt kan ändras senare."), self)
+                              "gäller och för vilket år. Har ni inte gjort en RSA förut kan ni börja från en mall "
+                              "med typiska verksamheter för er typ av förvaltning. Allt kan ändras senare."), self)
         text.setWordWrap(True)
         col.addWidget(text)
         frame = QFrame(self)
@@ -117,6 +119,8 @@ class SetupPage(QWidget):
         form.addRow(self.tr("Typ:"), self.org_type)
         form.addRow(self.tr("Analysår:"), self.year)
         col.addWidget(frame)
+        self.template = TemplatePicker(self)  # “Börja från en mall”
+        col.addWidget(self.template, 3)
         self.error = QLabel(self)
         self.error.setStyleSheet("color: #b3261e;")
         self.error.setWordWrap(True)

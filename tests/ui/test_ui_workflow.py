@@ -155,10 +155,10 @@ def test_whole_analysis_from_empty_file(window, qtbot, tmp_path, confirm_yes):
     # 9. Rapport: the missing list is computed from the data
     window.go_to("rapport")
     report = window.page("rapport")
-    qtbot.waitUntil(lambda: "K1 Plan for tillsyn har inte övats." in report.browser.toPlainText())
+    qtbot.waitUntil(lambda: "K1 Plan for tillsyn: planen har aldrig övats." in report.browser.toPlainText())
     text = report.browser.toPlainText()
     assert "Ö1" not in text or "Ny övning" in text
-    assert "planerad" in text  # honest note on export
+    assert report.export_group.title() == "Export"  # the area the report exports will fill
 
     # Undo and redo across pages
     stack = window.session.undo_stack

@@ -1,0 +1,231 @@
+"""Ändringslogg: the audit trail of the analysis (services/audit.py) in a table, filterable, exportable to CSV.
+
+Opened from Analys → Ändringslogg… and from the "Historik" link in an item's detail form (then filtered
+on that item).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout,
+                               QWidget)
+
+from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.ui import fmt
+
+COLUMNS = ("Tid", "Användare", "Typ", "Objekt", "Händelse", "Fält", "Före", "Efter")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("audit", text)
+
+
+def local_time(at: str) -> str:
+    """The stored UTC time as local "YYYY-MM-DD HH:MM:SS"."""
+    try:
+        when = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def show_value(kind: str, field_label: str, value: Any) -> str:
+    """A logged value as the forms show it (durations, choices, Ja/Nej), else as text."""
+    if value is None or value == "":
+        return ""
+    spec = KINDS.get(kind)
+    f = next((x for x in spec.fields if x.label == field_label), None) if spec else None
+    if f is not None:
+        if f.type == "date" and isinstance(value, str):
+            return value
+        try:
+            return fmt.display(f, value)
+        except (TypeError, ValueError, AttributeError):
+            pass
+    if isinstance(value, bool):
+        return fmt.YES if value else fmt.NO
+    if isinstance(value, dict):  # a link: {"till": "Å12", "tolerans": …}
+        return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if field_label == "Skalor" and isinstance(value, str):
+        return _t("version {0}").format(value[:8])  # a fingerprint of the scales, not for reading
+    return str(value)
+
+
+def row_values(entry) -> list[str]:
+    kind = QCoreApplication.translate("kinds", KINDS[entry.kind].label) if entry.kind in KINDS else entry.kind
+    return [local_time(entry.at), entry.user, kind, entry.item, entry.action, entry.field,
+            show_value(entry.kind, entry.field, entry.old), show_value(entry.kind, entry.field, entry.new)]
+
+
+def csv_cell(text: str) -> str:
+    """A cell Excel will not run as a formula: text starting with = + - @ (or tab/CR) gets an apostrophe."""
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_csv(path: str | Path, entries) -> Path:
+    """UTF-8 with BOM (so Excel shows å ä ö), semicolon-separated as Swedish Excel expects."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+        w.writerow([_t(c) for c in COLUMNS])
+        for e in entries:
+            w.writerow([csv_cell(v) for v in row_values(e)])
+    return path
+
+
+def choose_csv_path(parent: QWidget | None, start: str) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, _t("Exportera ändringsloggen"), start,
+                                          _t("CSV-filer (*.csv);;Alla filer (*)"))
+    if path and not path.lower().endswith(".csv"):
+        path += ".csv"
+    return path or None
+
+
+class AuditTableModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.entries: list = []
+        self._rows: list[list[str]] = []
+
+    def set_entries(self, entries) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        self._rows = [row_values(e) for e in self.entries]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(COLUMNS)):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = self._rows[index.row()][index.column()]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return text if len(text) > 40 else None
+            return text.replace("\n", " ")
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return _t(COLUMNS[section])
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class AuditDialog(QDialog):
+    """The analysis' changes, newest first. `kind`/`item_id`: the selected item ("Bara valt objekt")."""
+
+    def __init__(self, session, parent: QWidget | None = None, kind: str | None = None, item_id: int | None = None,
+                 item_label: str = "", only_item: bool = False):
+        super().__init__(parent)
+        self.session = session
+        self.kind, self.item_id = kind, item_id
+        self.setWindowTitle(_t("Ändringslogg"))
+        self.resize(980, 560)
+        lay = QVBoxLayout(self)
+        a = session.analysis()
+        intro = QLabel(_t("Alla ändringar i analysen {0}: när, av vem (datorns användarnamn), vad och värdet före och "
+                          "efter. Loggen kan inte ändras i programmet.").format(a.year if a else ""), self)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        bar = QHBoxLayout()
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText(_t("Filtrera på objekt, fält, användare eller värde…"))
+        self.filter_edit.setAccessibleName(_t("Filtrera ändringsloggen"))
+        self.filter_edit.setClearButtonEnabled(True)
+        bar.addWidget(self.filter_edit, 1)
+        label = item_label or (session.label_of(kind, item_id) if kind and item_id is not None else "")
+        self.only_item = QCheckBox(_t("Bara valt objekt") + (f" ({label})" if label else ""), self)
+        self.only_item.setEnabled(kind is not None and item_id is not None)
+        self.only_item.setChecked(only_item and self.only_item.isEnabled())
+        if not self.only_item.isEnabled():
+            self.only_item.setToolTip(_t("Markera ett objekt i ett steg först."))
+        bar.addWidget(self.only_item)
+        lay.addLayout(bar)
+        self.model = AuditTableModel(self)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(_t("Ändringar"))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        lay.addWidget(self.view, 1)
+        self.count_label = QLabel(self)
+        lay.addWidget(self.count_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.export_button = QPushButton(_t("Exportera…"), self)
+        self.export_button.setToolTip(_t("Spara de visade raderna som CSV (öppnas i Excel)"))
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button.clicked.connect(lambda: self.export())
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self.reload)
+        self.filter_edit.textChanged.connect(lambda _t_: self._timer.start())
+        self.only_item.toggled.connect(lambda _on: self.reload())
+        self.reload()
+        for col, width in enumerate((140, 90, 90, 200, 80, 150, 130)):
+            header.resizeSection(col, width)
+
+    def reload(self) -> None:
+        svc = self.session.svc
+        if svc is None:
+            self.model.set_entries([])
+            return
+        only = self.only_item.isChecked()
+        entries = svc.audit_trail(analysis_id=self.session.analysis_id, kind=self.kind if only else None,
+                                  item_id=self.item_id if only else None, text=self.filter_edit.text())
+        self.model.set_entries(entries)
+        self.count_label.setText(_t("{0} ändringar").format(len(entries)) if len(entries) != 1
+                                 else _t("1 ändring"))
+
+    def export(self, path: str | Path | None = None) -> Path | None:
+        if path is None:
+            start = ""
+            if self.session.path:
+                start = str(self.session.path.with_name(self.session.path.stem + " ändringslogg.csv"))
+            path = choose_csv_path(self, start)
+            if not path:
+                return None
+        try:
+            out = write_csv(path, self.model.entries)
+        except OSError as exc:
+            QMessageBox.warning(self, _t("Exportera"), _t("Filen kunde inte sparas: {0}").format(exc.strerror or exc))
+            return None
+        return out
+
+
+def open_audit(session, parent: QWidget | None, kind: str | None = None, item_id: int | None = None,
+               only_item: bool = False) -> AuditDialog:
+    """Not modal, so the user can keep working; deleted when closed."""
+    dlg = AuditDialog(session, parent, kind, item_id, only_item=only_item)
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.show()
+    return dlg

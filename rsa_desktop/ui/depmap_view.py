@@ -1,0 +1,498 @@
+"""Beroendekarta: the dependency map (services/depmap.py) painted in a QGraphicsView.
+
+Functions (left column, rounded rectangles, blue) and dependencies (pills, grey) at the layout's
+positions; arrows mean "behöver" (needs). Shared dependencies carry a purple badge with the number of
+functions they serve; borders and arrows are coloured by the worst continuity gap that involves them.
+Zoom with Ctrl+wheel, + / − / 0 or the buttons. Click a node to select it (details below the map),
+double-click or Enter to open the item; the arrow keys move between nodes.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView,
+                               QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
+
+from rsa_desktop.model.durations import format_duration
+from rsa_desktop.services.depmap import DependencyGraph, Node, build_graph
+from rsa_desktop.ui.gap_view import SEVERITY_COLOURS, SEVERITY_TEXT, findings, item_target
+
+COL_SPACING = 380.0
+ROW_SPACING = 74.0
+NODE_W, NODE_H = 200.0, 48.0
+FUNCTION_FILL, FUNCTION_BORDER = "#e3f0fc", "#1565c0"
+DEPENDENCY_FILL, DEPENDENCY_BORDER = "#f1f1f1", "#616161"
+SHARED_COLOUR = "#6a1b9a"
+SELECTED_COLOUR = "#0b57d0"
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("depmap_view", text)
+
+
+class NodeItem(QGraphicsItem):
+    def __init__(self, node: Node):
+        super().__init__()
+        self.node = node
+        self.selected = False
+        self.setAcceptHoverEvents(True)
+        self.setToolTip(self._tooltip())
+        self.setZValue(2)
+
+    def _tooltip(self) -> str:
+        n = self.node
+        lines = [f"<b>{html.escape(n.id)} {html.escape(n.label)}</b>"]
+        if n.kind == "function":
+            lines.append(_t("Samhällsviktig verksamhet") if n.critical else _t("Verksamhet"))
+        else:
+            bits = [n.dep_type] if n.dep_type else []
+            if n.provider_org:
+                bits.append(_t("levereras av {0}").format(n.provider_org))
+            bits.append(_t("betjänar {0} verksamheter").format(n.functions_served))
+            lines.append(html.escape(", ".join(bits)))
+            if n.shared:
+                lines.append(_t("Delat beroende"))
+        if n.severity:
+            lines.append(_t("Värsta kontinuitetsgap: {0}").format(_t(SEVERITY_TEXT[n.severity]).lower()))
+        return "<br>".join(lines)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-NODE_W / 2 - 6, -NODE_H / 2 - 10, NODE_W + 16, NODE_H + 16)
+
+    def shape_rect(self) -> QRectF:
+        return QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
+
+    def paint(self, p: QPainter, _option, _widget=None) -> None:
+        n = self.node
+        r = self.shape_rect()
+        is_fn = n.kind == "function"
+        radius = 6 if is_fn else NODE_H / 2
+        if self.selected:
+            p.setPen(QPen(QColor(SELECTED_COLOUR), 3))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(r.adjusted(-5, -5, 5, 5), radius + 4, radius + 4)
+        border = QColor(SEVERITY_COLOURS[n.severity]) if n.severity else QColor(
+            FUNCTION_BORDER if is_fn else DEPENDENCY_BORDER)
+        width = 3.0 if n.severity else (2.0 if is_fn and n.critical else 1.2)
+        p.setBrush(QColor(FUNCTION_FILL if is_fn else DEPENDENCY_FILL))
+        p.setPen(QPen(border, width))
+        p.drawRoundedRect(r, radius, radius)
+        if n.shared:
+            p.setPen(QPen(QColor(SHARED_COLOUR), 1.5, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(r.adjusted(3.5, 3.5, -3.5, -3.5), max(radius - 3, 2), max(radius - 3, 2))
+            badge = QRectF(r.right() - 30, r.top() - 9, 30, 17)
+            p.setBrush(QColor(SHARED_COLOUR))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawRoundedRect(badge, 8, 8)
+            f = QFont(p.font())
+            f.setPointSizeF(max(f.pointSizeF() - 2, 6))
+            f.setBold(True)
+            p.setFont(f)
+            p.setPen(QColor("white"))
+            p.drawText(badge, Qt.AlignmentFlag.AlignCenter, f"×{n.functions_served}")
+        if n.severity:
+            size = 12
+            c = QPointF(r.left() + (3 if not is_fn else 0), r.center().y())  # on the left edge
+            p.setBrush(QColor(SEVERITY_COLOURS[n.severity]))
+            p.setPen(QPen(QColor("white"), 1))
+            if n.severity == "hög":
+                p.drawPolygon(QPolygonF([c + QPointF(0, -size / 2), c + QPointF(size / 2, size / 2),
+                                         c + QPointF(-size / 2, size / 2)]))
+            elif n.severity == "medel":
+                p.drawPolygon(QPolygonF([c + QPointF(0, -size / 2), c + QPointF(size / 2, 0), c + QPointF(0, size / 2),
+                                         c + QPointF(-size / 2, 0)]))
+            else:
+                p.drawEllipse(c, size / 2.5, size / 2.5)
+        base = QFont(p.font())
+        base.setPointSizeF(9)
+        bold = QFont(base)
+        bold.setBold(True)
+        text_rect = r.adjusted(14 if not is_fn else 8, 4, -10, -4)
+        p.setPen(QColor("#1b1b1b"))
+        p.setFont(bold)
+        head = n.id + ("  " + _t("(hemlig)") if n.secret else "")
+        p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, head)
+        p.setFont(base)
+        fm = QFontMetricsF(base)
+        label = fm.elidedText(n.label, Qt.TextElideMode.ElideRight, text_rect.width())
+        p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, label)
+        sub = n.dep_type if not is_fn else ("" if not n.critical else _t("samhällsviktig"))
+        if sub:
+            small = QFont(base)
+            small.setPointSizeF(7.5)
+            p.setFont(small)
+            p.setPen(QColor("#555555"))
+            p.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                       QFontMetricsF(small).elidedText(sub, Qt.TextElideMode.ElideRight, text_rect.width() / 2))
+
+
+class DepMapGraphicsView(QGraphicsView):
+    """The zoomable, focusable canvas. Emits the node's id on selection and on activation."""
+
+    nodeSelected = Signal(str)
+    nodeActivated = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(_t("Beroendekarta"))
+        self.setBackgroundBrush(QBrush(QColor("#ffffff")))
+        self.items_by_id: dict[str, NodeItem] = {}
+        self.selected: str | None = None
+        self.zoom = 1.0
+
+    # -- content --------------------------------------------------------------------------------------
+
+    def set_graph(self, graph: DependencyGraph | None) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.items_by_id.clear()
+        if graph is None:
+            return
+        for n in graph.nodes:
+            item = NodeItem(n)
+            item.setPos(self.node_pos(n))
+            scene.addItem(item)
+            self.items_by_id[n.id] = item
+        for e in graph.edges:
+            a, b = self.items_by_id.get(e.source), self.items_by_id.get(e.target)
+            if a is None or b is None:
+                continue
+            # arrows mean "behöver": function → dependency, dependency → the dependency it needs
+            frm, to = (b, a) if e.kind == "serves" else (a, b)
+            self._add_edge(frm.pos(), to.pos(), e)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-30, -30, 30, 30))
+        if self.selected in self.items_by_id:
+            self.items_by_id[self.selected].selected = True
+        else:
+            self.selected = None
+        desc = ", ".join(f"{n.id} {n.label}" for n in graph.nodes)
+        self.setAccessibleDescription(desc)
+
+    @staticmethod
+    def node_pos(n: Node) -> QPointF:
+        return QPointF(n.x * COL_SPACING, n.y * ROW_SPACING)
+
+    def _add_edge(self, a: QPointF, b: QPointF, e) -> None:
+        forward = b.x() > a.x() + 1
+        if forward:
+            start, end = QPointF(a.x() + NODE_W / 2, a.y()), QPointF(b.x() - NODE_W / 2 - 2, b.y())
+            dx = (end.x() - start.x()) / 2
+            c1, c2 = QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y())
+        else:  # same column (rare): loop out to the right
+            start, end = QPointF(a.x() + NODE_W / 2, a.y()), QPointF(b.x() + NODE_W / 2 + 2, b.y())
+            c1, c2 = QPointF(start.x() + 60, start.y()), QPointF(end.x() + 60, end.y())
+        path = QPainterPath(start)
+        path.cubicTo(c1, c2, end)
+        colour = QColor(SEVERITY_COLOURS[e.severity]) if e.severity else QColor("#9e9e9e")
+        item = QGraphicsPathItem(path)
+        pen = QPen(colour, 2.6 if e.severity else 1.3)
+        if e.kind == "depends_on":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        item.setPen(pen)
+        item.setZValue(1)
+        tip = [f"{e.target} → {e.source}" if e.kind == "serves" else f"{e.source} → {e.target}"]
+        if e.kind == "serves":
+            tip.append(_t("Tolerans: {0}").format(format_duration(e.tolerance) if e.tolerance is not None
+                                                  else _t("ej angiven")))
+        if e.severity:
+            tip.append(_t("Kontinuitetsgap: {0}").format(_t(SEVERITY_TEXT[e.severity]).lower()))
+        item.setToolTip("\n".join(tip))
+        self.scene().addItem(item)
+        # arrow head
+        direction = end - c2 if forward else end - c2
+        length = max((direction.x() ** 2 + direction.y() ** 2) ** 0.5, 0.001)
+        ux, uy = direction.x() / length, direction.y() / length
+        head = QPolygonF([end, end - QPointF(ux * 10 - uy * 5, uy * 10 + ux * 5),
+                          end - QPointF(ux * 10 + uy * 5, uy * 10 - ux * 5)])
+        hp = QPainterPath()
+        hp.addPolygon(head)
+        hp.closeSubpath()
+        head_item = QGraphicsPathItem(hp)
+        head_item.setBrush(colour)
+        head_item.setPen(QPen(colour, 1))
+        head_item.setZValue(1)
+        self.scene().addItem(head_item)
+
+    # -- selection --------------------------------------------------------------------------------------
+
+    def select_node(self, node_id: str | None, *, ensure_visible: bool = True) -> None:
+        for nid, item in self.items_by_id.items():
+            if item.selected != (nid == node_id):
+                item.selected = nid == node_id
+                item.update()
+        self.selected = node_id if node_id in self.items_by_id else None
+        if self.selected and ensure_visible:
+            self.ensureVisible(self.items_by_id[self.selected], 40, 40)
+        self.nodeSelected.emit(self.selected or "")
+
+    def node_at(self, view_pos) -> str | None:
+        for item in self.items(view_pos):
+            if isinstance(item, NodeItem):
+                return item.node.id
+        return None
+
+    def mousePressEvent(self, event) -> None:
+        nid = self.node_at(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and nid is not None:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.select_node(nid, ensure_visible=False)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        nid = self.node_at(event.position().toPoint())
+        if nid is not None:
+            self.select_node(nid, ensure_visible=False)
+            self.nodeActivated.emit(nid)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # -- zoom and keys ------------------------------------------------------------------------------------
+
+    def set_zoom(self, factor: float) -> None:
+        factor = min(max(factor, 0.2), 4.0)
+        self.resetTransform()
+        self.scale(factor, factor)
+        self.zoom = factor
+
+    def zoom_by(self, step: float) -> None:
+        self.set_zoom(self.zoom * step)
+
+    def fit(self) -> None:
+        """The whole map, however small (the 0 key and the Anpassa button)."""
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self.set_zoom(min(self.transform().m11(), 1.0))
+
+    def fit_width(self) -> None:
+        """The map's width in the view, text still readable; a tall map scrolls (the start view)."""
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return
+        avail = max(self.viewport().width() - 4, 100)
+        whole = min(avail / rect.width(), max(self.viewport().height() - 4, 100) / rect.height())
+        self.set_zoom(whole if whole >= 0.75 else min(max(avail / rect.width(), 0.6), 1.0))
+        self.centerOn(rect.center().x(), rect.top() + self.viewport().height() / 2 / self.zoom)
+
+    def wheelEvent(self, event) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1.2)
+            return
+        if key == Qt.Key.Key_Minus:
+            self.zoom_by(1 / 1.2)
+            return
+        if key == Qt.Key.Key_0:
+            self.fit()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.selected:
+            self.nodeActivated.emit(self.selected)
+            return
+        moves = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        if key in moves and self.items_by_id:
+            self.select_node(self._neighbour(*moves[key]))
+            return
+        super().keyPressEvent(event)
+
+    def _neighbour(self, dx: int, dy: int) -> str:
+        """The nearest node in a direction (or the first node when none is selected)."""
+        if self.selected is None:
+            return min(self.items_by_id, key=lambda i: (self.items_by_id[i].pos().x(), self.items_by_id[i].pos().y()))
+        here = self.items_by_id[self.selected].pos()
+        best, best_d = self.selected, float("inf")
+        for nid, item in self.items_by_id.items():
+            d = item.pos() - here
+            along = d.x() * dx + d.y() * dy
+            if nid == self.selected or along <= 1:
+                continue
+            across = abs(d.x() * dy) + abs(d.y() * dx)
+            score = along + 2.5 * across
+            if score < best_d:
+                best, best_d = nid, score
+        return best
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        if self.selected is None and self.items_by_id and event.reason() in (Qt.FocusReason.TabFocusReason,
+                                                                           Qt.FocusReason.BacktabFocusReason):
+            self.select_node(self._neighbour(0, 0))
+
+
+class DepMapView(QWidget):
+    """The "Beroendekarta" tab: toolbar, map, the selected node's details, legend."""
+
+    navigate = Signal(str)
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("beroendekarta")
+        self.session = session
+        self._dirty = True
+        self.graph: DependencyGraph | None = None
+        self._fitted = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 6, 4, 4)
+        bar = QHBoxLayout()
+        self.critical_only = QCheckBox(self.tr("Bara samhällsviktiga verksamheter"), self)
+        self.critical_only.setToolTip(self.tr("Visa bara samhällsviktiga verksamheter och de beroenden de når"))
+        self.critical_only.toggled.connect(lambda _on: self.refresh(refit=True))
+        bar.addWidget(self.critical_only)
+        bar.addStretch(1)
+        self.zoom_out = QPushButton(self.tr("−"), self)
+        self.zoom_out.setAccessibleName(self.tr("Zooma ut"))
+        self.zoom_out.setToolTip(self.tr("Zooma ut (−, Ctrl+hjul)"))
+        self.zoom_in = QPushButton(self.tr("+"), self)
+        self.zoom_in.setAccessibleName(self.tr("Zooma in"))
+        self.zoom_in.setToolTip(self.tr("Zooma in (+, Ctrl+hjul)"))
+        self.fit_button = QPushButton(self.tr("Anpassa"), self)
+        self.fit_button.setToolTip(self.tr("Visa hela kartan (0)"))
+        for b in (self.zoom_out, self.zoom_in):
+            b.setFixedWidth(34)
+        bar.addWidget(self.zoom_out)
+        bar.addWidget(self.zoom_in)
+        bar.addWidget(self.fit_button)
+        outer.addLayout(bar)
+
+        self.view = DepMapGraphicsView(self)
+        self.view.nodeSelected.connect(self._show_node)
+        self.view.nodeActivated.connect(self.open_node)
+        self.zoom_in.clicked.connect(lambda: self.view.zoom_by(1.2))
+        self.zoom_out.clicked.connect(lambda: self.view.zoom_by(1 / 1.2))
+        self.fit_button.clicked.connect(self.view.fit)
+        outer.addWidget(self.view, 1)
+
+        info = QHBoxLayout()
+        self.info = QLabel(self)
+        self.info.setWordWrap(True)
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.info.linkActivated.connect(self.navigate.emit)
+        info.addWidget(self.info, 1)
+        self.open_button = QPushButton(self.tr("Öppna"), self)
+        self.open_button.setToolTip(self.tr("Gå till den markerade posten (Enter)"))
+        self.open_button.clicked.connect(lambda: self.view.selected and self.open_node(self.view.selected))
+        info.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(info)
+        self.legend = QLabel(self)
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setText(self._legend_html())
+        outer.addWidget(self.legend)
+
+        session.changed.connect(self._on_changed)
+        session.analysisChanged.connect(self._on_analysis_changed)
+        session.documentChanged.connect(self._on_analysis_changed)
+        self._show_node("")
+
+    @staticmethod
+    def _legend_html() -> str:
+        sev = " ".join(f"<span style='color:{SEVERITY_COLOURS[s]}; font-weight:700'>&#9632;</span> "
+                       f"{html.escape(_t(SEVERITY_TEXT[s]))}" for s in SEVERITY_COLOURS)
+        return ("<span style='color:gray'>"
+                + f"<span style='background:{FUNCTION_FILL}; border:1px solid {FUNCTION_BORDER}'>&nbsp;V&nbsp;</span> "
+                + html.escape(_t("verksamhet")) + " &nbsp; "
+                + f"<span style='background:{DEPENDENCY_FILL}'>&nbsp;B&nbsp;</span> " + html.escape(_t("beroende"))
+                + " &nbsp; " + f"<span style='color:{SHARED_COLOUR}; font-weight:700'>×n</span> "
+                + html.escape(_t("delat beroende (antal verksamheter)")) + " &nbsp; "
+                + html.escape(_t("Pil: behöver; streckad: beroende av ett annat beroende.")) + " &nbsp; "
+                + html.escape(_t("Gap:")) + " " + sev + "</span>")
+
+    # -- refresh -------------------------------------------------------------------------------------
+
+    def _on_changed(self, _kind: str = "") -> None:
+        self._dirty = True
+        if self.isVisible():
+            self.refresh()
+
+    def _on_analysis_changed(self) -> None:
+        self.view.selected = None
+        self._fitted = False
+        self._on_changed("")
+
+    def showEvent(self, event) -> None:
+        if self._dirty:
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self, refit: bool = False) -> None:
+        self._dirty = False
+        s = self.session
+        if not s.svc or s.analysis_id is None:
+            self.graph = None
+        else:
+            self.graph = build_graph(s.svc, s.analysis_id, findings=findings(s),
+                                     critical_only=self.critical_only.isChecked())
+        self.view.set_graph(self.graph)
+        if refit or not self._fitted:
+            self.view.fit_width()
+            self._fitted = self.isVisible()
+        self._show_node(self.view.selected or "")
+
+    # -- the selected node -----------------------------------------------------------------------------
+
+    def select(self, node_id: str) -> None:
+        self.view.select_node(node_id)
+
+    def _show_node(self, node_id: str) -> None:
+        if not node_id or self.graph is None:
+            if self.graph is not None and not self.graph.nodes:
+                text = self.tr("Kartan visas när det finns verksamheter och beroenden som är kopplade till varandra.")
+            else:
+                text = self.tr("Klicka på en ruta för att se detaljer, dubbelklicka eller tryck Enter för att öppna "
+                               "den. Piltangenterna flyttar mellan rutorna.")
+            self.info.setText(f"<span style='color:gray'>{html.escape(text)}</span>")
+            self.open_button.setEnabled(False)
+            return
+        n = self.graph.node(node_id)
+        parts = [f"<b>{html.escape(n.id)} {html.escape(n.label)}</b>"]
+        if n.kind == "function":
+            parts.append(html.escape(self.tr("samhällsviktig verksamhet") if n.critical else self.tr("verksamhet")))
+            deps = [e.source for e in self.graph.edges if e.kind == "serves" and e.target == n.id]
+            parts.append(html.escape(self.tr("behöver {0} beroenden direkt").format(len(deps))))
+        else:
+            if n.dep_type:
+                parts.append(html.escape(n.dep_type))
+            if n.provider_org:
+                parts.append(html.escape(self.tr("levereras av {0}").format(n.provider_org)))
+            parts.append(html.escape(self.tr("betjänar {0} verksamheter").format(n.functions_served)))
+            if n.shared:
+                parts.append(f"<span style='color:{SHARED_COLOUR}; font-weight:600'>"
+                             f"{html.escape(self.tr('delat beroende'))}</span>")
+        related = [f for f in self.graph.findings if n.id in (f.items[:1] if f.dependency_id is None
+                                                              else (f.items[0], f.items[-1]))]
+        if related:
+            worst = n.severity or related[0].severity
+            parts.append(f"<span style='color:{SEVERITY_COLOURS.get(worst, '#000')}; font-weight:600'>"
+                         + html.escape(self.tr("{0} kontinuitetsgap, värsta: {1}").format(
+                             len(related), self.tr(SEVERITY_TEXT.get(worst, worst)).lower()))
+                         + "</span> – <a href='beroenden/kontinuitetsgap'>" + html.escape(self.tr("Visa gapen"))
+                         + "</a>")
+        self.info.setText(" · ".join(parts))
+        self.open_button.setEnabled(True)
+
+    def open_node(self, node_id: str) -> None:
+        if self.graph is None or not node_id:
+            return
+        n = self.graph.node(node_id)
+        self.navigate.emit(item_target(n.kind, n.db_id))

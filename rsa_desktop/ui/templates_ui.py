@@ -1,0 +1,182 @@
+"""“Börja från en mall”: pick a förvaltning type and tick which of its typical functions to keep.
+
+Used by the first-analysis form (welcome.SetupPage) and by “Nytt analysår…”. The choice is applied by
+commands.CreateAnalysisCommand together with the new analysis, as one undoable step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+from rsa_desktop.services import templates as template_svc
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("templates", text)
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    code: str
+    label: str
+    selected: tuple[int, ...]  # indexes into the template's functions
+
+
+class TemplatePicker(QWidget):
+    """A checkbox to opt in, the förvaltning type, and a checkbox list of its functions."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.templates = template_svc.templates()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.enabled = QCheckBox(_t("Börja från en mall"), self)
+        self.enabled.setToolTip(_t("Lägg in typiska samhällsviktiga verksamheter och deras beroenden för er typ av "
+                                   "förvaltning. Allt kan ändras eller tas bort efteråt."))
+        lay.addWidget(self.enabled)
+        self.body = QWidget(self)
+        bl = QVBoxLayout(self.body)
+        bl.setContentsMargins(18, 0, 0, 0)
+        row = QHBoxLayout()
+        label = QLabel(_t("Typ av förvaltning:"), self.body)
+        self.combo = QComboBox(self.body)
+        self.combo.setAccessibleName(_t("Mall: typ av förvaltning"))
+        for t in self.templates:
+            self.combo.addItem(str(t.get("label", t.get("code", ""))), t.get("code"))
+        label.setBuddy(self.combo)
+        row.addWidget(label)
+        row.addWidget(self.combo, 1)
+        bl.addLayout(row)
+        self.description = QLabel(self.body)
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet("color: palette(mid);")
+        bl.addWidget(self.description)
+        hint = QLabel(_t("Bocka för de verksamheter ni vill ha med. Deras typiska beroenden följer med, kopplade."),
+                      self.body)
+        hint.setWordWrap(True)
+        bl.addWidget(hint)
+        self.area = QScrollArea(self.body)  # one row per function: checkbox with name, description below
+        self.area.setWidgetResizable(True)
+        self.area.setMinimumHeight(160)
+        self.area.setAccessibleName(_t("Verksamheter i mallen"))
+        self.rows_host = QWidget(self.area)
+        self.rows = QVBoxLayout(self.rows_host)
+        self.rows.setContentsMargins(6, 4, 6, 4)
+        self.area.setWidget(self.rows_host)
+        self.checks: list[QCheckBox] = []
+        bl.addWidget(self.area, 1)
+        buttons = QHBoxLayout()
+        self.all_button = QPushButton(_t("Markera alla"), self.body)
+        self.none_button = QPushButton(_t("Avmarkera alla"), self.body)
+        self.all_button.clicked.connect(lambda: self._check_all(True))
+        self.none_button.clicked.connect(lambda: self._check_all(False))
+        buttons.addWidget(self.all_button)
+        buttons.addWidget(self.none_button)
+        buttons.addStretch(1)
+        bl.addLayout(buttons)
+        lay.addWidget(self.body, 1)
+        self.combo.currentIndexChanged.connect(self._fill)
+        self.enabled.toggled.connect(self.body.setVisible)
+        self.body.setVisible(False)
+        self.enabled.setEnabled(bool(self.templates))
+        self._fill()
+
+    def template(self) -> dict | None:
+        i = self.combo.currentIndex()
+        return self.templates[i] if 0 <= i < len(self.templates) else None
+
+    def set_template(self, code: str) -> bool:
+        i = self.combo.findData(code)
+        if i >= 0:
+            self.combo.setCurrentIndex(i)
+        return i >= 0
+
+    def _fill(self) -> None:
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.checks = []
+        t = self.template()
+        if t is None:
+            self.description.clear()
+            return
+        self.description.setText(str(t.get("description", "")))
+        for f in t.get("functions", []):
+            critical = _t("samhällsviktig: ja") if f.get("is_critical") else _t("samhällsviktig: nej")
+            box = QCheckBox(f"{f.get('name', '')}  ({critical})", self.rows_host)
+            box.setChecked(bool(f.get("is_critical")))
+            box.setToolTip(str(f.get("critical_motivation") or ""))
+            desc = QLabel(str(f.get("description") or ""), self.rows_host)
+            desc.setWordWrap(True)
+            desc.setStyleSheet("color: palette(mid); margin-left: 22px; margin-bottom: 4px;")
+            box.setAccessibleDescription(desc.text())
+            self.rows.addWidget(box)
+            self.rows.addWidget(desc)
+            self.checks.append(box)
+        self.rows.addStretch(1)
+
+    def _check_all(self, on: bool) -> None:
+        for box in self.checks:
+            box.setChecked(on)
+
+    def set_checked(self, indexes) -> None:
+        wanted = set(indexes)
+        for i, box in enumerate(self.checks):
+            box.setChecked(i in wanted)
+
+    def item_text(self, i: int) -> str:
+        """The row as shown: name, samhällsviktig ja/nej, description."""
+        return self.checks[i].text() + "\n" + self.checks[i].accessibleDescription()
+
+    def selected(self) -> tuple[int, ...]:
+        return tuple(i for i, box in enumerate(self.checks) if box.isChecked())
+
+    def choice(self) -> TemplateChoice | None:
+        """None when no template is wanted (or nothing is ticked)."""
+        t = self.template()
+        if not self.enabled.isChecked() or t is None or not self.selected():
+            return None
+        return TemplateChoice(str(t.get("code")), str(t.get("label", "")), self.selected())
+
+
+class NewYearDialog(QDialog):
+    """“Nytt analysår…”: the year, and optionally a template to start from."""
+
+    def __init__(self, parent: QWidget | None, existing: list[int]):
+        super().__init__(parent)
+        self.setWindowTitle(_t("Nytt analysår"))
+        self.resize(560, 480)
+        lay = QVBoxLayout(self)
+        text = QLabel(_t("Varje år görs en ny analys. Den nya analysen får standardskalorna och börjar tom, eller med "
+                         "verksamheterna ur en mall; tidigare år finns kvar i filen och kan väljas i årsväljaren. "
+                         "Du kan ångra det med Ctrl+Z."), self)
+        text.setWordWrap(True)
+        lay.addWidget(text)
+        self.year = QSpinBox(self)
+        self.year.setRange(2000, 2200)
+        self.year.setValue(max(existing) + 1 if existing else dt.date.today().year)
+        self.year.setAccessibleName(_t("År"))
+        self.year.setMaximumWidth(120)
+        form = QFormLayout()
+        form.addRow(_t("År:"), self.year)
+        lay.addLayout(form)
+        self.picker = TemplatePicker(self)
+        lay.addWidget(self.picker, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_t("Skapa"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+
+def ask_new_year(parent: QWidget | None, existing: list[int]) -> tuple[int, TemplateChoice | None] | None:
+    dlg = NewYearDialog(parent, existing)
+    if dlg.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dlg.year.value(), dlg.picker.choice()

@@ -1,0 +1,82 @@
+"""Beroendekarta: nodes from build_graph, click selects, Enter opens, keyboard and zoom."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from rsa_desktop.services.rsa import RsaService
+from rsa_desktop.storage.database import Document
+
+
+def _open_map(window, path):
+    window.open_path(path)
+    window.go_to("beroenden/beroendekarta")
+    page = window.page("beroenden")
+    assert page.tabs.currentWidget() is page.depmap
+    return page.depmap
+
+
+def test_click_selects_and_enter_opens(window, qtbot, sample):
+    path, ids = sample
+    mapview = _open_map(window, path)
+    view = mapview.view
+    assert {"V1", "V2", "B1", "B2"} <= set(view.items_by_id)
+    g = mapview.graph
+    assert g.node("V1").kind == "function" and g.node("B1").kind == "dependency"
+    assert g.node("B1").severity is not None  # B1 has no reserve: a gap colours it
+
+    pos = view.mapFromScene(view.items_by_id["V1"].pos())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert view.selected == "V1" and view.items_by_id["V1"].selected
+    assert "Tillsyn över ställföreträdare" in mapview.info.text()
+    assert view.hasFocus()
+
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # the nearest node to the right: its dependency
+    assert view.selected == "B1"
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert window.current_key() == "beroenden"
+    sec = window.page("beroenden").section("dependency")
+    assert sec.current_id() == ids["B1"]
+
+    window.go_to("beroenden/beroendekarta")
+    view.select_node("V1")
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(view.items_by_id["V1"].pos()))
+    assert window.current_key() == "samhallsviktig"
+    assert window.page("samhallsviktig").section("function").current_id() == ids["V1"]
+
+
+def test_zoom_and_repaint_after_edit(window, qtbot, sample):
+    path, ids = sample
+    mapview = _open_map(window, path)
+    view = mapview.view
+    z = view.zoom
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    assert view.zoom > z
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    assert view.zoom < z
+
+    # a new link shows up as an edge at once
+    from rsa_desktop.ui import commands
+    commands.execute(window.session, commands.LinkCommand(window.session, "function_dependency", ids["V2"], ids["B2"],
+                                                          {"tolerance": 60}))
+    assert any(e.source == "B2" and e.target == "V2" for e in mapview.graph.edges)
+    window.session.undo_stack.undo()
+    assert not any(e.source == "B2" and e.target == "V2" for e in mapview.graph.edges)
+
+
+def test_shared_dependency_stands_out(window, sample):
+    path, ids = sample
+    doc = Document.open(path)
+    svc = RsaService(doc)
+    aid = ids["analysis"]
+    with svc.batch():
+        v3 = svc.create("function", aid, name="Bokföring", operation="egen").id
+        for fid in (ids["V1"], ids["V2"], v3):
+            svc.link("function_dependency", fid, ids["B2"])
+    doc.close()
+    mapview = _open_map(window, path)
+    assert mapview.graph.node("B2").shared and not mapview.graph.node("B1").shared
+    mapview.select("B2")
+    assert "delat beroende" in mapview.info.text()
