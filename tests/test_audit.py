@@ -58,3 +58,11 @@ def test_trail_outlives_deleted_items(svc, analysis):
     assert [e.action for e in svc.audit_trail(kind="function", item_id=f.id)] == ["borttagen", "skapad"]
     svc.delete("analysis", analysis.id)
     assert svc.audit_trail(analysis_id=analysis.id)
+
+
+def test_a_scales_confirmation_can_be_taken_back(svc, analysis):
+    first = svc.confirm_scales(analysis.id)
+    assert first.old["scales_confirmed"] == "" and first.new["scales_confirmed"]
+    svc.confirm_scales(analysis.id, "")
+    assert svc.analysis(analysis.id).scales_confirmed == ""
+    assert [e.action for e in svc.audit_trail(analysis_id=analysis.id)][:2] == ["bekräftad", "bekräftad"]

@@ -1,5 +1,5 @@
 import os
-import shutil
+
 import sqlite3
 import subprocess
 import sys

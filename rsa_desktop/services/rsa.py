@@ -241,13 +241,17 @@ class RsaService:
                          action="skapad")
             return make_record("analysis", row)
 
-    def confirm_scales(self, analysis_id: int) -> Change:
-        """The user has reviewed the analysis' scales as they are now (RSA-kontroll stops asking)."""
+    def confirm_scales(self, analysis_id: int, fingerprint: str | None = None) -> Change:
+        """The user has reviewed the analysis' scales as they are now (RSA-kontroll stops asking).
+
+        `fingerprint` puts back an earlier confirmation instead (undo; "" = never confirmed).
+        """
         with self._session() as s:
             row = self._get_row(s, "analysis", analysis_id)
             self._ensure_editable(s, analysis_id)
             old = row.scales_confirmed
-            row.scales_confirmed = scale_svc.read_scales(s, analysis_id).fingerprint
+            row.scales_confirmed = (scale_svc.read_scales(s, analysis_id).fingerprint if fingerprint is None
+                                    else fingerprint)
             audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=str(row.year),
                          action="bekräftad", field="Skalor", old=old, new=row.scales_confirmed)
             return Change("analysis", analysis_id, MappingProxyType({"scales_confirmed": old}),

@@ -305,22 +305,6 @@ class CreateAnalysisCommand(ServiceCommand):
         self.session.set_analysis(self.analysis_id)
 
 
-def _set_scales_confirmed(svc, analysis_id: int, value: str) -> None:
-    """Put back an earlier scales confirmation (undo of ConfirmScalesCommand).
-
-    Workaround: the service has confirm_scales() but no way to restore the previous fingerprint; this writes
-    the one column through the document's own transaction and records it in the audit trail.
-    """
-    from rsa_desktop.model import entities as e
-    from rsa_desktop.services import audit
-    with svc.doc.session() as s:
-        row = s.get(e.Analysis, analysis_id)
-        old = row.scales_confirmed
-        row.scales_confirmed = value
-        audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=str(row.year),
-                     action="ångrad", field="Skalor", old=old, new=value)
-
-
 class ConfirmScalesCommand(ServiceCommand):
     """The user has reviewed the scales (RSA-kontroll's "scales_unconfirmed" goes away)."""
 
@@ -339,4 +323,4 @@ class ConfirmScalesCommand(ServiceCommand):
         self.svc.confirm_scales(self.analysis_id)
 
     def _undo(self) -> None:
-        _set_scales_confirmed(self.svc, self.analysis_id, self.change.old["scales_confirmed"])
+        self.svc.confirm_scales(self.analysis_id, self.change.old["scales_confirmed"])

@@ -202,4 +202,100 @@ def about_text() -> str:
 
 
 def show_about(parent: QWidget | None) -> None:
-    QMessageBox.about(parent, _t("Om {0}").format(APP_NAME), about_text())
+    box = QMessageBox(QMessageBox.Icon.Information, _t("Om {0}").format(APP_NAME), about_text(),
+                      QMessageBox.StandardButton.Ok, parent)
+    licences = box.addButton(_t("Licenser…"), QMessageBox.ButtonRole.ActionRole)
+    box.exec()
+    if box.clickedButton() is licences:
+        show_licences(parent)
+
+
+def show_licences(parent: QWidget | None) -> QDialog:
+    """Om → Licenser…: the third-party licence notices of resources/licenses/, read-only."""
+    from PySide6.QtGui import QFontDatabase
+
+    from rsa_desktop import paths
+
+    folder = paths.resource("licenses")
+    files = sorted(folder.glob("*.txt"), key=lambda p: (p.name != "README.txt", p.name.lower()))
+    dlg = QDialog(parent)
+    dlg.setWindowTitle(_t("Licenser för komponenter från tredje part"))
+    pick = QComboBox(dlg)
+    pick.addItems([p.name for p in files])
+    view = QTextBrowser(dlg)  # read-only
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+
+    def load(index: int) -> None:
+        view.setPlainText(files[index].read_text(encoding="utf-8", errors="replace") if files else
+                          _t("Licensfilerna saknas i {0}.").format(folder))
+
+    pick.currentIndexChanged.connect(load)
+    load(0)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dlg)
+    buttons.rejected.connect(dlg.reject)
+    layout = QVBoxLayout(dlg)
+    for widget in (pick, view, buttons):
+        layout.addWidget(widget)
+    dlg.resize(820, 640)
+    dlg.exec()
+    return dlg
+
+
+def ask_passphrase(parent: QWidget | None, name: str, wrong: bool = False) -> str | None:
+    """The passphrase of a protected file; None if the user cancels."""
+    from PySide6.QtWidgets import QInputDialog
+
+    text = (_t("Fel lösenfras. Försök igen.") + "\n\n" if wrong else "") + \
+        _t("”{0}” är skyddad med lösenfras. Ange lösenfrasen:").format(name)
+    value, ok = QInputDialog.getText(parent, _t("Lösenfras"), text, QLineEdit.EchoMode.Password)
+    return value if ok else None
+
+
+class NewPassphraseDialog(QDialog):
+    """Choose a passphrase (twice), or remove the protection."""
+
+    def __init__(self, parent: QWidget | None = None, *, protected: bool = False):
+        super().__init__(parent)
+        self.setWindowTitle(_t("Byt lösenfras") if protected else _t("Skydda med lösenfras"))
+        lay = QVBoxLayout(self)
+        info = QLabel(_t("Filen krypteras (AES-256) och går bara att öppna med lösenfrasen. Säkerhetskopior och kopior "
+                         "krypteras också. Om lösenfrasen glöms bort går filen inte att öppna – det finns ingen "
+                         "bakdörr. Exporter (Excel, PDF) blir inte krypterade."), self)
+        info.setWordWrap(True)
+        lay.addWidget(info)
+        form = QFormLayout()
+        self.first = QLineEdit(self)
+        self.second = QLineEdit(self)
+        for w, label in ((self.first, _t("Ny lösenfras")), (self.second, _t("Upprepa lösenfrasen"))):
+            w.setEchoMode(QLineEdit.EchoMode.Password)
+            w.setAccessibleName(label)
+            form.addRow(label, w)
+        lay.addLayout(form)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #b00020")
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        self.remove_button = None
+        if protected:
+            self.remove_button = buttons.addButton(_t("Ta bort skyddet"), QDialogButtonBox.ButtonRole.DestructiveRole)
+            self.remove_button.clicked.connect(self._remove)
+        lay.addWidget(buttons)
+        self.result_passphrase: str | None = None
+        self.remove = False
+
+    def _accept(self) -> None:
+        first, second = self.first.text(), self.second.text()
+        if len(first) < 8:
+            self.error.setText(_t("Lösenfrasen måste vara minst 8 tecken lång."))
+            return
+        if first != second:
+            self.error.setText(_t("De två lösenfraserna är inte lika."))
+            return
+        self.result_passphrase = first
+        self.accept()
+
+    def _remove(self) -> None:
+        self.remove = True
+        self.accept()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import shutil
 import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QDialog, QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QMessageBox, QPushButton, QSplitter, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout,
                                QWidget)
 
@@ -16,6 +18,8 @@ from rsa_desktop import APP_NAME
 from rsa_desktop.model.kinds import SECURITY_CLASSES
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.storage.database import Document
+from rsa_desktop import paths
+from rsa_desktop.storage import crypto
 from rsa_desktop.storage.errors import FileLockedError
 from rsa_desktop.ui import commands, completeness, dialogs, errors, findings, settings, templates_ui, workers
 from rsa_desktop.ui.overview import OverviewPage
@@ -169,6 +173,8 @@ class MainWindow(QMainWindow):
         self.close_action = self._action(self.tr("S&täng"), self.close_document, K.Close, self.tr("Stäng filen"))
         self.restore_backup_action = self._action(self.tr("Åte&rställ från säkerhetskopia…"), self.restore_from_backup,
                                                   None, self.tr("Gå tillbaka till en tidigare kopia av filen"))
+        self.protect_action = self._action(self.tr("Skydda med &lösenfras…"), self.change_protection, None,
+                                           self.tr("Kryptera filen så att den bara går att öppna med en lösenfras"))
         self.audit_action = self._action(self.tr("Ä&ndringslogg…"), self.show_audit, None,
                                          self.tr("Alla ändringar i analysen: när, av vem, före och efter"))
         self.quit_action = self._action(self.tr("&Avsluta"), self.close, QKeySequence("Ctrl+Q"),
@@ -215,7 +221,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addAction(self.demo_action)
         m.addSeparator()
-        m.addActions([self.save_action, self.copy_action, self.restore_backup_action])
+        m.addActions([self.save_action, self.copy_action, self.restore_backup_action, self.protect_action])
         m.addSeparator()
         m.addActions([self.close_action, self.quit_action])
         m = mb.addMenu(self.tr("&Redigera"))
@@ -270,6 +276,9 @@ class MainWindow(QMainWindow):
                   self.restore_backup_action, self.audit_action):
             a.setEnabled(has_doc)
         self.restore_backup_action.setEnabled(has_doc and not s.doc.readonly)
+        self.protect_action.setEnabled(has_doc and not s.doc.readonly)
+        self.protect_action.setText(self.tr("Byt eller ta bort &lösenfras…") if has_doc and s.doc.encrypted
+                                    else self.tr("Skydda med &lösenfras…"))
         self.year_toolbar.setVisible(has_doc)
         if not has_doc:
             self.welcome.refresh()
@@ -475,13 +484,22 @@ class MainWindow(QMainWindow):
         path = Path(path)
         if self.session.is_open and self.session.path.resolve() == path.resolve():
             return True
+        passphrase = None
         try:
-            try:
-                doc = Document.open(path)
-            except FileLockedError as exc:  # another program has it: offer to read it
-                if not dialogs.ask_open_readonly(self, str(exc)):
-                    return False
-                doc = Document.open(path, readonly=True)
+            while True:
+                try:
+                    try:
+                        doc = Document.open(path, passphrase=passphrase)
+                    except FileLockedError as exc:  # another program has it: offer to read it
+                        if not dialogs.ask_open_readonly(self, str(exc)):
+                            return False
+                        doc = Document.open(path, readonly=True, passphrase=passphrase)
+                    break
+                except (crypto.PassphraseRequiredError, crypto.WrongPassphraseError) as exc:
+                    passphrase = dialogs.ask_passphrase(self, path.name,
+                                                        wrong=isinstance(exc, crypto.WrongPassphraseError))
+                    if passphrase is None:
+                        return False
         except Exception as exc:  # noqa: BLE001
             if errors.is_known(exc):
                 errors.show_known_error(self, exc, self.tr("Filen kunde inte öppnas"))
@@ -491,6 +509,7 @@ class MainWindow(QMainWindow):
                 return False
             raise
         self.session.set_document(doc)
+        self.session.passphrase = passphrase
         settings.add_recent_file(path)
         if doc.migrated_from is not None and doc.backup_path:
             self.statusBar().showMessage(self.tr("Filen uppgraderades till det nya formatet. Originalet finns kvar i {0}.")
@@ -507,7 +526,11 @@ class MainWindow(QMainWindow):
 
     def new_file(self, path: str | Path | None = None) -> bool:
         if path is None:
-            path = dialogs.choose_save_path(self, self.tr("Ny analysfil"), str(Path.home() / "analys.rsa"))
+            # The default document lives in the user data folder; any other place can be chosen.
+            start = paths.default_document_path()
+            if start.exists():
+                start = start.with_name(f"analys {dt.date.today().year + 1}.rsa")
+            path = dialogs.choose_save_path(self, self.tr("Ny analysfil"), str(start))
             if not path:
                 return False
         path = Path(path)
@@ -674,9 +697,10 @@ class MainWindow(QMainWindow):
         # Closing and restoring make new backups, which may prune the oldest: work from a copy of the chosen one.
         hold = Path(tempfile.mkdtemp(prefix="rsa-återställ-")) / chosen.path.name
         shutil.copy2(chosen.path, hold)
+        passphrase = s.passphrase
         s.close()
         try:
-            restore_backup(hold, path)
+            restore_backup(hold, path, passphrase=passphrase)
         except Exception as exc:  # noqa: BLE001
             if not errors.is_known(exc):
                 raise
@@ -688,6 +712,46 @@ class MainWindow(QMainWindow):
                 chosen.when.strftime("%Y-%m-%d %H:%M")), 8000)
             return True
         return False
+
+    def change_protection(self, new: str | None = None, remove: bool = False, ask: bool = True) -> bool:
+        """Arkiv → Skydda med lösenfras…: encrypt the open file, change its passphrase or remove the protection.
+
+        The file is closed, rewritten (with its backups) and opened again.
+        """
+        from rsa_desktop.storage.backups import change_protection
+
+        s = self.session
+        if not s.is_open or s.doc.readonly:
+            return False
+        if ask:
+            dialog = dialogs.NewPassphraseDialog(self, protected=s.doc.encrypted)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            new, remove = dialog.result_passphrase, dialog.remove
+        path, current = s.path, s.passphrase
+        year = s.analysis().year if s.analysis() else None
+        s.close()
+        try:
+            change_protection(path, current=current, new=None if remove else new)
+        except Exception as exc:  # noqa: BLE001
+            if not errors.is_known(exc):
+                raise
+            errors.show_known_error(self, exc, self.tr("Skyddet kunde inte ändras"))
+            new = current
+        try:
+            doc = Document.open(path, passphrase=None if remove else new)
+        except Exception as exc:  # noqa: BLE001
+            if not errors.is_known(exc):
+                raise
+            errors.show_known_error(self, exc)
+            return False
+        s.set_document(doc)
+        s.passphrase = None if remove else new
+        if year is not None and s.svc.analysis_for_year(year):
+            s.set_analysis(s.svc.analysis_for_year(year).id)
+        self.statusBar().showMessage(self.tr("Skyddet är borttaget.") if remove
+                                     else self.tr("Filen är skyddad med lösenfras."), 6000)
+        return True
 
     def show_audit(self, kind: str | None = None, item_id: int | None = None, only_item: bool = False):
         """Analys → Ändringslogg…; the current selection is what "Bara valt objekt" means."""

@@ -39,6 +39,7 @@ class DocumentSession(QObject):
         super().__init__(parent)
         self.doc: Document | None = None
         self.svc: RsaService | None = None
+        self.passphrase: str | None = None  # of a protected file; kept in memory only, for restore
         self.analysis_id: int | None = None
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[int | None, QUndoStack] = {}
@@ -153,6 +154,7 @@ class DocumentSession(QObject):
         self.analysisChanged.emit()
 
     def close(self) -> None:
+        self.passphrase = None
         self.set_document(None)
 
     def set_analysis(self, analysis_id: int | None, keep_stack: bool = False) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollAr
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui import commands, errors, fmt
+from rsa_desktop.ui.export_panel import ExportPanel
 from rsa_desktop.ui.completeness import STEP_KEYS, StepStatus
 from rsa_desktop.ui.drafting import ScalesBox, attach_summary_button
 from rsa_desktop.ui.findings import FindingsPanel, add_icon_resources, count_text, findings_html
@@ -463,14 +464,11 @@ class ReportPage(StepPage):
         self.browser.anchorClicked.connect(self._anchor)
         add_icon_resources(self.browser.document())
         self.body.addWidget(self.browser, 1)
-        # Export to Excel and PDF for KS is being built in rsa_desktop/reports/; its controls go in this group.
-        self.export_group = QGroupBox(_t("Export"), self)
+        self.export_group = QGroupBox(_t("Export till kommunstyrelsen"), self)
         self.export_group.setObjectName("exportGroup")
         el = QVBoxLayout(self.export_group)
-        self.export_note = QLabel(_t("Export till Excel och PDF för kommunstyrelsen kommer här. Till dess kan en kopia "
-                                     "av analysfilen skickas med Arkiv → Spara kopia som…"), self.export_group)
-        self.export_note.setWordWrap(True)
-        el.addWidget(self.export_note)
+        self.export_panel = ExportPanel(session, self.export_group)
+        el.addWidget(self.export_panel)
         self.body.addWidget(self.export_group)
         self.statuses: dict[str, StepStatus] = {}
         self.findings: list = []
@@ -492,6 +490,8 @@ class ReportPage(StepPage):
         self.findings = [f for s in others for f in s.findings]
         blocking = sum(len(s.missing) for s in others)
         errors_ = sum(s.count("fel") for s in others)
+        self.export_panel.error_count = errors_
+        self.export_panel.refresh()
         done = sum(s.complete for s in others)
         title = "{0} – {1} {2}".format(org.name if org else "", _t("analys"), a.year if a else "")
         parts = [f"<h2>{html.escape(title)}</h2>"]

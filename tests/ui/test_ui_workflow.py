@@ -158,7 +158,7 @@ def test_whole_analysis_from_empty_file(window, qtbot, tmp_path, confirm_yes):
     qtbot.waitUntil(lambda: "K1 Plan for tillsyn: planen har aldrig övats." in report.browser.toPlainText())
     text = report.browser.toPlainText()
     assert "Ö1" not in text or "Ny övning" in text
-    assert report.export_group.title() == "Export"  # the area the report exports will fill
+    assert report.export_group.title() == "Export till kommunstyrelsen"
 
     # Undo and redo across pages
     stack = window.session.undo_stack
