@@ -37,3 +37,12 @@ def test_kills_during_migration_leave_a_usable_file(tmp_path):
     report = run_worker("migrations", fixture, tmp_path, 15, 7)
     assert report["bad"] == []
     assert report["migrated"] + report["untouched"] == 15
+
+
+def test_kills_during_export_never_leave_a_broken_report(tmp_path, demo_file):
+    out = tmp_path / "ut"
+    out.mkdir()
+    report = run_worker("exports", demo_file, out, 20, 11)
+    assert report["bad"] == []
+    # A killed exporter may leave its hidden temporary file behind, never a broken target.
+    assert report["kills"] == 20

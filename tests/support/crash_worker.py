@@ -100,9 +100,51 @@ def kill_migrations(fixture: Path, folder: Path, kills: int, seed: int) -> dict:
     return outcomes
 
 
+def kill_exports(path: Path, folder: Path, kills: int, seed: int) -> dict:
+    """A good PDF and xlsx exist; exporters are killed mid-write; the targets must stay whole and readable."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from rsa_desktop.reports.pdf import export_pdf
+    from rsa_desktop.reports.xlsx import export_xlsx
+
+    targets = {".pdf": folder / "rapport.pdf", ".xlsx": folder / "rapport.xlsx"}
+    with Document.open(path, readonly=True) as doc:
+        svc = RsaService(doc)
+        aid = svc.analyses()[0].id
+        export_pdf(svc, aid, targets[".pdf"])
+        export_xlsx(svc, aid, targets[".xlsx"])
+    rnd = random.Random(seed)
+    bad = []
+    for k in range(kills):
+        suffix = ".pdf" if k % 2 == 0 else ".xlsx"
+        pid = os.fork()
+        if pid == 0:
+            try:
+                with Document.open(path, readonly=True) as doc:
+                    svc = RsaService(doc)
+                    (export_pdf if suffix == ".pdf" else export_xlsx)(svc, svc.analyses()[0].id, targets[suffix])
+            finally:
+                os._exit(0)
+        time.sleep(rnd.uniform(0.05, 1.5 if suffix == ".pdf" else 0.6))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        try:
+            if suffix == ".pdf":
+                assert len(PdfReader(targets[".pdf"]).pages) > 10
+            else:
+                load_workbook(targets[".xlsx"], read_only=True).close()
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            bad.append(f"{suffix} after kill {k}: {exc}")
+    leftovers = sorted(p.name for p in folder.iterdir() if ".part" in p.name)
+    return {"kills": kills, "bad": bad, "leftovers": len(leftovers)}
+
+
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     if mode == "edits":
         print(json.dumps(kill_edits(Path(args[0]), int(args[1]), int(args[2]))))
+    elif mode == "exports":
+        print(json.dumps(kill_exports(Path(args[0]), Path(args[1]), int(args[2]), int(args[3]))))
     else:
         print(json.dumps(kill_migrations(Path(args[0]), Path(args[1]), int(args[2]), int(args[3]))))
