@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rsa_desktop import __version__
 
-SUBCOMMANDS = ("demo", "info", "check", "export")
+SUBCOMMANDS = ("demo", "info", "check", "export", "carry-forward", "import-xlsx", "consolidate")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
         description="RSA Desktop – risk- och sårbarhetsanalys för förvaltningar och bolag i Stockholms stad.",
         epilog="Utan underkommando startar det grafiska programmet (med filen PATH om den anges).")
     p.add_argument("--version", action="version", version=f"RSA Desktop {__version__}")
+    p.add_argument("--selftest", action="store_true",
+                   help="kontrollera installationen utan fönster (skapar en tillfällig fil, exporterar PDF och Excel)")
     sub = p.add_subparsers(dest="command", metavar="KOMMANDO")
     d = sub.add_parser("demo", help="skriv en exempelanalys till en ny fil")
     d.add_argument("path", metavar="PATH", type=Path)
@@ -45,12 +47,39 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--pdf", type=Path, metavar="UT", help="PDF-fil att skriva")
     x.add_argument("--public", action="store_true",
                    help="öppet utdrag: utan sekretessmarkerade uppgifter, märkt ”Öppet utdrag”")
+    cf = sub.add_parser("carry-forward", help="ny årsanalys från föregående år",
+                        description="Kopierar ett års analys till ett nytt år med samma ID:n och kopplingar. Allt "
+                                    "markeras ”att granska”, öppna åtgärder förs över och det gamla året arkiveras.")
+    cf.add_argument("path", metavar="PATH", type=Path)
+    cf.add_argument("--from", dest="from_year", type=int, metavar="ÅR", required=True, help="året att utgå från")
+    cf.add_argument("--to", dest="to_year", type=int, metavar="ÅR", required=True, help="det nya året")
+    im = sub.add_parser("import-xlsx", help="läs in en (redigerad) Excelexport i analysen eller som nytt år",
+                        description="Läser in en Excelarbetsbok som programmet har exporterat, kanske redigerad i "
+                                    "Excel. Rader matchas med sina ID:n. Finns fel läses ingenting in (utom med "
+                                    "--only-valid). Rader som saknas i arbetsboken tas inte bort (utom med "
+                                    "--delete-missing). En säkerhetskopia tas först.")
+    im.add_argument("path", metavar="PATH", type=Path)
+    im.add_argument("xlsx", metavar="IN.xlsx", type=Path)
+    im.add_argument("--year", type=int, metavar="ÅR", help="analysen att läsa in i (standard: arbetsbokens år)")
+    im.add_argument("--new-year", type=int, metavar="ÅR", help="skapa en ny analys för ÅR från arbetsboken")
+    im.add_argument("--only-valid", action="store_true", help="läs in de giltiga raderna trots fel på andra")
+    im.add_argument("--delete-missing", action="store_true",
+                    help="ta bort objekt vars rader saknas i arbetsboken")
+    im.add_argument("--dry-run", action="store_true", help="visa bara vad som skulle ändras")
+    co = sub.add_parser("consolidate", help="sammanställ många inlämningar till stadens samlade bild (KS)",
+                        description="Läser RSA-filer och Excelexporter (blandat, även mappar) och skriver en samlad "
+                                    "Excelarbetsbok och PDF. Filer som inte kan läsas listas med orsak.")
+    co.add_argument("out", metavar="UT.xlsx", type=Path)
+    co.add_argument("inputs", metavar="INLÄMNING", type=Path, nargs="+")
+    co.add_argument("--pdf", type=Path, metavar="UT.pdf", help="PDF-rapport att skriva")
+    co.add_argument("--year", type=int, metavar="ÅR", help="analysåret (standard: det vanligaste året bland filerna)")
     return p
 
 
-def open_readonly(path: Path):
-    """Open a document for reading; a protected file takes its passphrase from RSA_DESKTOP_PASSPHRASE
-    or, at a terminal, from a prompt (never from the command line, where others could see it)."""
+def open_readonly(path: Path, *, readonly: bool = True):
+    """Open a document for reading (or with readonly=False for writing); a protected file takes its
+    passphrase from RSA_DESKTOP_PASSPHRASE or, at a terminal, from a prompt (never from the command line,
+    where others could see it)."""
     from rsa_desktop.storage import crypto
     from rsa_desktop.storage.database import Document
 
@@ -61,7 +90,7 @@ def open_readonly(path: Path):
             import getpass
 
             passphrase = getpass.getpass(f"Lösenfras för {path.name}: ")
-    return Document.open(path, readonly=True, passphrase=passphrase)
+    return Document.open(path, readonly=readonly, passphrase=passphrase)
 
 
 def _fail(message: str) -> int:
@@ -175,8 +204,129 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_carry_forward(args) -> int:
+    from rsa_desktop.services.carry import carry_forward
+    from rsa_desktop.services.errors import ValidationError
+    from rsa_desktop.services.rsa import RsaService
+
+    with open_readonly(args.path, readonly=False) as doc:
+        svc = RsaService(doc)
+        prev = svc.analysis_for_year(args.from_year)
+        if prev is None:
+            return _fail(f"det finns ingen analys för {args.from_year} i filen.")
+        try:
+            new = carry_forward(svc, prev.id, args.to_year)
+        except ValidationError as exc:
+            return _fail(str(exc))
+        counts = svc.counts(new.id)
+        print(f"Analysen för {new.year} är skapad från {prev.year}: {counts['function']} verksamheter, "
+              f"{counts['dependency']} beroenden, {counts['risk']} risker och {counts['action']} öppna åtgärder. "
+              f"Allt är markerat att granska; {prev.year} är arkiverad.")
+    return 0
+
+
+def cmd_import_xlsx(args) -> int:
+    from rsa_desktop.services.rsa import RsaService
+    from rsa_desktop.services.xlsx_import import (
+        ImportRefusedError,
+        apply_import,
+        import_as_new,
+        plan_import,
+        read_workbook,
+    )
+    from rsa_desktop.storage.database import Document
+
+    if args.new_year is not None and args.year is not None:
+        return _fail("ange antingen --year eller --new-year.")
+    parsed = read_workbook(args.xlsx)
+
+    def show(plan) -> None:
+        for p in plan.problems:
+            print(p, file=sys.stderr if p.severity == "fel" else sys.stdout)
+        for c in plan.changes_applied(args.only_valid):
+            print(f"  {c}")
+
+    if args.new_year is not None:
+        doc = Document.create(args.path) if not args.path.exists() else open_readonly(args.path, readonly=False)
+        with doc:
+            try:
+                result = import_as_new(RsaService(doc), parsed, args.new_year, only_valid=args.only_valid,
+                                       dry_run=args.dry_run)
+            except ImportRefusedError as exc:
+                if exc.plan is not None:
+                    show(exc.plan)
+                print(f"rsa-desktop: {exc}", file=sys.stderr)
+                return 1 if exc.plan is not None else 2
+            for p in result.plan.problems:
+                print(p)
+            verb = "skulle skapas" if args.dry_run else "är skapad"
+            print(f"Analysen för {result.analysis.year} {verb} från {args.xlsx.name}"
+                  + (f" ({result.skipped_rows} rader med fel hoppades över)." if result.skipped_rows else "."))
+        return 0
+    with open_readonly(args.path, readonly=args.dry_run) as doc:
+        svc = RsaService(doc)
+        year = args.year if args.year is not None else parsed.year
+        analysis = svc.analysis_for_year(year) if year is not None else None
+        if analysis is None:
+            return _fail(f"filen har ingen analys för {year}; ange --year, eller --new-year för en ny analys.")
+        plan = plan_import(svc, analysis.id, parsed, delete_missing=args.delete_missing)
+        show(plan)
+        if plan.blocking or (plan.errors and not args.only_valid):
+            print(f"rsa-desktop: ingenting lästes in: {len(plan.errors)} fel (rätta dem, eller använd --only-valid).",
+                  file=sys.stderr)
+            return 1
+        n = len(plan.changes_applied(args.only_valid))
+        if args.dry_run:
+            print(f"{n} ändringar skulle läsas in i analysen för {analysis.year} (inget är ändrat).")
+            return 0
+        try:
+            result = apply_import(svc, analysis.id, plan, only_valid=args.only_valid)
+        except ImportRefusedError as exc:
+            print(f"rsa-desktop: {exc}", file=sys.stderr)
+            return 1
+        print(f"{result.applied} ändringar inlästa i analysen för {analysis.year}"
+              + (f", {result.skipped_rows} rader med fel hoppades över" if result.skipped_rows else "")
+              + f". Säkerhetskopia: {result.backup}")
+    return 0
+
+
+def cmd_consolidate(args) -> int:
+    from rsa_desktop.reports.atomic import ExportError
+    from rsa_desktop.services.consolidate import consolidate, expand_inputs
+
+    outputs = [p for p in (args.out, args.pdf) if p is not None]
+    if args.pdf is not None and args.pdf.resolve() == args.out.resolve():
+        return _fail("Excel- och PDF-filen måste ha olika namn.")
+    inputs = expand_inputs(args.inputs)
+    if any(p.resolve() == o.resolve() for p in inputs for o in outputs):
+        return _fail("en utfil får inte vara en av inlämningarna.")
+    result = consolidate(inputs, year=args.year)
+    for e in result.errors:
+        print(f"{e.path}: kunde inte läsas: {e.reason}", file=sys.stderr)
+    if not result.included:
+        return _fail("ingen av inlämningarna kunde användas.")
+    n = result.counts()
+    try:
+        from rsa_desktop.reports.consolidated import write_pdf, write_xlsx
+
+        write_xlsx(result, args.out)
+        print(f"Sammanställningen för {result.year} skriven till {args.out}")
+        if args.pdf is not None:
+            write_pdf(result, args.pdf)
+            print(f"PDF skriven till {args.pdf}")
+    except ExportError as exc:
+        return _fail(str(exc))
+    print(f"{n['submissions']} inlämningar ingår, {n['listed'] - n['submissions']} ingår inte, {n['errors']} "
+          f"kunde inte läsas, {n['missing']} organisationer saknas; {n['shared']} förvaltningsgemensamma beroenden.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--selftest"]:  # headless installation check, also in the frozen build
+        from rsa_desktop.selftest import run_selftest
+
+        return run_selftest()
     if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
         if len(argv) > 1:
             return _fail("ange högst en fil att öppna.")
@@ -190,8 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     from rsa_desktop.storage.errors import DocumentError
 
     try:
-        return {"demo": cmd_demo, "info": cmd_info, "check": cmd_check,
-                "export": cmd_export}[args.command](args)
+        return {"demo": cmd_demo, "info": cmd_info, "check": cmd_check, "export": cmd_export,
+                "carry-forward": cmd_carry_forward, "import-xlsx": cmd_import_xlsx,
+                "consolidate": cmd_consolidate}[args.command](args)
     except DocumentError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

@@ -8,14 +8,20 @@ from pathlib import Path
 
 
 def resources_dir() -> Path:
-    """The `resources/` folder: beside the package in a checkout, in the bundle when frozen."""
+    """The `resources/` folder: in the bundle when frozen, beside the package in a checkout (also an
+    editable install), else inside the installed package as `rsa_desktop/_resources` (a wheel install)."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "resources"
     override = os.environ.get("RSA_DESKTOP_RESOURCES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "resources"
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "resources"
+    if (checkout / "scales").is_dir():
+        return checkout
+    installed = package / "_resources"
+    return installed if installed.is_dir() else checkout
 
 
 def resource(*parts: str) -> Path:

@@ -1,0 +1,652 @@
+"""Sammanställning för kommunstyrelsen: many submissions in, one city-wide picture out (Qt-free).
+
+Inputs are .rsa files (opened read-only; the newest analysis year unless a year is asked for) and
+Excel exports (read with `xlsx_import.read_workbook`: the same defences against hostile files, and
+derived columns recomputed – risk values, colour bands, overdue actions and the continuity gaps).
+An input that cannot be used is listed with its reason and the others are consolidated anyway.
+
+The consolidation year is the one asked for, else the most common year among the submissions (the
+newest on a tie). Submissions of another year and a second submission from the same organisation for
+the year are listed but left out of the tables.
+
+Förvaltningsgemensamma beroenden: a dependency's provider is the city organisation it names
+(`provider_org`, else `provider`), normalised against the catalogue `city_organisations` (name,
+förvaltning, aliases, code; case, spacing and punctuation do not matter, and "SLK IT" is SLK), or –
+outside the city – the provider's name as written, normalised the same way. A provider is shared when
+dependencies of samhällsviktiga verksamheter in at least two organisations name it. The provider must
+meet the strictest tolerance among them: a link's tolerance, else the verksamhet's acceptabel
+avbrottstid.
+
+Marking: the most restrictive marking among the submissions used (säkerhetsskyddsklass before
+sekretess), or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, SECURITY_CLASSES
+from rsa_desktop.services.records import Record
+
+OPEN_STATUSES = ("planerad", "pagaende")
+CLASS_RANK = {code: i + 1 for i, (code, _label) in enumerate(SECURITY_CLASSES)}
+CLASS_LABEL = dict(SECURITY_CLASSES)
+
+
+# -- results ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CityOrg:
+    code: str
+    name: str  # the catalogue's name (the nämnd or bolag)
+    administration: str  # the förvaltning, if any
+    submits_rsa: bool
+
+
+@dataclass(frozen=True)
+class SFunction:
+    hid: str
+    name: str
+    msb_sector: str
+    preparedness_sector: str
+    critical: bool
+    mtd: int | None
+    operation: str
+    secret: bool
+
+
+@dataclass(frozen=True)
+class SDependencyUse:
+    """One samhällsviktig verksamhet's dependency on a provider."""
+    provider_key: str
+    provider: str  # as written in the submission
+    city_org: str  # catalogue name, "" for a provider outside the city
+    dependency_hid: str
+    dependency: str
+    dep_type: str
+    function_hid: str
+    function: str
+    tolerance: int | None  # the link's, else the function's acceptabel avbrottstid
+    expected_outage: int | None
+    has_reserve: bool
+
+
+@dataclass(frozen=True)
+class SRisk:
+    hid: str
+    title: str
+    category: str
+    likelihood: int | None
+    consequence: int | None
+    band: str
+    colour: str
+    secret: bool
+
+    @property
+    def score(self) -> int | None:
+        return self.likelihood * self.consequence if self.likelihood is not None and self.consequence is not None \
+            else None
+
+
+@dataclass(frozen=True)
+class SAction:
+    hid: str
+    title: str
+    owner: str
+    deadline: dt.date | None
+    status: str
+    priority: str
+
+
+@dataclass(frozen=True)
+class SGap:
+    rule: str
+    severity: str
+    title: str
+    explanation: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Submission:
+    source: Path
+    source_kind: str  # "rsa" / "xlsx"
+    organisation: str
+    committee: str
+    org_type: str
+    year: int
+    status: str
+    public: bool
+    security_class: str  # code, "" if none
+    secrecy: str
+    functions: tuple[SFunction, ...]
+    uses: tuple[SDependencyUse, ...]
+    dependency_count: int
+    risks: tuple[SRisk, ...]
+    actions: tuple[SAction, ...]
+    gaps: tuple[SGap, ...]
+    city_org: str = ""  # the catalogue organisation it is from ("" if not recognised)
+    note: str = ""  # why it is left out of the tables, if it is
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def included(self) -> bool:
+        return not self.note
+
+    @property
+    def marking_rank(self) -> tuple[int, int]:
+        if self.public:
+            return (0, 0)
+        return (CLASS_RANK.get(self.security_class, 0), 1 if self.secrecy.strip() else 0)
+
+
+@dataclass(frozen=True)
+class InputError:
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class SharedProvider:
+    key: str
+    name: str  # display name: the catalogue name, or the most common spelling
+    city_org: str
+    organisations: tuple[str, ...]
+    uses: tuple[tuple[str, SDependencyUse], ...]  # (organisation, use), strictest first
+    strictest: int | None
+    strictest_by: tuple[str, ...]  # "Organisation: V1 Verksamhet" having the strictest tolerance
+
+
+@dataclass
+class Consolidation:
+    year: int
+    submissions: list[Submission]
+    errors: list[InputError]
+    missing: list[CityOrg]
+    shared: list[SharedProvider]
+    matrix: dict[str, Counter]  # category ("" = all) → Counter((likelihood, consequence))
+    top_risks: list[tuple[Submission, SRisk]]
+    gaps: list[tuple[Submission, SGap]]
+    overdue: list[tuple[Submission, SAction]]
+    marking_security_class: str = ""
+    marking_secrecy: str = ""
+    bands: tuple = ()  # colour bands used to colour the aggregated matrix
+    likelihood_levels: tuple[tuple[int, str], ...] = ()
+    consequence_levels: tuple[tuple[int, str], ...] = ()
+    today: dt.date = field(default_factory=dt.date.today)
+    created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+    @property
+    def included(self) -> list[Submission]:
+        return [s for s in self.submissions if s.included]
+
+    def counts(self) -> dict[str, int]:
+        inc = self.included
+        return {"submissions": len(inc), "listed": len(self.submissions), "errors": len(self.errors),
+                "missing": len(self.missing), "functions": sum(len([f for f in s.functions if f.critical])
+                                                               for s in inc),
+                "dependencies": sum(s.dependency_count for s in inc), "risks": sum(len(s.risks) for s in inc),
+                "shared": len(self.shared), "gaps": len(self.gaps), "overdue": len(self.overdue)}
+
+
+# -- the city organisation catalogue ---------------------------------------------------------------
+
+def normalise(text: str) -> str:
+    """Case, accents kept (å ä ö matter in Swedish), punctuation and spacing ignored."""
+    text = unicodedata.normalize("NFC", str(text or "")).casefold()
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
+
+
+class CityCatalogue:
+    def __init__(self, items: list[dict[str, Any]] | None = None):
+        if items is None:
+            from rsa_desktop.services import catalogues
+
+            items = catalogues.load("city_organisations")
+        self.orgs: list[CityOrg] = []
+        self._names: dict[str, CityOrg] = {}
+        for it in items:
+            name = str(it.get("name") or "").strip()
+            if not name:
+                continue
+            org = CityOrg(str(it.get("code") or normalise(name)), name, str(it.get("administration") or ""),
+                          bool(it.get("submits_rsa")))
+            self.orgs.append(org)
+            for alias in (name, org.administration, org.code, *(it.get("aliases") or [])):
+                key = normalise(alias)
+                if key:
+                    self._names.setdefault(key, org)
+        self._prefixes = sorted(self._names, key=len, reverse=True)
+
+    def match(self, text: str) -> CityOrg | None:
+        """The city organisation `text` names: exactly, or as its first words ("SLK IT", "Stadsledningskontoret,
+        IT-avdelningen")."""
+        key = normalise(text)
+        if not key:
+            return None
+        if key in self._names:
+            return self._names[key]
+        for p in self._prefixes:
+            if key.startswith(p + " ") and len(p) >= 2:
+                return self._names[p]
+        return None
+
+
+# -- reading one submission --------------------------------------------------------------------------
+
+def _reader_rsa(path: Path, year: int | None):
+    from rsa_desktop.services.rsa import RsaService
+    from rsa_desktop.storage.database import Document
+
+    doc = Document.open(path, readonly=True)
+    svc = RsaService(doc)
+    analyses = svc.analyses()
+    if svc.organisation() is None or not analyses:
+        doc.close()
+        raise _Unusable("filen innehåller ingen analys.")
+    chosen = analyses[-1] if year is None else next((a for a in analyses if a.year == year), None)
+    if chosen is None:
+        doc.close()
+        raise _Unusable(f"filen har ingen analys för {year} (finns: {', '.join(str(a.year) for a in analyses)}).")
+    return doc, svc, chosen.id, [a.year for a in analyses]
+
+
+class _Unusable(Exception):
+    pass
+
+
+class WorkbookView:
+    """The reading part of RsaService over a decoded workbook, so that the same services (gap analysis,
+    scales) work on an Excel submission as on a file. One analysis, id 1."""
+
+    AID = 1
+
+    def __init__(self, parsed):
+        from rsa_desktop.services import xlsx_import as xi
+        from rsa_desktop.services.scales import Band, Dimension, Horizon, Level, Scales, load_template
+
+        template, _problems = xi.scale_template_from(parsed)
+        template = template or load_template()
+        dims = tuple(Dimension(i + 1, d["code"], d.get("label", ""), d.get("description", ""))
+                     for i, d in enumerate(template["consequence_dimensions"]))
+        horizons = tuple(Horizon(i + 1, int(h["minutes"]), h.get("label", ""))
+                         for i, h in enumerate(sorted(template["time_horizons"], key=lambda h: int(h["minutes"]))))
+        lv = lambda rows: tuple(Level(int(r["value"]), r.get("label", ""), r.get("description", ""),  # noqa: E731
+                                      r.get("frequency", "")) for r in sorted(rows, key=lambda r: int(r["value"])))
+        self._scales = Scales(lv(template["likelihood_levels"]), lv(template["consequence_levels"]), dims,
+                              tuple(Band(b.get("label", ""), b.get("colour", "#cccccc"), int(b["min_score"]))
+                                    for b in sorted(template["colour_bands"], key=lambda b: int(b["min_score"]))),
+                              lv(template.get("capability_levels") or []), horizons,
+                              template.get("consequence_aggregation", "max"), int(template.get("unacceptable_level", 4)))
+        ctx = xi._Ctx(self._scales.ranges, {f"Konsekvens efter {h.label}": h.minutes for h in horizons},
+                      {f"Konsekvens – {d.label}": d.code for d in dims}, lambda k, h: None)
+        dec = xi._decode(parsed, ctx)
+        self.problems = [p for p in (*parsed.problems, *dec.problems) if p.severity == "fel"]
+        self._items: dict[str, list[Record]] = {k: [] for k in (*ITEM_KINDS, "fallback", "contact", "participant")}
+        ids: dict[str, dict[str, int]] = {k: {} for k in ITEM_KINDS}
+        nxt = 0
+        for row in dec.rows:
+            if row.hid and row.hid not in ids[row.kind]:
+                nxt += 1
+                ids[row.kind][row.hid] = nxt
+        self._links: dict[str, list] = {}
+        self._impacts: dict[int, dict[int, int]] = {}
+        self._consequences: dict[int, dict[int, int]] = {}
+        hor_id = {h.minutes: h.id for h in horizons}
+        dim_id = {d.code: d.id for d in dims}
+        from types import MappingProxyType
+
+        from rsa_desktop.services.rsa import LinkRecord
+
+        for row in dec.rows:
+            if not row.hid:
+                nxt += 1
+                iid = nxt
+            else:
+                iid = ids[row.kind][row.hid]
+            values = _defaults(row.kind)
+            values.update(row.values)
+            for f in KINDS[row.kind].fields:
+                if f.type == "ref":
+                    values[f.name] = ids[f.ref].get(row.values.get(f.name) or "")
+            values.update(id=iid, hid=row.hid, analysis_id=self.AID)
+            self._items[row.kind].append(Record(row.kind, iid, MappingProxyType(values)))
+            for link, hids in row.links.items():
+                right = xi.LINKS[link].right
+                for h in hids:
+                    if h in ids[right]:
+                        self._links.setdefault(link, []).append(LinkRecord(link, iid, ids[right][h],
+                                                                           MappingProxyType({})))
+            for minutes, level in row.impacts.items():
+                if level is not None:
+                    self._impacts.setdefault(iid, {})[hor_id[minutes]] = level
+            for code, level in row.consequences.items():
+                if level is not None:
+                    self._consequences.setdefault(iid, {})[dim_id[code]] = level
+        for link in dec.links:
+            f, d = ids["function"].get(link.function), ids["dependency"].get(link.dependency)
+            if f and d:
+                attrs = {"tolerance": link.attrs.get("tolerance"), "note": link.attrs.get("note", "")}
+                self._links.setdefault("function_dependency", []).append(
+                    LinkRecord("function_dependency", f, d, MappingProxyType(attrs)))
+        for ch in dec.children:
+            if ch.kind == "participant":
+                continue
+            plan = ids["continuity_plan"].get(ch.owner)
+            if plan is None:
+                continue
+            nxt += 1
+            values = _defaults(ch.kind)
+            values.update(ch.values)
+            if "dependency_id" in values:
+                values["dependency_id"] = ids["dependency"].get(ch.values.get("dependency_id") or "")
+            values.update(id=nxt, plan_id=plan)
+            self._items[ch.kind].append(Record(ch.kind, nxt, MappingProxyType(values)))
+        self.organisation_values = dec.organisation
+        self.analysis_values = dec.analysis
+
+    def list(self, kind: str, owner_id: int) -> list[Record]:
+        if kind in ("fallback", "contact"):
+            return [r for r in self._items[kind] if r.plan_id == owner_id]
+        return list(self._items.get(kind, []))
+
+    def links(self, name: str, *, left_id: int | None = None, right_id: int | None = None,
+              analysis_id: int | None = None) -> list:
+        return [lr for lr in self._links.get(name, []) if (left_id is None or lr.left_id == left_id)
+                and (right_id is None or lr.right_id == right_id)]
+
+    def scales(self, analysis_id: int):
+        return self._scales
+
+    def all_impacts(self, analysis_id: int) -> dict[int, dict[int, int]]:
+        return self._impacts
+
+    def all_consequences(self, analysis_id: int) -> dict[int, dict[int, int]]:
+        return self._consequences
+
+
+_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def _defaults(kind: str) -> dict[str, Any]:
+    if kind not in _DEFAULTS:
+        from pydantic_core import PydanticUndefined
+
+        table = KINDS[kind].table
+        out = {}
+        for name, info in table.model_fields.items():
+            default = info.default
+            out[name] = None if default is PydanticUndefined else default
+        _DEFAULTS[kind] = out
+    return dict(_DEFAULTS[kind])
+
+
+def _collect(source: Path, source_kind: str, svc, aid: int, org: dict[str, Any], analysis: dict[str, Any],
+             today: dt.date, catalogue: CityCatalogue, warnings: Iterable[str] = ()) -> Submission:
+    """A Submission from anything with RsaService's reading methods."""
+    from rsa_desktop.services.gaps import analyse_gaps
+
+    scales = svc.scales(aid)
+    functions = svc.list("function", aid)
+    deps = {d.id: d for d in svc.list("dependency", aid)}
+    fmap = {f.id: f for f in functions}
+    uses = []
+    for lr in svc.links("function_dependency", analysis_id=aid):
+        f, d = fmap.get(lr.left_id), deps.get(lr.right_id)
+        if f is None or d is None or not f.is_critical:
+            continue
+        named = d.provider_org or d.provider
+        city = catalogue.match(d.provider_org) or catalogue.match(d.provider)
+        if city is not None:
+            key, shown = f"city:{city.code}", city.name
+        elif (named or "").strip():
+            key, shown = f"ext:{normalise(named)}", ""
+        else:
+            continue
+        tol = lr.attrs.get("tolerance")
+        uses.append(SDependencyUse(key, " ".join(str(named).split()), shown, d.hid, d.name, d.dep_type, f.hid,
+                                   f.name, tol if tol is not None else f.max_tolerable_downtime, d.expected_outage,
+                                   bool(d.has_reserve)))
+    consequences = svc.all_consequences(aid)
+    risks = []
+    for r in svc.list("risk", aid):
+        cons = scales.overall(consequences.get(r.id, {}))
+        band = scales.band(r.likelihood, cons)
+        risks.append(SRisk(r.hid, r.title, r.category, r.likelihood, cons, band.label if band else "",
+                           band.colour if band else "", bool(r.secret)))
+    actions = tuple(SAction(a.hid, a.title, a.owner, a.deadline, a.status, a.priority) for a in svc.list("action", aid))
+    try:
+        gaps = tuple(SGap(g.rule, g.severity, g.title, g.explanation, tuple(g.items))
+                     for g in analyse_gaps(svc, aid, today=today))
+    except Exception as exc:  # noqa: BLE001 - one submission's odd data must not stop the consolidation
+        gaps = ()
+        warnings = (*warnings, f"gapanalysen kunde inte göras ({type(exc).__name__}).")
+    name = str(org.get("name") or "").strip()
+    committee = str(org.get("committee") or "").strip()
+    city = catalogue.match(name) or catalogue.match(committee)
+    return Submission(
+        source, source_kind, name or "(okänd organisation)", committee, str(org.get("org_type") or ""),
+        int(analysis.get("year") or 0), str(analysis.get("status") or ""), bool(analysis.get("_public")),
+        str(analysis.get("security_class") or ""), str(analysis.get("secrecy_marking") or ""),
+        tuple(SFunction(f.hid, f.name, f.msb_sector, f.preparedness_sector, bool(f.is_critical),
+                        f.max_tolerable_downtime, f.operation, bool(f.secret)) for f in functions),
+        tuple(uses), len(deps), tuple(risks), actions, gaps, city.name if city else "", "", tuple(warnings))
+
+
+def read_submission(path: str | Path, *, year: int | None = None, today: dt.date | None = None,
+                    catalogue: CityCatalogue | None = None) -> Submission:
+    """One submission; raises SubmissionError (Swedish reason) when it cannot be used."""
+    path = Path(path)
+    today = today or dt.date.today()
+    catalogue = catalogue or CityCatalogue()
+    suffix = path.suffix.lower()
+    from rsa_desktop.storage.errors import DocumentError
+
+    try:
+        if suffix == ".xlsx" or (suffix not in (".rsa",) and _looks_like_zip(path)):
+            from rsa_desktop.services.xlsx_import import read_workbook
+
+            parsed = read_workbook(path)
+            view = WorkbookView(parsed)
+            analysis = dict(view.analysis_values)
+            analysis["_public"] = parsed.public
+            if parsed.public:
+                analysis["security_class"], analysis["secrecy_marking"] = "", ""
+            if analysis.get("year") is None:
+                raise SubmissionError(path, "arbetsboken anger inget analysår.")
+            if year is not None and analysis["year"] != year:
+                raise SubmissionError(path, f"arbetsboken gäller {analysis['year']}, inte {year}.")
+            warn = [f"{len(view.problems)} celler kunde inte läsas och är utelämnade (första: {view.problems[0]})"] \
+                if view.problems else []
+            return _collect(path, "xlsx", view, view.AID, view.organisation_values, analysis, today, catalogue, warn)
+        doc, svc, aid, _years = _reader_rsa(path, year)
+        try:
+            a = svc.analysis(aid)
+            analysis = dict(a.values)
+            org = dict(svc.organisation().values)
+            return _collect(path, "rsa", svc, aid, org, analysis, today, catalogue)
+        finally:
+            doc.close()
+    except SubmissionError:
+        raise
+    except _Unusable as exc:
+        raise SubmissionError(path, str(exc)) from None
+    except DocumentError as exc:
+        raise SubmissionError(path, _strip_name(str(exc), path)) from None
+    except (OSError, ValueError) as exc:
+        raise SubmissionError(path, f"filen kunde inte läsas ({exc}).") from None
+
+
+def _strip_name(message: str, path: Path) -> str:
+    for suffix in (f": {path.name}", f": {path}"):
+        if message.endswith(suffix):
+            message = message[: -len(suffix)] + "."
+    return message[:1].lower() + message[1:] if message else message
+
+
+def _looks_like_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(2) == b"PK"
+    except OSError:
+        return False
+
+
+class SubmissionError(Exception):
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path.name}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+# -- consolidating -----------------------------------------------------------------------------------
+
+def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files as given; a folder means every .rsa and .xlsx in it (sorted)."""
+    out: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out += sorted(x for x in p.iterdir() if x.suffix.lower() in (".rsa", ".xlsx") and x.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+def consolidate(inputs: Iterable[str | Path], *, year: int | None = None, today: dt.date | None = None,
+                catalogue: CityCatalogue | None = None, top: int = 50,
+                progress=None) -> Consolidation:
+    """Read every input (listing the unusable ones with their reason) and consolidate them."""
+    today = today or dt.date.today()
+    catalogue = catalogue or CityCatalogue()
+    paths = expand_inputs(inputs)
+    submissions: list[Submission] = []
+    errors: list[InputError] = []
+    for i, path in enumerate(paths):
+        if progress is not None:
+            progress(i, len(paths), path)
+        if not path.exists():
+            errors.append(InputError(path, "filen finns inte."))
+            continue
+        if path.suffix.lower() not in (".rsa", ".xlsx"):
+            errors.append(InputError(path, "okänd filtyp (endast .rsa och .xlsx läses)."))
+            continue
+        try:
+            submissions.append(read_submission(path, year=year, today=today, catalogue=catalogue))
+        except SubmissionError as exc:
+            errors.append(InputError(path, exc.reason))
+    if year is None:
+        years = Counter(s.year for s in submissions)
+        year = max(years, key=lambda y: (years[y], y)) if years else today.year
+        # A file that has the consolidation year but was read for its newest year: read it again.
+        for i, s in enumerate(submissions):
+            if s.year != year and s.source_kind == "rsa":
+                try:
+                    submissions[i] = read_submission(s.source, year=year, today=today, catalogue=catalogue)
+                except SubmissionError:
+                    pass
+    seen: dict[str, Submission] = {}
+    final = []
+    for s in submissions:
+        note = ""
+        key = s.city_org or normalise(s.organisation)
+        if s.year != year:
+            note = f"gäller {s.year}, inte {year}: ingår inte"
+        elif key in seen:
+            note = f"ytterligare en inlämning från {s.organisation} ({seen[key].source.name} används)"
+        else:
+            seen[key] = s
+        final.append(_with_note(s, note) if note else s)
+    return _build(final, errors, year, today, catalogue, top)
+
+
+def _with_note(s: Submission, note: str) -> Submission:
+    from dataclasses import replace
+
+    return replace(s, note=note)
+
+
+def _build(submissions: list[Submission], errors: list[InputError], year: int, today: dt.date,
+           catalogue: CityCatalogue, top: int) -> Consolidation:
+    from rsa_desktop.services.scales import Band, load_template
+
+    inc = [s for s in submissions if s.included]
+    submitted = {s.city_org for s in inc if s.city_org}
+    missing = [o for o in catalogue.orgs if o.submits_rsa and o.name not in submitted]
+
+    # Shared providers.
+    by_key: dict[str, list[tuple[str, SDependencyUse]]] = {}
+    for s in inc:
+        for u in s.uses:
+            by_key.setdefault(u.provider_key, []).append((s.organisation, u))
+    shared = []
+    for key, uses in by_key.items():
+        orgs = sorted({o for o, _u in uses})
+        if len(orgs) < 2:
+            continue
+        inf = float("inf")
+        uses.sort(key=lambda x: (x[1].tolerance if x[1].tolerance is not None else inf, x[0], x[1].function_hid))
+        known = [u.tolerance for _o, u in uses if u.tolerance is not None]
+        strictest = min(known) if known else None
+        by = tuple(f"{o}: {u.function_hid} {u.function}" for o, u in uses if u.tolerance == strictest) \
+            if strictest is not None else ()
+        city = uses[0][1].city_org
+        name = city or Counter(u.provider for _o, u in uses).most_common(1)[0][0]
+        shared.append(SharedProvider(key, name, city, tuple(orgs), tuple(uses), strictest, by))
+    shared.sort(key=lambda p: (-len(p.organisations), p.name.casefold()))
+
+    matrix: dict[str, Counter] = {"": Counter()}
+    all_risks: list[tuple[Submission, SRisk]] = []
+    for s in inc:
+        for r in s.risks:
+            all_risks.append((s, r))
+            if r.likelihood is None or r.consequence is None:
+                continue
+            matrix[""][(r.likelihood, r.consequence)] += 1
+            matrix.setdefault(r.category or "Utan kategori", Counter())[(r.likelihood, r.consequence)] += 1
+    ranked = sorted((x for x in all_risks if x[1].score is not None),
+                    key=lambda x: (-x[1].score, -(x[1].consequence or 0), x[0].organisation, x[1].hid))
+    from rsa_desktop.services.gaps import SEVERITY_RANK, hid_key
+
+    gaps = sorted(((s, g) for s in inc for g in s.gaps),
+                  key=lambda x: (SEVERITY_RANK.get(x[1].severity, 9), x[0].organisation,
+                                 tuple(hid_key(h) for h in x[1].items)))
+    overdue = sorted(((s, a) for s in inc for a in s.actions
+                      if a.status in OPEN_STATUSES and a.deadline is not None and a.deadline < today),
+                     key=lambda x: (x[1].deadline, x[0].organisation, hid_key(x[1].hid)))
+    strictest = max(inc, key=lambda s: s.marking_rank, default=None)
+    cls, sec = "", ""
+    if strictest is not None and strictest.marking_rank > (0, 0):
+        cls = CLASS_LABEL.get(strictest.security_class, "")
+        sec = strictest.secrecy
+    template = load_template()
+    bands = tuple(Band(b.get("label", ""), b.get("colour", "#cccccc"), int(b["min_score"]))
+                  for b in sorted(template["colour_bands"], key=lambda b: int(b["min_score"])))
+    lik = sorted({r.likelihood for _s, r in all_risks if r.likelihood is not None}
+                 | {int(lv["value"]) for lv in template["likelihood_levels"]})
+    con = sorted({r.consequence for _s, r in all_risks if r.consequence is not None}
+                 | {int(lv["value"]) for lv in template["consequence_levels"]})
+    llabel = {int(lv["value"]): lv.get("label", "") for lv in template["likelihood_levels"]}
+    clabel = {int(lv["value"]): lv.get("label", "") for lv in template["consequence_levels"]}
+    return Consolidation(year, submissions, errors, missing, shared, matrix, ranked[:top], gaps, overdue, cls, sec,
+                         bands, tuple((v, llabel.get(v, "")) for v in lik), tuple((v, clabel.get(v, "")) for v in con),
+                         today)
+
+
+def band_for(c: Consolidation, likelihood: int, consequence: int):
+    chosen = None
+    for b in c.bands:
+        if likelihood * consequence >= b.min_score:
+            chosen = b
+    return chosen
+
+
+__all__ = ["consolidate", "read_submission", "expand_inputs", "CityCatalogue", "normalise", "Consolidation",
+           "Submission", "SharedProvider", "InputError", "SubmissionError", "WorkbookView", "band_for"]
