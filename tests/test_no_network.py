@@ -16,7 +16,9 @@ def test_whole_workflow_without_any_socket():
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[-1] == "OK", result.stdout
-    for step in ("demo", "info", "check", "kontroll, gap och diagram", "grafiskt gränssnitt (offscreen)"):
+    for step in ("demo", "info", "check", "ändra och säkerhetskopiera", "kontroll, gap och diagram",
+                 "export xlsx och pdf", "import och ny årsanalys", "sammanställning (KS)",
+                 "grafiskt gränssnitt (offscreen)"):
         assert f"ok: {step}" in lines
 
 

@@ -108,20 +108,25 @@ def main() -> int:
     return 0
 
 
-# Later parts of the workflow (export, consolidation) register themselves here.
-EXTRA_STEPS: list = []
+def _export(cli, demo, folder):
+    assert cli(["export", str(demo), "--xlsx", str(folder / "rsa.xlsx"), "--pdf", str(folder / "rsa.pdf")]) == 0
+    assert cli(["export", str(demo), "--public", "--pdf", str(folder / "utdrag.pdf")]) == 0
 
-try:
-    import rsa_desktop.reports.xlsx  # noqa: F401
-    import rsa_desktop.reports.pdf  # noqa: F401
 
-    def _export(cli, demo, folder):
-        assert cli(["export", str(demo), "--xlsx", str(folder / "rsa.xlsx"), "--pdf", str(folder / "rsa.pdf")]) == 0
-        assert cli(["export", str(demo), "--public", "--pdf", str(folder / "utdrag.pdf")]) == 0
+def _import(cli, demo, folder):
+    assert cli(["import-xlsx", str(demo), str(folder / "rsa.xlsx"), "--dry-run"]) in (0, 1)
+    assert cli(["carry-forward", str(demo), "--from", "2026", "--to", "2027"]) == 0
 
-    EXTRA_STEPS.append(("export xlsx och pdf", _export))
-except ImportError:
-    pass
+
+def _consolidate(cli, demo, folder):
+    (folder / "trasig.rsa").write_bytes(b"ingen databas")
+    assert cli(["consolidate", str(folder / "stad.xlsx"), "--pdf", str(folder / "stad.pdf"), "--year", "2026",
+                str(demo), str(folder / "rsa.xlsx"), str(folder / "trasig.rsa")]) == 0
+
+
+# The rest of the workflow: exports, the yearly cycle and KS's consolidation.
+EXTRA_STEPS: list = [("export xlsx och pdf", _export), ("import och ny årsanalys", _import),
+                     ("sammanställning (KS)", _consolidate)]
 
 if __name__ == "__main__":
     raise SystemExit(main())
