@@ -324,3 +324,37 @@ class ConfirmScalesCommand(ServiceCommand):
 
     def _undo(self) -> None:
         self.svc.confirm_scales(self.analysis_id, self.change.old["scales_confirmed"])
+
+
+class ReplaceAnalysisCommand(ServiceCommand):
+    """An operation that rewrites much of one analysis (a scale change): undo puts the whole analysis back.
+
+    `operation()` runs once; the analysis is captured before and after (delete_preview), and undo/redo
+    delete the analysis and restore the captured state with the same ids, links and ratings.
+    """
+
+    notify_kind = ""
+
+    def __init__(self, session: DocumentSession, analysis_id: int, text: str, operation):
+        super().__init__(session, text)
+        self.analysis_id = analysis_id
+        self.operation = operation
+        self.before: Tombstone | None = None
+        self.after: Tombstone | None = None
+
+    def do(self) -> bool:
+        self.before = self.svc.delete_preview("analysis", self.analysis_id)
+        self.operation()
+        self.after = self.svc.delete_preview("analysis", self.analysis_id)
+        return self.before.rows != self.after.rows
+
+    def _put(self, state: Tombstone) -> None:
+        with self.svc.batch():  # one transaction: the analysis is never missing on disk
+            self.svc.delete("analysis", self.analysis_id)
+            self.svc.restore(state)
+
+    def _redo(self) -> None:
+        self._put(self.after)
+
+    def _undo(self) -> None:
+        self._put(self.before)

@@ -7,8 +7,8 @@ where its ratings go; nothing is applied until everything is mapped (never silen
 backup of the file is made (`make_backup(doc, "före-skaländring")`) and `apply_scale` rewrites scales and
 ratings in one transaction.
 
-The core keeps no undo snapshot for scales, so a scale change cannot be undone with Ctrl+Z; the dialog
-says so, and the undo history is cleared (its commands were recorded against the old scale).
+A scale change is one undoable step: ReplaceAnalysisCommand captures the whole analysis before and
+after, so undo restores every level and rating exactly (and earlier commands stay valid).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from rsa_desktop.services.scales import ScaleFileError
 from rsa_desktop.ui import errors
 
 SCALE_FILTER = "Skalfiler (*.json);;Alla filer (*)"
-NOT_UNDOABLE = ("Skaländringar kan inte ångras med Ctrl+Z; en säkerhetskopia av filen tas först, och "
-                "ångra-historiken töms.")
+NOT_UNDOABLE = ("En skaländring kan ångras med Ctrl+Z som ett steg (hela analysen återställs). "
+                "En säkerhetskopia av filen tas också först.")
 
 
 def _t(text: str) -> str:
@@ -565,9 +565,12 @@ class ScaleEditorDialog(QDialog):
                 return False
         try:
             from rsa_desktop.storage.backups import make_backup
+            from rsa_desktop.ui.commands import ReplaceAnalysisCommand, execute
 
             make_backup(self.session.doc, "före-skaländring")
-            scale_edit.apply_scale(self.svc, self.analysis_id, tpl, mapping)
+            execute(self.session, ReplaceAnalysisCommand(
+                self.session, self.analysis_id, _t("Ändra skalorna"),
+                lambda: scale_edit.apply_scale(self.svc, self.analysis_id, tpl, mapping)))
         except ValidationError as exc:
             self._show_error("; ".join(f"{e.label}: {e.message}" for e in exc.errors) or str(exc))
             return False
@@ -579,7 +582,6 @@ class ScaleEditorDialog(QDialog):
                 errors.show_known_error(self, exc)
                 return False
             raise
-        self.session.undo_stack.clear()  # its commands were recorded against the old scale
         self.session.notify("")
         self.stored = scale_edit.current_template(self.svc, self.analysis_id)
         self.template = copy.deepcopy(self.stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 from PySide6.QtCore import Qt
@@ -28,12 +29,12 @@ def _dialog(window, qtbot, path):
     return dlg
 
 
-def test_edit_a_label_saves_with_backup_and_clears_undo(window, qtbot, sample, pytestconfig):
+def test_edit_a_label_saves_with_backup_and_is_one_undo_step(window, qtbot, sample, pytestconfig):
     path, ids = sample
     dlg = _dialog(window, qtbot, path)
     for editor in dlg.editors.values():
         ModelTester(pytestconfig).check(editor.model, force_py=True)
-    assert "kan inte ångras" in dlg.findChildren(type(dlg.error))[0].text()
+    assert "kan ångras med Ctrl+Z" in dlg.findChildren(type(dlg.error))[0].text()
     commands.execute(window.session, commands.UpdateCommand(window.session, "risk", ids["R1"], {"title": "Elavbrott"}))
     assert window.session.undo_stack.count() == 1
 
@@ -46,8 +47,21 @@ def test_edit_a_label_saves_with_backup_and_clears_undo(window, qtbot, sample, p
     svc = window.session.svc
     assert svc.scales(ids["analysis"]).likelihood_label(3) == "Ganska trolig"
     assert len(list_backups(path)) == before + 1 and "före-skaländring" in list_backups(path)[0].path.name
-    assert window.session.undo_stack.count() == 0
+    stack = window.session.undo_stack
+    assert stack.count() == 2 and stack.undoText() == "Ändra skalorna"
     assert window.session.scales().likelihood_label(3) == "Ganska trolig"  # the session cache was refreshed
+    stack.undo()
+    assert svc.scales(ids["analysis"]).likelihood_label(3) == "Medelhög"
+    assert window.session.scales().likelihood_label(3) == "Medelhög"
+    stack.undo()  # the earlier edit is still undoable: ids and ratings came back as they were
+    assert svc.get("risk", ids["R1"]).title == "Långvarigt elavbrott"
+    stack.redo()
+    stack.redo()
+    assert svc.scales(ids["analysis"]).likelihood_label(3) == "Ganska trolig"
+    assert svc.get("risk", ids["R1"]).title == "Elavbrott"
+    dlg.stored = scale_edit.current_template(svc, ids["analysis"])
+    dlg.template = copy.deepcopy(dlg.stored)
+    dlg._load()
     assert not dlg.save_button.isEnabled()
 
     # an invalid working copy is refused with a message, nothing is written
