@@ -46,3 +46,10 @@ def test_kills_during_export_never_leave_a_broken_report(tmp_path, demo_file):
     assert report["bad"] == []
     # A killed exporter may leave its hidden temporary file behind, never a broken target.
     assert report["kills"] == 20
+
+
+def test_kills_during_an_import_leave_all_or_nothing(tmp_path, demo_file):
+    report = run_worker("imports", demo_file, tmp_path, 10, 5)
+    assert report["bad"] == []  # never a partial year, never a damaged file
+    assert report["imported"] + report["absent"] == 10
+    assert report["absent"] >= 3  # the kills really landed inside the import

@@ -140,10 +140,57 @@ def kill_exports(path: Path, folder: Path, kills: int, seed: int) -> dict:
     return {"kills": kills, "bad": bad, "leftovers": len(leftovers)}
 
 
+def kill_imports(path: Path, folder: Path, kills: int, seed: int) -> dict:
+    """Importing a workbook as a new year is killed midway: the year is then wholly there or not at all."""
+    import shutil
+
+    from rsa_desktop.reports.xlsx import export_xlsx
+    from rsa_desktop.services.xlsx_import import import_as_new, read_workbook
+
+    workbook = folder / "inlamning.xlsx"
+    with Document.open(path, readonly=True) as doc:
+        svc = RsaService(doc)
+        source = svc.analyses()[0]
+        export_xlsx(svc, source.id, workbook)
+        expected = svc.counts(source.id)
+    rnd = random.Random(seed)
+    outcomes = {"imported": 0, "absent": 0, "bad": []}
+    for k in range(kills):
+        target = folder / f"import-{k}.rsa"
+        shutil.copy(path, target)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                with Document.open(target) as doc:
+                    import_as_new(RsaService(doc), read_workbook(workbook), 2031)
+            finally:
+                os._exit(0)
+        time.sleep(rnd.uniform(0.1, 1.6))  # reading takes ~0.4 s, the import transaction ~1.5 s
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        try:
+            with Document.open(target) as doc:
+                svc = RsaService(doc)
+                new = svc.analysis_for_year(2031)
+                if not doc.integrity_ok():
+                    outcomes["bad"].append(f"{target.name}: integrity")
+                elif new is None:
+                    outcomes["absent"] += 1
+                elif svc.counts(new.id) == expected:
+                    outcomes["imported"] += 1
+                else:
+                    outcomes["bad"].append(f"{target.name}: partial {svc.counts(new.id)}")
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            outcomes["bad"].append(f"{target.name}: {exc}")
+    return outcomes
+
+
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     if mode == "edits":
         print(json.dumps(kill_edits(Path(args[0]), int(args[1]), int(args[2]))))
+    elif mode == "imports":
+        print(json.dumps(kill_imports(Path(args[0]), Path(args[1]), int(args[2]), int(args[3]))))
     elif mode == "exports":
         print(json.dumps(kill_exports(Path(args[0]), Path(args[1]), int(args[2]), int(args[3]))))
     else:
