@@ -59,6 +59,7 @@ def main(argv: list[str]) -> int:
     glossary.show()
     shot("20-ordlista", glossary)
     glossary.close()
+    yearly_shots(window, shot, app, out)
     window.close()
     return 0
 
@@ -162,6 +163,88 @@ def guidance_trust_shots(window, shot) -> None:
     if f is not None:
         window.go_to_finding(f)
         shot("46-ga-till")
+
+
+def yearly_shots(window, shot, app, out: Path) -> None:
+    """The yearly cycle and KS: carry forward, archived year, att granska, Uppföljning, Excel import, KS."""
+    import datetime as dt
+    import warnings
+
+    import openpyxl
+    from PySide6.QtCore import QThreadPool
+
+    from rsa_desktop.reports.xlsx import export_xlsx
+    from rsa_desktop.ui import commands, consolidate_dialog, yearly
+
+    def settle():
+        QThreadPool.globalInstance().waitForDone()
+        for _ in range(5):
+            app.processEvents()
+
+    s = window.session
+    dlg = yearly.CarryForwardDialog(window, s.svc.analyses(), s.analysis_id)
+    dlg.show()
+    shot("50-ny-arsanalys", dlg)
+    dlg.close()
+    created = []
+    window.carry_forward(ask=False, on_done=created.append)
+    settle()
+    new = created[0]
+    risks = s.svc.list("risk", new)
+    for r in risks[:3]:
+        commands.execute(s, commands.UpdateCommand(s, "risk", r.id, {"likelihood": 5 if (r.likelihood or 1) < 5
+                                                                      else 2}))
+    window.go_to("samhallsviktig")
+    window.page("samhallsviktig").section("function").add_item({"name": "Digital brevlåda för ställföreträdare"})
+    window.refresh_status()
+    window.go_to("oversikt")
+    shot("51-oversikt-att-granska")
+    window.go_to("risker")
+    shot("52-risker-granska")
+    prev = window.previous_analysis()
+    dlg = window.show_followup()
+    shot("53-uppfoljning", dlg)
+    dlg.close()
+    window.set_year(prev.year)
+    window.go_to("risker")
+    shot("54-arkiverad")
+    window.set_year(s.svc.analysis(new).year)
+
+    folder = Path(tempfile.mkdtemp(prefix="rsa-import-"))
+    src = export_xlsx(s.svc, new, folder / "export.xlsx", today=dt.date.today())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(src)
+    ws = wb["Risker"]
+    head = {c.value: c.column for c in ws[4]}
+    ws.cell(5, head["Sannolikhet"]).value = 1
+    ws.cell(6, head["Rubrik"]).value = "Ändrad rubrik från Excel"
+    ws.cell(7, head["Sannolikhet"]).value = 9
+    wb.save(folder / "ifylld.xlsx")
+    ready = []
+    window.import_excel(folder / "ifylld.xlsx", on_ready=ready.append)
+    settle()
+    dlg = ready[0]
+    dlg.tabs.setCurrentIndex(0)
+    shot("55-import-andringar", dlg)
+    dlg.tabs.setCurrentIndex(1)
+    shot("56-import-problem", dlg)
+    dlg.close()
+
+    from tests.support.submissions import generate_submissions
+    subs = folder / "inlamningar"
+    generate_submissions(subs, 4, xlsx_every=2)
+    (subs / "trasig.rsa").write_bytes(b"ingen analysfil" * 40)
+    dlg = consolidate_dialog.ConsolidateDialog(window)
+    dlg.add_paths([subs])
+    dlg.xlsx_edit.setText(str(folder / "KS.xlsx"))
+    dlg.show()
+    shot("57-ks-sammanstall", dlg)
+    dlg.run()
+    settle()
+    shot("58-ks-resultat", dlg.summary_dialog)
+    dlg.summary_dialog.close()
+    dlg.close()
 
 
 if __name__ == "__main__":

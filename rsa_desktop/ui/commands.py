@@ -358,3 +358,193 @@ class ReplaceAnalysisCommand(ServiceCommand):
 
     def _undo(self) -> None:
         self._put(self.before)
+
+
+# -- the yearly cycle and the Excel import (ui/yearly.py, ui/import_dialog.py) ----------------------------
+
+class _NewAnalysisCommand(ServiceCommand):
+    """Base for commands that bring a whole new analysis year: the first command on its undo stack.
+
+    The work may already have been done in a worker (`performed`: the new analysis); `do()` then only
+    records it. Undo deletes the analysis (keeping its Tombstone) and shows the previous year; redo
+    restores the very same rows.
+    """
+
+    def __init__(self, session: DocumentSession, performed=None):
+        super().__init__(session)
+        self.previous = session.analysis_id
+        self.performed = performed
+        self.analysis_id: int | None = None
+        self.stack_analysis_id: int | None = None
+        self.tomb: Tombstone | None = None
+
+    def perform(self):
+        raise NotImplementedError
+
+    def describe(self, rec) -> str:
+        raise NotImplementedError
+
+    def do(self) -> bool:
+        rec = self.performed if self.performed is not None else self.perform()
+        self.performed = None
+        self.analysis_id = self.stack_analysis_id = rec.id
+        self.setText(self.describe(rec))
+        return True
+
+    def _fallback_analysis(self) -> int | None:
+        ids = [a.id for a in self.svc.analyses()]
+        if self.previous in ids:
+            return self.previous
+        return ids[-1] if ids else None
+
+    def _after_undo(self) -> None:
+        """Further changes in the same transaction as the delete (e.g. unarchive the source year)."""
+
+    def _after_redo(self) -> None:
+        pass
+
+    def _undo(self) -> None:
+        with self.svc.batch():
+            self.tomb = self.svc.delete("analysis", self.analysis_id)
+            self._after_undo()
+        self.session.mark_dead(self.analysis_id)
+        self.session.set_analysis(self._fallback_analysis(), keep_stack=True)
+
+    def _redo(self) -> None:
+        with self.svc.batch():
+            if self.tomb is not None:
+                self.svc.restore(self.tomb)
+            self._after_redo()
+        self.session.mark_dead(self.analysis_id, False)
+        self.session.set_analysis(self.analysis_id)
+
+
+class CarryForwardCommand(_NewAnalysisCommand):
+    """Ny årsanalys från föregående år (services/carry.py): the new year and the source year's archiving.
+
+    Undo deletes the new analysis and gives the source year back its earlier archived state; redo
+    restores the analysis and archives the source year again.
+    """
+
+    def __init__(self, session: DocumentSession, source_id: int, year: int, performed=None,
+                 source_was_archived: bool | None = None):
+        super().__init__(session, performed)
+        self.source_id, self.year = source_id, year
+        src = session.svc.analysis(source_id)
+        self.source_year = src.year
+        self.source_was_archived = bool(src.archived) if source_was_archived is None else source_was_archived
+
+    def perform(self):
+        from rsa_desktop.services.carry import carry_forward
+
+        return carry_forward(self.svc, self.source_id, self.year)
+
+    def describe(self, rec) -> str:
+        return _t("Skapa analysen för {0} från {1}").format(rec.year, self.source_year)
+
+    def _after_undo(self) -> None:
+        self.svc.set_archived(self.source_id, self.source_was_archived)
+
+    def _after_redo(self) -> None:
+        self.svc.set_archived(self.source_id, True)
+
+
+class ImportAsNewCommand(_NewAnalysisCommand):
+    """Läs in som nytt år (services/xlsx_import.import_as_new); undo deletes the new analysis.
+
+    The organisation, if the import set it (the file had none), stays: it is the file's starting point.
+    """
+
+    def __init__(self, session: DocumentSession, performed, source_name: str = ""):
+        super().__init__(session, performed)
+        self.source_name = source_name
+
+    def describe(self, rec) -> str:
+        return _t("Läs in {0} som analysen för {1}").format(self.source_name, rec.year)
+
+
+class SetArchivedCommand(ServiceCommand):
+    """Arkivera / avarkivera an analysis year (services/rsa.set_archived)."""
+
+    notify_kind = "analysis"
+
+    def __init__(self, session: DocumentSession, analysis_id: int, archived: bool):
+        super().__init__(session)
+        self.analysis_id, self.archived = analysis_id, archived
+        self.stack_analysis_id = analysis_id
+        self.change = None
+        year = session.svc.analysis(analysis_id).year
+        self.setText(_t("Arkivera analysen för {0}").format(year) if archived
+                     else _t("Avarkivera analysen för {0}").format(year))
+
+    def do(self) -> bool:
+        self.change = self.svc.set_archived(self.analysis_id, self.archived)
+        return self.change.old["archived"] != self.change.new["archived"]
+
+    def _redo(self) -> None:
+        self.svc.set_archived(self.analysis_id, self.archived)
+
+    def _undo(self) -> None:
+        self.svc.set_archived(self.analysis_id, self.change.old["archived"])
+
+
+class ReviewMarkCommand(ServiceCommand):
+    """Markera som granskad (pending=False) or att granska again (pending=True)."""
+
+    notify_kind = "review"
+
+    def __init__(self, session: DocumentSession, analysis_id: int, kind: str, item_id: int, pending: bool = False):
+        super().__init__(session)
+        self.analysis_id, self.kind, self.item_id, self.pending = analysis_id, kind, item_id, pending
+        self.stack_analysis_id = analysis_id
+        self.before: bool | None = None
+        name = session.short_name(kind, item_id)
+        self.setText(_t("Markera {0} som granskad").format(name) if not pending
+                     else _t("Markera {0} att granska").format(name))
+
+    def do(self) -> bool:
+        self.before = self.svc.set_review_mark(self.analysis_id, self.kind, self.item_id, self.pending)
+        return self.before != self.pending
+
+    def _redo(self) -> None:
+        self.svc.set_review_mark(self.analysis_id, self.kind, self.item_id, self.pending)
+
+    def _undo(self) -> None:
+        self.svc.set_review_mark(self.analysis_id, self.kind, self.item_id, bool(self.before))
+
+
+class ImportCommand(ServiceCommand):
+    """An Excel import into the analysis (services/xlsx_import.apply_import), as one step.
+
+    `performed` is the ImportResult when the import ran in a worker. Undo puts the analysis back with
+    `undo_import(svc, tombstone)` after keeping the imported state; redo puts that state back the same way.
+    """
+
+    def __init__(self, session: DocumentSession, analysis_id: int, plan=None, only_valid: bool = False,
+                 performed=None, source_name: str = ""):
+        super().__init__(session)
+        self.analysis_id, self.plan, self.only_valid = analysis_id, plan, only_valid
+        self.stack_analysis_id = analysis_id
+        self.result = performed
+        self.before: Tombstone | None = None
+        self.after: Tombstone | None = None
+        self.setText(_t("Läs in {0}").format(source_name) if source_name else _t("Läs in från Excel"))
+
+    def do(self) -> bool:
+        if self.result is None:
+            from rsa_desktop.services.xlsx_import import apply_import
+
+            self.result = apply_import(self.svc, self.analysis_id, self.plan, self.only_valid)
+        self.before = self.result.tombstone
+        return True
+
+    def _undo(self) -> None:
+        from rsa_desktop.services.xlsx_import import undo_import
+
+        self.after = self.svc.delete_preview("analysis", self.analysis_id)
+        undo_import(self.svc, self.before)
+
+    def _redo(self) -> None:
+        from rsa_desktop.services.xlsx_import import undo_import
+
+        undo_import(self.svc, self.after)

@@ -51,7 +51,7 @@ def is_known(exc: BaseException) -> bool:
 def show_known_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
     """A Swedish message box with the error's own one-line message."""
     if isinstance(exc, ReadOnlyAnalysisError):
-        title = title or _t("Analysen är fastställd")
+        title = title or (_t("Analysen är arkiverad") if "arkiverad" in str(exc) else _t("Analysen är fastställd"))
     elif isinstance(exc, NotFoundError):
         title = title or _t("Uppgiften finns inte längre")
     else:

@@ -90,6 +90,10 @@ class MainWindow(QMainWindow):
         self.reopen_button = QPushButton(self.tr("Återöppna som utkast"), self.readonly_banner)
         self.reopen_button.clicked.connect(self.reopen_analysis)
         rb.addWidget(self.reopen_button)
+        self.unarchive_button = QPushButton(self.tr("Avarkivera"), self.readonly_banner)
+        self.unarchive_button.setToolTip(self.tr("Gör den arkiverade analysen redigerbar igen (kan ångras)"))
+        self.unarchive_button.clicked.connect(lambda: self.unarchive_analysis())
+        rb.addWidget(self.unarchive_button)
         self.readonly_banner.hide()
         lay.addWidget(self.readonly_banner)
 
@@ -194,6 +198,16 @@ class MainWindow(QMainWindow):
                                           self.tr("Flytta markören till stegets filterruta"))
         self.new_year_action = self._action(self.tr("&Nytt analysår…"), self.new_year, None,
                                             self.tr("Skapa analysen för ett nytt år i samma fil"))
+        self.carry_action = self._action(self.tr("Ny årsanalys från &föregående år…"), self.carry_forward, None,
+                                         self.tr("Bygg nästa års analys på en tidigare: allt följer med och "
+                                                 "markeras att granska"))
+        self.followup_action = self._action(self.tr("&Uppföljning mot föregående år…"), self.show_followup, None,
+                                            self.tr("Vad som har ändrats sedan föregående års analys"))
+        self.import_action = self._action(self.tr("&Importera från Excel…"), self.import_excel, None,
+                                          self.tr("Läs in en ifylld Excelarbetsbok i analysen eller som ett nytt år"))
+        self.consolidate_action = self._action(self.tr("Sa&mmanställ inlämningar (KS)…"), self.consolidate, None,
+                                               self.tr("Sammanställ förvaltningarnas inlämningar till en "
+                                                       "arbetsbok för kommunstyrelsen"))
         self.reopen_action = self._action(self.tr("&Återöppna som utkast"), self.reopen_analysis, None,
                                           self.tr("Gör en fastställd analys redigerbar igen"))
         self.scales_action = self._action(self.tr("S&kalor…"), self.show_scales, None, self.tr(
@@ -223,6 +237,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([self.save_action, self.copy_action, self.restore_backup_action, self.protect_action])
         m.addSeparator()
+        m.addActions([self.import_action, self.consolidate_action])
+        m.addSeparator()
         m.addActions([self.close_action, self.quit_action])
         m = mb.addMenu(self.tr("&Redigera"))
         m.addActions([self.undo_action, self.redo_action])
@@ -233,7 +249,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([self.next_step_action, self.prev_step_action, self.guidance_action])
         m = mb.addMenu(self.tr("A&nalys"))
-        m.addActions([self.new_year_action, self.reopen_action, self.audit_action, self.scales_action])
+        m.addActions([self.new_year_action, self.carry_action, self.followup_action, self.reopen_action,
+                      self.audit_action, self.scales_action])
         m = mb.addMenu(self.tr("&Hjälp"))
         m.addActions([self.glossary_action, self.about_action])
 
@@ -319,12 +336,18 @@ class MainWindow(QMainWindow):
         a = self.session.analysis()
         ro = self.session.read_only()
         file_ro = bool(self.session.doc and self.session.doc.readonly)
-        self.readonly_banner.setVisible(file_ro or (a is not None and a.status == "faststalld"))
-        self.reopen_button.setVisible(not file_ro)
+        archived = a is not None and bool(a.get("archived"))
+        self.readonly_banner.setVisible(file_ro or archived or (a is not None and a.status == "faststalld"))
+        self.reopen_button.setVisible(not file_ro and not archived)
+        self.unarchive_button.setVisible(not file_ro and archived)
         if file_ro:
             self.readonly_label.setText(self.tr(
                 "<b>Filen är öppen skrivskyddad.</b> Du kan läsa analysen men inte ändra den. "
                 "Vill du ändra något: stäng filen och öppna den igen när ingen annan har den öppen."))
+        elif archived:
+            self.readonly_label.setText(self.tr(
+                "<b>Arkiverad: en senare årsanalys bygger på den.</b> Analysen för {0} visas skrivskyddad. "
+                "Ändringar görs i den nya analysen; avarkivera bara om den här verkligen ska ändras.").format(a.year))
         elif a is not None and a.status == "faststalld":
             when = a.adopted_date.isoformat() if a.adopted_date else ""
             decision = f" ({a.adopted_decision})" if a.adopted_decision else ""
@@ -333,6 +356,9 @@ class MainWindow(QMainWindow):
                 "Vill du ändra något: återöppna den som utkast.").format(a.year, when, decision))
         self.reopen_action.setEnabled(a is not None and a.status == "faststalld" and not file_ro)
         self.new_year_action.setEnabled(self.session.is_open and not file_ro)
+        self.carry_action.setEnabled(self.session.is_open and not file_ro and a is not None)
+        self.import_action.setEnabled(self.session.is_open and not file_ro and a is not None)
+        self.followup_action.setEnabled(self.previous_analysis() is not None)
         for key, page in self.pages.items():
             if isinstance(page, StepPage):
                 page.set_read_only(ro)
@@ -404,6 +430,9 @@ class MainWindow(QMainWindow):
         if key.startswith("item:"):
             _item, kind, item_id = key.split(":")
             self.open_item(kind, int(item_id))
+            return
+        if key == "uppfoljning":  # the Översikt's link (ui/followup_view.py)
+            self.show_followup()
             return
         key, _slash, tab = key.partition("/")
         if key in PAGE_KEYS:
@@ -650,10 +679,53 @@ class MainWindow(QMainWindow):
             if answer is None:
                 return False
             year, template = answer
+            if template is templates_ui.CARRY_FORWARD:
+                return self.carry_forward(year=year)
         if not self._create_year(year, template, lambda text: QMessageBox.warning(self, self.tr("Nytt analysår"), text)):
             return False
         self.statusBar().showMessage(self.tr("Analysen för {0} är skapad. Ångra med Ctrl+Z.").format(year), 4000)
         return True
+
+    # -- the yearly cycle and KS (ui/yearly.py, followup_view.py, import_dialog.py, consolidate_dialog.py) ------
+
+    def carry_forward(self, source_id: int | None = None, year: int | None = None, ask: bool = True,
+                      on_done=None) -> bool:
+        """Analys → Ny årsanalys från föregående år…"""
+        from rsa_desktop.ui import yearly
+        return yearly.carry_forward(self, source_id, year, ask=ask, on_done=on_done)
+
+    def unarchive_analysis(self, ask: bool = True) -> bool:
+        from rsa_desktop.ui import yearly
+        return yearly.unarchive(self, ask)
+
+    def previous_analysis(self):
+        """The year the shown one follows up (None when there is no earlier year)."""
+        s = self.session
+        if s.svc is None or s.analysis_id is None:
+            return None
+        from rsa_desktop.services.followup import previous_analysis
+        aid = s.analysis_id
+        return s.cached(("previous_analysis", aid), lambda: previous_analysis(s.svc, aid))
+
+    def show_followup(self):
+        """Analys → Uppföljning mot föregående år…"""
+        from rsa_desktop.ui import followup_view
+        if self.previous_analysis() is None:
+            return None
+        self.followup_dialog = followup_view.open_followup(self)
+        return self.followup_dialog
+
+    def import_excel(self, path: str | Path | None = None, on_ready=None):
+        """Arkiv → Importera från Excel…"""
+        from rsa_desktop.ui import import_dialog
+        return import_dialog.start_import(self, path, on_ready=on_ready)
+
+    def consolidate(self):
+        """Arkiv → Sammanställ inlämningar (KS)…"""
+        from rsa_desktop.ui import consolidate_dialog
+        self.consolidate_dialog = consolidate_dialog.ConsolidateDialog(self)
+        self.consolidate_dialog.show()
+        return self.consolidate_dialog
 
     def set_year(self, year: int) -> bool:
         svc = self.session.svc

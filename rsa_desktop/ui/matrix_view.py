@@ -5,7 +5,8 @@ band-coloured cells with the risks' IDs and a count, axis labels with level valu
 legend. Clicking a cell (or Enter on the keyboard-focused cell) filters the step's risk table to the
 cell's risks and lists them with titles. A selector places risks by their overall consequence or by one
 consequence dimension; "Visa restrisk" places them by their residual rating with arrows from where they
-are now; "Visa förra årets placering" draws last year's position (risks matched by title) as hollow
+are now; "Visa förra årets placering" draws last year's position (risks matched through their
+carried-from record, by title only when they have none) as hollow
 markers with arrows. Risks that cannot be placed are listed with "Gå till".
 """
 
@@ -35,15 +36,17 @@ def _norm_title(title: str) -> str:
 
 
 def previous_positions(svc, analysis_id: int, dimension: str = "") -> tuple[int | None, dict[int, tuple[int, int]]]:
-    """Last year's placement of this year's risks, matched by title: (previous year, risk id → (S, K)).
+    """Last year's placement of this year's risks: (previous year, risk id → (S, K)).
 
-    The previous analysis is the latest year before this one. Risks whose title occurs more than once in
-    either year are not matched (the match would be a guess)."""
-    current = svc.analysis(analysis_id)
-    earlier = [a for a in svc.analyses() if a.year < current.year]
-    if not earlier:
+    The previous analysis is the one this year was carried forward from, else the latest year before
+    (services.followup.previous_analysis). A risk carried forward is matched through its CarriedFrom
+    record (svc.carried_from), whatever its title now; only a risk without such a record is matched by
+    title, and not when its title occurs more than once in either year (the match would be a guess)."""
+    from rsa_desktop.services.followup import previous_analysis
+
+    prev = previous_analysis(svc, analysis_id)
+    if prev is None:
         return None, {}
-    prev = max(earlier, key=lambda a: a.year)
     try:
         old = matrix_data(svc, prev.id, dimension=dimension)
     except KeyError:  # the dimension did not exist last year
@@ -56,8 +59,17 @@ def previous_positions(svc, analysis_id: int, dimension: str = "") -> tuple[int 
             seen.setdefault(_norm_title(p.title), []).append(p)
         return {k: v[0] for k, v in seen.items() if len(v) == 1 and k}
 
-    old_by_title, now_by_title = unique(old.points), unique(now.points)
+    old_by_id = {p.risk_id: p for p in old.points}
     out = {}
+    carried = {item_id: src for (kind, item_id), (src_aid, src) in svc.carried_from(analysis_id).items()
+               if kind == "risk" and src_aid == prev.id}
+    for p in now.points:
+        o = old_by_id.get(carried.get(p.risk_id))
+        if o is not None and o.placed:
+            out[p.risk_id] = (o.likelihood, o.consequence)
+    taken = set(carried.values())
+    old_by_title = unique([p for p in old.points if p.risk_id not in taken])
+    now_by_title = unique([p for p in now.points if p.risk_id not in carried])
     for key, p in now_by_title.items():
         o = old_by_title.get(key)
         if o is not None and o.placed:
@@ -583,8 +595,9 @@ class MatrixView(QWidget):
         self.dimension_combo.setCurrentIndex(max(self.dimension_combo.findData(current), 0))
         self.previous_year = None
         if s.svc and s.analysis_id is not None:
-            a = s.analysis()
-            self.previous_year = max((x.year for x in s.svc.analyses() if a and x.year < a.year), default=None)
+            from rsa_desktop.services.followup import previous_analysis
+            prev = previous_analysis(s.svc, s.analysis_id)
+            self.previous_year = prev.year if prev is not None else None
         self.previous_check.setVisible(self.previous_year is not None)
         if self.previous_year is not None:
             self.previous_check.setText(self.tr("Visa förra årets placering ({0})").format(self.previous_year))
@@ -668,7 +681,8 @@ class MatrixView(QWidget):
         if self.previous_check.isChecked() and self.previous_year is not None:
             text += (f"<p><span style='color:{PREVIOUS_COLOUR}'>&#9633; &rarr;</span> "
                      + html.escape(self.tr("Streckad ruta: placering {0}; pilen pekar på årets placering. "
-                                           "Riskerna matchas på titel.").format(self.previous_year)) + "</p>")
+                                           "Överförda risker följs från förra året, övriga matchas på titel.").format(
+                                               self.previous_year)) + "</p>")
         self.legend.setText(text)
 
         self.unplaced_list.clear()

@@ -44,6 +44,13 @@ class OverviewPage(QWidget):
         self.gap_line = GapSummaryLine(session, self)  # high-severity continuity gaps, links to the tab
         self.gap_line.linkActivated.connect(self.navigate.emit)
         outer.addWidget(self.gap_line)
+        self.review_line = QLabel(self)  # carried items "att granska" and the Uppföljning (ui/yearly.py)
+        self.review_line.setTextFormat(Qt.TextFormat.RichText)
+        self.review_line.setWordWrap(True)
+        self.review_line.linkActivated.connect(self._review_link)
+        self.review_line.hide()
+        outer.addWidget(self.review_line)
+        self._first_review: tuple[str, int] | None = None
 
         cols = QHBoxLayout()
         outer.addLayout(cols, 1)
@@ -106,6 +113,7 @@ class OverviewPage(QWidget):
             self.step_state[key].setStyleSheet(f"color: {STATE_COLOUR[s.state]}; font-weight: 600;")
             noted = (" – " + count_text(s.findings)) if s.findings and s.started else ""  # RSA-kontroll
             self.step_summary[key].setText(s.summary + noted)
+        self._update_review_line()
         if snap is None:
             return
         levels = risk_levels(snap)
@@ -131,3 +139,28 @@ class OverviewPage(QWidget):
         lines.append("<p style='color:gray'>" + _t("{0} pågående eller planerade av {1} åtgärder.").format(
             len(open_actions), len(snap.actions)) + "</p>")
         self.due.setText("".join(lines))
+
+    def _update_review_line(self) -> None:
+        from rsa_desktop.ui import yearly
+
+        pending = yearly.pending_reviews(self.session)
+        self._first_review = pending[0] if pending else None
+        parts = []
+        if pending:
+            parts.append("<span style='background:%s'>&nbsp;%s&nbsp;</span> <a href='granska'>%s</a>" % (
+                yearly.REVIEW_BACKGROUND, html.escape(_t("{0} objekt att granska").format(len(pending))),
+                html.escape(_t("Gå till nästa"))))
+        window = self.window()
+        prev = window.previous_analysis() if hasattr(window, "previous_analysis") else None
+        if prev is not None:
+            parts.append("<a href='uppfoljning'>%s</a>" % html.escape(
+                _t("Uppföljning mot {0}").format(prev.year)))
+        self.review_line.setText(" &nbsp;·&nbsp; ".join(parts))
+        self.review_line.setVisible(bool(parts))
+
+    def _review_link(self, link: str) -> None:
+        if link == "granska" and self._first_review:
+            kind, item_id = self._first_review
+            self.navigate.emit(f"item:{kind}:{item_id}")
+        elif link == "uppfoljning":
+            self.navigate.emit("uppfoljning")

@@ -20,7 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services import scales as scale_svc
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
@@ -46,7 +46,7 @@ class DocumentSession(QObject):
         self._dead: set[int | None] = set()  # stacks of analyses whose creation was undone
         self._scales: scale_svc.Scales | None = None
         self._labels: dict[tuple[str, int], str] = {}
-        self._cache: dict[str, object] = {}
+        self._cache: dict[object, object] = {}
 
     # -- document ------------------------------------------------------------------------------
 
@@ -175,7 +175,7 @@ class DocumentSession(QObject):
         self._labels.clear()
         self._cache.clear()
 
-    def cached(self, key: str, compute):
+    def cached(self, key, compute):
         """A value derived from the data, kept until the next change (e.g. all risks' consequences)."""
         if key not in self._cache:
             self._cache[key] = compute()
@@ -196,7 +196,8 @@ class DocumentSession(QObject):
 
     def read_only(self) -> bool:
         a = self.analysis()
-        return a is None or a.status == "faststalld" or bool(self.doc and self.doc.readonly)
+        return (a is None or a.status == "faststalld" or bool(a.get("archived"))
+                or bool(self.doc and self.doc.readonly))
 
     def items(self, kind: str, owner_id: int | None = None) -> list[Record]:
         if not self.svc:
@@ -204,13 +205,22 @@ class DocumentSession(QObject):
         owner = owner_id if owner_id is not None else self.analysis_id
         if owner is None:
             return []
-        return self.svc.list(kind, owner)
+        # Kept until the next change, like the labels: several views read the same list (the step's
+        # table, the link panels' candidates, the reference pickers) every time a step is shown.
+        return list(self.cached(("items", kind, owner), lambda: self.svc.list(kind, owner)))
 
     def label_of(self, kind: str, item_id: int | None) -> str:
         """`R3 Långvarigt elavbrott` for an id (cached until the next change)."""
         if item_id is None or not self.svc:
             return ""
         key = (kind, item_id)
+        if key not in self._labels and kind in ITEM_KINDS and ("labels", kind) not in self._cache \
+                and self.analysis_id is not None:
+            # One query for all of the shown analysis' items of this kind instead of one per item (a
+            # column of references asks for hundreds of labels).
+            self._cache[("labels", kind)] = True
+            for rec in self.items(kind):
+                self._labels.setdefault((kind, rec.id), rec.label)
         if key not in self._labels:
             try:
                 self._labels[key] = self.svc.get(kind, item_id).label

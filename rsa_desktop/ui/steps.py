@@ -292,6 +292,8 @@ class StepPage(QWidget):
 
     def add_section(self, kind: str, parent=None) -> ItemSection:
         sec = ItemSection(self.session, SECTION_CONFIGS[kind], parent=parent or self)
+        from rsa_desktop.ui.yearly import attach_review
+        attach_review(sec)  # "Granska" column and "Markera som granskad" for items carried from last year
         self.sections.append(sec)
         return sec
 

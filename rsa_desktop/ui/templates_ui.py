@@ -158,6 +158,18 @@ class NewYearDialog(QDialog):
                          "Du kan ångra det med Ctrl+Z."), self)
         text.setWordWrap(True)
         lay.addWidget(text)
+        self.carry_requested = False
+        self.carry_button: QPushButton | None = None
+        if existing:  # the usual yearly step: build on last year's analysis (ui/yearly.py)
+            row = QHBoxLayout()
+            hint = QLabel(_t("<b>Brukar ni bygga vidare på förra årets analys?</b> Då följer verksamheter, beroenden, "
+                             "risker och öppna åtgärder med och markeras att granska."), self)
+            hint.setWordWrap(True)
+            row.addWidget(hint, 1)
+            self.carry_button = QPushButton(_t("Ny årsanalys från föregående år…"), self)
+            self.carry_button.clicked.connect(self._carry)
+            row.addWidget(self.carry_button)
+            lay.addLayout(row)
         self.year = QSpinBox(self)
         self.year.setRange(2000, 2200)
         self.year.setValue(max(existing) + 1 if existing else dt.date.today().year)
@@ -174,9 +186,19 @@ class NewYearDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
+    def _carry(self) -> None:
+        self.carry_requested = True
+        self.accept()
+
+
+# What ask_new_year returns as the "template" when the user chose to build on a previous year instead.
+CARRY_FORWARD = TemplateChoice("", "", ())
+
 
 def ask_new_year(parent: QWidget | None, existing: list[int]) -> tuple[int, TemplateChoice | None] | None:
     dlg = NewYearDialog(parent, existing)
     if dlg.exec() != QDialog.DialogCode.Accepted:
         return None
+    if dlg.carry_requested:
+        return dlg.year.value(), CARRY_FORWARD
     return dlg.year.value(), dlg.picker.choice()
