@@ -193,6 +193,8 @@ class ReportData:
     program_version: str = __version__
     omitted: int = 0  # how many items the public excerpt left out (not printed: only for tests/logs)
     _by_id: dict[tuple[str, int], Record] = field(default_factory=dict, repr=False)
+    # (link, side) → item id → ids on the other side, in the order of `links[link]` (built on first use)
+    _linked: dict[tuple[str, str], dict[int, list[int]]] = field(default_factory=dict, repr=False)
 
     # -- look-ups --
 
@@ -207,9 +209,14 @@ class ReportData:
 
     def linked(self, link: str, item_id: int, *, side: str = "left") -> list[int]:
         """Ids on the other side of `link` for an item on `side`."""
-        other = "right_id" if side == "left" else "left_id"
-        mine = "left_id" if side == "left" else "right_id"
-        return [getattr(lr, other) for lr in self.links.get(link, []) if getattr(lr, mine) == item_id]
+        index = self._linked.get((link, side))
+        if index is None:  # one pass over the link rows instead of one per item
+            index = {}
+            for lr in self.links.get(link, []):
+                mine, other = (lr.left_id, lr.right_id) if side == "left" else (lr.right_id, lr.left_id)
+                index.setdefault(mine, []).append(other)
+            self._linked[(link, side)] = index
+        return list(index.get(item_id, ()))
 
     def linked_hids(self, link: str, item_id: int, *, side: str = "left") -> list[str]:
         from rsa_desktop.model.kinds import LINKS

@@ -137,8 +137,41 @@ class _Heading:
     """Marker for afterFlowable: a heading that goes into the table of contents and the PDF outline."""
 
 
+_PARAGRAPH: Any = None
+
+
+def _paragraph_cls():
+    """reportlab's Paragraph, remembering its last line breaking.
+
+    Breaking a paragraph into lines is most of the report's cost, and reportlab asks for the same
+    paragraph at the same width many times: a table cell when the table's row heights are computed,
+    again when the cell is drawn, and every paragraph again in each pass of the build (the table of
+    contents needs more than one). The result depends only on the width (the text and style do not
+    change), so a repeated request for the width of the last one returns that result instead of
+    breaking the lines again. Anything that drops the result (reportlab deletes `blPara` when a split
+    fails) or asks for another width computes anew, exactly as before.
+    """
+    global _PARAGRAPH
+    if _PARAGRAPH is None:
+        from reportlab.platypus import Paragraph as _RLParagraph
+
+        class Paragraph(_RLParagraph):
+            def wrap(self, availWidth, availHeight):
+                last = self.__dict__.get("_last_wrap")
+                if last is not None and last[0] == availWidth and self.__dict__.get("blPara") is last[1]:
+                    self.width, self.height = last[2]
+                    return last[2]
+                result = super().wrap(availWidth, availHeight)
+                blpara = self.__dict__.get("blPara")
+                self._last_wrap = (availWidth, blpara, result) if blpara is not None else None
+                return result
+
+        _PARAGRAPH = Paragraph
+    return _PARAGRAPH
+
+
 def _heading_cls():
-    from reportlab.platypus import Paragraph
+    Paragraph = _paragraph_cls()
 
     class Heading(Paragraph, _Heading):
         def __init__(self, text: str, style, level: int, key: str, toc: bool = True):
@@ -188,20 +221,46 @@ def _doc_classes():
             self.drawRightString(w - 20 * mm, 12 * mm, f"Sida {self._pageNumber} av {total}")
             self.restoreState()
 
+    class LayoutFrame(Frame):
+        """A frame that, in a layout-only pass, places flowables without drawing them."""
+
+        def __init__(self, *args, state: dict, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.state = state  # ReportDoc.layout: {"only": bool}, shared
+
+        def _add(self, flowable, canv, trySplit=0):
+            if not self.state["only"]:
+                return super()._add(flowable, canv, trySplit)
+            # An instance attribute hides the class' drawOn for this call (set in __dict__ directly:
+            # reportlab's Drawing validates attribute assignments).
+            attrs = flowable.__dict__
+            attrs["drawOn"] = _draw_nothing
+            try:
+                return super()._add(flowable, canv, trySplit)
+            finally:
+                attrs.pop("drawOn", None)
+
+        add = _add
+
     class ReportDoc(BaseDocTemplate):
         def __init__(self, target, data: ReportData, styles: _Styles, **kw):
             super().__init__(target, pagesize=A4, leftMargin=22 * mm, rightMargin=20 * mm, topMargin=26 * mm,
                              bottomMargin=22 * mm, **kw)
             self.data = data
             self.styles = styles
-            frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
-                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            self.layout = {"only": False}  # a layout-only pass: place every flowable, draw nothing
+            frame = LayoutFrame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                                leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, state=self.layout)
             self.addPageTemplates([PageTemplate("title", [frame], onPage=self._title_page),
                                    PageTemplate("body", [frame], onPage=self._body_page)])
             self._outline_keys = 0
+            self.passes = 0
+            self.layout_only_first_pass = False  # set by build_pdf when the first pass can never be the last
 
         def beforeDocument(self):
             self._outline_keys = 0  # the same keys in every pass, or the table of contents never settles
+            self.passes += 1
+            self.layout["only"] = self.layout_only_first_pass and self.passes == 1
 
         def afterFlowable(self, flowable):
             if isinstance(flowable, _Heading):
@@ -216,18 +275,22 @@ def _doc_classes():
 
         def _marking_block(self, canv, y_top: float) -> None:
             from reportlab.lib.styles import ParagraphStyle
-            from reportlab.platypus import Paragraph
+            Paragraph = _paragraph_cls()
 
             marking = self.data.marking
             if marking.empty:
                 return
-            style = ParagraphStyle("HeadMark", fontName=FONT_BOLD, fontSize=7.5, leading=9.2,
-                                   textColor=MARK_RED, alignment=1)
-            p = Paragraph(esc(marking.short(230)), style)
+            p = self.__dict__.get("_marking_paragraph")  # the same on every page: made (and broken) once
+            if p is None:
+                style = ParagraphStyle("HeadMark", fontName=FONT_BOLD, fontSize=7.5, leading=9.2,
+                                       textColor=MARK_RED, alignment=1)
+                p = self._marking_paragraph = Paragraph(esc(marking.short(230)), style)
             w, h = p.wrap(self.width, 40)
             p.drawOn(canv, self.leftMargin, y_top - h)
 
         def _decorate(self, canv, doc, *, title_page: bool) -> None:
+            if self.layout["only"]:
+                return
             w, h = A4
             data = self.data
             canv.saveState()
@@ -263,6 +326,32 @@ def _doc_classes():
     return ReportDoc, NumberedCanvas
 
 
+def _draw_nothing(*_args, **_kwargs) -> None:
+    pass
+
+
+def _toc_entries(story: list) -> list[tuple[int, str, int, str]]:
+    """The table of contents' entries as the build will notify them (see ReportDoc.afterFlowable), with
+    page -1: headings in story order, inside KeepTogether too (it hands its content to the frame)."""
+    from reportlab.platypus.flowables import KeepTogether
+
+    out: list[tuple[int, str, int, str]] = []
+    count = 0
+
+    def walk(flowables) -> None:
+        nonlocal count
+        for f in flowables:
+            if isinstance(f, _Heading):
+                if f.toc:
+                    out.append((f.level, escape(f.plain[:200]), -1, f"h{count}"))
+                count += 1
+            elif isinstance(f, KeepTogether):
+                walk(f._content)
+
+    walk(story)
+    return out
+
+
 def _fit(canv, text: str, width: float, size: float) -> str:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -282,6 +371,7 @@ class _Builder:
         self.svc = svc
         self.s = _Styles()
         self.story: list = []
+        self.toc = None  # the TableOfContents flowable (_toc)
         self.Heading = _heading_cls()
         from reportlab.lib.units import mm
 
@@ -312,7 +402,7 @@ class _Builder:
 
     def para(self, text: Any, style=None) -> None:
         """User text: one Paragraph per paragraph (blank-line separated), escaped."""
-        from reportlab.platypus import Paragraph
+        Paragraph = _paragraph_cls()
 
         s = clean_text(text).strip()
         if not s:
@@ -323,13 +413,14 @@ class _Builder:
                 self.story.append(Paragraph(esc(block), style or self.s.body))
 
     def markup(self, markup: str, style=None) -> None:
-        from reportlab.platypus import Paragraph
+        Paragraph = _paragraph_cls()
 
         self.story.append(Paragraph(markup, style or self.s.body))
 
     def field(self, label: str, text: Any) -> None:
         if clean_text(text).strip():
-            from reportlab.platypus import CondPageBreak, Paragraph
+            from reportlab.platypus import CondPageBreak
+            Paragraph = _paragraph_cls()
 
             self.story.append(CondPageBreak(18 * self.mm))
             self.story.append(Paragraph(escape(label), self.s.label))
@@ -341,7 +432,7 @@ class _Builder:
     # tables ------------------------------------------------------------------------
 
     def cell(self, value: Any, style=None, limit: int = TABLE_CELL_LIMIT):
-        from reportlab.platypus import Paragraph
+        Paragraph = _paragraph_cls()
 
         if value is None:
             value = ""
@@ -351,7 +442,7 @@ class _Builder:
 
     def mcell(self, markup: str, style=None):
         """A cell from markup the caller has built with `esc()` around every piece of user text."""
-        from reportlab.platypus import Paragraph
+        Paragraph = _paragraph_cls()
 
         return Paragraph(markup, style or self.s.cell)
 
@@ -413,7 +504,8 @@ class _Builder:
         drawing = _svg_drawing(make, self.width, max_height or 0.62 * 297 * self.mm)
         if drawing is None:
             return
-        from reportlab.platypus import KeepTogether, Paragraph
+        from reportlab.platypus import KeepTogether
+        Paragraph = _paragraph_cls()
 
         parts = [self.Heading(heading, self.s.h2, 1, "")] if heading else []
         self.story.append(KeepTogether([*parts, drawing, Paragraph(escape(caption), self.s.small)]))
@@ -465,7 +557,8 @@ def _force_font(node) -> None:
 # -- chapters ---------------------------------------------------------------------------------
 
 def _title_page(b: _Builder) -> None:
-    from reportlab.platypus import NextPageTemplate, Paragraph, Spacer
+    from reportlab.platypus import NextPageTemplate, Spacer
+    Paragraph = _paragraph_cls()
 
     d = b.data
     a = d.analysis
@@ -510,12 +603,13 @@ def ParagraphStyleCentered(style):  # noqa: N802 - reads like a style name where
 
 
 def _toc(b: _Builder) -> None:
-    from reportlab.platypus import PageBreak, Paragraph
+    from reportlab.platypus import PageBreak
+    Paragraph = _paragraph_cls()
     from reportlab.platypus.tableofcontents import TableOfContents
 
     b.story.append(PageBreak())
     b.story.append(Paragraph(escape(b.t.texts.get("toc", "Innehåll")), b.s.h1))
-    toc = TableOfContents(dotsMinLevel=0)
+    toc = b.toc = TableOfContents(dotsMinLevel=0)
     toc.levelStyles = b.s.toc
     toc.tableStyle = [("FONT", (0, 0), (-1, -1), FONT, 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                       ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
@@ -1102,7 +1196,8 @@ def _appendices(b: _Builder) -> None:
 
 def _cards(b: _Builder) -> None:
     from reportlab.lib import colors
-    from reportlab.platypus import KeepInFrame, PageBreak, Paragraph, Table, TableStyle
+    from reportlab.platypus import KeepInFrame, PageBreak, Table, TableStyle
+    Paragraph = _paragraph_cls()
 
     d = b.data
     t = b.t
@@ -1242,6 +1337,16 @@ def build_pdf(data: ReportData, target, *, svc: RsaService | None = None,
                     producer=f"RSA Desktop {data.program_version} (reportlab)",
                     keywords="risk- och sårbarhetsanalys, RSA" + (", öppet utdrag" if data.public else ""),
                     lang="sv-SE", initialFontName=FONT)
+    if b.toc is not None:
+        # The table of contents is laid out from the previous pass' entries, so reportlab needs three full
+        # passes: without entries, with entries, and one to confirm the page numbers. Its height depends
+        # on the entries' texts only (page numbers are drawn after the text), so starting it with the
+        # headings of the story makes the first pass lay out the document as the last one will; the page
+        # numbers it collects are then confirmed by the second pass. The first pass can never be the
+        # last (no real page is -1), so it only places the flowables and draws nothing. Should the
+        # prediction be wrong, reportlab simply makes more (drawn) passes, as before.
+        b.toc._entries = _toc_entries(b.story)
+        doc.layout_only_first_pass = True
     doc.multiBuild(b.story, canvasmaker=NumberedCanvas)
 
 

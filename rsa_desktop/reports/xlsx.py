@@ -73,6 +73,16 @@ class _Workbook:
         self.long_parts: list[tuple[str, str, str, int, str]] = []  # sheet, row id, column, part, text
         org = data.organisation.name if data.organisation is not None else ""
         self.context = f"{org} – RSA {data.analysis.year}".strip(" –")
+        self._wrap_id: int | None = None  # the workbook's index of the data cells' alignment
+
+    def _wrap_alignment_id(self) -> int:
+        """Every data cell has the same alignment: register it once, not once per cell (openpyxl compares
+        the new Alignment with the workbook's list for every assignment, which dominated the export)."""
+        if self._wrap_id is None:
+            from openpyxl.styles import Alignment
+
+            self._wrap_id = self.wb._alignments.add(Alignment(wrap_text=True, vertical="top"))
+        return self._wrap_id
 
     # -- lists for validation ----------------------------------------------------------
 
@@ -90,8 +100,6 @@ class _Workbook:
     # -- cells -------------------------------------------------------------------------
 
     def put(self, ws, row: int, column: int, value: Any, col: Col | None, row_id: str) -> None:
-        from openpyxl.styles import Alignment
-
         cell = ws.cell(row=row, column=column)
         if value is None or value == "":
             return
@@ -122,7 +130,12 @@ class _Workbook:
             from openpyxl.styles import PatternFill
 
             cell.fill = PatternFill("solid", fgColor=value[1:].upper())
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # = cell.alignment = Alignment(wrap_text=True, vertical="top"), as openpyxl's StyleDescriptor does it
+        if not cell._style:
+            from openpyxl.styles.cell_style import StyleArray
+
+            cell._style = StyleArray()
+        cell._style.alignmentId = self._wrap_alignment_id()
 
     # -- sheet frame -------------------------------------------------------------------
 
@@ -178,10 +191,11 @@ class _Workbook:
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = PatternFill("solid", fgColor=_HEADER_FILL)
             c.alignment = Alignment(wrap_text=True, vertical="top")
-        for ri, item in enumerate(rows, FIRST_DATA_ROW):
+        values = [[col.get(item) for col in cols] for item in rows]  # each getter once per cell
+        for ri, (item, row_values) in enumerate(zip(rows, values), FIRST_DATA_ROW):
             rid = row_id(item)
-            for ci, col in enumerate(cols, 1):
-                self.put(ws, ri, ci, col.get(item), col, rid)
+            for ci, (col, value) in enumerate(zip(cols, row_values), 1):
+                self.put(ws, ri, ci, value, col, rid)
         last_row = max(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1)  # a table needs one data row
         ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{last_row}"
         table = Table(displayName=table_name, ref=ref)
@@ -191,7 +205,7 @@ class _Workbook:
             letter = get_column_letter(ci)
             width = col.width or _WIDTH.get(col.type, 20)
             if col.type == "text" and col.width is None:
-                longest = max([len(str(col.get(r) or "")) for r in rows] + [len(col.heading) // 2, 10])
+                longest = max([len(str(v[ci - 1] or "")) for v in values] + [len(col.heading) // 2, 10])
                 width = min(max(longest + 2, 12), 40)
             ws.column_dimensions[letter].width = width
             if col.validation:
@@ -212,10 +226,12 @@ class _Workbook:
         from openpyxl.utils import get_column_letter
 
         widths = [ws.column_dimensions[get_column_letter(i)].width or 10 for i in range(1, len(cols) + 1)]
+        cells = ws._cells  # read without creating cells (ws.cell() would add the empty ones)
         for r in range(first, last + 1):
             lines = 1
             for ci, width in enumerate(widths, 1):
-                v = ws.cell(r, ci).value
+                c = cells.get((r, ci))
+                v = c.value if c is not None else None
                 if isinstance(v, str) and v:
                     per_line = max(1.0, width * 1.15)
                     n = sum(max(1, math.ceil(len(line) / per_line)) for line in v.split("\n"))

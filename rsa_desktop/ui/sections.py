@@ -213,28 +213,41 @@ class ItemSection(QWidget):
             self._current = None
         self._load_current()
 
-    def fit_columns(self) -> None:
-        """Short columns get what their content needs (capped); the title column takes the rest."""
+    def fit_columns(self, content_changed: bool = True) -> None:
+        """Short columns get what their content needs (capped); the title column takes the rest.
+
+        The content widths (sizeHintForColumn asks the model for up to 1000 rows) are measured again
+        only when the content changed, not when the view is merely resized."""
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         n = self.model.columnCount()
         title_col = next((i for i, name in enumerate(self.column_names) if name == self.spec.title_field), n - 1)
+        widths = None if content_changed else getattr(self, "_content_widths", None)
+        if widths is None or len(widths) != n:
+            widths = []
+            for col in range(n):
+                if col == title_col:
+                    widths.append(0)
+                    continue
+                hint = self.view.sizeHintForColumn(col)
+                width = min(max(hint, min(header.sectionSizeHint(col), 80), 40), 110)
+                if self.column_names[col:col + 1] == ("hid",):
+                    width = max(hint, 44)
+                widths.append(width)
+            self._content_widths = widths
         used = 0
         for col in range(n):
             if col == title_col:
                 continue
-            width = min(max(self.view.sizeHintForColumn(col), min(header.sectionSizeHint(col), 80), 40), 110)
-            if self.column_names[col:col + 1] == ("hid",):
-                width = max(self.view.sizeHintForColumn(col), 44)
-            header.resizeSection(col, width)
-            used += width
+            header.resizeSection(col, widths[col])
+            used += widths[col]
         available = self.view.viewport().width()
         header.resizeSection(title_col, max(available - used, 120))
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
-            self.fit_columns()
+            self.fit_columns(content_changed=False)
         return super().eventFilter(obj, event)
 
     def set_read_only(self, ro: bool) -> None:

@@ -37,6 +37,10 @@ def field_column(kind: str, name: str, session) -> Column:
                   tooltip=(lambda r: str(r.get(name) or "")) if spec.type in ("longtext", "text") else None)
 
 
+_TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole})
+_ROLES = _TEXT_ROLES | {Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole, SORT_ROLE, ID_ROLE}
+
+
 class ItemTableModel(QAbstractTableModel):
     """Rows of `Record`s of one kind. Read-only: editing happens in the detail form."""
 
@@ -45,6 +49,8 @@ class ItemTableModel(QAbstractTableModel):
         self.kind = kind
         self.columns = list(columns)
         self.records: list[Record] = []
+        self._sort_keys: dict[tuple[int, int], Any] = {}  # (row, column) → column.key(record), until the rows change
+        self._texts: dict[tuple[int, int], str] = {}  # (row, column) → column.text(record), likewise
 
     # -- Qt API ------------------------------------------------------------------------------
 
@@ -55,12 +61,19 @@ class ItemTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role not in _ROLES:  # the view asks for ~10 roles per cell (font, alignment, …): most have no data
+            return None
         if not index.isValid() or not (0 <= index.row() < len(self.records)):
             return None
+        if role in _TEXT_ROLES:  # cached: sizing the columns and painting ask for the same text again and again
+            key = (index.row(), index.column())
+            try:
+                return self._texts[key]
+            except KeyError:
+                text = self._texts[key] = self.columns[index.column()].text(self.records[index.row()])
+                return text
         rec = self.records[index.row()]
         col = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return col.text(rec)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col.tooltip:
                 tip = col.tooltip(rec)
@@ -70,7 +83,7 @@ class ItemTableModel(QAbstractTableModel):
             colour = col.background(rec)
             return QBrush(QColor(colour)) if colour else None
         if role == SORT_ROLE:
-            return col.key(rec)
+            return self.sort_key(index.row(), index.column())
         if role == ID_ROLE:
             return rec.id
         return None
@@ -93,7 +106,18 @@ class ItemTableModel(QAbstractTableModel):
 
     # -- updates -----------------------------------------------------------------------------
 
+    def sort_key(self, row: int, column: int) -> Any:
+        """What data(SORT_ROLE) returns, computed once per cell (a sort asks for each cell many times)."""
+        key = (row, column)
+        try:
+            return self._sort_keys[key]
+        except KeyError:
+            value = self._sort_keys[key] = self.columns[column].key(self.records[row])
+            return value
+
     def set_records(self, records: list[Record]) -> None:
+        self._sort_keys.clear()
+        self._texts.clear()
         if [r.id for r in records] == [r.id for r in self.records] and records:
             self.records = list(records)
             self.dataChanged.emit(self.index(0, 0), self.index(len(records) - 1, len(self.columns) - 1))
@@ -139,7 +163,11 @@ class ItemFilterModel(QSortFilterProxyModel):
         return super().filterAcceptsRow(source_row, source_parent)
 
     def lessThan(self, left, right) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        source = self.sourceModel()
+        if isinstance(source, ItemTableModel) and self.sortRole() == SORT_ROLE:  # the same values, without Qt's detour
+            a, b = source.sort_key(left.row(), left.column()), source.sort_key(right.row(), right.column())
+        else:
+            a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         try:
             return a < b
         except TypeError:
