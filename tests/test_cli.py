@@ -118,3 +118,18 @@ def test_check_counts_rsa_kontroll_errors(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "[fel] Inga verksamheter är listade." in out and "[fel] Inga risker är identifierade." in out
     assert main(["check", str(path), "--year", "2031"]) == 2
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path, monkeypatch):
+    """`rsa-desktop info X | head -1`: the reader has gone; the command ends quietly with 0."""
+    path = tmp_path / "d.rsa"
+    main(["demo", str(path)])
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads: every write fails with EPIPE
+    closed_pipe = os.fdopen(write_end, "w", buffering=1, encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", closed_pipe)
+    try:
+        assert main(["info", str(path)]) == 0
+    finally:
+        monkeypatch.undo()
+        closed_pipe.close()
