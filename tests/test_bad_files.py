@@ -210,3 +210,33 @@ def test_a_damaged_character_shows_as_replacement_not_a_crash(tmp_path, good):
         svc = RsaService(doc)
         title = svc.find_by_hid("risk", svc.analyses()[0].id, "R1").title
     assert title == "Räk \ufffd sm"
+
+
+def test_a_damaged_schema_name_is_a_corrupt_file_not_a_crash(tmp_path, good):
+    """Found by fuzzing in CI: a bad byte inside sqlite_master broke the inspection with a decode error."""
+    with sqlite3.connect(good) as c:
+        c.execute("PRAGMA journal_mode = DELETE")
+    data = bytearray(good.read_bytes())
+    at = data.find(b"CREATE TABLE organisation")
+    assert at > 0
+    data[at + 14] = 0x80  # inside the table name in the schema
+    good.write_bytes(bytes(data))
+    for readonly in (True, False):
+        try:
+            Document.open(good, readonly=readonly).close()
+        except errors.DocumentError as exc:
+            assert "\n" not in str(exc)
+
+
+
+def test_a_damaged_date_reads_as_no_date(tmp_path, good):
+    """Found by fuzzing: a NUL byte inside a stored date made the whole action table unreadable."""
+    with sqlite3.connect(good) as c:
+        c.execute("UPDATE action SET deadline = '20' || char(0) || '7-05-12' WHERE hid = 'Å1'")
+    with Document.open(good, readonly=True) as doc:
+        from rsa_desktop.services.rsa import RsaService
+
+        svc = RsaService(doc)
+        aid = svc.analyses()[0].id
+        actions = {a.hid: a for a in svc.list("action", aid)}
+    assert actions["Å1"].deadline is None and len(actions) > 10

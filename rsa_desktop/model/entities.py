@@ -10,8 +10,35 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, String, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+
+class TolerantDate(TypeDecorator):
+    """A date stored as "YYYY-MM-DD" (SQLAlchemy's own SQLite format), read back tolerantly.
+
+    A damaged value in a file (a flipped byte) reads as no date instead of making the whole table
+    unreadable; `rsa-desktop check` and the RSA-kontroll then show the missing date.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return None
+
+
+def _date():
+    return Field(default=None, sa_type=TolerantDate)
 
 
 def _text(**kw):
@@ -42,7 +69,7 @@ class Analysis(SQLModel, table=True):
     organisation_id: int = _fk("organisation.id")
     year: int
     status: str = Field(default="utkast")
-    adopted_date: Optional[dt.date] = None
+    adopted_date: Optional[dt.date] = _date()
     adopted_decision: str = _text()  # beslut: by whom, dnr, paragraph
     assignment: str = _text()  # uppdrag
     delimitations: str = _text()  # avgränsningar
@@ -305,7 +332,7 @@ class Action(SQLModel, table=True):
     title: str = _text()
     description: str = _text()
     owner: str = _text()
-    deadline: Optional[dt.date] = None
+    deadline: Optional[dt.date] = _date()
     status: str = "planerad"
     priority: str = "medel"  # hog / medel / lag
     follow_up_note: str = _text()
@@ -353,9 +380,9 @@ class ContinuityPlan(SQLModel, table=True):
     activation_criteria: str = _text()
     recovery_order: str = _text()  # återstart: in which order things come back
     resources: str = _text()
-    last_exercised: Optional[dt.date] = None
-    next_exercise: Optional[dt.date] = None
-    last_revised: Optional[dt.date] = None
+    last_exercised: Optional[dt.date] = _date()
+    next_exercise: Optional[dt.date] = _date()
+    last_revised: Optional[dt.date] = _date()
     secret: bool = False
     sort_order: int = 0
 
@@ -391,7 +418,7 @@ class Exercise(SQLModel, table=True):
     analysis_id: int = _fk("analysis.id")
     hid: str
     title: str = _text()
-    date: Optional[dt.date] = None
+    date: Optional[dt.date] = _date()
     exercise_type: str = _text()
     scenario: str = _text()
     participants: str = _text()

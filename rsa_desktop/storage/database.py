@@ -56,6 +56,11 @@ def _uri(path: Path, *, readonly: bool, immutable: bool = False) -> str:
 def translate_sqlite_error(exc: BaseException, path: object = None) -> DocumentError | None:
     """Map a SQLite failure to a known problem with a Swedish message; None for a bug."""
     orig = getattr(exc, "orig", exc)
+    if isinstance(orig, (UnicodeError, ValueError)) and not isinstance(orig, sqlite3.Error) and (
+            "isoformat" in str(orig) or "codec" in str(orig) or "invalid literal" in str(orig)):
+        # A stored value that cannot be read back (a damaged file); never a bug of ours to crash on.
+        return CorruptFileError("Filen innehåller ett skadat värde som inte kan läsas. Återställ från en "
+                                "säkerhetskopia, eller kontrollera filen med rsa-desktop check.", path)
     if not isinstance(orig, sqlite3.Error):
         if isinstance(orig, OSError) and orig.errno == 28:
             return DiskFullError("Disken är full. Frigör utrymme och försök igen; inget har gått förlorat.", path)
@@ -122,6 +127,7 @@ def _inspect(path: Path, has_wal: bool) -> tuple[int, int]:
 
 def _inspect_connection(conn: sqlite3.Connection, path: Path) -> tuple[int, int]:
     """Application id, schema version, planted code and integrity of an open database."""
+    conn.text_factory = _decode_text  # a damaged name in the schema must not escape as a decode error
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -147,6 +153,8 @@ def _inspect_connection(conn: sqlite3.Connection, path: Path) -> tuple[int, int]
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, path) or CorruptFileError(
             f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
+    except (UnicodeError, ValueError):
+        raise CorruptFileError(f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
 
 
 def _decode_text(raw: bytes) -> str:

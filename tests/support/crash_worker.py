@@ -153,11 +153,7 @@ def kill_imports(path: Path, folder: Path, kills: int, seed: int) -> dict:
         source = svc.analyses()[0]
         export_xlsx(svc, source.id, workbook)
         expected = svc.counts(source.id)
-    rnd = random.Random(seed)
-    outcomes = {"imported": 0, "absent": 0, "bad": []}
-    for k in range(kills):
-        target = folder / f"import-{k}.rsa"
-        shutil.copy(path, target)
+    def run_import(target: Path) -> int:
         pid = os.fork()
         if pid == 0:
             try:
@@ -165,7 +161,25 @@ def kill_imports(path: Path, folder: Path, kills: int, seed: int) -> dict:
                     import_as_new(RsaService(doc), read_workbook(workbook), 2031)
             finally:
                 os._exit(0)
-        time.sleep(rnd.uniform(0.1, 1.6))  # reading takes ~0.4 s, the import transaction ~1.5 s
+        return pid
+
+    # How long a whole import takes on this machine now, so that the kills land inside it.
+    shutil.copy(path, folder / "tid.rsa")
+    started = time.perf_counter()
+    os.waitpid(run_import(folder / "tid.rsa"), 0)
+    duration = time.perf_counter() - started
+    with Document.open(folder / "tid.rsa", readonly=True) as doc:
+        svc = RsaService(doc)
+        whole = svc.analysis_for_year(2031)
+        complete_when_not_killed = whole is not None and svc.counts(whole.id) == expected
+    rnd = random.Random(seed)
+    outcomes = {"imported": 0, "absent": 0, "bad": [], "duration": duration,
+                "complete_when_not_killed": complete_when_not_killed}
+    for k in range(kills):
+        target = folder / f"import-{k}.rsa"
+        shutil.copy(path, target)
+        pid = run_import(target)
+        time.sleep(rnd.uniform(0.35, 0.9) * duration)  # reading is the first ~quarter, then the transaction
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         try:
