@@ -433,6 +433,8 @@ def _fmt_s(seconds: float) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small inputs, one run each (CI); no time targets")
+    ap.add_argument("--only", choices=("start", "steps", "xlsx", "pdf", "consolidation"),
+                    help="run one measurement only (while working on it; the full run is the one to report)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -448,37 +450,52 @@ def main() -> int:
     runs = 1 if quick else 3
     print(f"RSA Desktop – prestandamätning ({'snabb, små indata' if quick else 'full'})", flush=True)
     print("Indata:", flush=True)
-    demo = make_demo(size)
-    subs = make_submissions(n_subs)
+    only = args.only
+
+    def want(name: str) -> bool:
+        return only is None or only == name
+
+    demo = make_demo(size) if only != "consolidation" else None
+    subs = make_submissions(n_subs) if want("consolidation") else None
+    steps, p95, rss = None, 0.0, 0.0
     work = Path(tempfile.mkdtemp(prefix="rsa-bench-"))
     data_dir = work / "data"
     rows = []
     try:
-        print("Mäter start …", flush=True)
-        startup, startup_base = measure_startup(demo, runs, data_dir)
-        rows.append((f"Start till huvudfönster visat, {which} öppen", _fmt_s(startup),
-                     "QApplication + QMainWindow visat", _fmt_s(startup_base), startup / startup_base, 2.0, "ratio"))
-        print("Mäter stegbyten och minne …", flush=True)
-        steps = measure_steps(demo, 2 if quick else 5, data_dir)
-        all_ms = sorted(steps["all"])
-        p50 = statistics.median(all_ms)
-        p95 = all_ms[min(len(all_ms) - 1, int(round(0.95 * (len(all_ms) - 1))))]
-        rows.append((f"Stegbyte, {which} (p50 / p95)", f"{p50:.0f} / {p95:.0f} ms", "—", "—", None, 100.0, "p95"))
-        print("Mäter Excelexport …", flush=True)
-        xlsx, xlsx_base = measure_xlsx(demo, work, runs)
-        rows.append((f"Excelexport, {which}", _fmt_s(xlsx), "openpyxl, samma celler utan format",
-                     _fmt_s(xlsx_base), xlsx / xlsx_base, 2.0, "ratio"))
-        print("Mäter PDF-export …", flush=True)
-        pdf, pdf_base = measure_pdf(demo, work, 1 if quick else 2)
-        rows.append((f"PDF-export, {which}", _fmt_s(pdf), "reportlab, samma tabellrader, enkla stilar",
-                     _fmt_s(pdf_base), pdf / pdf_base, 2.0, "ratio"))
-        print("Mäter sammanställning …", flush=True)
-        cons, cons_base, n = measure_consolidation(subs, work, 1 if quick else 2)
-        rows.append((f"Sammanställning, {n} inlämningar", _fmt_s(cons), f"openpyxl/sqlite3 läser samma {n} filer",
-                     _fmt_s(cons_base), cons / cons_base, 2.0, "ratio"))
-        rss = steps["maxrss_mb"]
-        rows.append((f"Minnestopp, GUI med {which} (alla steg besökta)", f"{rss:.0f} MB RSS", "—", "—", None,
-                     400.0, "rss"))
+        if want("start"):
+            print("Mäter start …", flush=True)
+            startup, startup_base = measure_startup(demo, runs, data_dir)
+            rows.append((f"Start till huvudfönster visat, {which} öppen", _fmt_s(startup),
+                         "QApplication + QMainWindow visat", _fmt_s(startup_base), startup / startup_base, 2.0,
+                         "ratio"))
+        if want("steps"):
+            print("Mäter stegbyten och minne …", flush=True)
+            steps = measure_steps(demo, 2 if quick else 5, data_dir)
+            all_ms = sorted(steps["all"])
+            p50 = statistics.median(all_ms)
+            p95 = all_ms[min(len(all_ms) - 1, int(round(0.95 * (len(all_ms) - 1))))]
+            rows.append((f"Stegbyte, {which} (p50 / p95)", f"{p50:.0f} / {p95:.0f} ms", "—", "—", None, 100.0,
+                         "p95"))
+        if want("xlsx"):
+            print("Mäter Excelexport …", flush=True)
+            xlsx, xlsx_base = measure_xlsx(demo, work, runs)
+            rows.append((f"Excelexport, {which}", _fmt_s(xlsx), "openpyxl, samma celler utan format",
+                         _fmt_s(xlsx_base), xlsx / xlsx_base, 2.0, "ratio"))
+        if want("pdf"):
+            print("Mäter PDF-export …", flush=True)
+            pdf, pdf_base = measure_pdf(demo, work, 1 if quick else 2)
+            rows.append((f"PDF-export, {which}", _fmt_s(pdf), "reportlab, samma tabellrader, enkla stilar",
+                         _fmt_s(pdf_base), pdf / pdf_base, 2.0, "ratio"))
+        if want("consolidation"):
+            print("Mäter sammanställning …", flush=True)
+            cons, cons_base, n = measure_consolidation(subs, work, 1 if quick else 2)
+            rows.append((f"Sammanställning, {n} inlämningar", _fmt_s(cons),
+                         f"openpyxl/sqlite3 läser samma {n} filer", _fmt_s(cons_base), cons / cons_base, 2.0,
+                         "ratio"))
+        if steps is not None:
+            rss = steps["maxrss_mb"]
+            rows.append((f"Minnestopp, GUI med {which} (alla steg besökta)", f"{rss:.0f} MB RSS", "—", "—", None,
+                         400.0, "rss"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -502,8 +519,9 @@ def main() -> int:
         ratio = f"{row[4]:.2f}×" if row[4] is not None else "—"
         print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]} | {ratio} | {target_text(row)} | {verdict(row)} |")
     print()
-    per_step = ", ".join(f"{k} {max(v):.0f}" for k, v in steps["times"].items())
-    print(f"Stegbyten, längsta per steg (ms): {per_step}")
+    if steps is not None:
+        per_step = ", ".join(f"{k} {max(v):.0f}" for k, v in steps["times"].items())
+        print(f"Stegbyten, längsta per steg (ms): {per_step}")
     m = machine()
     print(f"Dator: {m['cores']} kärnor, {m['cpu']}, {m['ram']} RAM; {m['os']}; Python {m['python']}; "
           f"{m['qt']}; {m['libs']}")

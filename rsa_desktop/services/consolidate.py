@@ -246,16 +246,26 @@ def _reader_rsa(path: Path, year: int | None):
     from rsa_desktop.storage.database import Document
 
     doc = Document.open(path, readonly=True)
-    svc = RsaService(doc)
-    analyses = svc.analyses()
-    if svc.organisation() is None or not analyses:
+    try:
+        svc = RsaService(doc)
+        with svc.batch():  # one session for the reading
+            org, analyses = svc.head()
+            if org is None or not analyses:
+                raise _Unusable("filen innehåller ingen analys.")
+            chosen = analyses[-1] if year is None else next((a for a in analyses if a.year == year), None)
+            if chosen is None:
+                raise _Unusable(
+                    f"filen har ingen analys för {year} (finns: {', '.join(str(a.year) for a in analyses)}).")
+            snap = svc.snapshot(chosen.id, kinds=_SNAPSHOT_KINDS, links=_SNAPSHOT_LINKS)
+    except BaseException:
         doc.close()
-        raise _Unusable("filen innehåller ingen analys.")
-    chosen = analyses[-1] if year is None else next((a for a in analyses if a.year == year), None)
-    if chosen is None:
-        doc.close()
-        raise _Unusable(f"filen har ingen analys för {year} (finns: {', '.join(str(a.year) for a in analyses)}).")
-    return doc, svc, chosen.id, [a.year for a in analyses]
+        raise
+    return doc, snap, chosen, org
+
+
+# What _collect and the gap analysis read of an analysis.
+_SNAPSHOT_KINDS = ("function", "dependency", "risk", "action", "continuity_plan", "exercise", "fallback")
+_SNAPSHOT_LINKS = ("function_dependency", "dependency_dependency")
 
 
 class _Unusable(Exception):
@@ -466,14 +476,9 @@ def read_submission(path: str | Path, *, year: int | None = None, today: dt.date
             warn = [f"{len(view.problems)} celler kunde inte läsas och är utelämnade (första: {view.problems[0]})"] \
                 if view.problems else []
             return _collect(path, "xlsx", view, view.AID, view.organisation_values, analysis, today, catalogue, warn)
-        doc, svc, aid, _years = _reader_rsa(path, year)
-        try:
-            a = svc.analysis(aid)
-            analysis = dict(a.values)
-            org = dict(svc.organisation().values)
-            return _collect(path, "rsa", svc, aid, org, analysis, today, catalogue)
-        finally:
-            doc.close()
+        doc, snap, chosen, org_rec = _reader_rsa(path, year)
+        doc.close()  # everything needed is in the snapshot
+        return _collect(path, "rsa", snap, chosen.id, dict(org_rec.values), dict(chosen.values), today, catalogue)
     except SubmissionError:
         raise
     except _Unusable as exc:

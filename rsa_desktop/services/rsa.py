@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Iterator
 
-from sqlalchemy import and_, delete, func, insert, select as sa_select, update as sa_update
+from sqlalchemy import and_, bindparam, delete, func, insert, select as sa_select, update as sa_update
 from sqlmodel import Session, SQLModel, select
 
 from rsa_desktop.model import entities as e
@@ -47,6 +47,10 @@ _COPIED_CHILDREN = {
 
 # Fields that may still be edited on a fastställd analysis: reopening it.
 _ANALYSIS_UNLOCK_FIELDS = {"status"}
+
+
+# Compiled SQL of the bulk readers: (key, dialect name) → (sql, bind order, result processors).
+_FAST_SQL: dict = {}
 
 
 @dataclass(frozen=True)
@@ -632,8 +636,7 @@ class RsaService:
             return LinkRecord(name, left_id, right_id, MappingProxyType(
                 {f.name: existing._mapping[table.c[f.name]] for f in spec.fields}))
 
-    def links(self, name: str, *, left_id: int | None = None, right_id: int | None = None,
-              analysis_id: int | None = None) -> list[LinkRecord]:
+    def _links_query(self, name: str, left_id: int | None, right_id: int | None, analysis_id: int | None):
         spec = self._link(name)
         table = spec.table.__table__
         q = sa_select(table)
@@ -645,13 +648,178 @@ class RsaService:
             left_table = KINDS[spec.left].table.__table__
             q = q.join(left_table, left_table.c.id == table.c[spec.left_col]).where(
                 left_table.c.analysis_id == analysis_id)
+        return spec, table, q
+
+    @staticmethod
+    def _link_records(name: str, spec, table, rows) -> list[LinkRecord]:
+        left_c, right_c = table.c[spec.left_col], table.c[spec.right_col]
+        attr_cols = [(f.name, table.c[f.name]) for f in spec.fields]
+        out = []
+        for r in rows:
+            m = r._mapping
+            out.append(LinkRecord(name, m[left_c], m[right_c], MappingProxyType({n: m[c] for n, c in attr_cols})))
+        return out
+
+    def links(self, name: str, *, left_id: int | None = None, right_id: int | None = None,
+              analysis_id: int | None = None) -> list[LinkRecord]:
+        spec, table, q = self._links_query(name, left_id, right_id, analysis_id)
         with self._session() as s:
-            out = []
-            for r in s.connection().execute(q).all():
-                m = r._mapping
-                out.append(LinkRecord(name, m[table.c[spec.left_col]], m[table.c[spec.right_col]],
-                                      MappingProxyType({f.name: m[table.c[f.name]] for f in spec.fields})))
-            return out
+            return self._link_records(name, spec, table, s.connection().execute(q).all())
+
+    # -- bulk reading: a whole analysis in one connection ------------------------------------
+
+    @staticmethod
+    def _fast_rows(conn, key, build, params: tuple = ()) -> list[tuple]:
+        """Rows of the Core select `build()` (bind parameters named "p0", "p1", …, given by `params`), with
+        the columns' own result processing – as conn.execute would return them. The SQL is compiled once per
+        `key` and process: every Document has an engine of its own, so SQLAlchemy's compiled cache (one per
+        engine) would compile every statement again for every file a bulk reader opens."""
+        dialect = conn.dialect
+        entry = _FAST_SQL.get((key, dialect.name))
+        if entry is None:
+            q = build()
+            compiled = q.compile(dialect=dialect)
+            fixed = {name: bp.value for bp, name in compiled.bind_names.items()}
+            # ("p", i): the i-th of `params`; ("c", value): a constant of the statement (a LIMIT)
+            order = [("p", int(name[1:])) if name[:1] == "p" and name[1:].isdigit() else ("c", fixed[name])
+                     for name in (compiled.positiontup or ())]
+            procs = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in q.selected_columns]
+            entry = (str(compiled), order, procs if any(procs) else None)
+            _FAST_SQL[(key, dialect.name)] = entry
+        sql, order, procs = entry
+        rows = conn.exec_driver_sql(sql, tuple(params[v] if k == "p" else v for k, v in order)).all()
+        if procs is None:
+            return [tuple(r) for r in rows]
+        return [tuple(f(v) if f is not None else v for f, v in zip(procs, r))
+                for r in rows]
+
+    def _fast_records(self, conn, kind: str, key, build, params: tuple = ()) -> list[Record]:
+        names = list(self._spec(kind).table.model_fields)
+        out = []
+        for r in self._fast_rows(conn, key, build, params):
+            data = dict(zip(names, r))
+            out.append(Record(kind, data.get("id") or 0, MappingProxyType(data)))
+        return out
+
+    def head(self) -> tuple[Record | None, list[Record]]:
+        """(organisation(), analyses()) in one go, for readers that open many files."""
+        def org_q():
+            t = e.Organisation.__table__
+            return sa_select(*(t.c[n] for n in e.Organisation.model_fields)).order_by(t.c.id).limit(1)
+
+        def analyses_q():
+            t = e.Analysis.__table__
+            return sa_select(*(t.c[n] for n in e.Analysis.model_fields)).order_by(t.c.year)
+
+        with self._session() as s:
+            conn = s.connection()
+            org = self._fast_records(conn, "organisation", "head:organisation", org_q)
+            analyses = self._fast_records(conn, "analysis", "head:analyses", analyses_q)
+            return (org[0] if org else None), analyses
+
+    def snapshot(self, analysis_id: int, kinds: tuple[str, ...] = (), links: tuple[str, ...] = ()) -> "Snapshot":
+        """Everything a reader of a whole analysis needs, read at once with SQLAlchemy Core (no ORM objects):
+        the items of `kinds` (fallback/contact: those of every continuity plan of the analysis), the links
+        `links`, the scales, impacts and consequences. The result answers list()/links()/scales()/
+        all_impacts()/all_consequences() exactly as this service would (same records, same order), for the
+        analysis only; NotFoundError when the analysis does not exist."""
+        with self._session() as s:
+            conn = s.connection()
+            a_table = e.Analysis.__table__
+            arows = self._fast_rows(
+                conn, "snapshot:analysis",
+                lambda: sa_select(a_table.c.consequence_aggregation, a_table.c.unacceptable_level)
+                .where(a_table.c.id == bindparam("p0")), (analysis_id,))
+            if not arows:
+                raise NotFoundError(f"{self._spec('analysis').label} finns inte (id {analysis_id}).")
+            arow = {"consequence_aggregation": arows[0][0], "unacceptable_level": arows[0][1]}
+            records: dict[str, list[Record]] = {}
+            children: dict[str, dict[int, list[Record]]] = {}
+            for kind in kinds:
+                spec = self._spec(kind)
+
+                def build(spec=spec):
+                    table = spec.table.__table__
+                    q = sa_select(*(table.c[n] for n in spec.table.model_fields))
+                    order = [table.c.sort_order] if "sort_order" in table.c else []
+                    if spec.parent == "plan_id":
+                        plans = e.ContinuityPlan.__table__
+                        return q.join(plans, plans.c.id == table.c.plan_id) \
+                            .where(plans.c.analysis_id == bindparam("p0")) \
+                            .order_by(table.c.plan_id, *order, table.c.id)
+                    return q.where(table.c[spec.parent] == bindparam("p0")).order_by(*order, table.c.id)
+
+                out = self._fast_records(conn, kind, ("snapshot", kind), build, (analysis_id,))
+                if spec.parent == "plan_id":
+                    by_plan: dict[int, list[Record]] = {}
+                    for rec in out:
+                        by_plan.setdefault(rec.values["plan_id"], []).append(rec)
+                    children[kind] = by_plan
+                else:
+                    records[kind] = out
+            link_records = {}
+            for name in links:
+                spec = self._link(name)
+                # The same statement as links(name, analysis_id=…), so the rows come in the same order.
+                lbuild = lambda name=name: self._links_query(name, None, None, bindparam("p0"))[2]  # noqa: E731
+                attr_names = [f.name for f in spec.fields]
+                table = spec.table.__table__
+                names = list(table.c.keys())
+                li, ri = names.index(spec.left_col), names.index(spec.right_col)
+                ai = [names.index(n) for n in attr_names]
+                link_records[name] = [
+                    LinkRecord(name, r[li], r[ri], MappingProxyType({n: r[i] for n, i in zip(attr_names, ai)}))
+                    for r in self._fast_rows(conn, ("links", name), lbuild, (analysis_id,))]
+            scales = self._core_scales(conn, analysis_id, arow)
+
+            def impacts_q():
+                fi, fn = e.FunctionImpact.__table__, e.Function.__table__
+                return sa_select(fi.c.function_id, fi.c.horizon_id, fi.c.level) \
+                    .join(fn, fn.c.id == fi.c.function_id).where(fn.c.analysis_id == bindparam("p0"))
+
+            def consequences_q():
+                rc, rk = e.RiskConsequence.__table__, e.Risk.__table__
+                return sa_select(rc.c.risk_id, rc.c.dimension_id, rc.c.level) \
+                    .join(rk, rk.c.id == rc.c.risk_id).where(rk.c.analysis_id == bindparam("p0"))
+
+            impacts: dict[int, dict[int, int]] = {}
+            for fid, hid, level in self._fast_rows(conn, "snapshot:impacts", impacts_q, (analysis_id,)):
+                impacts.setdefault(fid, {})[hid] = level
+            consequences: dict[int, dict[int, int]] = {}
+            for rid, did, level in self._fast_rows(conn, "snapshot:consequences", consequences_q, (analysis_id,)):
+                consequences.setdefault(rid, {})[did] = level
+            return Snapshot(analysis_id, records, children, link_records, scales, impacts, consequences)
+
+    @staticmethod
+    def _core_scales(conn, analysis_id: int, analysis) -> scale_svc.Scales:
+        """scales.read_scales with Core (the same Scales)."""
+        def rows(model, *order):
+            t = model.__table__
+            names = list(t.c.keys())
+
+            def build():
+                return sa_select(t).where(t.c.analysis_id == bindparam("p0")).order_by(*(t.c[o] for o in order))
+
+            from types import SimpleNamespace
+
+            return [SimpleNamespace(**dict(zip(names, r)))
+                    for r in RsaService._fast_rows(conn, ("scales", t.name), build, (analysis_id,))]
+
+        def levels(model) -> tuple[scale_svc.Level, ...]:
+            return tuple(scale_svc.Level(r.value, r.label, r.description, getattr(r, "frequency", ""))
+                         for r in rows(model, "value"))
+
+        return scale_svc.Scales(
+            likelihood=levels(e.LikelihoodLevel),
+            consequence=levels(e.ConsequenceLevel),
+            dimensions=tuple(scale_svc.Dimension(d.id, d.code, d.label, d.description)
+                             for d in rows(e.ConsequenceDimension, "sort_order", "id")),
+            bands=tuple(scale_svc.Band(b.label, b.colour, b.min_score) for b in rows(e.ColourBand, "min_score")),
+            capability=levels(e.CapabilityLevel),
+            horizons=tuple(scale_svc.Horizon(h.id, h.minutes, h.label) for h in rows(e.TimeHorizon, "minutes")),
+            aggregation=analysis["consequence_aggregation"],
+            unacceptable_level=analysis["unacceptable_level"],
+        )
 
     # -- ratings: impact over time and consequence per dimension ----------------------------
 
@@ -735,4 +903,39 @@ class RsaService:
             return out
 
 
-__all__ = ["RsaService", "LinkRecord", "TABLE_LABELS", "CHILD_KINDS"]
+@dataclass(frozen=True)
+class Snapshot:
+    """A whole analysis read at once (RsaService.snapshot); answers the reading calls of RsaService for it."""
+    analysis_id: int
+    records: dict[str, list[Record]]
+    children: dict[str, dict[int, list[Record]]]  # fallback/contact → plan id → records
+    link_records: dict[str, list[LinkRecord]]
+    scale: scale_svc.Scales
+    impacts: dict[int, dict[int, int]]
+    consequences: dict[int, dict[int, int]]
+
+    def list(self, kind: str, owner_id: int) -> list[Record]:
+        if kind in self.children:
+            return list(self.children[kind].get(owner_id, ()))
+        if owner_id != self.analysis_id or kind not in self.records:
+            raise KeyError(f"{kind} of {owner_id} is not in the snapshot")
+        return list(self.records[kind])
+
+    def links(self, name: str, *, left_id: int | None = None, right_id: int | None = None,
+              analysis_id: int | None = None) -> list[LinkRecord]:
+        if name not in self.link_records or (analysis_id is not None and analysis_id != self.analysis_id):
+            raise KeyError(f"{name} is not in the snapshot")
+        return [lr for lr in self.link_records[name] if (left_id is None or lr.left_id == left_id)
+                and (right_id is None or lr.right_id == right_id)]
+
+    def scales(self, analysis_id: int) -> scale_svc.Scales:
+        return self.scale
+
+    def all_impacts(self, analysis_id: int) -> dict[int, dict[int, int]]:
+        return {k: dict(v) for k, v in self.impacts.items()}
+
+    def all_consequences(self, analysis_id: int) -> dict[int, dict[int, int]]:
+        return {k: dict(v) for k, v in self.consequences.items()}
+
+
+__all__ = ["RsaService", "LinkRecord", "Snapshot", "TABLE_LABELS", "CHILD_KINDS"]

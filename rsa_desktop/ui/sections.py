@@ -12,7 +12,7 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSplitter, QStyle, QTableView, QVBoxLayout, QWidget)
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import catalogues
@@ -34,6 +34,10 @@ ADD_TEXTS = {
     "continuity_plan": "Lägg till plan", "exercise": "Lägg till övning", "participant": "Lägg till deltagare",
     "fallback": "Lägg till reservrutin", "contact": "Lägg till kontakt",
 }
+
+
+SIZE_SAMPLE_ROWS = 100  # rows measured for the column widths (beside the visible ones)
+_FOCUS_MARGIN = QStyle.PixelMetric.PM_FocusFrameHMargin  # looked up once: PySide's enum lookups are slow
 
 
 @dataclass
@@ -113,6 +117,9 @@ class ItemSection(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
+        # sizeHintForColumn measures the visible rows and then this many in all (Qt's default is 1000): a
+        # sample keeps a first visit of a long list fast; the ID column is made wide enough for the longest ID.
+        self.view.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
         self.view.horizontalHeader().setHighlightSections(False)
         self.view.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.viewport().installEventFilter(self)
@@ -233,7 +240,7 @@ class ItemSection(QWidget):
                 hint = self.view.sizeHintForColumn(col)
                 width = min(max(hint, min(header.sectionSizeHint(col), 80), 40), 110)
                 if self.column_names[col:col + 1] == ("hid",):
-                    width = max(hint, 44)
+                    width = max(hint, 44, self._longest_hid_width())
                 widths.append(width)
             self._content_widths = widths
         used = 0
@@ -244,6 +251,14 @@ class ItemSection(QWidget):
             used += widths[col]
         available = self.view.viewport().width()
         header.resizeSection(title_col, max(available - used, 120))
+
+    def _longest_hid_width(self) -> int:
+        """What the ID column needs for the longest ID (only a sample of the rows is measured)."""
+        if self.model.rowCount() <= SIZE_SAMPLE_ROWS:
+            return 0
+        longest = max((str(r.get("hid") or "") for r in self.model.records), key=len, default="")
+        margin = self.view.style().pixelMetric(_FOCUS_MARGIN, None, self.view)
+        return self.view.fontMetrics().horizontalAdvance(longest) + 2 * (margin + 1) + 1 if longest else 0
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:

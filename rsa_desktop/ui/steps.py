@@ -265,6 +265,12 @@ class StepPage(QWidget):
     navigate = Signal(str)
     goToFinding = Signal(object)  # a ReviewFinding whose "Gå till" was clicked
 
+    def hasHeightForWidth(self) -> bool:
+        # The page fills the window's page stack, whose height does not follow its width. Without this the
+        # stack (QStackedLayout asks every page, shown or not) lays out the word-wrapped texts of all ten
+        # pages again whenever anything in the window asks for a new layout – most of a step switch.
+        return False
+
     def __init__(self, session, key: str, parent=None):
         super().__init__(parent)
         self.session = session

@@ -51,6 +51,7 @@ class ItemTableModel(QAbstractTableModel):
         self.records: list[Record] = []
         self._sort_keys: dict[tuple[int, int], Any] = {}  # (row, column) → column.key(record), until the rows change
         self._texts: dict[tuple[int, int], str] = {}  # (row, column) → column.text(record), likewise
+        self._ranks: dict[int, list[int] | None] = {}  # column → each row's place in the column's order, likewise
 
     # -- Qt API ------------------------------------------------------------------------------
 
@@ -115,9 +116,32 @@ class ItemTableModel(QAbstractTableModel):
             value = self._sort_keys[key] = self.columns[column].key(self.records[row])
             return value
 
+    def sort_ranks(self, column: int) -> list[int] | None:
+        """Each row's rank in the order of the column's keys (equal keys, equal ranks), sorted once in Python,
+        so that the proxy's many comparisons are comparisons of integers. None when the keys do not compare
+        (the proxy then compares them pair by pair, as text when they must)."""
+        try:
+            return self._ranks[column]
+        except KeyError:
+            pass
+        keys = [self.sort_key(row, column) for row in range(len(self.records))]
+        ranks: list[int] | None = [0] * len(keys)
+        try:
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            rank = 0
+            for i, row in enumerate(order):
+                if i and keys[order[i - 1]] < keys[row]:
+                    rank += 1
+                ranks[row] = rank
+        except TypeError:
+            ranks = None
+        self._ranks[column] = ranks
+        return ranks
+
     def set_records(self, records: list[Record]) -> None:
         self._sort_keys.clear()
         self._texts.clear()
+        self._ranks.clear()
         if [r.id for r in records] == [r.id for r in self.records] and records:
             self.records = list(records)
             self.dataChanged.emit(self.index(0, 0), self.index(len(records) - 1, len(self.columns) - 1))
@@ -165,6 +189,9 @@ class ItemFilterModel(QSortFilterProxyModel):
     def lessThan(self, left, right) -> bool:
         source = self.sourceModel()
         if isinstance(source, ItemTableModel) and self.sortRole() == SORT_ROLE:  # the same values, without Qt's detour
+            ranks = source.sort_ranks(left.column()) if left.column() == right.column() else None
+            if ranks is not None:
+                return ranks[left.row()] < ranks[right.row()]
             a, b = source.sort_key(left.row(), left.column()), source.sort_key(right.row(), right.column())
         else:
             a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
