@@ -12,6 +12,7 @@ from rsa_desktop.storage.backups import Backup, list_backups
 
 REASONS = {"öppnad": "När filen öppnades", "stängd": "När filen stängdes",
            "före-återställning": "Före en återställning", "före-uppgradering": "Före en uppgradering"}
+from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 
 def _t(text: str) -> str:
@@ -26,7 +27,8 @@ def size_text(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
-class BackupTableModel(QAbstractTableModel):
+class BackupTableModel(ReadOnlyRowsMixin, QAbstractTableModel):
+    TR_CONTEXT = "backups"
     HEADERS = ("Tidpunkt", "Anledning", "Storlek")
 
     def __init__(self, backups: list[Backup], parent=None):
@@ -52,15 +54,6 @@ class BackupTableModel(QAbstractTableModel):
             return str(b.path)
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 3:
-            return _t(self.HEADERS[section])
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class BackupDialog(QDialog):

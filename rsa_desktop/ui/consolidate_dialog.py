@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogBut
                                QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
 from rsa_desktop.ui import errors, workers
+from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 
 def _t(text: str) -> str:
@@ -39,13 +40,16 @@ class _Progress(QObject):
     step = Signal(int, int, str)
 
 
-class ErrorsModel(QAbstractTableModel):
+class ErrorsModel(ReadOnlyRowsMixin, QAbstractTableModel):
     """The inputs that could not be used: Fil, Orsak (or submissions left out: Fil, Anmärkning)."""
+
+    TR_CONTEXT = "consolidate"
+    ROW_NUMBERS = True
 
     def __init__(self, rows: list[tuple[str, str]], headings=("Fil", "Orsak"), parent=None):
         super().__init__(parent)
         self.rows = rows
-        self.headings = headings
+        self.HEADERS = tuple(headings)
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -60,17 +64,6 @@ class ErrorsModel(QAbstractTableModel):
             return self.rows[index.row()][index.column()]
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return _t(self.headings[section]) if 0 <= section < 2 else None
-        return str(section + 1) if 0 <= section < len(self.rows) else None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 def _documents() -> Path:

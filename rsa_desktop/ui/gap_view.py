@@ -20,6 +20,7 @@ from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import gaps as gap_svc
 from rsa_desktop.services.gaps import GapFinding
 from rsa_desktop.ui import commands, errors
+from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 SEVERITY_COLOURS = {"hög": "#b3261e", "medel": "#c25e00", "låg": "#8a7400"}
 SEVERITY_BACKGROUNDS = {"hög": "#fde7e9", "medel": "#fff0dc", "låg": "#fffbd6"}
@@ -128,9 +129,10 @@ class CreateActionFromFindingCommand(commands.ServiceCommand):
             self.svc.restore(self.tomb)
 
 
-class GapTableModel(QAbstractTableModel):
+class GapTableModel(ReadOnlyRowsMixin, QAbstractTableModel):
     """One row per finding: severity, headline, items involved, the action created from it."""
 
+    TR_CONTEXT = "gap_view"
     HEADERS = ("Allvarlighet", "Kontinuitetsgap", "Berör", "Åtgärd")
 
     def __init__(self, parent=None):
@@ -176,15 +178,6 @@ class GapTableModel(QAbstractTableModel):
             return QBrush(QColor(SEVERITY_COLOURS.get(f.severity, "#000000")))
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return _t(self.HEADERS[section]) if 0 <= section < len(self.HEADERS) else None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def set_findings(self, rows: list[GapFinding], actions: dict[int, str]) -> None:
         self.beginResetModel()

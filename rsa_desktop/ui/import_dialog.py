@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLay
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.ui import commands, errors, workers
+from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 
 def _t(text: str) -> str:
@@ -45,10 +46,12 @@ def _kind_label(kind: str) -> str:
     return QCoreApplication.translate("kinds", spec.label) if spec else kind
 
 
-class _RowsModel(QAbstractTableModel):
+class _RowsModel(ReadOnlyRowsMixin, QAbstractTableModel):
     """A read-only table of plain rows (tuples of text), with a tooltip and an optional colour per row."""
 
-    HEADINGS: tuple[str, ...] = ()
+    HEADERS: tuple[str, ...] = ()
+    TR_CONTEXT = "import"
+    ROW_NUMBERS = True
 
     def __init__(self, rows: list[tuple[str, ...]], colours: list[str | None] | None = None, parent=None):
         super().__init__(parent)
@@ -59,11 +62,11 @@ class _RowsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADINGS)
+        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self.rows)) or not (
-                0 <= index.column() < len(self.HEADINGS)):
+                0 <= index.column() < len(self.HEADERS)):
             return None
         text = self.rows[index.row()][index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -74,21 +77,10 @@ class _RowsModel(QAbstractTableModel):
             return QBrush(QColor(self.colours[index.row()]))
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return _t(self.HEADINGS[section]) if 0 <= section < len(self.HEADINGS) else None
-        return str(section + 1) if 0 <= section < len(self.rows) else None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 class ChangesModel(_RowsModel):
-    HEADINGS = ("Objekt", "Fält", "Före", "Efter")
+    HEADERS = ("Objekt", "Fält", "Före", "Efter")
 
     @classmethod
     def from_plan(cls, plan, parent=None) -> "ChangesModel":
@@ -113,7 +105,7 @@ class ChangesModel(_RowsModel):
 
 
 class ProblemsModel(_RowsModel):
-    HEADINGS = ("Blad", "Rad", "Kolumn", "Förklaring")
+    HEADERS = ("Blad", "Rad", "Kolumn", "Förklaring")
 
     @classmethod
     def from_plan(cls, plan, parent=None) -> "ProblemsModel":

@@ -28,6 +28,7 @@ from rsa_desktop.services import scale_edit
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.scales import ScaleFileError
 from rsa_desktop.ui import errors
+from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 SCALE_FILTER = "Skalfiler (*.json);;Alla filer (*)"
 NOT_UNDOABLE = ("En skaländring kan ångras med Ctrl+Z som ett steg (hela analysen återställs). "
@@ -226,8 +227,9 @@ def _value_text(part: str, value, tpl: dict | None = None) -> str:
     return f"{value} – {label}" if label else str(value)
 
 
-class AffectedModel(QAbstractTableModel):
+class AffectedModel(ReadOnlyRowsMixin, QAbstractTableModel):
     """Every rating the change touches: item, rating, old value, new value (or "ej vald")."""
+    TR_CONTEXT = "scale_editor"
 
     HEADERS = ("Post", "Bedömning", "Nu", "Blir")
 
@@ -251,15 +253,6 @@ class AffectedModel(QAbstractTableModel):
             return QBrush(QColor("#b3261e"))
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return _t(self.HEADERS[section]) if 0 <= section < len(self.HEADERS) else None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def set_rows(self, rows) -> None:
         self.beginResetModel()

@@ -199,3 +199,31 @@ class ItemFilterModel(QSortFilterProxyModel):
             return a < b
         except TypeError:
             return str(a) < str(b)
+
+
+class ReadOnlyRowsMixin:
+    """Headings and flags of a flat, read-only table with fixed Swedish column headings (dialog lists).
+
+    Use before QAbstractTableModel in the bases; set HEADERS, TR_CONTEXT (the translation context) and,
+    for numbered rows, ROW_NUMBERS and a `rows` list.
+    """
+
+    HEADERS: tuple[str, ...] = ()
+    TR_CONTEXT = "tables"
+    ROW_NUMBERS = False
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.HEADERS):
+                return QCoreApplication.translate(self.TR_CONTEXT, self.HEADERS[section])
+            return None
+        if self.ROW_NUMBERS and 0 <= section < len(self.rows):
+            return str(section + 1)
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
