@@ -171,8 +171,8 @@ class FollowupView(QWidget):
         self.matrix.setAccessibleName(_t("Risker som har flyttats i riskmatrisen"))
         rl.addWidget(self.matrix, 1)
         split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         split.setSizes([620, 460])
         lay.addWidget(split, 1)
@@ -317,7 +317,7 @@ class FollowupDialog(QDialog):
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle(_t("Uppföljning mot föregående år"))
-        self.resize(1100, 640)
+        self.resize(1300, 700)  # fits 1366×768 and gives the matrix room for its axis labels
         lay = QVBoxLayout(self)
         self.view = FollowupView(window.session, previous_id, current_id, self)
         self.view.goTo.connect(self._go_to)
