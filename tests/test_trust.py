@@ -132,3 +132,35 @@ def test_planted_database_code_is_refused(demo, ddl):
         with pytest.raises(HostileFileError, match="säkerhetsskäl"):
             Document.open(demo, readonly=readonly)
     assert hashlib.sha256(demo.read_bytes()).hexdigest() == before
+
+
+def test_a_file_on_a_network_share_uses_a_rollback_journal(demo, monkeypatch):
+    """WAL needs shared memory, which network shares do not give: such files use a rollback journal."""
+    from rsa_desktop.storage import database
+
+    monkeypatch.setattr(database, "on_network_share", lambda path: True)
+    with Document.open(demo) as doc:
+        with doc.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+        svc = RsaService(doc)
+        aid = svc.analyses()[0].id
+        svc.create("risk", aid, title="På den delade mappen")
+        assert not (demo.parent / (demo.name + "-wal")).exists()
+        # A reader on another computer sees the commit while the writer still has the file open.
+        with Document.open(demo, readonly=True) as reader:
+            assert "På den delade mappen" in [r.title for r in RsaService(reader).list("risk", aid)]
+    with Document.open(demo, readonly=True) as doc:
+        assert doc.integrity_ok()
+
+
+def test_network_filesystems_are_recognised_from_the_mount_table():
+    from pathlib import Path
+
+    from rsa_desktop.storage.database import _mount_type
+
+    mounts = ("/dev/vda1 / ext4 rw 0 0\n"
+              "//filserver/rsa /mnt/rsa\\040delad cifs rw 0 0\n"
+              "nas:/export /home/anna/nfs nfs4 rw 0 0\n")
+    assert _mount_type(Path("/mnt/rsa delad/analys.rsa"), mounts) == "cifs"
+    assert _mount_type(Path("/home/anna/nfs/a.rsa"), mounts) == "nfs4"
+    assert _mount_type(Path("/home/anna/lokal.rsa"), mounts) == "ext4"

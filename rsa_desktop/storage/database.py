@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import sqlite3
 import struct
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -79,6 +80,16 @@ def translate_sqlite_error(exc: BaseException, path: object = None) -> DocumentE
     if "unable to open" in text:
         return FileMissingError("Filen kunde inte öppnas (saknas den, eller saknas behörighet till mappen?).", path)
     return None
+
+
+def _wal_format(path: Path) -> bool:
+    """Whether the file's header says WAL mode (bytes 18 and 19 are 2)."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return header[18:20] == b"\x02\x02"
 
 
 def _check_header(path: Path) -> bool:
@@ -168,7 +179,50 @@ def _rollback_header(image: bytes) -> bytes:
     return image
 
 
-def _configure(dbapi_conn: sqlite3.Connection, *, readonly: bool) -> None:
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "sshfs", "fuse.sshfs", "9p", "afs", "ceph",
+                       "glusterfs", "lustre", "davfs", "fuse.davfs2", "fuse.rclone"}
+
+
+def _mount_type(path: Path, mounts_text: str) -> str:
+    """The filesystem type of the mount that holds `path`, from /proc/mounts-style text."""
+    best, kind = "", ""
+    target = str(path)
+    for line in mounts_text.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, parts[2]
+    return kind
+
+
+def on_network_share(path: Path) -> bool:
+    """Whether `path` lies on a network share, where SQLite's WAL mode does not work (it needs shared memory)."""
+    path = Path(path).resolve()
+    if sys.platform == "win32":
+        if str(path).startswith("\\\\"):
+            return True
+        try:
+            import ctypes
+
+            return ctypes.windll.kernel32.GetDriveTypeW(path.anchor) == 4  # DRIVE_REMOTE
+        except (AttributeError, OSError):
+            return False
+    try:
+        text = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return _mount_type(path, text) in NETWORK_FILESYSTEMS
+
+
+def journal_mode_for(path: Path) -> str:
+    # WAL: readers never block the writer and commits are cheap; on a network share a rollback journal.
+    return "DELETE" if on_network_share(path) else "WAL"
+
+
+def _configure(dbapi_conn: sqlite3.Connection, *, readonly: bool, journal: str = "WAL") -> None:
     # Autocommit at the driver level, with BEGIN emitted by SQLAlchemy's "begin" event:
     # SQLAlchemy's documented recipe for correct SQLite transactions with pysqlite.
     dbapi_conn.isolation_level = None
@@ -179,12 +233,12 @@ def _configure(dbapi_conn: sqlite3.Connection, *, readonly: bool) -> None:
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA trusted_schema = OFF")  # defence in depth against functions planted in a schema
     if not readonly:
-        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute(f"PRAGMA journal_mode = {journal}")
         cur.execute("PRAGMA synchronous = FULL")
     cur.close()
 
 
-def _make_engine(creator, *, readonly: bool, static: bool = False) -> Engine:
+def _make_engine(creator, *, readonly: bool, static: bool = False, journal: str = "WAL") -> Engine:
     if static:
         engine = create_engine("sqlite://", creator=creator, poolclass=StaticPool)
     elif readonly:
@@ -196,7 +250,7 @@ def _make_engine(creator, *, readonly: bool, static: bool = False) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
-        _configure(dbapi_conn, readonly=readonly)
+        _configure(dbapi_conn, readonly=readonly, journal=journal)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
@@ -307,7 +361,9 @@ class Document:
         _check_header(path)
         # Immutable (lock-free, side-file-free) reading is only safe when nobody is writing; a writer
         # keeps its connection open, so its -shm (and -wal) exist for as long as it has the file open.
-        has_wal = any(Path(str(path) + suffix).exists() for suffix in ("-wal", "-shm"))
+        has_wal = any(Path(str(path) + suffix).exists() for suffix in ("-wal", "-shm", "-journal"))
+        if not has_wal and Path(str(path) + ".lock").exists() and not _wal_format(path):
+            has_wal = True  # a writer on a network share (rollback journal) has the file open
         # The mode bits count too: an administrator (root) may write anything, but a file the user
         # has write-protected is meant to stay as it is.
         if not readonly and not (os.access(path, os.W_OK) and path.stat().st_mode & 0o222):
@@ -398,6 +454,7 @@ class Document:
         backup_path = None
         migrated_from = None
         uri = _uri(path, readonly=False)
+        journal = journal_mode_for(path)
         if version < migrations.CURRENT_VERSION:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             backup_path = path.with_name(f"{path.stem}.före-uppgradering-v{version}-{stamp}{path.suffix}")
@@ -405,7 +462,7 @@ class Document:
                 backup_file(path, backup_path, immutable=not has_wal)
                 conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
                 try:
-                    conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute(f"PRAGMA journal_mode = {journal}")
                     migrations.migrate(conn, version)
                 finally:
                     conn.close()
@@ -416,7 +473,7 @@ class Document:
             migrated_from = version
         engine = _make_engine(
             lambda: sqlite3.connect(uri, uri=True, check_same_thread=False,
-                                    timeout=BUSY_TIMEOUT_MS / 1000), readonly=False)
+                                    timeout=BUSY_TIMEOUT_MS / 1000), readonly=False, journal=journal)
         try:
             with engine.connect() as c:
                 c.exec_driver_sql("PRAGMA journal_mode").fetchone()
