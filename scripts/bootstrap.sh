@@ -22,8 +22,15 @@ ensure_qt_system_libs() {
   # The PySide6 wheels bundle Qt itself but rely on these system libraries.
   local missing=()
   local lib pkg
-  for pair in libEGL.so.1:libegl1 libGL.so.1:libgl1 libxkbcommon.so.0:libxkbcommon0 \
-              libfontconfig.so.1:libfontconfig1 libdbus-1.so.3:libdbus-1-3 libglib-2.0.so.0:libglib2.0-0; do
+  local pairs="libEGL.so.1:libegl1 libGL.so.1:libgl1 libxkbcommon.so.0:libxkbcommon0
+               libfontconfig.so.1:libfontconfig1 libdbus-1.so.3:libdbus-1-3 libglib-2.0.so.0:libglib2.0-0"
+  if [ -n "${RSA_NEED_DISPLAY_LIBS:-}" ]; then
+    # A real window (Qt's xcb plugin) needs these as well; the tests run offscreen without them.
+    pairs="$pairs libxcb-cursor.so.0:libxcb-cursor0 libxkbcommon-x11.so.0:libxkbcommon-x11-0
+           libxcb-icccm.so.4:libxcb-icccm4 libxcb-keysyms.so.1:libxcb-keysyms1 libxcb-shape.so.0:libxcb-shape0
+           libxcb-render-util.so.0:libxcb-render-util0 libxcb-image.so.0:libxcb-image0"
+  fi
+  for pair in $pairs; do
     lib="${pair%%:*}"; pkg="${pair##*:}"
     ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("$pkg")
   done
