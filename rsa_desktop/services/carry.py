@@ -36,6 +36,7 @@ from sqlalchemy import insert, select
 from rsa_desktop.model import entities as e
 from rsa_desktop.model.kinds import ACTION_STATUS, ITEM_KINDS, KINDS, LINKS
 from rsa_desktop.services import audit
+from rsa_desktop.services.scales import template_from_scales
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
@@ -45,25 +46,6 @@ OPEN_STATUSES = ("planerad", "pagaende")
 _CLEARED = {"year", "status", "adopted_date", "adopted_decision"}
 # Item kinds copied, in an order where every reference points at something already copied.
 CARRIED_KINDS = ("function", "dependency", "risk", "vulnerability", "capability", "action", "continuity_plan")
-
-
-def scale_template(scales) -> dict[str, Any]:
-    """An analysis' scales as a template dict (the format of resources/scales/default.json)."""
-    return {
-        "format": "rsa-desktop-scale",
-        "consequence_aggregation": scales.aggregation,
-        "unacceptable_level": scales.unacceptable_level,
-        "likelihood_levels": [{"value": lv.value, "label": lv.label, "frequency": lv.frequency,
-                               "description": lv.description} for lv in scales.likelihood],
-        "consequence_levels": [{"value": lv.value, "label": lv.label, "description": lv.description}
-                               for lv in scales.consequence],
-        "consequence_dimensions": [{"code": d.code, "label": d.label, "description": d.description}
-                                   for d in scales.dimensions],
-        "colour_bands": [{"label": b.label, "colour": b.colour, "min_score": b.min_score} for b in scales.bands],
-        "capability_levels": [{"value": lv.value, "label": lv.label, "description": lv.description}
-                              for lv in scales.capability],
-        "time_horizons": [{"minutes": h.minutes, "label": h.label} for h in scales.horizons],
-    }
 
 
 def _rows(conn, table, **where) -> list[dict[str, Any]]:
@@ -99,7 +81,7 @@ def carry_forward(svc: RsaService, from_analysis_id: int, year: int) -> Record:
     values = {f: prev.values[f] for f in KINDS["analysis"].field_names if f not in _CLEARED}
     old_scales = svc.scales(from_analysis_id)
     with svc.batch():
-        new = svc.create_analysis(year, template=scale_template(old_scales), **values)
+        new = svc.create_analysis(year, template=template_from_scales(old_scales), **values)
         nid = new.id
         new_scales = svc.scales(nid)
         dim_map = {d.id: n.id for d in old_scales.dimensions for n in new_scales.dimensions if n.code == d.code}
@@ -197,4 +179,4 @@ def carry_forward(svc: RsaService, from_analysis_id: int, year: int) -> Record:
     return svc.analysis(nid)
 
 
-__all__ = ["carry_forward", "scale_template", "OPEN_STATUSES", "CARRIED_KINDS"]
+__all__ = ["carry_forward", "OPEN_STATUSES", "CARRIED_KINDS"]

@@ -34,7 +34,7 @@ from rsa_desktop.model import entities as e
 from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.rsa import RsaService
-from rsa_desktop.services.scales import SCALE_FORMAT, ScaleFileError, Scales
+from rsa_desktop.services.scales import SCALE_FORMAT, SCALE_VERSION, ScaleFileError, Scales, template_from_scales
 
 __all__ = ["ScaleFileError", "AffectedRating", "ScalePreview", "template_from_scales", "current_template",
            "validate_template", "read_scale_file", "export_scale_file", "preview_scale_change", "apply_scale",
@@ -42,7 +42,6 @@ __all__ = ["ScaleFileError", "AffectedRating", "ScalePreview", "template_from_sc
            "remove_dimension", "set_bands", "add_horizon", "edit_horizon", "remove_horizon", "set_aggregation",
            "set_unacceptable_level"]
 
-SCALE_VERSION = 1
 MAX_FILE_BYTES = 2_000_000
 LEVEL_PARTS = ("likelihood", "consequence", "capability")
 PARTS = (*LEVEL_PARTS, "dimensions", "horizons")
@@ -56,24 +55,6 @@ AGGREGATIONS = ("max", "mean")
 
 
 # -- templates -----------------------------------------------------------------------------
-
-def template_from_scales(scales: Scales, *, name: str = "", description: str = "") -> dict[str, Any]:
-    """An analysis' scales in the template (scale file) format."""
-    return {
-        "format": SCALE_FORMAT, "version": SCALE_VERSION, "name": name, "description": description,
-        "consequence_aggregation": scales.aggregation, "unacceptable_level": scales.unacceptable_level,
-        "likelihood_levels": [{"value": l.value, "label": l.label, "frequency": l.frequency,
-                               "description": l.description} for l in scales.likelihood],
-        "consequence_levels": [{"value": l.value, "label": l.label, "description": l.description}
-                               for l in scales.consequence],
-        "consequence_dimensions": [{"code": d.code, "label": d.label, "description": d.description}
-                                   for d in scales.dimensions],
-        "colour_bands": [{"label": b.label, "colour": b.colour, "min_score": b.min_score} for b in scales.bands],
-        "capability_levels": [{"value": l.value, "label": l.label, "description": l.description}
-                              for l in scales.capability],
-        "time_horizons": [{"minutes": h.minutes, "label": h.label} for h in scales.horizons],
-    }
-
 
 def current_template(svc: RsaService, analysis_id: int) -> dict[str, Any]:
     return template_from_scales(svc.scales(analysis_id))

@@ -16,6 +16,7 @@ from rsa_desktop.model import entities as e
 from rsa_desktop.services.validation import ScaleRanges
 
 SCALE_FORMAT = "rsa-desktop-scale"
+SCALE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,24 @@ class Scales:
 
 class ScaleFileError(ValueError):
     pass
+
+
+def template_from_scales(scales: Scales, *, name: str = "", description: str = "") -> dict[str, Any]:
+    """An analysis' scales in the template (scale file) format of resources/scales/default.json."""
+    return {
+        "format": SCALE_FORMAT, "version": SCALE_VERSION, "name": name, "description": description,
+        "consequence_aggregation": scales.aggregation, "unacceptable_level": scales.unacceptable_level,
+        "likelihood_levels": [{"value": l.value, "label": l.label, "frequency": l.frequency,
+                               "description": l.description} for l in scales.likelihood],
+        "consequence_levels": [{"value": l.value, "label": l.label, "description": l.description}
+                               for l in scales.consequence],
+        "consequence_dimensions": [{"code": d.code, "label": d.label, "description": d.description}
+                                   for d in scales.dimensions],
+        "colour_bands": [{"label": b.label, "colour": b.colour, "min_score": b.min_score} for b in scales.bands],
+        "capability_levels": [{"value": l.value, "label": l.label, "description": l.description}
+                              for l in scales.capability],
+        "time_horizons": [{"minutes": h.minutes, "label": h.label} for h in scales.horizons],
+    }
 
 
 def load_template(path: Path | None = None) -> dict[str, Any]:
