@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem, QGra
 
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.services.depmap import DependencyGraph, Node, build_graph
+from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui.gap_view import SEVERITY_COLOURS, SEVERITY_TEXT, findings, item_target
 
 COL_SPACING = 380.0
@@ -338,7 +339,7 @@ class DepMapGraphicsView(QGraphicsView):
             self.select_node(self._neighbour(0, 0))
 
 
-class DepMapView(QWidget):
+class DepMapView(RefreshWhenVisible, QWidget):
     """The "Beroendekarta" tab: toolbar, map, the selected node's details, legend."""
 
     navigate = Signal(str)
@@ -420,20 +421,12 @@ class DepMapView(QWidget):
 
     # -- refresh -------------------------------------------------------------------------------------
 
-    def _on_changed(self, _kind: str = "") -> None:
-        self._dirty = True
-        if self.isVisible():
-            self.refresh()
 
     def _on_analysis_changed(self) -> None:
         self.view.selected = None
         self._fitted = False
         self._on_changed("")
 
-    def showEvent(self, event) -> None:
-        if self._dirty:
-            self.refresh()
-        super().showEvent(event)
 
     def refresh(self, refit: bool = False) -> None:
         self._dirty = False

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QHBoxLayout
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import gaps as gap_svc
 from rsa_desktop.services.gaps import GapFinding
+from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, errors
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
@@ -200,7 +201,7 @@ class SeverityFilterModel(QSortFilterProxyModel):
         return self.sourceModel().index(source_row, 0, source_parent).data(SEVERITY_ROLE) in self.shown
 
 
-class GapView(QWidget):
+class GapView(RefreshWhenVisible, QWidget):
     """The "Kontinuitetsgap" tab."""
 
     navigate = Signal(str)
@@ -307,15 +308,6 @@ class GapView(QWidget):
 
     # -- refresh --------------------------------------------------------------------------------------
 
-    def _on_changed(self, _kind: str = "") -> None:
-        self._dirty = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:
-        if self._dirty:
-            self.refresh()
-        super().showEvent(event)
 
     def set_read_only(self, ro: bool) -> None:
         self._read_only = ro
@@ -436,7 +428,7 @@ class GapView(QWidget):
         return cmd.item_id
 
 
-class GapSummaryLine(QLabel):
+class GapSummaryLine(RefreshWhenVisible, QLabel):
     """Översikt: "3 kontinuitetsgap med hög allvarlighet – Visa" (links to the tab)."""
 
     TARGET = "beroenden/kontinuitetsgap"
@@ -451,15 +443,6 @@ class GapSummaryLine(QLabel):
         session.changed.connect(self._on_changed)
         session.analysisChanged.connect(lambda: self._on_changed(""))
 
-    def _on_changed(self, _kind: str = "") -> None:
-        self._dirty = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:
-        if self._dirty:
-            self.refresh()
-        super().showEvent(event)
 
     def refresh(self) -> None:
         self._dirty = False

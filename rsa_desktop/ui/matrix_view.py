@@ -25,6 +25,7 @@ from rsa_desktop.services.matrix import MatrixData, RiskPoint, matrix_data
 RISK_ID_ROLE = Qt.ItemDataRole.UserRole + 11
 RESIDUAL_COLOUR = "#0d3b66"
 PREVIOUS_COLOUR = "#6a1b9a"
+from rsa_desktop.ui.lazy import RefreshWhenVisible
 
 
 def _t(text: str) -> str:
@@ -440,7 +441,7 @@ class CellFilterBar(QFrame):
 
 # -- the page part ----------------------------------------------------------------------------------------
 
-class MatrixView(QWidget):
+class MatrixView(RefreshWhenVisible, QWidget):
     """The "Riskmatris" tab: controls, the painted matrix, the chosen cell's risks, legend, unplaced risks.
 
     `section` is the step's risk `ItemSection`: a chosen cell filters its table; "Gå till" selects the risk
@@ -563,20 +564,12 @@ class MatrixView(QWidget):
 
     # -- refresh ------------------------------------------------------------------------------------
 
-    def _on_changed(self, _kind: str = "") -> None:
-        self._dirty = True
-        if self.isVisible():
-            self.refresh()
 
     def _on_analysis_changed(self) -> None:
         self.canvas.selected = None
         self._apply_filter(None)
         self._on_changed("")
 
-    def showEvent(self, event) -> None:
-        if self._dirty:
-            self.refresh()
-        super().showEvent(event)
 
     def ensure_fresh(self) -> None:
         if self._dirty:

@@ -18,6 +18,7 @@ from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record
+from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, dialogs, errors, i18n
 from rsa_desktop.ui.forms import ItemForm
 from rsa_desktop.ui.table_model import ID_ROLE, Column, ItemFilterModel, ItemTableModel, field_column
@@ -51,7 +52,7 @@ class SectionConfig:
     empty_text: str = ""
 
 
-class ItemSection(QWidget):
+class ItemSection(RefreshWhenVisible, QWidget):
     selectionChanged = Signal(object)  # Record | None
 
     def __init__(self, session, config: SectionConfig, owner: Callable[[], int | None] | None = None, parent=None):
@@ -188,19 +189,11 @@ class ItemSection(QWidget):
     def owner_id(self) -> int | None:
         return self._owner()
 
-    def _on_changed(self, _kind: str) -> None:
-        self._dirty = True
-        if self.isVisible():
-            self.refresh()
 
     def _on_analysis_changed(self) -> None:
         self._current = None
         self._on_changed("")
 
-    def showEvent(self, event) -> None:
-        if self._dirty:
-            self.refresh()
-        super().showEvent(event)
 
     def refresh(self) -> None:
         self._dirty = False

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollAr
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, errors, fmt
 from rsa_desktop.ui.export_panel import ExportPanel
 from rsa_desktop.ui.completeness import STEP_KEYS, StepStatus
@@ -259,7 +260,7 @@ class RecordFormGroup(QGroupBox):
             raise
 
 
-class StepPage(QWidget):
+class StepPage(RefreshWhenVisible, QWidget):
     """Title, guidance, content. `sections` are the item sections on the page (for read-only and tests)."""
 
     navigate = Signal(str)
@@ -306,15 +307,6 @@ class StepPage(QWidget):
     def section(self, kind: str) -> ItemSection:
         return next(s for s in self.sections if s.kind == kind)
 
-    def _on_changed(self, _kind: str) -> None:
-        self._dirty = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:
-        if self._dirty:
-            self.refresh()
-        super().showEvent(event)
 
     def refresh(self) -> None:
         self._dirty = False
