@@ -50,10 +50,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "Skapar programmiljön i $VENV …"
   "$PY" -m venv "$VENV"
 fi
-STAMP="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+STAMP="$VENV/.installed-$(cat "$ROOT/pyproject.toml" "$ROOT/installer/requirements-lock.txt" | sha256sum | cut -c1-16)"
 if [ ! -f "$STAMP" ]; then
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
+  # The lock as constraints: development and the tests run on exactly the versions that are shipped.
+  "$VENV/bin/python" -m pip install --quiet -c "$ROOT/installer/requirements-lock.txt" -e "$ROOT[test]"
   rm -f "$VENV"/.installed-*
   touch "$STAMP"
 fi

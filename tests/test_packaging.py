@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLER = ROOT / "installer"
+sys.path.insert(0, str(INSTALLER))  # collect_licenses: the same closure the lock and the licences are made from
 
 
 def read(name: str) -> str:
@@ -64,12 +65,46 @@ def test_wheelhouse_script_targets_both_platforms_offline():
         assert needle in text, needle
 
 
+def _lock_pins() -> dict[str, str]:
+    from collect_licenses import canonical
+
+    return {canonical(ln.split("==")[0]): ln.split("==")[1].strip()
+            for ln in read("requirements-lock.txt").splitlines() if "==" in ln and not ln.startswith("#")}
+
+
 def test_lock_pins_every_runtime_dependency():
-    pins = {ln.split("==")[0] for ln in read("requirements-lock.txt").splitlines() if "==" in ln}
-    for name in ("pyside6-essentials", "sqlmodel", "sqlalchemy", "matplotlib", "openpyxl", "reportlab", "svglib",
-                 "cryptography", "numpy", "pillow", "lxml"):
-        assert name in pins
+    """The offline builds install exactly the lock: a dependency missing there breaks them (defusedxml did)."""
+    import tomllib
+
+    from collect_licenses import canonical, runtime_closure
+    from packaging.requirements import Requirement
+
+    pins = _lock_pins()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for line in project["dependencies"]:
+        req = Requirement(line)
+        name = canonical(req.name)
+        assert name in pins, f"{name} krävs av pyproject.toml men saknas i installer/requirements-lock.txt"
+        assert req.specifier.contains(pins[name], prereleases=True), \
+            f"låsningen {name}=={pins[name]} uppfyller inte pyproject.toml:s {req.specifier}"
+    for dist in runtime_closure():  # the installed closure, recursively (what the bundle will contain)
+        name = canonical(dist.metadata["Name"])
+        if name == "pyinstaller":
+            continue
+        assert name in pins, f"{name} (ett indirekt beroende) saknas i installer/requirements-lock.txt"
     assert not any(name.startswith(("pyside6-addons", "pyside6==")) for name in pins)  # essentials only
+
+
+def test_tests_run_on_the_locked_versions():
+    """scripts/bootstrap.sh installs with the lock as constraints, so the suite tests what is shipped."""
+    from importlib import metadata
+
+    for name, version in _lock_pins().items():
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue  # a Windows-only dependency, for example
+        assert installed == version, f"{name} {installed} är installerat, men låsningen säger {version}"
 
 
 def test_licence_notices_cover_the_components():

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from rsa_desktop import APP_NAME, __version__
 from rsa_desktop.model.kinds import ORG_TYPES
 from rsa_desktop.services import catalogues
+from rsa_desktop.ui.table_model import change_filter
 
 FILE_FILTER = "RSA-filer (*.rsa);;Alla filer (*)"
 
@@ -108,9 +109,7 @@ class GlossaryFilter(QSortFilterProxyModel):
     needle = ""
 
     def set_needle(self, text: str) -> None:
-        self.beginFilterChange()
-        self.needle = text.strip().casefold()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        change_filter(self, lambda: setattr(self, "needle", text.strip().casefold()))
 
     def filterAcceptsRow(self, row: int, parent) -> bool:
         if not self.needle:

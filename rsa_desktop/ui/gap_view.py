@@ -21,7 +21,7 @@ from rsa_desktop.services import gaps as gap_svc
 from rsa_desktop.services.gaps import GapFinding
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, errors
-from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
+from rsa_desktop.ui.table_model import ReadOnlyRowsMixin, change_filter
 
 SEVERITY_COLOURS = {"hög": "#b3261e", "medel": "#c25e00", "låg": "#8a7400"}
 SEVERITY_BACKGROUNDS = {"hög": "#fde7e9", "medel": "#fff0dc", "låg": "#fffbd6"}
@@ -193,9 +193,7 @@ class SeverityFilterModel(QSortFilterProxyModel):
         self.shown: set[str] = set(gap_svc.SEVERITIES)
 
     def set_shown(self, severities) -> None:
-        self.beginFilterChange()
-        self.shown = set(severities)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        change_filter(self, lambda: setattr(self, "shown", set(severities)))
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
         return self.sourceModel().index(source_row, 0, source_parent).data(SEVERITY_ROLE) in self.shown

@@ -17,6 +17,19 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
+def change_filter(proxy: QSortFilterProxyModel, apply: Callable[[], None]) -> None:
+    """Change a proxy's row filter the way the installed Qt wants it announced.
+
+    Qt 6.10 pairs beginFilterChange() with endFilterChange(); Qt 6.9 (the shipped version, see
+    pyproject.toml) has only beginFilterChange() followed by invalidateFilter()."""
+    proxy.beginFilterChange()
+    apply()
+    if hasattr(proxy, "endFilterChange"):
+        proxy.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+    else:
+        proxy.invalidateFilter()
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
@@ -175,9 +188,7 @@ class ItemFilterModel(QSortFilterProxyModel):
         new = None if ids is None else frozenset(ids)
         if new == self.id_filter:
             return
-        self.beginFilterChange()
-        self.id_filter = new
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        change_filter(self, lambda: setattr(self, "id_filter", new))
         self.idFilterChanged.emit()
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
