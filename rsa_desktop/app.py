@@ -28,7 +28,10 @@ def run_gui(path: str | None = None, argv: list[str] | None = None) -> int:
         if not window.open_path(Path(target)) and path is None:
             settings.forget_last_file()
     window.show()
-    return app.exec()
+    window.crash_notice.check()
+    code = app.exec()
+    errors.mark_clean_exit()
+    return code
 
 
 __all__ = ["run_gui"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import faulthandler
 import logging
+import os
 import platform
 import sys
 import traceback
@@ -75,12 +76,13 @@ def write_crash_log(exc_type, exc, tb) -> str:
 class CrashDialog(QDialog):
     """An unexpected error: what happened in plain Swedish, with details the user can copy."""
 
-    def __init__(self, details: str, parent: QWidget | None = None):
+    def __init__(self, details: str, parent: QWidget | None = None, *, title: str | None = None,
+                 intro_text: str | None = None):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Ett oväntat fel inträffade"))
+        self.setWindowTitle(title or self.tr("Ett oväntat fel inträffade"))
         self.resize(640, 420)
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr(
+        intro = QLabel(intro_text or self.tr(
             "Programmet råkade ut för ett fel som inte borde hända. Det som redan fanns i filen är kvar: "
             "varje ändring sparas direkt när du gör den. Den senaste åtgärden kan ha misslyckats.\n\n"
             "Kopiera detaljerna nedan och skicka dem till den som förvaltar programmet. "
@@ -123,13 +125,58 @@ def excepthook(exc_type, exc, tb) -> None:
         _showing = False
 
 
+def fault_log_path() -> Path:
+    return log_dir() / "faulthandler.log"
+
+
+def clean_exit_marker() -> Path:
+    return log_dir() / "senaste-normala-avslut"
+
+
+def mark_clean_exit() -> None:
+    """Called when the event loop ends normally: later crash logs then mean an abnormal end."""
+    try:
+        marker = clean_exit_marker()
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dt.datetime.now().isoformat(timespec="seconds") + "\n")
+    except OSError:
+        pass
+
+
+def crash_since_last_clean_exit() -> Path | None:
+    """The crash log written after the last normal end, if any (hard crashes go to faulthandler.log)."""
+    try:
+        marker = clean_exit_marker()
+        since = marker.stat().st_mtime if marker.exists() else None
+        newest: tuple[float, Path] | None = None
+        for log_file in (crash_log_path(), fault_log_path()):
+            if not log_file.exists():
+                continue
+            st = log_file.stat()
+            if st.st_size and (since is None or st.st_mtime > since) and (newest is None or st.st_mtime > newest[0]):
+                newest = (st.st_mtime, log_file)
+        return newest[1] if newest else None
+    except OSError:
+        return None
+
+
+def read_log_tail(path: Path, limit: int = 200_000) -> str:
+    """The end of a log file as text, for showing it (a log can grow over months)."""
+    with path.open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - limit))
+        return fh.read().decode("utf-8", errors="replace")
+
+
 def install_crash_handlers() -> None:
     """Install the excepthook and faulthandler (hard crashes are written to logs/faulthandler.log)."""
     global _fault_file
     sys.excepthook = excepthook
     if _fault_file is None:
         try:
-            _fault_file = (log_dir() / "faulthandler.log").open("a", encoding="utf-8")
+            _fault_file = fault_log_path().open("a", encoding="utf-8")
             faulthandler.enable(file=_fault_file, all_threads=True)
         except OSError:
             faulthandler.enable()

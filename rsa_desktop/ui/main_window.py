@@ -21,6 +21,7 @@ from rsa_desktop.storage.database import Document
 from rsa_desktop import paths
 from rsa_desktop.storage import crypto
 from rsa_desktop.storage.errors import FileLockedError
+from rsa_desktop.ui.crash_notice import CrashNotice
 from rsa_desktop.ui import commands, completeness, dialogs, errors, findings, settings, templates_ui, workers
 from rsa_desktop.ui.overview import OverviewPage
 from rsa_desktop.ui.session import DocumentSession
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        self.crash_notice = CrashNotice(central)  # ui/crash_notice.py: after an abnormal end only
+        lay.addWidget(self.crash_notice)
         self.classification_banner = QLabel(central)
         self.classification_banner.setObjectName("classificationBanner")
         self.classification_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
