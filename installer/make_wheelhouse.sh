@@ -10,7 +10,8 @@
 #     installer/requirements-lock.txt (pip download --only-binary=:all: --platform …),
 #   - requirements-lock.txt: exactly what is in the folder, pinned, with SHA-256 hashes,
 #   - SHA256SUMS: checksums of every file, to verify the copy on the USB stick.
-# Linux wheels are manylinux_2_34 (PySide6 6.12 needs glibc 2.34, e.g. Debian 12, Ubuntu 22.04, RHEL 10).
+# Linux wheels are manylinux_2_28 or newer (PySide6 6.9 is manylinux_2_28; the frozen bundle built on
+# Debian 12 needs glibc 2.34, e.g. Ubuntu 22.04, RHEL 10).
 #
 # Install on the target machine, with the folder copied from the stick (no network needed):
 #   Windows:  py -3.11 -m venv "%LOCALAPPDATA%\RSA Desktop\venv"
