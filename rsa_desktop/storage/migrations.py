@@ -30,17 +30,18 @@ def _table_ddl(name: str) -> tuple[str, list[str]]:
     return create, indexes
 
 
-def rebuild_table(conn: sqlite3.Connection, name: str) -> None:
-    """Recreate `name` with its current definition and copy the shared columns across.
+def rebuild_table(conn: sqlite3.Connection, name: str, create: str, indexes: tuple[str, ...] = ()) -> None:
+    """Recreate `name` as `create` (its DDL at that step) and copy the shared columns across.
 
     The documented 12-step procedure (https://sqlite.org/lang_altertable.html#otheralter);
     foreign keys must be OFF on `conn`.
     """
     old_cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')]
-    create, indexes = _table_ddl(name)
     tmp = f"{name}__new"
-    create_tmp = create.replace(f"CREATE TABLE {name} ", f'CREATE TABLE "{tmp}" ', 1)
-    conn.execute(create_tmp)
+    prefix = f"CREATE TABLE {name} ("
+    if not create.startswith(prefix):
+        raise ValueError(f"rebuild_table: DDL for {name} must start with {prefix!r}")
+    conn.execute(f'CREATE TABLE "{tmp}" (' + create[len(prefix):])
     new_cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{tmp}")')]
     shared = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
     conn.execute(f'INSERT INTO "{tmp}" ({shared}) SELECT {shared} FROM "{name}"')
@@ -50,10 +51,73 @@ def rebuild_table(conn: sqlite3.Connection, name: str) -> None:
         conn.execute(ddl)
 
 
+# Each step's DDL is frozen here as that version of the program wrote it (the fixtures in
+# tests/fixtures/schema_vN.sql come from those versions), never derived from today's models: a later
+# change to a table must not change what an old step does. New files are created from the current
+# models (create_schema); tests/test_migration_versions.py checks that both paths give the same schema.
+
+_V2_RISK = """CREATE TABLE risk (
+	id INTEGER NOT NULL, 
+	analysis_id INTEGER NOT NULL, 
+	hid VARCHAR NOT NULL, 
+	title VARCHAR DEFAULT '' NOT NULL, 
+	description VARCHAR DEFAULT '' NOT NULL, 
+	category VARCHAR DEFAULT '' NOT NULL, 
+	scenario VARCHAR DEFAULT '' NOT NULL, 
+	likelihood INTEGER, 
+	motivation VARCHAR DEFAULT '' NOT NULL, 
+	uncertainty VARCHAR DEFAULT '' NOT NULL, 
+	existing_measures VARCHAR DEFAULT '' NOT NULL, 
+	residual_likelihood INTEGER, 
+	residual_consequence INTEGER, 
+	secret BOOLEAN NOT NULL, 
+	sort_order INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (analysis_id, hid), 
+	CONSTRAINT ck_risk_likelihood CHECK (likelihood IS NULL OR likelihood BETWEEN 1 AND 99), 
+	CONSTRAINT ck_risk_residual_likelihood CHECK (residual_likelihood IS NULL OR residual_likelihood BETWEEN 1 AND 99), 
+	CONSTRAINT ck_risk_residual_consequence CHECK (residual_consequence IS NULL OR residual_consequence BETWEEN 1 AND 99), 
+	FOREIGN KEY(analysis_id) REFERENCES analysis (id) ON DELETE CASCADE
+)"""
+
+_V4_AUDIT_EVENT = """CREATE TABLE audit_event (
+	id INTEGER NOT NULL, 
+	at VARCHAR NOT NULL, 
+	user VARCHAR DEFAULT '' NOT NULL, 
+	analysis_id INTEGER, 
+	kind VARCHAR DEFAULT '' NOT NULL, 
+	item_id INTEGER, 
+	item VARCHAR DEFAULT '' NOT NULL, 
+	action VARCHAR DEFAULT '' NOT NULL, 
+	field VARCHAR DEFAULT '' NOT NULL, 
+	old_value VARCHAR DEFAULT '' NOT NULL, 
+	new_value VARCHAR DEFAULT '' NOT NULL, 
+	PRIMARY KEY (id)
+)"""
+
+_V5_REVIEW_MARK = """CREATE TABLE review_mark (
+	analysis_id INTEGER NOT NULL, 
+	kind VARCHAR NOT NULL, 
+	item_id INTEGER NOT NULL, 
+	PRIMARY KEY (analysis_id, kind, item_id), 
+	FOREIGN KEY(analysis_id) REFERENCES analysis (id) ON DELETE CASCADE
+)"""
+
+_V5_CARRIED_FROM = """CREATE TABLE carried_from (
+	analysis_id INTEGER NOT NULL, 
+	kind VARCHAR NOT NULL, 
+	item_id INTEGER NOT NULL, 
+	source_analysis_id INTEGER NOT NULL, 
+	source_item_id INTEGER NOT NULL, 
+	PRIMARY KEY (analysis_id, kind, item_id), 
+	FOREIGN KEY(analysis_id) REFERENCES analysis (id) ON DELETE CASCADE
+)"""
+
+
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
     # v2: risk ratings got CHECK constraints (a rebuild, since SQLite cannot add them in place),
     # and a function's acceptabel avbrottstid got a motivation for overriding the proposal.
-    rebuild_table(conn, "risk")
+    rebuild_table(conn, "risk", _V2_RISK, ("CREATE INDEX ix_risk_analysis_id ON risk (analysis_id)",))
     conn.execute("ALTER TABLE function ADD COLUMN mtd_motivation VARCHAR DEFAULT '' NOT NULL")
 
 
@@ -66,21 +130,17 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
 
 def _v3_to_v4(conn: sqlite3.Connection) -> None:
     # v4: the audit trail.
-    create, indexes = _table_ddl("audit_event")
-    conn.execute(create)
-    for ddl in indexes:
-        conn.execute(ddl)
+    conn.execute(_V4_AUDIT_EVENT)
+    conn.execute("CREATE INDEX ix_audit_event_analysis_id ON audit_event (analysis_id)")
 
 
 def _v4_to_v5(conn: sqlite3.Connection) -> None:
     # v5: the yearly cycle – a year carried forward keeps the previous one read-only, marks items
     # "att granska" and remembers where each copy came from.
     conn.execute("ALTER TABLE analysis ADD COLUMN archived BOOLEAN DEFAULT 0 NOT NULL")
-    for name in ("review_mark", "carried_from"):
-        create, indexes = _table_ddl(name)
-        conn.execute(create)
-        for ddl in indexes:
-            conn.execute(ddl)
+    conn.execute(_V5_REVIEW_MARK)
+    conn.execute(_V5_CARRIED_FROM)
+    conn.execute("CREATE INDEX ix_carried_from_source_analysis_id ON carried_from (source_analysis_id)")
 
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
