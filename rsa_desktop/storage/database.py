@@ -66,20 +66,31 @@ def translate_sqlite_error(exc: BaseException, path: object = None) -> DocumentE
         if isinstance(orig, OSError) and orig.errno == 28:
             return DiskFullError("Disken är full. Frigör utrymme och försök igen; inget har gått förlorat.", path)
         return None
-    text = str(orig).lower()
-    if "disk is full" in text or "database or disk is full" in text:
+    # Classified by SQLite's own result code (the primary code is the low byte of the extended one),
+    # never by message text: messages differ between SQLite versions and may quote user data.
+    code = getattr(orig, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == _SQLITE_FULL:
         return DiskFullError("Disken är full. Frigör utrymme och försök igen; den senaste ändringen sparades inte.", path)
-    if "readonly" in text or "read-only" in text:
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM):
         return ReadOnlyFileError("Filen är skrivskyddad och kan inte ändras. Spara en kopia under ett annat namn.", path)
-    if "locked" in text or "busy" in text:
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
         return FileLockedError("Filen används av ett annat program just nu. Försök igen om en stund.", path)
-    if "malformed" in text or "corrupt" in text:
+    if primary == _SQLITE_CORRUPT:
         return CorruptFileError("Filen är skadad. Återställ den från en säkerhetskopia.", path)
-    if "not a database" in text or "file is encrypted" in text:
+    if primary == _SQLITE_NOTADB:
         return NotAnRsaFileError("Filen är inte en RSA-fil.", path)
-    if "unable to open" in text:
+    if primary == _SQLITE_CANTOPEN:
         return FileMissingError("Filen kunde inte öppnas (saknas den, eller saknas behörighet till mappen?).", path)
+    if primary == _SQLITE_IOERR:
+        return DocumentError("Filen kunde inte läsas eller skrivas (ett fel på disken eller i nätverket). "
+                             "Försök igen; inget har sparats till hälften.", path)
     return None
+
+
+# SQLite primary result codes (https://sqlite.org/rescode.html).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 10, 11, 13, 14, 26
 
 
 def _wal_format(path: Path) -> bool:
