@@ -54,6 +54,13 @@ def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _object_counts() -> collections.Counter[str]:
+    """Live objects the garbage collector tracks, by type (cheap enough for a long run, unlike tracemalloc)."""
+    import gc
+    gc.collect()
+    return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
+
+
 class Soak:
     def __init__(self, window, rng: random.Random, work: Path, log):
         self.w = window
@@ -377,6 +384,8 @@ def main() -> int:
     parser.add_argument("--carry-every", type=int, default=0, help="en ny årsanalys var N:e operation (0: ops/2)")
     parser.add_argument("--export-every", type=int, default=0, help="en export var N:e operation (0: ops/5)")
     parser.add_argument("--pdf", action="store_true", help="exportera också en PDF i slutet")
+    parser.add_argument("--trace-memory", action="store_true",
+                        help="visa vilka sorters Python-objekt som blev fler mellan start och slut")
     args = parser.parse_args()
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -443,6 +452,8 @@ def main() -> int:
     soak = Soak(window, random.Random(args.seed), work, log)
     soak.warm_up()
     start_rss = rss_mb()
+    if args.trace_memory:
+        first_counts = _object_counts()
     log(f"Start: {args.ops} operationer på {args.size} ({path.stat().st_size // 1024} kB), RSS {start_rss:.1f} MB "
         "efter ett varv genom alla steg och vyer")
     try:
@@ -452,6 +463,9 @@ def main() -> int:
     except Exception:  # noqa: BLE001 - the driver reports every failure, then exits non-zero
         on_exception(*sys.exc_info())
     end_rss = rss_mb()
+    if args.trace_memory:
+        grown = (_object_counts() - first_counts).most_common(15)
+        log("Flest nya Python-objekt: " + ", ".join(f"{name} +{n}" for name, n in grown))
     window.close()
     app.processEvents()
     app.quit()
