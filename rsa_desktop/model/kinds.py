@@ -111,8 +111,7 @@ ANALYSIS = _register(KindSpec("analysis", e.Analysis, "Analys", "Analyser", pare
     F("consequence_aggregation", "Sammanvägd konsekvens", "enum", required=True, choices=CONSEQUENCE_AGGREGATION),
     F("unacceptable_level", "Oacceptabel konsekvensnivå", "consequence", required=True),
     F("report_deadline", "Stadens sista dag för inlämning", "date",
-      help="Det datum då staden (kommunstyrelsen) vill ha årets RSA. Visas i Översikt och i steget Rapport "
-           "tillsammans med de nationella datumen."),
+      help="Datumet då kommunstyrelsen vill ha årets RSA. Visas i Översikt med de nationella datumen."),
 )))
 
 PARTICIPANT = _register(KindSpec("participant", e.Participant, "Deltagare", "Arbetsgrupp",

@@ -37,7 +37,8 @@ from rsa_desktop.services.rsa import RsaService
 
 __all__ = ["ValueChange", "CataloguePreview", "stored_package", "activate_for", "analysis_version",
            "catalogue_fields", "preview", "import_package", "remove_package", "export_package",
-           "upgrade_on_open", "invalid_values", "CatalogueError"]
+           "upgrade_on_open", "invalid_values", "package_state", "restore_package_state",
+           "CatalogueError"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,24 @@ def stored_package(svc: RsaService) -> CatalogueSet | None:
         return catalogues.parse_package(content, source="filens katalogpaket")
     except CatalogueError:
         return None
+
+
+def package_state(svc: RsaService) -> str:
+    """The stored package exactly as it is in the file ('' = none), for undo."""
+    with svc.transaction() as s:
+        row = s.exec(select(e.CataloguePackage).order_by(e.CataloguePackage.id)).first()
+        return json.dumps([row.version, row.name, row.content, row.imported_at], ensure_ascii=False) if row else ""
+
+
+def restore_package_state(svc: RsaService, state: str) -> None:
+    """Put back what `package_state` returned (undo/redo of an import), and use it."""
+    with svc.transaction() as s:
+        s.connection().execute(delete(e.CataloguePackage.__table__))
+        s.expunge_all()
+        if state:
+            version, name, content, imported_at = json.loads(state)
+            s.add(e.CataloguePackage(version=version, name=name, content=content, imported_at=imported_at))
+    activate_for(svc)
 
 
 def activate_for(svc: RsaService | None) -> CatalogueSet:

@@ -224,6 +224,13 @@ def report_template() -> dict[str, Any] | None:
     return active_set().report_template or builtin_set().report_template
 
 
+def version_text(version: str) -> str:
+    """How exports state the catalogue version of an analysis: "2026.1 (RSA Desktops kataloger)"."""
+    version = version or LEGACY_VERSION
+    current = active_set()
+    return current.title if version == current.version else version
+
+
 def clear_cache() -> None:
     _load.cache_clear()
     builtin_set.cache_clear()
@@ -451,4 +458,4 @@ def write_package(cs: CatalogueSet, path: str | os.PathLike) -> Path:
 __all__ = ["load", "labels", "describe", "item_label", "item_id", "clear_cache", "is_closed", "is_valid",
            "CatalogueSet", "CatalogueError", "builtin_set", "active_set", "activate", "report_template",
            "read_package", "write_package", "parse_package", "validate_package", "package_data", "version_key",
-           "CATALOGUE_NAMES", "LEGACY_VERSION"]
+           "CATALOGUE_NAMES", "LEGACY_VERSION", "version_text", "entries_name"]
