@@ -248,3 +248,48 @@ def test_reporting_calendar_follows_the_election_cycle():
     on_the_day = {d.code: d for d in calendar.deadlines(A(), today=dt.date(2027, 10, 31))}
     assert on_the_day["rsa_lansstyrelsen"].date == dt.date(2027, 10, 31)
     assert calendar.format_date(dt.date(2027, 10, 31)) == "31 oktober 2027"
+
+
+def test_cli_exports_edits_and_imports_a_package(tmp_path, capsys):
+    from rsa_desktop.cli import main
+
+    path = tmp_path / "analys.rsa"
+    with Document.create(path) as doc:
+        svc = RsaService(doc)
+        svc.set_organisation(name="Exempelförvaltningen", org_type="facknamnd")
+        aid = svc.create_analysis(2026).id
+        dep = svc.create("dependency", aid, dep_type="IT-system", name="Systemet").id
+    pkg = tmp_path / "ks.json"
+    assert main(["catalogue-export", str(path), str(pkg), "--version", "2026.2", "--name", "KS"]) == 0
+    _edit(pkg, lambda d: [i.update(label="IT-tjänster") for i in d["catalogues"]["dependency_types"]["items"]
+                          if i["label"] == "IT-system"])
+    capsys.readouterr()
+    assert main(["catalogue-import", str(path), str(pkg), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "→ 2026.2 (KS)" in out and "”IT-system” → ”IT-tjänster”" in out and "Ingenting är ändrat" in out
+    with Document.open(path, readonly=True) as doc:
+        assert RsaService(doc).get("dependency", dep).dep_type == "IT-system"
+    assert main(["catalogue-import", str(path), str(pkg)]) == 0
+    assert "Katalogversion 2026.2 används nu" in capsys.readouterr().out
+    with Document.open(path, readonly=True) as doc:
+        svc = RsaService(doc)
+        assert svc.get("dependency", dep).dep_type == "IT-tjänster"
+        assert cu.stored_package(svc).version == "2026.2"
+    # The export states the version; a hostile package is refused with exit code 2 and a Swedish reason.
+    xlsx, pdf = tmp_path / "ut.xlsx", tmp_path / "ut.pdf"
+    assert main(["export", str(path), "--xlsx", str(xlsx), "--pdf", str(pdf)]) == 0
+    import openpyxl
+    import pypdf
+
+    sheet = openpyxl.load_workbook(xlsx)["Sammanfattning"]
+    rows = {r[1]: r[2] for r in sheet.iter_rows(values_only=True)}
+    assert rows["Katalogversion"] == "2026.2 (KS)"
+    assert "Katalogversion 2026.2 (KS)" in pypdf.PdfReader(pdf).pages[0].extract_text().replace("\n", " ")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["catalogue-import", str(path), str(bad)]) == 2
+    assert "inget katalogpaket" in capsys.readouterr().err
+    assert main(["catalogue-import", str(path), "--program"]) == 0
+    with Document.open(path, readonly=True) as doc:
+        assert cu.stored_package(RsaService(doc)) is None
