@@ -125,6 +125,11 @@ def builtin_set() -> CatalogueSet:
 
 
 _active: CatalogueSet | None = None
+_generation = 0  # counts activations, so views built from one set know when to rebuild
+
+
+def generation() -> int:
+    return _generation
 
 
 def active_set() -> CatalogueSet:
@@ -134,7 +139,9 @@ def active_set() -> CatalogueSet:
 
 def activate(package: CatalogueSet | None) -> None:
     """Use `package` (None: the program's catalogues) for every lookup from now on."""
-    global _active
+    global _active, _generation
+    if package is not _active:
+        _generation += 1
     _active = package
     clear_cache()
 

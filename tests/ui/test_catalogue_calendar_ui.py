@@ -57,6 +57,11 @@ def test_catalogue_package_is_previewed_imported_and_undone(window, sample, tmp_
 
     path, ids = sample
     assert window.open_path(path)
+    from rsa_desktop.model.kinds import KINDS
+    from rsa_desktop.ui.forms import ItemForm
+
+    form = ItemForm(window.session, KINDS["dependency"], ("dep_type",))  # built before the import
+    qtbot.addWidget(form)
     dlg = CatalogueDialog(window.session, window)
     qtbot.addWidget(dlg)
     out = dlg.export_to(tmp_path / "ks.json")
@@ -89,6 +94,11 @@ def test_catalogue_package_is_previewed_imported_and_undone(window, sample, tmp_
     assert catalogues.active_set().version == "2026.2"
     assert "Katalogversion 2026.2" in dlg.info.text()
     assert any(e.field == "Katalogpaket" for e in svc.audit_trail())
+    form.set_record(svc.get("dependency", ids["B1"]))  # open forms offer the new catalogue
+    combo = form.editors["dep_type"].widget
+    offered = {combo.itemText(i) for i in range(combo.count())}
+    assert "IT-system och verksamhetssystem" in offered and "El" not in offered
+    assert combo.currentText() == "IT-system och verksamhetssystem"
 
     window.session.undo_stack.undo()
     assert svc.get("dependency", ids["B1"]).dep_type == "IT-system"
@@ -121,3 +131,42 @@ def test_glossary_shows_both_definitions_with_their_sources(window, qtbot):
                                   if dlg.proxy.index(r, 0).data() == "Samhällsviktig verksamhet (MSB:s metod 2023)"))
     _shot(dlg, "ordlista-samhallsviktig")
     dlg.close()
+
+
+def test_a_file_from_before_catalogue_versions_opens_mapped_and_marked(window, tmp_path, qtbot):
+    import sqlite3
+
+    from rsa_desktop.selftest import UNDO_STEP
+    from rsa_desktop.services.rsa import RsaService
+    from rsa_desktop.storage.database import Document
+
+    path = tmp_path / "förra året.rsa"
+    with Document.create(path) as doc:
+        svc = RsaService(doc)
+        svc.set_organisation(name="Överförmyndarförvaltningen", org_type="facknamnd")
+        aid = svc.create_analysis(2026).id
+        svc.create("function", aid, name="Inköp", preparedness_sector="Handel och industri", operation="egen")
+        svc.create("function", aid, name="Växeln", operation="egen",
+                   preparedness_sector="Elektroniska kommunikationer, post och cybersäkerhet")
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    for sql in UNDO_STEP[6]:
+        conn.execute(sql)
+    conn.execute("PRAGMA user_version = 5")
+    conn.close()
+
+    assert window.open_path(path)
+    upgrade = window.session.catalogue_upgrade
+    assert upgrade is not None and upgrade.new_version == catalogues.builtin_set().version
+    svc = window.session.svc
+    a = window.session.analysis()
+    assert a.catalogue_version == catalogues.builtin_set().version
+    names = {f.name: f for f in svc.list("function", a.id)}
+    assert names["Växeln"].preparedness_sector == "Elektroniska kommunikationer och post"
+    assert svc.review_marks(a.id) == {("function", names["Inköp"].id)}
+    window.go_to("oversikt")
+    qtbot.wait(50)
+    overview = window.pages["oversikt"]
+    assert "1 objekt att granska" in overview.review_line.text()
+    findings = [f for s in window.statuses.values() for f in s.findings if f.rule == "catalogue_value_invalid"]
+    assert len(findings) == 1 and "Handel och industri" in findings[0].message
