@@ -12,7 +12,8 @@ from pathlib import Path
 
 from rsa_desktop import __version__
 
-SUBCOMMANDS = ("demo", "info", "check", "export", "carry-forward", "import-xlsx", "consolidate")
+SUBCOMMANDS = ("demo", "info", "check", "export", "carry-forward", "import-xlsx", "consolidate", "catalogue-export",
+               "catalogue-import")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,7 +74,69 @@ def _parser() -> argparse.ArgumentParser:
     co.add_argument("inputs", metavar="INLÄMNING", type=Path, nargs="+")
     co.add_argument("--pdf", type=Path, metavar="UT.pdf", help="PDF-rapport att skriva")
     co.add_argument("--year", type=int, metavar="ÅR", help="analysåret (standard: det vanligaste året bland filerna)")
+    ke = sub.add_parser("catalogue-export", help="skriv filens kataloger som ett katalogpaket att redigera och dela",
+                        description="Skriver katalogerna som filen använder (ett inläst katalogpaket eller programmets "
+                                    "egna) som ett katalogpaket: sektorer, beroendetyper, scenarier, organisationer, "
+                                    "mallar, ordlista, redovisningskalender och rapportrubriker.")
+    ke.add_argument("path", metavar="PATH", type=Path)
+    ke.add_argument("out", metavar="UT.json", type=Path)
+    ke.add_argument("--version", dest="package_version", metavar="VERSION", help="paketets nya version, t.ex. 2026.2")
+    ke.add_argument("--name", metavar="NAMN", help="paketets namn, t.ex. ”Stockholms stad 2026”")
+    ki = sub.add_parser("catalogue-import", help="läs in ett katalogpaket från kommunstyrelsen",
+                        description="Kontrollerar katalogpaketet, visar vad det ändrar och läser in det: lagrade "
+                                    "värden får katalogens nya benämningar, värden som inte finns kvar markeras ”att "
+                                    "granska”. Arkiverade år ändras inte. En säkerhetskopia tas först.")
+    ki.add_argument("path", metavar="PATH", type=Path)
+    ki.add_argument("package", metavar="PAKET.json", type=Path, nargs="?")
+    ki.add_argument("--program", action="store_true", help="återgå till programmets egna kataloger")
+    ki.add_argument("--dry-run", action="store_true", help="visa bara vad som skulle ändras")
     return p
+
+
+def cmd_catalogue_export(args) -> int:
+    from rsa_desktop.services import catalogue_update
+    from rsa_desktop.services.rsa import RsaService
+
+    if args.out.resolve() == args.path.resolve():
+        return _fail("utfilen får inte vara samma fil som analysfilen.")
+    with open_readonly(args.path) as doc:
+        try:
+            out = catalogue_update.export_package(RsaService(doc), args.out, version=args.package_version or "",
+                                                  name=args.name or "")
+        except catalogue_update.CatalogueError as exc:
+            return _fail(str(exc))
+    print(f"Katalogpaketet är skrivet till {out}")
+    return 0
+
+
+def cmd_catalogue_import(args) -> int:
+    from rsa_desktop.services import catalogue_update, catalogues
+    from rsa_desktop.services.rsa import RsaService
+    from rsa_desktop.storage.backups import make_backup
+
+    if (args.package is None) == (not args.program):
+        return _fail("ange antingen ett katalogpaket eller --program.")
+    try:
+        package = catalogues.builtin_set() if args.program else catalogues.read_package(args.package)
+    except catalogues.CatalogueError as exc:
+        return _fail(str(exc))
+    with open_readonly(args.path, readonly=args.dry_run) as doc:
+        svc = RsaService(doc)
+        catalogue_update.activate_for(svc)
+        plan = catalogue_update.preview(svc, package)
+        for line in plan.describe():
+            print(line)
+        if args.dry_run:
+            print("Ingenting är ändrat (--dry-run).")
+            return 0
+        backup = make_backup(doc, "före-katalogpaket")
+        try:
+            catalogue_update.import_package(svc, package)
+        except catalogue_update.CatalogueError as exc:
+            return _fail(str(exc))
+    print(f"Katalogversion {package.version} används nu i {args.path}: {len(plan.mapped)} värden har fått ny "
+          f"benämning, {len(plan.review)} objekt är markerade att granska. Säkerhetskopia: {backup.path}")
+    return 0
 
 
 def open_readonly(path: Path, *, readonly: bool = True):
@@ -139,6 +202,8 @@ def cmd_check(args) -> int:
 
     with open_readonly(args.path) as doc:
         svc = RsaService(doc)
+        from rsa_desktop.services.catalogue_update import activate_for
+        activate_for(svc)  # the file's catalogue package, if it holds one
         findings = run_check(svc)  # the file itself and every stored value
         analyses = [a for a in svc.analyses() if args.year is None or a.year == args.year]
         if args.year is not None and not analyses:
@@ -186,6 +251,8 @@ def cmd_export(args) -> int:
             if analysis is None:
                 years = ", ".join(str(a.year) for a in analyses)
                 return _fail(f"det finns ingen analys för {args.year} i filen (finns: {years}).")
+        from rsa_desktop.services.catalogue_update import activate_for
+        activate_for(svc)  # glossary and report headings of the file's catalogue package
         data = gather(svc, analysis.id, public=args.public)
         what = " (öppet utdrag)" if args.public else ""
         try:
@@ -342,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"demo": cmd_demo, "info": cmd_info, "check": cmd_check, "export": cmd_export,
                 "carry-forward": cmd_carry_forward, "import-xlsx": cmd_import_xlsx,
-                "consolidate": cmd_consolidate}[args.command](args)
+                "consolidate": cmd_consolidate, "catalogue-export": cmd_catalogue_export,
+                "catalogue-import": cmd_catalogue_import}[args.command](args)
     except DocumentError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

@@ -20,6 +20,16 @@ def _user_data(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("RSA_DESKTOP_DATA", str(tmp_path_factory.mktemp("userdata")))
 
 
+@pytest.fixture(autouse=True)
+def _program_catalogues():
+    # A file's catalogue package is process-wide while it is open; no test leaves one behind.
+    from rsa_desktop.services import catalogues
+
+    catalogues.activate(None)
+    yield
+    catalogues.activate(None)
+
+
 @pytest.fixture
 def doc(tmp_path):
     d = Document.create(tmp_path / "analys.rsa")

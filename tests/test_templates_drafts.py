@@ -23,7 +23,7 @@ def test_every_catalogue_loads(name):
 
 def test_catalogues_match_the_brief():
     assert len(catalogues.load("msb_sectors")) == 11
-    assert len(catalogues.load("preparedness_sectors")) == 10
+    assert len(catalogues.load("preparedness_sectors")) == 12  # förordning (2022:524) since 2025-07-22
     assert [i["value"] for i in catalogues.load("styrel_classes")] == list(range(1, 9))
     personnel = next(i for i in catalogues.load("scenarios") if i["code"] == "personalbortfall")
     assert "20 procent" in personnel["planning_assumption"] and "40 procent" in personnel["planning_assumption"]

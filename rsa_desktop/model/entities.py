@@ -83,6 +83,8 @@ class Analysis(SQLModel, table=True):
     unacceptable_level: int = Field(default=4)  # impact level at which downtime is no longer acceptable
     scales_confirmed: str = _text()  # fingerprint of the scales when the user last confirmed them
     archived: bool = False  # kept read-only because a later year was carried forward from it
+    catalogue_version: str = _text()  # the catalogue version its values were mapped to ('' = before versions)
+    report_deadline: Optional[dt.date] = _date()  # the city's deadline for this RSA (configurable)
     created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
 
@@ -471,3 +473,16 @@ class CarriedFrom(SQLModel, table=True):
     item_id: int = Field(primary_key=True)
     source_analysis_id: int = Field(index=True)
     source_item_id: int
+
+
+class CataloguePackage(SQLModel, table=True):
+    """The catalogue package (from KS) this file uses instead of the program's own catalogues.
+
+    One row at most; no foreign key, since the package belongs to the file, not to one year.
+    """
+    __tablename__ = "catalogue_package"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    version: str = _text()
+    name: str = _text()
+    content: str = _text()  # the package as JSON (services/catalogue_update.py validates it)
+    imported_at: str = _text()  # UTC, ISO 8601

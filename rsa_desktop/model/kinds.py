@@ -110,6 +110,8 @@ ANALYSIS = _register(KindSpec("analysis", e.Analysis, "Analys", "Analyser", pare
     F("security_class", "Säkerhetsskyddsklass", "enum", choices=SECURITY_CLASSES),
     F("consequence_aggregation", "Sammanvägd konsekvens", "enum", required=True, choices=CONSEQUENCE_AGGREGATION),
     F("unacceptable_level", "Oacceptabel konsekvensnivå", "consequence", required=True),
+    F("report_deadline", "Stadens sista dag för inlämning", "date",
+      help="Datumet då kommunstyrelsen vill ha årets RSA. Visas i Översikt med de nationella datumen."),
 )))
 
 PARTICIPANT = _register(KindSpec("participant", e.Participant, "Deltagare", "Arbetsgrupp",
@@ -126,8 +128,10 @@ FUNCTION = _register(KindSpec("function", e.Function, "Verksamhet", "Verksamhete
     F("msb_sector", "Samhällssektor (MSB)", "catalog", catalog="msb_sectors"),
     F("preparedness_sector", "Beredskapssektor", "catalog", catalog="preparedness_sectors"),
     F("is_critical", "Samhällsviktig", "bool",
-      help="Samhällsviktig verksamhet: ett bortfall kan ensamt eller tillsammans med andra händelser "
-           "snabbt leda till en allvarlig kris, eller verksamheten behövs för att hantera en kris."),
+      help="Samhällsviktig verksamhet (MSBFS 2015:5): ett bortfall kan ensamt eller tillsammans med andra händelser "
+           "snabbt leda till en allvarlig kris, eller verksamheten behövs för att hantera en kris. MSB:s metod "
+           "(2023): verksamhet, tjänst eller infrastruktur som upprätthåller eller säkerställer samhällsfunktioner "
+           "som är nödvändiga för samhällets grundläggande behov, värden eller säkerhet."),
     F("critical_motivation", "Motivering", "longtext"),
     F("criticality_life_health", "Kritikalitet för liv och hälsa", "consequence"),
     F("criticality_functionality", "Kritikalitet för stadens funktionalitet", "consequence"),

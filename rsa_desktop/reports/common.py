@@ -152,8 +152,11 @@ class ReportTemplate:
 
 
 def load_template() -> ReportTemplate:
-    """Chapter headings and fixed texts of the report (resources/report/template.json)."""
-    data = json.loads(paths.resource("report", "template.json").read_text(encoding="utf-8"))
+    """Chapter headings and fixed texts of the report (resources/report/template.json, or a catalogue package's)."""
+    from rsa_desktop.services import catalogues
+
+    data = catalogues.report_template() or json.loads(paths.resource("report", "template.json")
+                                                      .read_text(encoding="utf-8"))
     if data.get("format") != TEMPLATE_FORMAT:
         raise ValueError("resources/report/template.json är ingen rapportmall för RSA Desktop.")
     chapters = tuple(Chapter(c["key"], str(c.get("number", "")), c["heading"], c.get("intro", ""),

@@ -556,6 +556,12 @@ def _force_font(node) -> None:
 
 # -- chapters ---------------------------------------------------------------------------------
 
+def _catalogues():
+    from rsa_desktop.services import catalogues
+
+    return catalogues
+
+
 def _title_page(b: _Builder) -> None:
     from reportlab.platypus import NextPageTemplate, Spacer
     Paragraph = _paragraph_cls()
@@ -583,7 +589,8 @@ def _title_page(b: _Builder) -> None:
           ("Kontaktperson", org.contact_person if org else ""),
           ("Säkerhetssamordnare", org.security_coordinator if org else ""),
           ("Klassificering", d.marking.text if not d.marking.empty else None),
-          ("Exporterad", f"{export_stamp(d)} med RSA Desktop {d.program_version}")], label_width=0.28)
+          ("Exporterad", f"{export_stamp(d)} med RSA Desktop {d.program_version}"),
+          ("Katalogversion", _catalogues().version_text(a.get("catalogue_version") or ""))], label_width=0.28)
     if not d.marking.empty:
         b.space(10 * b.mm)
         if d.marking.stamp:

@@ -330,6 +330,12 @@ def _fields(kind: str, *exclude: str) -> list[str]:
 
 # -- sheets --------------------------------------------------------------------------------
 
+def _catalogue_version_text(version: str) -> str:
+    from rsa_desktop.services import catalogues
+
+    return catalogues.version_text(version)
+
+
 def _summary(book: _Workbook) -> None:
     data = book.data
     a = data.analysis
@@ -339,6 +345,7 @@ def _summary(book: _Workbook) -> None:
         ("format_version", "Formatversion", FORMAT_VERSION),
         ("program", "Program", "RSA Desktop"),
         ("program_version", "Programversion", data.program_version),
+        ("catalogue_version", "Katalogversion", _catalogue_version_text(a.get("catalogue_version") or "")),
         ("exported_at", "Exporterad", data.exported_at),
         ("extract", "Utdrag", "Öppet utdrag" if data.public else "Fullständig analys"),
         ("marking", "Markering", data.marking.text),

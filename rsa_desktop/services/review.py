@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rsa_desktop.model.durations import format_duration
+from rsa_desktop.services import catalogue_update
 from rsa_desktop.services.rsa import RsaService
 
 ERROR, WARNING, INFO = "fel", "varning", "info"
@@ -18,6 +19,9 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 STEPS = ("uppdrag", "verksamhet", "samhallsviktig", "beroenden", "risker", "sarbarheter", "atgarder",
          "kontinuitet", "rapport")
 OPEN_STATUSES = ("planerad", "pagaende")
+STEP_OF_KIND = {"function": "samhallsviktig", "dependency": "beroenden", "risk": "risker",
+                "vulnerability": "sarbarheter", "capability": "sarbarheter", "action": "atgarder",
+                "continuity_plan": "kontinuitet", "exercise": "kontinuitet"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,11 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
         if f.id not in deps_of:
             add("function_no_dependencies", WARNING, "beroenden",
                 f"{f.label}: inga kritiska beroenden är kartlagda.", "function", f.id)
+
+    # Values of a closed catalogue (the sector lists) that the catalogues in use do not have.
+    for c in catalogue_update.invalid_values(svc, analysis_id):
+        add("catalogue_value_invalid", WARNING, STEP_OF_KIND.get(c.kind, "samhallsviktig"),
+            f"{c.item}: {c.field_label.lower()} ”{c.old}” {c.reason}.", c.kind, c.item_id, c.field)
 
     # 4. Kritiska beroenden
     critical_ids = {f.id for f in critical}

@@ -234,7 +234,8 @@ class RsaService:
                                                   "ange organisationen innan en analys skapas.")])
             if s.exec(select(e.Analysis).where(e.Analysis.year == clean["year"])).first():
                 raise ValidationError([FieldError("year", "År", f"det finns redan en analys för {clean['year']}.")])
-            row = e.Analysis(organisation_id=org.id, **clean)
+            from rsa_desktop.services import catalogues  # the catalogues its values will come from
+            row = e.Analysis(organisation_id=org.id, catalogue_version=catalogues.active_set().version, **clean)
             s.add(row)
             s.flush()
             scale_svc.apply_template(s, row, template)

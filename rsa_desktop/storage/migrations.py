@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
 
 APPLICATION_ID = 0x52534131  # "RSA1"
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 
 def _table_ddl(name: str) -> tuple[str, list[str]]:
@@ -143,11 +143,24 @@ def _v4_to_v5(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_carried_from_source_analysis_id ON carried_from (source_analysis_id)")
 
 
+def _v5_to_v6(conn: sqlite3.Connection) -> None:
+    # v6: versioned catalogues – each year remembers the catalogue version its values were mapped to
+    # ('' = made before catalogues had versions), the city's report deadline, and the file may hold a
+    # catalogue package from KS. Self-contained so it can be renumbered when merged with other steps.
+    conn.execute("ALTER TABLE analysis ADD COLUMN catalogue_version VARCHAR DEFAULT '' NOT NULL")
+    conn.execute("ALTER TABLE analysis ADD COLUMN report_deadline VARCHAR")
+    create, indexes = _table_ddl("catalogue_package")
+    conn.execute(create)
+    for ddl in indexes:
+        conn.execute(ddl)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 

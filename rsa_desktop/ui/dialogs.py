@@ -139,6 +139,8 @@ class GlossaryDialog(QDialog):
                 continue
             row = QStandardItem(term)
             row.setData(str(item.get("definition") or item.get("description") or ""), Qt.ItemDataRole.UserRole)
+            row.setData(str(item.get("source") or ""), Qt.ItemDataRole.UserRole + 1)
+            row.setData(str(item.get("note") or ""), Qt.ItemDataRole.UserRole + 2)
             row.setEditable(False)
             self.model.appendRow(row)
         self.model.sort(0)
@@ -173,7 +175,12 @@ class GlossaryDialog(QDialog):
             return
         term = current.data()
         definition = current.data(Qt.ItemDataRole.UserRole)
-        self.text.setHtml(f"<h3>{_escape(term)}</h3><p>{_escape(definition)}</p>")
+        source = current.data(Qt.ItemDataRole.UserRole + 1) or ""
+        note = current.data(Qt.ItemDataRole.UserRole + 2) or ""
+        extra = f"<p><i>{_escape(note)}</i></p>" if note else ""
+        if source:
+            extra += f"<p style='color:gray'>{_escape(self.tr('Källa: {0}').format(source))}</p>"
+        self.text.setHtml(f"<h3>{_escape(term)}</h3><p>{_escape(definition)}</p>{extra}")
 
 
 def open_glossary(parent: QWidget | None, search: str = "") -> GlossaryDialog:

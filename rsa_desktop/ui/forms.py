@@ -288,27 +288,38 @@ class CatalogEditor(FieldEditor):
         w.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         w.setMinimumContentsLength(14)
+        self._fill(w)
+        w.lineEdit().editingFinished.connect(self.commit)
+        w.activated.connect(lambda _i: self.commit())
+        w.lineEdit().setPlaceholderText(self.tr("Välj i listan eller skriv fritt"))
+        return w
+
+    def _fill(self, w) -> None:
+        # Again whenever another catalogue set becomes active (a package read in or undone).
+        self._generation = catalogues.generation()
         labels = catalogues.labels(self.spec.catalog)
+        w.blockSignals(True)
+        w.clear()
         w.addItem("")
         w.addItems(labels)
         for i, label in enumerate(labels, start=1):
             desc = catalogues.describe(self.spec.catalog, label)
             if desc:
                 w.setItemData(i, desc, Qt.ItemDataRole.ToolTipRole)
+        w.blockSignals(False)
         completer = QCompleter(labels, w)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         w.setCompleter(completer)
-        w.lineEdit().editingFinished.connect(self.commit)
-        w.activated.connect(lambda _i: self.commit())
-        w.lineEdit().setPlaceholderText(self.tr("Välj i listan eller skriv fritt"))
-        return w
 
     def value(self):
         return self.widget.currentText().strip()
 
     def _show(self, value):
         text = "" if value is None else str(value)
+        if self._generation != catalogues.generation():
+            self._fill(self.widget)
+            self.widget.setEditText("")
         if self.widget.currentText() != text:
             i = self.widget.findText(text)
             if i >= 0:

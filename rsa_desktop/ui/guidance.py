@@ -25,7 +25,8 @@ STEP_TITLES = {
 GUIDANCE = {
     "uppdrag": QT_TRANSLATE_NOOP("guidance",
         "<b>Vad:</b> Ramarna för årets analys: vem som gett uppdraget, vad som ingår och inte, vilka som deltar och "
-        "hur ni arbetar. <b>Varför:</b> MSB:s föreskrift kräver en beskrivning av arbetsprocess och metod, och tydliga "
+        "hur ni arbetar. <b>Varför:</b> Föreskriften MSBFS 2015:5 (från MSB, som sedan 2026 heter Myndigheten för civilt "
+        "försvar, MCF) kräver en beskrivning av arbetsprocess och metod, och tydliga "
         "avgränsningar gör analysen genomförbar för en liten förvaltning. RSA handlar om allvarliga störningar, kriser "
         "och höjd beredskap – inte om risker i den vanliga verksamheten, som hanteras i VoR (internkontrollen). "
         "<a href='ordlista:VoR'>Vad är skillnaden mot VoR?</a> "
@@ -41,7 +42,10 @@ GUIDANCE = {
         "i en lokal på Kungsholmen.”"),
     "samhallsviktig": QT_TRANSLATE_NOOP("guidance",
         "<b>Vad:</b> Förvaltningens verksamheter och åtaganden, och vilka av dem som är samhällsviktiga – där ett "
-        "bortfall snabbt kan leda till en allvarlig kris, eller som behövs för att hantera en kris. "
+        "bortfall snabbt kan leda till en allvarlig kris, eller som behövs för att hantera en kris (MSBFS 2015:5). "
+        "MSB:s metod från 2023 definierar den som verksamhet, tjänst eller infrastruktur som "
+        "upprätthåller eller säkerställer samhällsfunktioner som är nödvändiga för samhällets grundläggande behov, "
+        "värden eller säkerhet. <a href='ordlista:Samhällsviktig verksamhet'>Båda definitionerna</a> "
         "<b>Varför:</b> Allt annat i analysen utgår från de samhällsviktiga verksamheterna. <b>Gör så här:</b> Lista "
         "verksamheterna, markera de samhällsviktiga och motivera, bedöm kritikaliteten för liv och hälsa och för "
         "stadens funktionalitet, ange acceptabel avbrottstid (hur länge den längst får ligga nere) och lägsta "

@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
                                           self.tr("Gör en fastställd analys redigerbar igen"))
         self.scales_action = self._action(self.tr("S&kalor…"), self.show_scales, None, self.tr(
             "Sannolikhet, konsekvens, dimensioner, färggränser, förmåga, tidshorisonter; skalfiler"))
+        self.catalogue_action = self._action(self.tr("Kata&loger…"), self.show_catalogues, None, self.tr(
+            "Katalogversion; importera eller exportera ett katalogpaket från kommunstyrelsen"))
         self.glossary_action = self._action(self.tr("&Ordlista"), self.show_glossary, K.HelpContents,
                                             self.tr("Förklaringar av ord och begrepp"))
         self.about_action = self._action(self.tr("&Om RSA Desktop"), lambda: dialogs.show_about(self))
@@ -253,7 +255,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.next_step_action, self.prev_step_action, self.guidance_action])
         m = mb.addMenu(self.tr("A&nalys"))
         m.addActions([self.new_year_action, self.carry_action, self.followup_action, self.reopen_action,
-                      self.audit_action, self.scales_action])
+                      self.audit_action, self.scales_action, self.catalogue_action])
         m = mb.addMenu(self.tr("&Hjälp"))
         m.addActions([self.glossary_action, self.about_action])
 
@@ -296,6 +298,7 @@ class MainWindow(QMainWindow):
                   self.restore_backup_action, self.audit_action):
             a.setEnabled(has_doc)
         self.restore_backup_action.setEnabled(has_doc and not s.doc.readonly)
+        self.catalogue_action.setEnabled(has_doc)
         self.protect_action.setEnabled(has_doc and not s.doc.readonly)
         self.protect_action.setText(self.tr("Byt eller ta bort &lösenfras…") if has_doc and s.doc.encrypted
                                     else self.tr("Skydda med &lösenfras…"))
@@ -845,6 +848,11 @@ class MainWindow(QMainWindow):
         from rsa_desktop.ui.scale_editor import show_scale_editor
 
         show_scale_editor(self.session, self)
+
+    def show_catalogues(self) -> None:
+        from rsa_desktop.ui.catalogue_dialog import show_catalogues
+
+        show_catalogues(self.session, self)
 
     def show_glossary(self) -> None:
         dialogs.GlossaryDialog(self).exec()

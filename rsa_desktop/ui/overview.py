@@ -77,6 +77,10 @@ class OverviewPage(QWidget):
         cols.addWidget(steps_box, 3)
 
         right = QVBoxLayout()
+        from rsa_desktop.ui.calendar_view import DeadlinesBox
+        self.deadlines = DeadlinesBox(self, link_missing=True)  # the next report dates (services/calendar.py)
+        self.deadlines.navigate.connect(self.navigate.emit)
+        right.addWidget(self.deadlines)
         matrix_box = QGroupBox(_t("Riskmatris"), self)
         ml = QVBoxLayout(matrix_box)
         self.matrix = RiskMatrixWidget(matrix_box, thumbnail=True)
@@ -114,6 +118,7 @@ class OverviewPage(QWidget):
             noted = (" – " + count_text(s.findings)) if s.findings and s.started else ""  # RSA-kontroll
             self.step_summary[key].setText(s.summary + noted)
         self._update_review_line()
+        self.deadlines.set_analysis(snap.analysis if snap else None, today)
         if snap is None:
             return
         levels = risk_levels(snap)

@@ -47,6 +47,7 @@ class DocumentSession(QObject):
         self._scales: scale_svc.Scales | None = None
         self._labels: dict[tuple[str, int], str] = {}
         self._cache: dict[object, object] = {}
+        self.catalogue_upgrade = None  # what opening the file mapped to the catalogues in use (CataloguePreview)
 
     # -- document ------------------------------------------------------------------------------
 
@@ -138,6 +139,7 @@ class DocumentSession(QObject):
         self._clear_stacks()
         self.doc = doc
         self.svc = RsaService(doc) if doc else None
+        self.catalogue_upgrade = self._use_catalogues()
         self._invalidate()
         self.analysis_id = None
         if self.svc:
@@ -152,6 +154,20 @@ class DocumentSession(QObject):
             old.close()
         self.documentChanged.emit()
         self.analysisChanged.emit()
+
+    def _use_catalogues(self):
+        """The file's catalogues become the ones in use; years made with older ones are mapped to them."""
+        from rsa_desktop.services import catalogue_update, catalogues
+        from rsa_desktop.services.errors import ValidationError
+
+        if self.svc is None:
+            catalogues.activate(None)
+            return None
+        try:
+            return catalogue_update.upgrade_on_open(self.svc)
+        except ValidationError:  # a value the mapping cannot write: keep the file as it is
+            catalogue_update.activate_for(self.svc)
+            return None
 
     def close(self) -> None:
         self.passphrase = None

@@ -464,6 +464,15 @@ class ReportPage(StepPage):
         self.browser.anchorClicked.connect(self._anchor)
         add_icon_resources(self.browser.document())
         self.body.addWidget(self.browser, 1)
+        from rsa_desktop.ui.calendar_view import DeadlinesBox
+        calendar_row = QHBoxLayout()  # the reporting calendar and the city's deadline, set here
+        self.deadlines = DeadlinesBox(self)
+        calendar_row.addWidget(self.deadlines, 3)
+        self.deadline_group = RecordFormGroup(session, "analysis", ("report_deadline",),
+                                              _t("Stadens sista dag"), self)
+        self.record_groups.append(self.deadline_group)
+        calendar_row.addWidget(self.deadline_group, 2)
+        self.body.addLayout(calendar_row)
         self.export_group = QGroupBox(_t("Export till kommunstyrelsen"), self)
         self.export_group.setObjectName("exportGroup")
         el = QVBoxLayout(self.export_group)
@@ -486,6 +495,7 @@ class ReportPage(StepPage):
         self.statuses = statuses
         a = self.session.analysis()
         org = self.session.organisation()
+        self.deadlines.set_analysis(a)
         others = [statuses[k] for k in STEP_KEYS if k != "rapport"]
         self.findings = [f for s in others for f in s.findings]
         blocking = sum(len(s.missing) for s in others)
