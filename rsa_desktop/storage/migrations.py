@@ -114,6 +114,16 @@ _V5_CARRIED_FROM = """CREATE TABLE carried_from (
 )"""
 
 
+_V6_CATALOGUE_PACKAGE = """CREATE TABLE catalogue_package (
+\tid INTEGER NOT NULL, 
+\tversion VARCHAR DEFAULT '' NOT NULL, 
+\tname VARCHAR DEFAULT '' NOT NULL, 
+\tcontent VARCHAR DEFAULT '' NOT NULL, 
+\timported_at VARCHAR DEFAULT '' NOT NULL, 
+\tPRIMARY KEY (id)
+)"""
+
+
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
     # v2: risk ratings got CHECK constraints (a rebuild, since SQLite cannot add them in place),
     # and a function's acceptabel avbrottstid got a motivation for overriding the proposal.
@@ -149,10 +159,7 @@ def _v5_to_v6(conn: sqlite3.Connection) -> None:
     # catalogue package from KS. Self-contained so it can be renumbered when merged with other steps.
     conn.execute("ALTER TABLE analysis ADD COLUMN catalogue_version VARCHAR DEFAULT '' NOT NULL")
     conn.execute("ALTER TABLE analysis ADD COLUMN report_deadline VARCHAR")
-    create, indexes = _table_ddl("catalogue_package")
-    conn.execute(create)
-    for ddl in indexes:
-        conn.execute(ddl)
+    conn.execute(_V6_CATALOGUE_PACKAGE)
 
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
