@@ -421,8 +421,9 @@ def parse_package(text: str, *, source: str = "") -> CatalogueSet:
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
-        raise CatalogueError(f"Filen {source or ''} är inget katalogpaket för RSA Desktop (den är skadad eller "
-                             "av en annan sort).".replace("Filen  ", "Filen ")) from None
+        name = f"Filen {source}" if source else "Filen"
+        raise CatalogueError(f"{name} är inget katalogpaket för RSA Desktop (den är skadad eller av en annan "
+                             "sort).") from None
     return validate_package(data, source=source)
 
 
