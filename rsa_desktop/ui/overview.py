@@ -6,6 +6,7 @@ import datetime as dt
 import html
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
@@ -67,6 +68,10 @@ class OverviewPage(QWidget):
             b.setToolTip(_t("Gå till steget"))
             b.clicked.connect(lambda _c=False, k=key: self.navigate.emit(k))
             state = QLabel(steps_box)
+            # Room for the longest state from the start, so a later layout pass can never clip it.
+            bold = state.font()
+            bold.setBold(True)
+            state.setMinimumWidth(max(QFontMetrics(bold).horizontalAdvance(_t(t)) for t in STATE_TEXT.values()) + 8)
             summary = QLabel(steps_box)
             summary.setWordWrap(True)
             self.grid.addWidget(b, row, 0)
