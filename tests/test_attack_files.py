@@ -51,3 +51,30 @@ def test_protecting_an_upgraded_file_encrypts_its_upgrade_copy(v1_file):
     crypto.decrypt(copy.read_bytes(), PASS + " ny", copy)
     backups.change_protection(v1_file, current=PASS + " ny", new=None)
     assert crypto.is_encrypted(copy)
+
+
+def _cli(*args, timeout=30):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "rsa_desktop.cli", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, "PYTHONPATH": os.getcwd()})
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+@pytest.mark.parametrize("command", ["check", "info"])
+def test_a_fifo_named_rsa_is_refused_without_hanging(tmp_path, command):
+    fifo = tmp_path / "x.rsa"
+    os.mkfifo(fifo)
+    result = _cli(command, fifo, timeout=30)  # used to hang forever in crypto.is_encrypted
+    assert result.returncode == 2
+    assert "ingen vanlig fil" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="POSIX devices")
+def test_a_device_behind_a_symlink_is_not_called_a_folder(tmp_path):
+    link = tmp_path / "noll.rsa"
+    os.symlink("/dev/zero", link)
+    with pytest.raises(Exception, match="ingen vanlig fil") as exc:
+        Document.open(link)
+    assert "mapp" not in str(exc.value)

@@ -96,8 +96,12 @@ def _check_header(path: Path) -> bool:
     """Return whether a WAL file belongs to `path`; raise for anything that is not a whole SQLite file."""
     if not path.exists():
         raise FileMissingError(f"Filen finns inte: {path}", path)
-    if not path.is_file():
+    if path.is_dir():
         raise NotAnRsaFileError(f"Det är en mapp, inte en RSA-fil: {path}", path)
+    if not path.is_file():
+        # A FIFO, a device (/dev/zero), a socket: reading it could block or never end.
+        raise NotAnRsaFileError(f"Det är ingen vanlig fil (utan t.ex. en enhet eller ett rör), inte en RSA-fil: "
+                                f"{path}", path)
     try:
         with path.open("rb") as fh:
             header = fh.read(100)
