@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
 
 APPLICATION_ID = 0x52534131  # "RSA1"
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 
 def _table_ddl(name: str) -> tuple[str, list[str]]:
@@ -83,11 +83,22 @@ def _v4_to_v5(conn: sqlite3.Connection) -> None:
             conn.execute(ddl)
 
 
+def _v5_to_v6(conn: sqlite3.Connection) -> None:
+    # v6: the audit trail becomes a hash chain, so edits behind the program's back show.
+    from rsa_desktop.services.audit import rechain
+
+    columns = [r[1] for r in conn.execute('PRAGMA table_info("audit_event")')]
+    if "chain" not in columns:  # a file older than v4 got the table (with the column) from the v4 step
+        conn.execute("ALTER TABLE audit_event ADD COLUMN chain VARCHAR DEFAULT '' NOT NULL")
+    rechain(conn)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 
