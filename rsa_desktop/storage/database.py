@@ -159,6 +159,11 @@ def _inspect_connection(conn: sqlite3.Connection, path: Path) -> tuple[int, int]
             raise HostileFileError(
                 f"Filen innehåller databaskod som inte kommer från RSA Desktop ({'trigger' if kind == 'trigger' else 'vy'} "
                 f"”{name}”) och öppnas inte av säkerhetsskäl: {path.name}", path)
+        planted = migrations.schema_problem(conn)
+        if planted:
+            raise HostileFileError(
+                f"Filen har en databasstruktur som inte kommer från RSA Desktop ({planted}) och öppnas inte "
+                f"av säkerhetsskäl: {path.name}", path)
         result = conn.execute("PRAGMA integrity_check(20)").fetchall()
         if [r[0] for r in result] != ["ok"]:
             raise CorruptFileError(
@@ -168,7 +173,7 @@ def _inspect_connection(conn: sqlite3.Connection, path: Path) -> tuple[int, int]
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, path) or CorruptFileError(
             f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
-    except (UnicodeError, ValueError):
+    except (UnicodeError, ValueError, TypeError, AttributeError):
         raise CorruptFileError(f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
 
 
