@@ -322,6 +322,9 @@ def cmd_consolidate(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from rsa_desktop.storage import private
+
+    private.restrict_process()  # every file the program writes 0600, every folder 0700 (docs/security.md)
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--selftest"]:  # headless installation check, also in the frozen build
         from rsa_desktop.selftest import run_selftest

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rsa_desktop import paths
-from rsa_desktop.storage import crypto
+from rsa_desktop.storage import crypto, private
 from rsa_desktop.storage.database import Document, backup_file, remove_document
 from rsa_desktop.storage.errors import DocumentError
 from rsa_desktop.storage.lock import DocumentLock, read_owner
@@ -46,9 +46,8 @@ def backup_dir(document: Path) -> Path:
     resolved = str(Path(document).resolve())
     tag = hashlib.sha256(resolved.encode()).hexdigest()[:10]
     stem = re.sub(r"[^\w.-]+", "_", Path(document).stem)[:40]
-    folder = paths.user_data_dir() / "säkerhetskopior" / f"{stem}-{tag}"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    root = private.mkdir(paths.user_data_dir() / "säkerhetskopior")
+    return private.mkdir(root / f"{stem}-{tag}")
 
 
 def list_backups(document: Path) -> list[Backup]:

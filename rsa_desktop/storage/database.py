@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 from sqlmodel import Session
 
-from rsa_desktop.storage import crypto, migrations
+from rsa_desktop.storage import crypto, migrations, private
 from rsa_desktop.storage.errors import (
     CorruptFileError,
     DiskFullError,
@@ -277,6 +277,7 @@ def backup_file(src: sqlite3.Connection | Path, dest: Path, *, immutable: bool =
         tmp = dest.with_name(dest.name + ".part")
         if tmp.exists():
             tmp.unlink()
+        private.touch(tmp)  # 0600 before SQLite writes a byte (it gives its journal the same mode)
         out = sqlite3.connect(tmp)
         try:
             conn.backup(out)
@@ -335,6 +336,7 @@ class Document:
                 p.unlink()
         try:
             # Build the schema beside the target and rename, so a half-created file never appears.
+            private.touch(tmp)  # 0600 from the start, not chmod'ed afterwards
             conn = sqlite3.connect(tmp, isolation_level=None)
             try:
                 conn.execute("PRAGMA journal_mode = DELETE")
