@@ -341,9 +341,45 @@ def check_archive(path: Path) -> None:
             if not low.endswith((".xml", ".rels", ".vml")):
                 continue
             _scan_xml(zf, info, path)
-        ct = zf.read("[Content_Types].xml")
-        if b"macroEnabled" in ct or b"vbaProject" in ct:
+        ct = zf.read("[Content_Types].xml").lower()
+        if b"macroenabled" in ct or b"vbaproject" in ct:
             raise _refuse(path, "Arbetsboken är makroaktiverad och läses inte av säkerhetsskäl", "hostile")
+        for info in infos:
+            if info.filename.lower().endswith(".rels"):
+                _check_relationships(zf, info, path)
+
+
+# Relationship types (the last part of the Type URI, lower case) that never belong in an RSA workbook.
+_MACRO_RELATIONSHIPS = {"vbaproject", "vbaprojectsignature", "wordvbadata", "keymapcustomizations"}
+_LINK_RELATIONSHIPS = {"externallink", "externallinkpath", "oleobject", "package", "attachedtemplate",
+                       "frame", "subdocument"}
+
+
+def _check_relationships(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """Decide by what a relationship is, not by part names: a vbaProject relationship may point at a
+    "media" file, and an oleObject may point outside the workbook (TargetMode="External"). Compared
+    case-insensitively, since Excel's reader is. Only hyperlinks may point outside."""
+    try:
+        from defusedxml.ElementTree import fromstring
+    except ImportError:  # pragma: no cover - defusedxml is a runtime dependency; DTDs are refused above
+        from xml.etree.ElementTree import fromstring
+    try:
+        root = fromstring(zf.read(info))
+    except Exception:  # noqa: BLE001 - a damaged part
+        raise _refuse(path, "Arbetsboken är skadad (en relationsdel går inte att läsa)", "corrupt") from None
+    for rel in root.iter():
+        if not str(rel.tag).lower().endswith("relationship"):
+            continue
+        attrs = {str(k).lower(): str(v) for k, v in rel.attrib.items()}
+        kind = attrs.get("type", "").strip().rstrip("/").rsplit("/", 1)[-1].lower()
+        external = attrs.get("targetmode", "").strip().lower() == "external"
+        if kind in _MACRO_RELATIONSHIPS:
+            raise _refuse(path, "Arbetsboken innehåller makron och läses inte av säkerhetsskäl. Spara den "
+                                "som Excelarbetsbok (.xlsx) utan makron", "hostile")
+        if kind in _LINK_RELATIONSHIPS or (external and kind != "hyperlink"):
+            raise _refuse(path, "Arbetsboken har länkar till andra filer (externa referenser eller inbäddade "
+                                "objekt) och läses inte av säkerhetsskäl. Ta bort länkarna och spara igen",
+                          "hostile")
 
 
 def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:

@@ -1,0 +1,82 @@
+"""Hostile workbooks that slipped past the part-name checks (issue 16, item 10)."""
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from rsa_desktop.reports.xlsx import export_xlsx
+from rsa_desktop.services.rsa import RsaService
+from rsa_desktop.services.xlsx_import import WorkbookError, read_workbook
+from rsa_desktop.storage.database import Document
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, demo_file):
+    folder = tmp_path_factory.mktemp("xlsx")
+    with Document.open(demo_file, readonly=True) as doc:
+        svc = RsaService(doc)
+        export_xlsx(svc, svc.analyses()[-1].id, folder / "demo.xlsx", today=dt.date(2026, 11, 1))
+    return folder / "demo.xlsx"
+
+
+def _rewrite(src: Path, dst: Path, replace: dict, add: dict | None = None) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename in replace:
+                data = replace[item.filename](data)
+            zout.writestr(item, data)
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return dst
+
+
+def _add_rel(rel: bytes):
+    return lambda d: d.replace(b"</Relationships>", rel + b"</Relationships>")
+
+
+def _sheet_rels(src: Path) -> str:
+    with zipfile.ZipFile(src) as z:
+        return next(n for n in z.namelist() if n.startswith("xl/worksheets/_rels/"))
+
+
+def test_a_vba_project_disguised_as_media_with_odd_case_content_type_is_refused(exported, tmp_path):
+    rel = (b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/relationships/VBAProject" '
+           b'Target="media/image1.png"/>')
+    dst = _rewrite(exported, tmp_path / "makro.xlsx", {
+        "xl/_rels/workbook.xml.rels": _add_rel(rel),
+        "[Content_Types].xml": lambda d: d.replace(b"</Types>", b'<Override PartName="/xl/media/image1.png" '
+                                                   b'ContentType="application/vnd.MS-Office.VbaProject"/></Types>'),
+    }, add={"xl/media/image1.png": b"\x00" * 200})
+    with pytest.raises(WorkbookError, match="makro"):
+        read_workbook(dst)
+
+
+def test_a_vba_relationship_alone_is_refused(exported, tmp_path):
+    rel = (b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+           b'Target="media/image1.png"/>')
+    dst = _rewrite(exported, tmp_path / "makro2.xlsx", {"xl/_rels/workbook.xml.rels": _add_rel(rel)},
+                   add={"xl/media/image1.png": b"\x00" * 200})
+    with pytest.raises(WorkbookError, match="makron"):
+        read_workbook(dst)
+
+
+@pytest.mark.parametrize("rel", [
+    b'<Relationship Id="rId98" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject" '
+    b'Target="file:///C:/hemligt.xls" TargetMode="External"/>',
+    b'<Relationship Id="rId98" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+    b'Target="\\\\server\\share\\bild.png" TargetMode="EXTERNAL"/>',
+])
+def test_external_targets_other_than_hyperlinks_are_refused(exported, tmp_path, rel):
+    dst = _rewrite(exported, tmp_path / "ole.xlsx", {_sheet_rels(exported): _add_rel(rel)})
+    with pytest.raises(WorkbookError, match="länkar till andra filer"):
+        read_workbook(dst)
+
+
+def test_a_hyperlink_to_a_web_page_is_still_read(exported, tmp_path):
+    rel = (b'<Relationship Id="rId97" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           b'hyperlink" Target="https://example.org/" TargetMode="External"/>')
+    dst = _rewrite(exported, tmp_path / "lank.xlsx", {_sheet_rels(exported): _add_rel(rel)})
+    read_workbook(dst)
