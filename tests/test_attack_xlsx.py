@@ -80,3 +80,30 @@ def test_a_hyperlink_to_a_web_page_is_still_read(exported, tmp_path):
            b'hyperlink" Target="https://example.org/" TargetMode="External"/>')
     dst = _rewrite(exported, tmp_path / "lank.xlsx", {_sheet_rels(exported): _add_rel(rel)})
     read_workbook(dst)
+
+
+def test_millions_of_unused_shared_strings_are_refused_before_parsing(exported, tmp_path):
+    """Issue 16, item 9: a workbook with a huge shared-strings table, refused fast and without the memory."""
+    import resource
+    import time
+
+    items = b"".join(b"<si><t>%d</t></si>" % i for i in range(700_000))
+    table = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             b'2006/main" count="700000" uniqueCount="700000">' + items + b"</sst>")
+    rel = (b'<Relationship Id="rId90" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           b'sharedStrings" Target="texter.xml"/>')
+    ctype = (b'<Override PartName="/xl/texter.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+             b'spreadsheetml.sharedStrings+xml"/></Types>')
+    dst = _rewrite(exported, tmp_path / "strangar.xlsx", {
+        "xl/_rels/workbook.xml.rels": _add_rel(rel),
+        "[Content_Types].xml": lambda d: d.replace(b"</Types>", ctype)}, add={"xl/texter.xml": table})
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    with pytest.raises(WorkbookError, match="orimligt många texter"):
+        read_workbook(dst)
+    assert time.perf_counter() - start < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - usage < 100_000  # kB
+
+
+def test_a_normal_number_of_shared_strings_is_read(exported):
+    read_workbook(exported)

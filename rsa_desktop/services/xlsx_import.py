@@ -64,6 +64,9 @@ MAX_RATIO = 200  # uncompressed / compressed, for any part larger than RATIO_FLO
 RATIO_FLOOR = 2 * 1024 * 1024
 MAX_ROWS = 100_000  # data rows per sheet
 MAX_COLUMNS = 500
+# openpyxl keeps every shared string in memory (~100 bytes each): counted before it parses anything.
+MAX_SHARED_STRINGS = 500_000
+MAX_SHARED_BYTES = 64 * 1024 * 1024  # the uncompressed sharedStrings part
 
 LONG_TEXT_SHEET = "Långa texter"
 _LONG_NOTE = re.compile(r"\n\[… texten är \d+ tecken lång och fortsätter: hela texten finns i \d+ delar på "
@@ -344,9 +347,45 @@ def check_archive(path: Path) -> None:
         ct = zf.read("[Content_Types].xml").lower()
         if b"macroenabled" in ct or b"vbaproject" in ct:
             raise _refuse(path, "Arbetsboken är makroaktiverad och läses inte av säkerhetsskäl", "hostile")
+        # openpyxl finds the shared strings by content type, so any part name may hold them.
+        shared = {m.group(1).decode("utf-8", "replace").lstrip("/").lower() for m in re.finditer(
+            rb'partname="([^"]*)"[^>]*contenttype="[^"]*sharedstrings', ct)}
         for info in infos:
-            if info.filename.lower().endswith(".rels"):
+            low = info.filename.lower()
+            if low.endswith(".rels"):
                 _check_relationships(zf, info, path)
+            if low.endswith("sharedstrings.xml") or low in shared:
+                _check_shared_strings(zf, info, path)
+
+
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+
+
+def _check_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """Bound the shared-strings table before openpyxl loads it whole (6 million unused strings took 1 GB)."""
+    too_many = _refuse(path, "Arbetsboken har orimligt många texter (delade strängar) för en RSA-arbetsbok och "
+                             "läses inte av säkerhetsskäl", "hostile")
+    if info.file_size > MAX_SHARED_BYTES:
+        raise too_many
+    count, tail, read = 0, b"", 0
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                read += len(chunk)
+                if read > MAX_SHARED_BYTES:  # the size in the directory can lie
+                    raise too_many
+                data = tail + chunk
+                count += len(_SI.findall(data)) - len(_SI.findall(tail))
+                if count > MAX_SHARED_STRINGS:
+                    raise too_many
+                tail = data[-32:]
+    except WorkbookError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zlib.error and friends: a damaged part
+        raise _refuse(path, f"Arbetsboken är skadad ({type(exc).__name__})", "corrupt") from None
 
 
 # Relationship types (the last part of the Type URI, lower case) that never belong in an RSA workbook.
