@@ -107,3 +107,48 @@ def test_millions_of_unused_shared_strings_are_refused_before_parsing(exported, 
 
 def test_a_normal_number_of_shared_strings_is_read(exported):
     read_workbook(exported)
+
+
+def _other_org_workbook(exported, tmp_path):
+    """The same workbook as if another organisation had exported it (their name on the summary sheet)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["Sammanfattning"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "Överförmyndarförvaltningen")
+    cell.value = "Kulturförvaltningen"
+    ws2 = wb["Risker"]
+    for row in ws2.iter_rows(min_row=1, max_row=20):
+        for c in row:
+            if isinstance(c.value, str) and c.value.startswith("Långvarigt"):
+                c.value = "Kulturförvaltningens egen risk"
+    dst = tmp_path / "annan.xlsx"
+    wb.save(dst)
+    return dst
+
+
+def test_a_workbook_from_another_organisation_is_refused_unless_chosen(exported, tmp_path, demo_file, capsys):
+    """Issue 16, item 6: it renamed our organisation and overwrote our items matched by ID alone."""
+    import shutil
+
+    from rsa_desktop import cli
+    from rsa_desktop.services.xlsx_import import ImportRefusedError, apply_import, plan_import
+
+    other = _other_org_workbook(exported, tmp_path)
+    path = tmp_path / "analys.rsa"
+    shutil.copy(demo_file, path)
+    with Document.open(path) as doc:
+        svc = RsaService(doc)
+        aid = svc.analyses()[-1].id
+        plan = plan_import(svc, aid, read_workbook(other))
+        assert plan.blocking and "annan organisation (Kulturförvaltningen)" in str(plan.blocking[0].message)
+        with pytest.raises(ImportRefusedError):
+            apply_import(svc, aid, plan, only_valid=True, backup=False)
+        assert svc.organisation().values["name"] == "Överförmyndarförvaltningen"
+    assert cli.main(["import-xlsx", str(path), str(other)]) == 1
+    captured = capsys.readouterr()
+    assert "annan organisation" in captured.out + captured.err
+    # Chosen explicitly: read, but our organisation keeps its name.
+    assert cli.main(["import-xlsx", str(path), str(other), "--other-organisation"]) == 0
+    with Document.open(path, readonly=True) as doc:
+        assert RsaService(doc).organisation().values["name"] == "Överförmyndarförvaltningen"

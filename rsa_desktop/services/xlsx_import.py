@@ -1080,8 +1080,13 @@ def _analysis_ctx(svc: RsaService, analysis_id: int, current: Callable) -> _Ctx:
 
 
 def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
-                delete_missing: bool = False) -> ImportPlan:
-    """Validate the workbook against the analysis and list every problem and every change."""
+                delete_missing: bool = False, other_organisation: bool = False) -> ImportPlan:
+    """Validate the workbook against the analysis and list every problem and every change.
+
+    A workbook from another organisation is refused (its items, matched by ID alone, would overwrite
+    ours and its name would rename our organisation) unless `other_organisation`; even then the
+    file's organisation keeps its own name and details.
+    """
     analysis = svc.analysis(analysis_id)
     problems: list[ImportProblem] = list(parsed.problems)
     p = _Problems(problems)
@@ -1101,9 +1106,16 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
         p.add("Sammanfattning", parsed.summary_rows.get("analysis.year"), "", "År",
               f"arbetsboken gäller {parsed.year} men läses in i analysen för {analysis.year}.", "varning")
     org = svc.organisation()
-    if org is not None and parsed.organisation and parsed.organisation != org.name:
+    foreign = (org is not None and bool(parsed.organisation)
+               and " ".join(parsed.organisation.split()).casefold() != " ".join(org.name.split()).casefold())
+    if foreign and not other_organisation:
+        p.add("Sammanfattning", None, "", "Namn",
+              f"Arbetsboken kommer från en annan organisation ({parsed.organisation}) än filen ({org.name}) och "
+              "läses inte in: dess rader skulle skriva över filens med samma ID.")
+    elif foreign:
         p.add("Sammanfattning", parsed.summary_rows.get("organisation.name"), "", "Namn",
-              f"arbetsboken gäller {parsed.organisation}, filen {org.name}.", "varning")
+              f"arbetsboken gäller {parsed.organisation}, filen {org.name}; organisationens uppgifter behålls.",
+              "varning")
 
     db: dict[str, dict[str, Record]] = {k: {r.hid: r for r in svc.list(k, analysis_id)} for k in ITEM_KINDS}
     fd_now = {(lr.left_id, lr.right_id): lr for lr in svc.links("function_dependency", analysis_id=analysis_id)}
@@ -1122,7 +1134,7 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
     dec = _decode(parsed, ctx)
     problems.extend(dec.problems)
     _plan_rows(svc, analysis_id, dec, db, by_id, ctx, p, changes, ops, parsed, delete_missing)
-    _plan_summary(svc, analysis_id, analysis, org, dec, changes, ops)
+    _plan_summary(svc, analysis_id, analysis, None if foreign else org, dec, changes, ops)
     plan = ImportPlan(analysis_id, problems, changes, ops, str(parsed.path))
     return plan
 
