@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("--delete-missing", action="store_true",
                     help="ta bort objekt vars rader saknas i arbetsboken")
     im.add_argument("--dry-run", action="store_true", help="visa bara vad som skulle ändras")
+    im.add_argument("--other-organisation", action="store_true",
+                    help="läs in en arbetsbok från en annan organisation ändå (filens organisationsuppgifter behålls)")
     co = sub.add_parser("consolidate", help="sammanställ många inlämningar till stadens samlade bild (KS)",
                         description="Läser RSA-filer och Excelexporter (blandat, även mappar) och skriver en samlad "
                                     "Excelarbetsbok och PDF. Filer som inte kan läsas listas med orsak.")
@@ -336,7 +338,8 @@ def cmd_import_xlsx(args) -> int:
         analysis = svc.analysis_for_year(year) if year is not None else None
         if analysis is None:
             return _fail(f"filen har ingen analys för {year}; ange --year, eller --new-year för en ny analys.")
-        plan = plan_import(svc, analysis.id, parsed, delete_missing=args.delete_missing)
+        plan = plan_import(svc, analysis.id, parsed, delete_missing=args.delete_missing,
+                           other_organisation=args.other_organisation)
         show(plan)
         if plan.blocking or (plan.errors and not args.only_valid):
             print(f"rsa-desktop: ingenting lästes in: {len(plan.errors)} fel (rätta dem, eller använd --only-valid).",
@@ -389,6 +392,9 @@ def cmd_consolidate(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from rsa_desktop.storage import private
+
+    private.restrict_process()  # every file the program writes 0600, every folder 0700 (docs/security.md)
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--selftest"]:  # headless installation check, also in the frozen build
         from rsa_desktop.selftest import run_selftest

@@ -39,7 +39,10 @@ def user_data_dir() -> Path:
         base = Path.home() / "Library" / "Application Support" / "RSA Desktop"
     else:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "rsa-desktop"
-    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not base.is_dir():
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix" and base.stat().st_mode & 0o077 and base.stat().st_uid == os.getuid():
+        os.chmod(base, 0o700)  # an older version created it 0755
     return base
 
 

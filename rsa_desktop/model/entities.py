@@ -455,6 +455,7 @@ class AuditEvent(SQLModel, table=True):
     field: str = _text()
     old_value: str = _text()  # JSON
     new_value: str = _text()  # JSON
+    chain: str = _text()  # SHA-256 of the previous entry's chain and this entry (services/audit.py)
 
 
 class ReviewMark(SQLModel, table=True):

@@ -55,3 +55,14 @@ def write_atomic(target: str | os.PathLike, writer: Callable[[Path], None]) -> P
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)
+
+
+def save_workbook(wb, tmp: Path) -> None:
+    """An openpyxl workbook to `tmp`, built in memory first: openpyxl leaves its ZipFile open when a
+    write fails, and on a full disk the ZipFile's __del__ then printed a stray traceback."""
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    with open(tmp, "wb") as fh:
+        fh.write(buf.getbuffer())

@@ -187,10 +187,10 @@ def _matrix_sheet(book, c: Consolidation) -> None:
 
 
 def write_xlsx(c: Consolidation, path: str | os.PathLike) -> Path:
-    from rsa_desktop.reports.atomic import write_atomic
+    from rsa_desktop.reports.atomic import save_workbook, write_atomic
 
     wb = build_workbook(c)
-    return write_atomic(path, lambda tmp: wb.save(tmp))
+    return write_atomic(path, lambda tmp: save_workbook(wb, tmp))
 
 
 # -- PDF ---------------------------------------------------------------------------------------------

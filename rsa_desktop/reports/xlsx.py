@@ -644,10 +644,10 @@ def build_workbook(data: ReportData):
 
 def write_xlsx(data: ReportData, path: str | os.PathLike) -> Path:
     """Write the workbook atomically: a temporary file beside `path`, then renamed onto it."""
-    from rsa_desktop.reports.atomic import write_atomic
+    from rsa_desktop.reports.atomic import save_workbook, write_atomic
 
     wb = build_workbook(data)
-    return write_atomic(path, lambda tmp: wb.save(tmp))
+    return write_atomic(path, lambda tmp: save_workbook(wb, tmp))
 
 
 def export_xlsx(svc: RsaService, analysis_id: int, path: str | os.PathLike, *, public: bool = False,

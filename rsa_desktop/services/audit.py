@@ -1,16 +1,33 @@
-"""The audit trail: every change is recorded with time, OS user, item, field, old and new value."""
+"""The audit trail: every change is recorded with time, OS user, item, field, old and new value.
+
+The entries form a hash chain: each holds `chain` = SHA-256 of the previous entry's `chain` and its
+own content, so an entry edited, deleted or inserted behind the program's back (with sqlite3, say)
+breaks the chain from there on; `rsa-desktop check` and the Ändringslogg report it. The hash has
+no secret key (an offline program has nowhere to keep one): someone who rewrites the whole chain
+after the damaged entry is not detected, nor are entries cut off at the very end. A protected
+file cannot be edited at all without the passphrase.
+
+Reading never fails on a damaged entry: a value that is not valid JSON is shown as it is.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
+from sqlalchemy import text as sa_text
 from sqlmodel import Session, select
 
 from rsa_desktop.model import entities as e
+
+# The content that the chain covers, in this order (everything but the row id and the chain itself).
+CHAIN_COLUMNS = ("at", "user", "analysis_id", "kind", "item_id", "item", "action", "field", "old_value",
+                 "new_value")
+_LAST = "audit_chain_last"  # the session's newest chain value (pending rows included)
 
 
 def current_user() -> str:
@@ -28,11 +45,70 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def chain_hash(previous: str, values: Iterable[Any]) -> str:
+    """The chain value of an entry whose CHAIN_COLUMNS hold `values`, after an entry with `previous`."""
+    def plain(v: Any) -> Any:
+        return v if v is None or isinstance(v, (str, int, float)) else repr(v)
+
+    payload = json.dumps([str(previous or ""), *map(plain, values)], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8", "backslashreplace")).hexdigest()
+
+
+def _last_chain(s: Session) -> str:
+    if _LAST not in s.info:
+        row = s.exec(select(e.AuditEvent.chain).order_by(e.AuditEvent.id.desc()).limit(1)).first()
+        s.info[_LAST] = str(row or "")
+    return s.info[_LAST]
+
+
 def record(s: Session, *, analysis_id: int | None, kind: str, item_id: int | None, item: str, action: str,
            field: str = "", old: Any = None, new: Any = None) -> None:
-    s.add(e.AuditEvent(at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+    row = e.AuditEvent(at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                        user=current_user(), analysis_id=analysis_id, kind=kind, item_id=item_id, item=item,
-                       action=action, field=field, old_value=_json(old), new_value=_json(new)))
+                       action=action, field=field, old_value=_json(old), new_value=_json(new))
+    row.chain = chain_hash(_last_chain(s), (getattr(row, c) for c in CHAIN_COLUMNS))
+    s.info[_LAST] = row.chain
+    s.add(row)
+
+
+def rechain(conn) -> None:
+    """Give every entry its chain value (a file from before the chain: the chain starts at migration).
+
+    `conn` is a DB-API (sqlite3) connection inside a transaction.
+    """
+    previous = ""
+    cols = ", ".join(f'"{c}"' for c in CHAIN_COLUMNS)
+    for rid, *values in conn.execute(f"SELECT id, {cols} FROM audit_event ORDER BY id").fetchall():
+        previous = chain_hash(previous, values)
+        conn.execute("UPDATE audit_event SET chain = ? WHERE id = ?", (previous, rid))
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    entry_id: int | None  # the first entry that does not follow from the one before it
+    at: str
+
+    def __str__(self) -> str:
+        when = f" ({self.at.replace('T', ' ')[:19]})" if self.at else ""
+        return (f"Ändringsloggen har ändrats utanför programmet: post {self.entry_id}{when} stämmer inte med "
+                "posten före den (en post har ändrats, tagits bort eller lagts till).")
+
+
+def chain_breaks(s: Session, limit: int = 20) -> list[ChainBreak]:
+    """Where the chain does not hold, oldest first; [] when the trail is as the program wrote it."""
+    cols = ", ".join(f'"{c}"' for c in CHAIN_COLUMNS)
+    out: list[ChainBreak] = []
+    previous = ""
+    for rid, chain, *values in s.connection().execute(
+            sa_text(f"SELECT id, chain, {cols} FROM audit_event ORDER BY id")):
+        expected = chain_hash(previous, values)
+        if chain != expected:
+            out.append(ChainBreak(rid if isinstance(rid, int) else None, values[0] if isinstance(values[0], str)
+                                  else ""))
+            if len(out) >= limit:
+                break
+        previous = chain if isinstance(chain, str) else ""  # one break per damaged spot, not all after it
+    return out
 
 
 @dataclass(frozen=True)
@@ -48,10 +124,26 @@ class AuditEntry:
     field: str
     old: Any
     new: Any
+    damaged: bool = False  # a stored value was not valid JSON (shown as it is)
 
 
-def _load(text: str) -> Any:
-    return json.loads(text) if text else None
+def _load(raw: Any) -> tuple[Any, bool]:
+    if raw is None or raw == "":
+        return None, False
+    if not isinstance(raw, str):
+        return str(raw), True
+    try:
+        return json.loads(raw), False
+    except ValueError:
+        return raw, True
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def entries(s: Session, *, analysis_id: int | None = None, kind: str | None = None, item_id: int | None = None,
@@ -68,11 +160,14 @@ def entries(s: Session, *, analysis_id: int | None = None, kind: str | None = No
     out = []
     needle = text.casefold().strip()
     for r in s.exec(q).all():
-        if needle and needle not in " ".join((r.item, r.field, r.user, r.action, r.old_value,
-                                              r.new_value)).casefold():
+        fields = [_str(v) for v in (r.item, r.field, r.user, r.action, r.old_value, r.new_value)]
+        if needle and needle not in " ".join(fields).casefold():
             continue
-        out.append(AuditEntry(r.id, r.at, r.user, r.analysis_id, r.kind, r.item_id, r.item, r.action, r.field,
-                              _load(r.old_value), _load(r.new_value)))
+        old, bad_old = _load(r.old_value)
+        new, bad_new = _load(r.new_value)
+        out.append(AuditEntry(_int(r.id) or 0, _str(r.at), _str(r.user), _int(r.analysis_id), _str(r.kind),
+                              _int(r.item_id), _str(r.item), _str(r.action), _str(r.field), old, new,
+                              bad_old or bad_new))
         if limit and len(out) >= limit:
             break
     return out

@@ -39,6 +39,11 @@ def check_integrity(svc: RsaService) -> list[Finding]:
     return out
 
 
+def check_audit(svc: RsaService) -> list[Finding]:
+    """The audit trail's hash chain (services/audit.py): every entry as the program wrote it."""
+    return [Finding(ERROR, None, "Ändringsloggen", str(b)) for b in svc.audit_chain_breaks()]
+
+
 def check_validation(svc: RsaService) -> list[Finding]:
     out: list[Finding] = []
     org = svc.organisation()
@@ -86,7 +91,7 @@ def _validate(kind, rec, ranges, year, prefix: str = "") -> list[Finding]:
 
 
 def run_check(svc: RsaService) -> list[Finding]:
-    return check_integrity(svc) + check_validation(svc)
+    return check_integrity(svc) + check_audit(svc) + check_validation(svc)
 
 
-__all__ = ["Finding", "run_check", "check_integrity", "check_validation"]
+__all__ = ["Finding", "run_check", "check_integrity", "check_audit", "check_validation"]

@@ -172,6 +172,16 @@ class RsaService:
                 audit.record(s, analysis_id=analysis_id, kind=kind, item_id=item_id, item=item, action="ändrad",
                              field=label, old=old.get(name), new=value)
 
+    def _audit_values(self, kind: str, rec: Record) -> dict[str, Any]:
+        """Every field of an item, by its label: what a create records as new and a delete as old."""
+        spec = self._spec(kind)
+        return {spec.field(f).label: rec.values.get(f) for f in spec.field_names}
+
+    def audit_chain_breaks(self) -> list[audit.ChainBreak]:
+        """Where the audit trail was changed behind the program's back ([] when it is intact)."""
+        with self._session() as s:
+            return audit.chain_breaks(s)
+
     def audit_trail(self, *, analysis_id: int | None = None, kind: str | None = None, item_id: int | None = None,
                     text: str = "", limit: int | None = None) -> list[audit.AuditEntry]:
         with self._session() as s:
@@ -196,7 +206,7 @@ class RsaService:
                 s.add(row)
                 s.flush()
                 audit.record(s, analysis_id=None, kind="organisation", item_id=row.id, item=row.name,
-                             action="skapad")
+                             action="skapad", new=self._audit_values("organisation", make_record("organisation", row)))
                 return Change("organisation", row.id, MappingProxyType({}), MappingProxyType(clean))
             old = {k: getattr(row, k) for k in clean}
             for k, v in clean.items():
@@ -242,9 +252,11 @@ class RsaService:
             row.consequence_aggregation = clean["consequence_aggregation"]
             row.unacceptable_level = clean["unacceptable_level"]
             s.flush()
+            rec = make_record("analysis", row)
             audit.record(s, analysis_id=row.id, kind="analysis", item_id=row.id, item=str(row.year),
-                         action="skapad")
-            return make_record("analysis", row)
+                         action="skapad", new={**self._audit_values("analysis", rec),
+                                               "Skalor": self._scales_value(s, row.id)})
+            return rec
 
     def confirm_scales(self, analysis_id: int, fingerprint: str | None = None) -> Change:
         """The user has reviewed the analysis' scales as they are now (RSA-kontroll stops asking).
@@ -270,15 +282,21 @@ class RsaService:
             row = self._get_row(s, "analysis", analysis_id)
             self._ensure_editable(s, analysis_id)
             year = str(row.year)
-            before = scale_svc.read_scales(s, analysis_id).fingerprint
+            before = self._scales_value(s, analysis_id)
             s.flush()
             yield s
             s.flush()
             self._batch_scales.pop(analysis_id, None)
-            after = scale_svc.read_scales(s, analysis_id).fingerprint
-            if after != before:
+            after = self._scales_value(s, analysis_id)
+            if after["version"] != before["version"]:
+                # The whole scales before and after, not only fingerprints: what changed can be read back.
                 audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=year,
                              action="ändrad", field="Skalor", old=before, new=after)
+
+    @staticmethod
+    def _scales_value(s: Session, analysis_id: int) -> dict[str, Any]:
+        scales = scale_svc.read_scales(s, analysis_id)
+        return {"version": scales.fingerprint, "skalor": scale_svc.template_from_scales(scales)}
 
     def scales(self, analysis_id: int) -> scale_svc.Scales:
         with self._session() as s:
@@ -344,7 +362,8 @@ class RsaService:
             s.add(row)
             s.flush()
             rec = make_record(kind, row)
-            audit.record(s, analysis_id=analysis_id, kind=kind, item_id=row.id, item=rec.label, action="skapad")
+            audit.record(s, analysis_id=analysis_id, kind=kind, item_id=row.id, item=rec.label, action="skapad",
+                         new=self._audit_values(kind, rec))
             return rec
 
     def update(self, kind: str, item_id: int, /, **values) -> Change:
@@ -425,6 +444,10 @@ class RsaService:
             self._ensure_editable(s, self._analysis_id_of(s, kind, row))
             old = row.sort_order
             row.sort_order = int(new_sort_order)
+            if old != row.sort_order:
+                audit.record(s, analysis_id=self._analysis_id_of(s, kind, row), kind=kind, item_id=item_id,
+                             item=make_record(kind, row).label, action="flyttad", field="Ordning", old=old,
+                             new=row.sort_order)
             return Change(kind, item_id, MappingProxyType({"sort_order": old}),
                           MappingProxyType({"sort_order": row.sort_order}))
 
@@ -470,6 +493,16 @@ class RsaService:
                 rows.append((table.name, MappingProxyType(_row_dict(table, r))))
         return Tombstone(kind, item_id, make_record(kind, row).label, tuple(rows), tuple(nulled))
 
+    def _deleted_value(self, kind: str, row, tomb: Tombstone) -> dict[str, Any]:
+        """The item's fields and every row removed with it (links, ratings, children): nothing is lost."""
+        value: dict[str, Any] = self._audit_values(kind, make_record(kind, row))
+        own = self._spec(kind).table.__tablename__
+        rows = [{"tabell": TABLE_LABELS.get(t, t), **dict(v)} for t, v in tomb.rows
+                if not (t == own and v.get("id") == tomb.id)]
+        if rows:
+            value["Borttaget med objektet"] = rows
+        return value
+
     def delete_preview(self, kind: str, item_id: int) -> Tombstone:
         """What a delete would remove, without removing it."""
         with self._session() as s:
@@ -483,7 +516,7 @@ class RsaService:
                 self._ensure_editable(s, analysis_id)
             tomb = self._tombstone(s, kind, item_id)
             audit.record(s, analysis_id=analysis_id, kind=kind, item_id=item_id, item=tomb.label,
-                         action="borttagen")
+                         action="borttagen", old=self._deleted_value(kind, row, tomb))
             table = self._spec(kind).table.__table__
             s.flush()  # the audit row is pending; expunging below would drop it
             s.connection().execute(delete(table).where(table.c.id == item_id))
@@ -508,7 +541,8 @@ class RsaService:
             s.expunge_all()
             row = self._get_row(s, tomb.kind, tomb.id)
             audit.record(s, analysis_id=self._analysis_id_of(s, tomb.kind, row), kind=tomb.kind, item_id=tomb.id,
-                         item=tomb.label, action="återställd")
+                         item=tomb.label, action="återställd",
+                         new=self._deleted_value(tomb.kind, row, tomb))
             return make_record(tomb.kind, row)
 
     def duplicate(self, kind: str, item_id: int) -> Record:

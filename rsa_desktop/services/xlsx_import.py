@@ -64,6 +64,9 @@ MAX_RATIO = 200  # uncompressed / compressed, for any part larger than RATIO_FLO
 RATIO_FLOOR = 2 * 1024 * 1024
 MAX_ROWS = 100_000  # data rows per sheet
 MAX_COLUMNS = 500
+# openpyxl keeps every shared string in memory (~100 bytes each): counted before it parses anything.
+MAX_SHARED_STRINGS = 500_000
+MAX_SHARED_BYTES = 64 * 1024 * 1024  # the uncompressed sharedStrings part
 
 LONG_TEXT_SHEET = "Långa texter"
 _LONG_NOTE = re.compile(r"\n\[… texten är \d+ tecken lång och fortsätter: hela texten finns i \d+ delar på "
@@ -341,9 +344,81 @@ def check_archive(path: Path) -> None:
             if not low.endswith((".xml", ".rels", ".vml")):
                 continue
             _scan_xml(zf, info, path)
-        ct = zf.read("[Content_Types].xml")
-        if b"macroEnabled" in ct or b"vbaProject" in ct:
+        ct = zf.read("[Content_Types].xml").lower()
+        if b"macroenabled" in ct or b"vbaproject" in ct:
             raise _refuse(path, "Arbetsboken är makroaktiverad och läses inte av säkerhetsskäl", "hostile")
+        # openpyxl finds the shared strings by content type, so any part name may hold them.
+        shared = {m.group(1).decode("utf-8", "replace").lstrip("/").lower() for m in re.finditer(
+            rb'partname="([^"]*)"[^>]*contenttype="[^"]*sharedstrings', ct)}
+        for info in infos:
+            low = info.filename.lower()
+            if low.endswith(".rels"):
+                _check_relationships(zf, info, path)
+            if low.endswith("sharedstrings.xml") or low in shared:
+                _check_shared_strings(zf, info, path)
+
+
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+
+
+def _check_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """Bound the shared-strings table before openpyxl loads it whole (6 million unused strings took 1 GB)."""
+    too_many = _refuse(path, "Arbetsboken har orimligt många texter (delade strängar) för en RSA-arbetsbok och "
+                             "läses inte av säkerhetsskäl", "hostile")
+    if info.file_size > MAX_SHARED_BYTES:
+        raise too_many
+    count, tail, read = 0, b"", 0
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                read += len(chunk)
+                if read > MAX_SHARED_BYTES:  # the size in the directory can lie
+                    raise too_many
+                data = tail + chunk
+                count += len(_SI.findall(data)) - len(_SI.findall(tail))
+                if count > MAX_SHARED_STRINGS:
+                    raise too_many
+                tail = data[-32:]
+    except WorkbookError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zlib.error and friends: a damaged part
+        raise _refuse(path, f"Arbetsboken är skadad ({type(exc).__name__})", "corrupt") from None
+
+
+# Relationship types (the last part of the Type URI, lower case) that never belong in an RSA workbook.
+_MACRO_RELATIONSHIPS = {"vbaproject", "vbaprojectsignature", "wordvbadata", "keymapcustomizations"}
+_LINK_RELATIONSHIPS = {"externallink", "externallinkpath", "oleobject", "package", "attachedtemplate",
+                       "frame", "subdocument"}
+
+
+def _check_relationships(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """Decide by what a relationship is, not by part names: a vbaProject relationship may point at a
+    "media" file, and an oleObject may point outside the workbook (TargetMode="External"). Compared
+    case-insensitively, since Excel's reader is. Only hyperlinks may point outside."""
+    try:
+        from defusedxml.ElementTree import fromstring
+    except ImportError:  # pragma: no cover - defusedxml is a runtime dependency; DTDs are refused above
+        from xml.etree.ElementTree import fromstring
+    try:
+        root = fromstring(zf.read(info))
+    except Exception:  # noqa: BLE001 - a damaged part
+        raise _refuse(path, "Arbetsboken är skadad (en relationsdel går inte att läsa)", "corrupt") from None
+    for rel in root.iter():
+        if not str(rel.tag).lower().endswith("relationship"):
+            continue
+        attrs = {str(k).lower(): str(v) for k, v in rel.attrib.items()}
+        kind = attrs.get("type", "").strip().rstrip("/").rsplit("/", 1)[-1].lower()
+        external = attrs.get("targetmode", "").strip().lower() == "external"
+        if kind in _MACRO_RELATIONSHIPS:
+            raise _refuse(path, "Arbetsboken innehåller makron och läses inte av säkerhetsskäl. Spara den "
+                                "som Excelarbetsbok (.xlsx) utan makron", "hostile")
+        if kind in _LINK_RELATIONSHIPS or (external and kind != "hyperlink"):
+            raise _refuse(path, "Arbetsboken har länkar till andra filer (externa referenser eller inbäddade "
+                                "objekt) och läses inte av säkerhetsskäl. Ta bort länkarna och spara igen",
+                          "hostile")
 
 
 def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
@@ -1005,8 +1080,13 @@ def _analysis_ctx(svc: RsaService, analysis_id: int, current: Callable) -> _Ctx:
 
 
 def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
-                delete_missing: bool = False) -> ImportPlan:
-    """Validate the workbook against the analysis and list every problem and every change."""
+                delete_missing: bool = False, other_organisation: bool = False) -> ImportPlan:
+    """Validate the workbook against the analysis and list every problem and every change.
+
+    A workbook from another organisation is refused (its items, matched by ID alone, would overwrite
+    ours and its name would rename our organisation) unless `other_organisation`; even then the
+    file's organisation keeps its own name and details.
+    """
     analysis = svc.analysis(analysis_id)
     problems: list[ImportProblem] = list(parsed.problems)
     p = _Problems(problems)
@@ -1026,9 +1106,16 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
         p.add("Sammanfattning", parsed.summary_rows.get("analysis.year"), "", "År",
               f"arbetsboken gäller {parsed.year} men läses in i analysen för {analysis.year}.", "varning")
     org = svc.organisation()
-    if org is not None and parsed.organisation and parsed.organisation != org.name:
+    foreign = (org is not None and bool(parsed.organisation)
+               and " ".join(parsed.organisation.split()).casefold() != " ".join(org.name.split()).casefold())
+    if foreign and not other_organisation:
+        p.add("Sammanfattning", None, "", "Namn",
+              f"Arbetsboken kommer från en annan organisation ({parsed.organisation}) än filen ({org.name}) och "
+              "läses inte in: dess rader skulle skriva över filens med samma ID.")
+    elif foreign:
         p.add("Sammanfattning", parsed.summary_rows.get("organisation.name"), "", "Namn",
-              f"arbetsboken gäller {parsed.organisation}, filen {org.name}.", "varning")
+              f"arbetsboken gäller {parsed.organisation}, filen {org.name}; organisationens uppgifter behålls.",
+              "varning")
 
     db: dict[str, dict[str, Record]] = {k: {r.hid: r for r in svc.list(k, analysis_id)} for k in ITEM_KINDS}
     fd_now = {(lr.left_id, lr.right_id): lr for lr in svc.links("function_dependency", analysis_id=analysis_id)}
@@ -1047,7 +1134,7 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
     dec = _decode(parsed, ctx)
     problems.extend(dec.problems)
     _plan_rows(svc, analysis_id, dec, db, by_id, ctx, p, changes, ops, parsed, delete_missing)
-    _plan_summary(svc, analysis_id, analysis, org, dec, changes, ops)
+    _plan_summary(svc, analysis_id, analysis, None if foreign else org, dec, changes, ops)
     plan = ImportPlan(analysis_id, problems, changes, ops, str(parsed.path))
     return plan
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rsa_desktop import paths
-from rsa_desktop.storage import crypto
+from rsa_desktop.storage import crypto, private
 from rsa_desktop.storage.database import Document, backup_file, remove_document
 from rsa_desktop.storage.errors import DocumentError
 from rsa_desktop.storage.lock import DocumentLock, read_owner
@@ -46,9 +46,8 @@ def backup_dir(document: Path) -> Path:
     resolved = str(Path(document).resolve())
     tag = hashlib.sha256(resolved.encode()).hexdigest()[:10]
     stem = re.sub(r"[^\w.-]+", "_", Path(document).stem)[:40]
-    folder = paths.user_data_dir() / "säkerhetskopior" / f"{stem}-{tag}"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    root = private.mkdir(paths.user_data_dir() / "säkerhetskopior")
+    return private.mkdir(root / f"{stem}-{tag}")
 
 
 def list_backups(document: Path) -> list[Backup]:
@@ -103,7 +102,8 @@ def change_protection(document: Path, *, current: str | None, new: str | None) -
 
     Its backups follow: plaintext backups are encrypted when the file is protected, and backups
     under the old passphrase get the new one, so no unprotected copy of a protected file remains
-    in the backup folder.
+    in the backup folder. The copies kept beside the file before an upgrade of the file format
+    (`namn.före-uppgradering-v1-….rsa`) follow too, kept byte for byte as the old version.
     """
     document = Path(document)
     lock = DocumentLock(document)
@@ -124,8 +124,32 @@ def change_protection(document: Path, *, current: str | None, new: str | None) -
                 continue  # another passphrase, or damaged: leave it as it is
             if new_key is not None:
                 crypto.write_atomically(b.path, crypto.encrypt(old_image, new_key))
+        for copy in upgrade_copies(document):
+            _reprotect_raw(copy, current, new_key)
     finally:
         lock.release()
+
+
+def upgrade_copies(document: Path) -> list[Path]:
+    """The originals saved beside `document` before its file format was upgraded (storage/database.py)."""
+    document = Path(document)
+    pattern = re.compile(re.escape(document.stem) + r"\.före-uppgradering-v\d+-[\d-]+" + re.escape(document.suffix) + "$")
+    return sorted(p for p in document.parent.iterdir() if pattern.match(p.name) and p.is_file())
+
+
+def _reprotect_raw(path: Path, current: str | None, new_key: crypto.FileKey | None) -> None:
+    """Encrypt an upgrade copy as it is (an older format: never migrated here) under the new passphrase."""
+    data = path.read_bytes()
+    if crypto.is_encrypted(path):
+        if new_key is None:
+            return  # stays protected by the passphrase it was made with
+        try:
+            data, _key = crypto.decrypt(data, current, path)
+        except DocumentError:
+            return  # another passphrase, or damaged: leave it as it is
+    elif new_key is None or not data.startswith(b"SQLite format 3\x00"):
+        return
+    crypto.write_atomically(path, crypto.encrypt(data, new_key))
 
 
 def _plain_image(path: Path, passphrase: str | None) -> bytes:

@@ -1,15 +1,30 @@
 """Encryption at rest for a document: the whole SQLite image under AES-256-GCM, key from scrypt.
 
-File layout: MAGIC, 4-byte header length, JSON header (format, KDF parameters, salt), 12-byte nonce,
-ciphertext with tag. The header is authenticated as associated data, so it cannot be altered
+File layout: MAGIC, 4-byte header length, JSON header (format, KDF parameters, salt, check), 12-byte
+nonce, ciphertext with tag. The header is authenticated as associated data, so it cannot be altered
 unnoticed. A fresh nonce is drawn for every write. The plaintext database exists only in memory.
+
+Nothing in the header is trusted before it is authenticated: the scrypt parameters must be the ones
+this program writes (N between 2^14 and 2^17, r = 8, p = 1: at most 128 MiB and about a second), or
+a tampered header could make the key derivation take gigabytes and minutes. `check` is a hash of a
+second half of the scrypt output (PBKDF2 gives the same first 32 bytes whatever the length, so the
+AES key is unchanged and older files without `check` still open): it tells a wrong passphrase apart
+from a file that was altered after it was written with the right one.
+
+Passphrases are normalised to Unicode NFC before the key is derived, so "å" typed as one character
+or as "a" + ring gives the same key; a file made with a non-NFC passphrase (before this rule) still
+opens with the passphrase as typed.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +33,7 @@ from rsa_desktop.storage.errors import CorruptFileError, DocumentError
 MAGIC = b"RSA-DESKTOP-KRYPTERAD\n"
 FORMAT = 1
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # ~32 MiB and a tenth of a second per key derivation
+N_RANGE = (2**14, 2**17)  # what we accept when reading: around what we write, never more than 128 MiB
 
 
 class PassphraseRequiredError(DocumentError):
@@ -36,26 +52,38 @@ class FileKey:
 
 def is_encrypted(path: Path) -> bool:
     try:
+        # Only a regular file: opening a FIFO (or a device) would block or read forever.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with Path(path).open("rb") as fh:
             return fh.read(len(MAGIC)) == MAGIC
     except OSError:
         return False
 
 
-def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+def normalise(passphrase: str) -> str:
+    return unicodedata.normalize("NFC", passphrase)
+
+
+def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, str]:
+    """(AES key, check value) for a passphrase."""
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
+    out = Scrypt(salt=salt, length=64, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
+    check = base64.b64encode(hashlib.sha256(b"rsa-desktop-check\0" + out[32:]).digest()[:16]).decode("ascii")
+    return out[:32], check
 
 
 def new_key(passphrase: str) -> FileKey:
+    passphrase = normalise(passphrase)
     if len(passphrase) < 8:
         raise DocumentError("Lösenfrasen måste vara minst 8 tecken lång.")
     salt = os.urandom(16)
+    key, check = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     header = json.dumps({"format": FORMAT, "kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
-                         "salt": base64.b64encode(salt).decode("ascii"), "cipher": "AES-256-GCM"},
-                        sort_keys=True).encode("ascii")
-    return FileKey(_derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P), header)
+                         "salt": base64.b64encode(salt).decode("ascii"), "cipher": "AES-256-GCM",
+                         "check": check}, sort_keys=True).encode("ascii")
+    return FileKey(key, header)
 
 
 def encrypt(plaintext: bytes, fk: FileKey) -> bytes:
@@ -83,23 +111,44 @@ def decrypt(data: bytes, passphrase: str | None, path: object = None) -> tuple[b
         if params.get("format") != FORMAT:
             raise DocumentError(f"Filen är krypterad med ett nyare format ({params.get('format')}). "
                                 "Uppdatera programmet.", path)
-        salt = base64.b64decode(params["salt"])
-        n, r, p = int(params["n"]), int(params["r"]), int(params["p"])
-        if not (2**10 <= n <= 2**20 and 1 <= r <= 32 and 1 <= p <= 16):
-            raise ValueError("orimliga parametrar")
-    except (ValueError, KeyError, TypeError):
+        if params.get("kdf") != "scrypt" or params.get("cipher") != "AES-256-GCM":
+            raise ValueError("okänd algoritm")
+        salt = base64.b64decode(params["salt"], validate=True)
+        n, r, p = params["n"], params["r"], params["p"]
+        if not all(type(v) is int for v in (n, r, p)):
+            raise ValueError("parametrar som inte är heltal")
+        check = params.get("check")
+        if check is not None and not isinstance(check, str):
+            raise ValueError("ogiltig kontroll")
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise CorruptFileError(f"Den krypterade filen är skadad (huvudet går inte att läsa): {name}", path) \
             from None
+    # Bounded before use: a header can be tampered with, and it is only authenticated after the derivation.
+    if not (N_RANGE[0] <= n <= N_RANGE[1] and n & (n - 1) == 0 and r == SCRYPT_R and p == SCRYPT_P
+            and len(salt) == 16):
+        raise CorruptFileError(f"Den krypterade filen har ändrats eller är skadad (huvudet har värden som "
+                               f"programmet aldrig skriver): {name}", path)
     body = data[pos + 4 + size:]
     if len(body) < 12 + 16:
         raise CorruptFileError(f"Den krypterade filen är ofullständig: {name}", path)
-    key = _derive(passphrase, salt, n, r, p)
-    try:
-        plaintext = AESGCM(key).decrypt(body[:12], body[12:], MAGIC + header)
-    except InvalidTag:
-        raise WrongPassphraseError(
-            f"Fel lösenfras för {name} (eller så är filen skadad). Försök igen.", path) from None
-    return plaintext, FileKey(key, header)
+    # NFC first (what we write now); the passphrase as typed for a file made before normalisation.
+    candidates = list(dict.fromkeys((normalise(passphrase), passphrase)))
+    for candidate in candidates:
+        key, expected = _derive(candidate, salt, n, r, p)
+        if check is not None and not hmac.compare_digest(check, expected):
+            continue  # a wrong passphrase (in this form)
+        try:
+            plaintext = AESGCM(key).decrypt(body[:12], body[12:], MAGIC + header)
+        except InvalidTag:
+            if check is not None:
+                raise CorruptFileError(
+                    f"Lösenfrasen är rätt, men filen har ändrats eller skadats efter att den sparades: {name}. "
+                    "Återställ den från en säkerhetskopia.", path) from None
+            continue
+        return plaintext, FileKey(key, header)
+    if check is None:
+        raise WrongPassphraseError(f"Fel lösenfras för {name} (eller så är filen skadad). Försök igen.", path)
+    raise WrongPassphraseError(f"Fel lösenfras för {name}. Försök igen.", path)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

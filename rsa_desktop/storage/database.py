@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 from sqlmodel import Session
 
-from rsa_desktop.storage import crypto, migrations
+from rsa_desktop.storage import crypto, migrations, private
 from rsa_desktop.storage.errors import (
     CorruptFileError,
     DiskFullError,
@@ -107,8 +107,12 @@ def _check_header(path: Path) -> bool:
     """Return whether a WAL file belongs to `path`; raise for anything that is not a whole SQLite file."""
     if not path.exists():
         raise FileMissingError(f"Filen finns inte: {path}", path)
-    if not path.is_file():
+    if path.is_dir():
         raise NotAnRsaFileError(f"Det är en mapp, inte en RSA-fil: {path}", path)
+    if not path.is_file():
+        # A FIFO, a device (/dev/zero), a socket: reading it could block or never end.
+        raise NotAnRsaFileError(f"Det är ingen vanlig fil (utan t.ex. en enhet eller ett rör), inte en RSA-fil: "
+                                f"{path}", path)
     try:
         with path.open("rb") as fh:
             header = fh.read(100)
@@ -166,6 +170,11 @@ def _inspect_connection(conn: sqlite3.Connection, path: Path) -> tuple[int, int]
             raise HostileFileError(
                 f"Filen innehåller databaskod som inte kommer från RSA Desktop ({'trigger' if kind == 'trigger' else 'vy'} "
                 f"”{name}”) och öppnas inte av säkerhetsskäl: {path.name}", path)
+        planted = migrations.schema_problem(conn)
+        if planted:
+            raise HostileFileError(
+                f"Filen har en databasstruktur som inte kommer från RSA Desktop ({planted}) och öppnas inte "
+                f"av säkerhetsskäl: {path.name}", path)
         result = conn.execute("PRAGMA integrity_check(20)").fetchall()
         if [r[0] for r in result] != ["ok"]:
             raise CorruptFileError(
@@ -175,7 +184,7 @@ def _inspect_connection(conn: sqlite3.Connection, path: Path) -> tuple[int, int]
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, path) or CorruptFileError(
             f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
-    except (UnicodeError, ValueError):
+    except (UnicodeError, ValueError, TypeError, AttributeError):
         raise CorruptFileError(f"Filen är skadad och kan inte öppnas: {path.name}", path) from None
 
 
@@ -279,6 +288,7 @@ def backup_file(src: sqlite3.Connection | Path, dest: Path, *, immutable: bool =
         tmp = dest.with_name(dest.name + ".part")
         if tmp.exists():
             tmp.unlink()
+        private.touch(tmp)  # 0600 before SQLite writes a byte (it gives its journal the same mode)
         out = sqlite3.connect(tmp)
         try:
             conn.backup(out)
@@ -337,6 +347,7 @@ class Document:
                 p.unlink()
         try:
             # Build the schema beside the target and rename, so a half-created file never appears.
+            private.touch(tmp)  # 0600 from the start, not chmod'ed afterwards
             conn = sqlite3.connect(tmp, isolation_level=None)
             try:
                 conn.execute("PRAGMA journal_mode = DELETE")

@@ -9,6 +9,7 @@ committed in one transaction.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Callable
 
@@ -19,7 +20,7 @@ from sqlmodel import SQLModel
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
 
 APPLICATION_ID = 0x52534131  # "RSA1"
-CURRENT_VERSION = 6
+CURRENT_VERSION = 7
 
 
 def _table_ddl(name: str) -> tuple[str, list[str]]:
@@ -162,12 +163,23 @@ def _v5_to_v6(conn: sqlite3.Connection) -> None:
     conn.execute(_V6_CATALOGUE_PACKAGE)
 
 
+def _v6_to_v7(conn: sqlite3.Connection) -> None:
+    # v7: the audit trail becomes a hash chain, so edits behind the program's back show.
+    from rsa_desktop.services.audit import rechain
+
+    columns = [r[1] for r in conn.execute('PRAGMA table_info("audit_event")')]
+    if "chain" not in columns:
+        conn.execute("ALTER TABLE audit_event ADD COLUMN chain VARCHAR DEFAULT '' NOT NULL")
+    rechain(conn)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 
@@ -206,3 +218,105 @@ def migrate(conn: sqlite3.Connection, from_version: int) -> None:
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+
+
+# -- the schema a file may have -------------------------------------------------------------------
+#
+# Besides triggers and views (refused by name in storage/database.py), a file can carry other schema
+# objects someone planted (with writable_schema, say): a CHECK constraint that makes every write fail,
+# an expression or partial index that runs code on every write, a foreign key that cascades, a column
+# default that is an expression, a generated column, a collation. At open, every table, column, index,
+# foreign key and CHECK must be one that some version of the program creates.
+
+# Columns that earlier formats had and a migration renames: (table, column).
+_HISTORIC_COLUMNS = {("vulnerability", "kind")}
+_SQLITE_TABLES = {"sqlite_sequence", "sqlite_stat1", "sqlite_stat4"}
+_LITERAL_DEFAULT = re.compile(r"^(NULL|TRUE|FALSE|CURRENT_(TIME|DATE|TIMESTAMP)|[+-]?\d+(\.\d+)?|'([^']|'')*')$",
+                              re.IGNORECASE)
+_expected: dict | None = None
+
+
+def _checks(sql: str) -> list[str]:
+    """The expressions of every CHECK (...) in a CREATE TABLE statement, whitespace-normalised."""
+    out, pos = [], 0
+    for m in re.finditer(r"\bCHECK\s*\(", sql or "", re.IGNORECASE):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(sql) and depth:
+            depth += {"(": 1, ")": -1}.get(sql[i], 0)
+            i += 1
+        out.append(" ".join(sql[m.end():i - 1].split()).lower())
+        pos = i
+    return out
+
+
+def _describe(conn: sqlite3.Connection) -> dict:
+    """The parts of a schema that matter: per table its columns, checks, foreign keys and indexes."""
+    tables: dict[str, dict] = {}
+    other = []
+    for kind, name, tbl, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
+        if kind == "table":
+            tables[name] = {"sql": sql or ""}
+        elif kind != "index":
+            other.append((kind, name))
+    for name, t in tables.items():
+        q = name.replace('"', '""')
+        t["columns"] = {r[1]: (r[4], r[6]) for r in conn.execute(f'PRAGMA table_xinfo("{q}")')}
+        t["checks"] = _checks(t["sql"])
+        t["fks"] = {tuple(r[2:]) for r in conn.execute(f'PRAGMA foreign_key_list("{q}")')}
+        idx = set()
+        for _seq, iname, unique, origin, partial in conn.execute(f'PRAGMA index_list("{q}")'):
+            iq = iname.replace('"', '""')
+            cols = tuple((r[1], r[2]) for r in conn.execute(f'PRAGMA index_xinfo("{iq}")') if r[5])
+            idx.add((bool(unique), origin, bool(partial), cols))
+        t["indexes"] = idx
+        t["collate"] = "collate" in t["sql"].lower()
+        t["virtual"] = t["sql"].lstrip().upper().startswith("CREATE VIRTUAL")
+    return {"tables": tables, "other": other}
+
+
+def _expected_schema() -> dict:
+    global _expected
+    if _expected is None:
+        mem = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            mem.execute("BEGIN")
+            create_schema(mem)
+            mem.execute("COMMIT")
+            _expected = _describe(mem)
+        finally:
+            mem.close()
+    return _expected
+
+
+def schema_problem(conn: sqlite3.Connection) -> str | None:
+    """A short Swedish description of the first schema object this program would not create; None if none."""
+    expected = _expected_schema()["tables"]
+    found = _describe(conn)
+    if found["other"]:
+        kind, name = found["other"][0]
+        return f"{kind} ”{name}”"
+    for name, t in found["tables"].items():
+        if name in _SQLITE_TABLES:
+            continue
+        want = expected.get(name)
+        if want is None or t["virtual"]:
+            return f"tabellen ”{name}”"
+        for col, (default, hidden) in t["columns"].items():
+            if col not in want["columns"] and (name, col) not in _HISTORIC_COLUMNS:
+                return f"kolumnen ”{name}.{col}”"
+            if hidden:
+                return f"den beräknade kolumnen ”{name}.{col}”"
+            if default is not None and not _LITERAL_DEFAULT.match(str(default).strip()):
+                return f"standardvärdet för ”{name}.{col}”"
+        extra = [c for c in t["checks"] if c not in want["checks"]]
+        if extra:
+            return f"en CHECK-regel i tabellen ”{name}”"
+        if t["fks"] - want["fks"]:
+            return f"en främmande nyckel i tabellen ”{name}”"
+        if t["indexes"] - want["indexes"]:
+            return f"ett index på tabellen ”{name}”"
+        if t["collate"] and not want["collate"]:
+            return f"en sorteringsordning (COLLATE) i tabellen ”{name}”"
+    return None

@@ -53,6 +53,8 @@ def show_value(kind: str, field_label: str, value: Any) -> str:
             pass
     if isinstance(value, bool):
         return fmt.YES if value else fmt.NO
+    if field_label == "Skalor" and isinstance(value, dict):
+        return _t("version {0}").format(str(value.get("version", ""))[:8])
     if isinstance(value, dict):  # a link: {"till": "Å12", "tolerans": …}
         return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
     if isinstance(value, list):
@@ -148,6 +150,12 @@ class AuditDialog(QDialog):
                           "efter. Loggen kan inte ändras i programmet.").format(a.year if a else ""), self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
+        # The hash chain (services/audit.py): say plainly when the trail was changed outside the program.
+        self.chain_warning = QLabel(self)
+        self.chain_warning.setWordWrap(True)
+        self.chain_warning.setStyleSheet("color: #a00000; font-weight: bold;")
+        self.chain_warning.setVisible(False)
+        lay.addWidget(self.chain_warning)
         bar = QHBoxLayout()
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(_t("Filtrera på objekt, fält, användare eller värde…"))
@@ -199,6 +207,16 @@ class AuditDialog(QDialog):
         if svc is None:
             self.model.set_entries([])
             return
+        breaks = svc.audit_chain_breaks()
+        if len(breaks) == 1:
+            warning = _t("Varning: ändringsloggen har ändrats utanför programmet vid post {0}. Posterna från och "
+                         "med den går inte att lita på.").format(breaks[0].entry_id)
+        elif breaks:
+            warning = _t("Varning: ändringsloggen har ändrats utanför programmet på {0} ställen, första vid post "
+                         "{1}. Posterna från och med den går inte att lita på.").format(len(breaks),
+                                                                                      breaks[0].entry_id)
+        self.chain_warning.setText(warning if breaks else "")
+        self.chain_warning.setVisible(bool(breaks))
         only = self.only_item.isChecked()
         entries = svc.audit_trail(analysis_id=self.session.analysis_id, kind=self.kind if only else None,
                                   item_id=self.item_id if only else None, text=self.filter_edit.text())

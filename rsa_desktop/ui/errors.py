@@ -8,13 +8,13 @@ shown in a dialog with copyable details.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import faulthandler
 import logging
 import os
 import platform
 import sys
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, 
                                QVBoxLayout, QWidget)
 
 from rsa_desktop import __version__, paths
+from rsa_desktop.services import crashlog
 from rsa_desktop.services.errors import NotFoundError, ReadOnlyAnalysisError
+from rsa_desktop.storage import private
 from rsa_desktop.storage.errors import DocumentError
 
 log = logging.getLogger("rsa_desktop.ui")
@@ -36,9 +38,7 @@ def _t(text: str) -> str:
 
 
 def log_dir() -> Path:
-    folder = paths.user_data_dir() / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private.mkdir(paths.user_data_dir() / "logs")
 
 
 def crash_log_path() -> Path:
@@ -61,12 +61,12 @@ def show_known_error(parent: QWidget | None, exc: BaseException, title: str | No
 
 
 def write_crash_log(exc_type, exc, tb) -> str:
-    details = "".join(traceback.format_exception(exc_type, exc, tb))
+    details = crashlog.format_exception(exc_type, exc, tb)  # no field values or SQL parameters
     header = (f"RSA Desktop {__version__} – {dt.datetime.now().isoformat(timespec='seconds')}\n"
               f"Python {platform.python_version()} på {platform.platform()}\n")
     text = header + details
     try:
-        with crash_log_path().open("a", encoding="utf-8") as fh:
+        with private.open_append(crash_log_path()) as fh:
             fh.write(text + "\n" + "-" * 72 + "\n")
     except OSError:
         pass
@@ -176,10 +176,12 @@ def install_crash_handlers() -> None:
     sys.excepthook = excepthook
     if _fault_file is None:
         try:
-            _fault_file = fault_log_path().open("a", encoding="utf-8")
+            _fault_file = private.open_append(fault_log_path())
             faulthandler.enable(file=_fault_file, all_threads=True)
         except OSError:
             faulthandler.enable()
+    with contextlib.suppress(OSError):
+        private.open_append(log_dir() / "rsa-desktop.log").close()  # created 0600 before logging opens it
     logging.basicConfig(
         level=logging.INFO, filename=str(log_dir() / "rsa-desktop.log"), encoding="utf-8",
         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -7,13 +7,17 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from rsa_desktop import paths
+from rsa_desktop.storage import private
 
 MAX_RECENT = 8
 
 
 def settings() -> QSettings:
     """A QSettings in INI format; the folder follows RSA_DESKTOP_DATA so tests can redirect it."""
-    return QSettings(str(paths.user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    path = paths.user_data_dir() / "settings.ini"
+    if not path.exists():
+        private.touch(path, exclusive=False)  # 0600 from the start; Qt keeps the mode when it rewrites it
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def _as_list(value) -> list[str]:
