@@ -83,6 +83,8 @@ class Analysis(SQLModel, table=True):
     unacceptable_level: int = Field(default=4)  # impact level at which downtime is no longer acceptable
     scales_confirmed: str = _text()  # fingerprint of the scales when the user last confirmed them
     archived: bool = False  # kept read-only because a later year was carried forward from it
+    # The öppet utdrag's choice per free-text field: JSON {field: text för öppet utdrag}; see domain/public.py.
+    public_texts: str = _text()
     created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
 

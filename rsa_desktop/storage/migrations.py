@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
 
 APPLICATION_ID = 0x52534131  # "RSA1"
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 
 def _table_ddl(name: str) -> tuple[str, list[str]]:
@@ -83,11 +83,17 @@ def _v4_to_v5(conn: sqlite3.Connection) -> None:
             conn.execute(ddl)
 
 
+def _v5_to_v6(conn: sqlite3.Connection) -> None:
+    # v6: the öppet utdrag's choice per free-text field (publish, or a text för öppet utdrag).
+    conn.execute("ALTER TABLE analysis ADD COLUMN public_texts VARCHAR DEFAULT '' NOT NULL")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 
