@@ -289,6 +289,20 @@ def public_selection(svc: RsaService, analysis_id: int,
     return public_rule.select(items, title_of=title_fields())
 
 
+def review_required(svc: RsaService, analysis_id: int) -> bool:
+    """Whether an öppet utdrag of this analysis needs a sekretessgranskning first (domain/public.py)."""
+    return public_rule.review_required(svc.analysis(analysis_id), public_selection(svc, analysis_id))
+
+
+def sensitive_items(svc: RsaService, analysis_id: int) -> list[public_rule.Sensitive]:
+    """What the sekretessgranskning shows: published items in the categories MSB names as sensitive."""
+    items = {k: svc.list(k, analysis_id) for k in ITEM_KINDS}
+    selection = public_selection(svc, analysis_id, items)
+    parts = {p.id: (len(svc.list("fallback", p.id)), len(svc.list("contact", p.id)))
+             for p in items["continuity_plan"]}
+    return public_rule.sensitive_items(items, selection, plan_parts=parts)
+
+
 def gather(svc: RsaService, analysis_id: int, *, public: bool = False, today: dt.date | None = None,
            now: dt.datetime | None = None) -> ReportData:
     """Read everything the exports show for one analysis; `public` applies the öppet utdrag's rule.
