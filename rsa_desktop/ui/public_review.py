@@ -9,6 +9,8 @@ come from the one rule (rsa_desktop.domain.public, through reports.common); this
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QGroupBox,
                                QHeaderView, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QTableWidget,
@@ -106,16 +108,21 @@ class PublicReviewDialog(QDialog):
             if not written.strip() and name not in stored:
                 continue
             named = public_rule.names_left_out(written, selection)
-            title = QLabel(f"<b>{label}</b>" + (
-                "<br><span style='color:#a00000'>" + _t("Nämner sekretessmarkerade uppgifter: {0}")
-                .format(", ".join(named[:3])) + "</span>" if named else ""), inner)
+            excerpt = " ".join(written.split())
+            excerpt = excerpt[:140].rsplit(" ", 1)[0] + " …" if len(excerpt) > 140 else excerpt
+            title = QLabel(f"<b>{escape(label)}</b><br><span style='color:#555'>{escape(excerpt)}</span>" + (
+                "<br><span style='color:#a00000'>" + escape(_t("Nämner sekretessmarkerade uppgifter: {0}")
+                                                            .format(", ".join(named[:3]))) + "</span>"
+                if named else ""), inner)
             title.setWordWrap(True)
+            title.setFixedWidth(340)
+            title.setToolTip(written[:2000])
             box = _choice(inner)
             box.setAccessibleName(_t("Beslut för {0}").format(label))
             edit = QPlainTextEdit(inner)
             edit.setAccessibleName(_t("Text för öppet utdrag: {0}").format(label))
             edit.setPlaceholderText(_t("Text för öppet utdrag (lämna tom för att utelämna texten)"))
-            edit.setFixedHeight(64)
+            edit.setFixedHeight(72)
             if name in stored:
                 box.setCurrentIndex(SECRET)
                 edit.setPlainText(stored[name])
@@ -123,7 +130,7 @@ class PublicReviewDialog(QDialog):
                 box.setCurrentIndex(SECRET)  # fail closed: it is withheld anyway (domain rule)
             edit.setEnabled(box.currentIndex() == SECRET)
             box.currentIndexChanged.connect(lambda i, e=edit: e.setEnabled(i == SECRET))
-            grid.addWidget(title, row, 0)
+            grid.addWidget(title, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(box, row, 1, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(edit, row, 2)
             if name == "summary":
@@ -143,7 +150,7 @@ class PublicReviewDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.export_button = self.buttons.addButton(_t("Spara besluten och exportera"),
                                                     QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(_t("Avbryt"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
