@@ -22,6 +22,7 @@ from typing import Callable
 # for each version, the statements that undo the step that led to it. A new migration in
 # rsa_desktop/storage/migrations.py needs its undo here (tests/test_selftest.py checks that).
 UNDO_STEP: dict[int, tuple[str, ...]] = {
+    6: ("ALTER TABLE analysis DROP COLUMN public_texts",),
     5: ("DROP TABLE review_mark", "DROP TABLE carried_from", "ALTER TABLE analysis DROP COLUMN archived"),
     4: ("DROP TABLE audit_event",),
     3: ("ALTER TABLE vulnerability RENAME COLUMN vuln_type TO kind",
