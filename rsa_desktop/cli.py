@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--pdf", type=Path, metavar="UT", help="PDF-fil att skriva")
     x.add_argument("--public", action="store_true",
                    help="öppet utdrag: utan sekretessmarkerade uppgifter, märkt ”Öppet utdrag”")
+    x.add_argument("--reviewed", action="store_true",
+                   help="sekretessgranskningen är gjord (krävs för --public när analysen har ett sekretessbeslut "
+                        "men inget är markerat)")
     cf = sub.add_parser("carry-forward", help="ny årsanalys från föregående år",
                         description="Kopierar ett års analys till ett nytt år med samma ID:n och kopplingar. Allt "
                                     "markeras ”att granska”, öppna åtgärder förs över och det gamla året arkiveras.")
@@ -76,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     co.add_argument("inputs", metavar="INLÄMNING", type=Path, nargs="+")
     co.add_argument("--pdf", type=Path, metavar="UT.pdf", help="PDF-rapport att skriva")
     co.add_argument("--year", type=int, metavar="ÅR", help="analysåret (standard: det vanligaste året bland filerna)")
+    co.add_argument("--public", action="store_true",
+                    help="öppet utdrag: utan det som inlämningarnas öppna utdrag utelämnar, märkt ”Öppet utdrag”")
+    co.add_argument("--security-class", default="", metavar="KLASS",
+                    help="begransat_hemlig, konfidentiell, hemlig eller kvalificerat_hemlig: sammanställningens säkerhetsskyddsklass (ditt beslut; kopieras aldrig från en inlämning)")
+    co.add_argument("--secrecy", default="", metavar="TEXT",
+                    help="sammanställningens sekretessmarkering, t.ex. ”Sekretess enligt 18 kap. 13 § OSL, beslut …”")
     ke = sub.add_parser("catalogue-export", help="skriv filens kataloger som ett katalogpaket att redigera och dela",
                         description="Skriver katalogerna som filen använder (ett inläst katalogpaket eller programmets "
                                     "egna) som ett katalogpaket: sektorer, beroendetyper, scenarier, organisationer, "
@@ -231,7 +240,8 @@ def cmd_check(args) -> int:
 
 def cmd_export(args) -> int:
     from rsa_desktop.reports.atomic import ExportError
-    from rsa_desktop.reports.common import gather
+    from rsa_desktop.domain.public import REVIEW_REQUIRED_MESSAGE
+    from rsa_desktop.reports.common import gather, review_required
     from rsa_desktop.services.rsa import RsaService
 
     if args.xlsx is None and args.pdf is None:
@@ -255,6 +265,9 @@ def cmd_export(args) -> int:
                 return _fail(f"det finns ingen analys för {args.year} i filen (finns: {years}).")
         from rsa_desktop.services.catalogue_update import activate_for
         activate_for(svc)  # glossary and report headings of the file's catalogue package
+        if args.public and not args.reviewed and review_required(svc, analysis.id):
+            _fail(REVIEW_REQUIRED_MESSAGE)
+            return 1
         data = gather(svc, analysis.id, public=args.public)
         what = " (öppet utdrag)" if args.public else ""
         try:
@@ -370,7 +383,15 @@ def cmd_consolidate(args) -> int:
     inputs = expand_inputs(args.inputs)
     if any(p.resolve() == o.resolve() for p in inputs for o in outputs):
         return _fail("en utfil får inte vara en av inlämningarna.")
-    result = consolidate(inputs, year=args.year)
+    from rsa_desktop.model.kinds import SECURITY_CLASSES
+
+    if args.security_class and args.security_class not in dict(SECURITY_CLASSES):
+        return _fail(f"okänd säkerhetsskyddsklass: {args.security_class} "
+                     f"(välj {', '.join(c for c, _ in SECURITY_CLASSES)}).")
+    if args.public and (args.security_class or args.secrecy):
+        return _fail("ett öppet utdrag har ingen sekretessmarkering: ange inte --security-class/--secrecy med --public.")
+    result = consolidate(inputs, year=args.year, public=args.public, security_class=args.security_class,
+                         secrecy=args.secrecy)
     for e in result.errors:
         print(f"{e.path}: kunde inte läsas: {e.reason}", file=sys.stderr)
     if not result.included:

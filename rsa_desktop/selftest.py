@@ -22,6 +22,7 @@ from typing import Callable
 # for each version, the statements that undo the step that led to it. A new migration in
 # rsa_desktop/storage/migrations.py needs its undo here (tests/test_selftest.py checks that).
 UNDO_STEP: dict[int, tuple[str, ...]] = {
+    8: ("ALTER TABLE analysis DROP COLUMN public_texts",),
     7: ("ALTER TABLE audit_event DROP COLUMN chain",),
     6: ("DROP TABLE catalogue_package", "ALTER TABLE analysis DROP COLUMN report_deadline",
         "ALTER TABLE analysis DROP COLUMN catalogue_version"),

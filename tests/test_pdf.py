@@ -92,7 +92,8 @@ def test_every_risk_title_and_item(demo_pdf):
     svc, a, _out, pages = demo_pdf
     everything = " ".join(pages)
     for r in svc.list("risk", a.id):
-        assert norm(f"{r.hid} {r.title}") in everything, r.hid
+        mark = " (S)" if r.secret else ""  # the visible secret mark of the full report
+        assert norm(f"{r.hid}{mark} {r.title}") in everything, r.hid
     for kind, title in (("function", "name"), ("action", "title"), ("vulnerability", "title")):
         for rec in svc.list(kind, a.id):
             assert norm(rec.values[title]) in everything, rec.hid

@@ -85,6 +85,8 @@ class Analysis(SQLModel, table=True):
     archived: bool = False  # kept read-only because a later year was carried forward from it
     catalogue_version: str = _text()  # the catalogue version its values were mapped to ('' = before versions)
     report_deadline: Optional[dt.date] = _date()  # the city's deadline for this RSA (configurable)
+    # The öppet utdrag's choice per free-text field: JSON {field: text för öppet utdrag}; see domain/public.py.
+    public_texts: str = _text()
     created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
 

@@ -2,18 +2,10 @@
 
 Qt-free and free of heavy imports: reportlab, openpyxl and matplotlib are imported by the renderers.
 
-`gather()` reads one analysis into a `ReportData` snapshot. For an *öppet utdrag* (public excerpt,
-`public=True`) it leaves out, before any renderer sees the data:
-
-- every item marked sekretess (`secret=True`): verksamheter, beroenden, risker, sårbarheter,
-  förmågebedömningar, åtgärder, kontinuitetsplaner and övningar;
-- everything that would reveal such an item: links to it, a kontinuitetsplan for a secret
-  verksamhet (with its reservrutiner and contacts), an övning of such a plan, a reservrutin for a
-  secret beroende, and every gap finding that involves a secret item;
-- the analysis' own secret parts: the sekretessmarkering and säkerhetsskyddsklass are replaced by
-  the marking "Öppet utdrag".
-
-Counts, the risk matrix and the dependency map are computed from what is left.
+`gather()` reads one analysis into a `ReportData` snapshot. For an *öppet utdrag* (`public=True`) it
+applies the one rule of what an excerpt keeps (`rsa_desktop.domain.public`) before any renderer sees the
+data: items, links, gap findings, free texts and markings; counts and figures are computed from what is
+left. Renderers (PDF, Excel, Word) never filter on their own.
 """
 
 from __future__ import annotations
@@ -24,14 +16,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from types import MappingProxyType
+
 from rsa_desktop import __version__, paths
+from rsa_desktop.domain import public as public_rule
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import LinkRecord, RsaService
 
-PUBLIC_MARKING = "Öppet utdrag"
-PUBLIC_NOTE = ("Detta är ett öppet utdrag ur risk- och sårbarhetsanalysen. Uppgifter som omfattas av "
-               "sekretess har utelämnats.")
+PUBLIC_MARKING = public_rule.PUBLIC_MARKING
+SECRET_MARK = "(S)"
+SECRET_LEGEND = ("(S) = uppgiften är markerad med sekretess och utelämnas i ett öppet utdrag.")
 TEMPLATE_FORMAT = "rsa-desktop-report-template"
 
 # Characters that XML 1.0 (and so xlsx) cannot hold, and that print as nothing in a PDF:
@@ -194,7 +189,8 @@ class ReportData:
     exported_at: dt.datetime
     today: dt.date
     program_version: str = __version__
-    omitted: int = 0  # how many items the public excerpt left out (not printed: only for tests/logs)
+    omitted: int = 0  # how many items the public excerpt left out (stated in `public_note`)
+    withheld_texts: int = 0  # how many free texts the excerpt replaced or left out
     _by_id: dict[tuple[str, int], Record] = field(default_factory=dict, repr=False)
     # (link, side) → item id → ids on the other side, in the order of `links[link]` (built on first use)
     _linked: dict[tuple[str, str], dict[int, list[int]]] = field(default_factory=dict, repr=False)
@@ -246,6 +242,22 @@ class ReportData:
                 and action.status not in ("genomford", "avbruten"))
 
     @property
+    def public_note(self) -> str:
+        """The excerpt's honest statement of what was left out ("" for a full report)."""
+        return public_rule.omission_note(self.omitted, self.withheld_texts) if self.public else ""
+
+    @property
+    def secret_legend(self) -> str:
+        """The legend of the secret mark in a full report ("" when nothing is marked or in an excerpt)."""
+        if self.public or not any(public_rule.is_marked(r) for rs in self.items.values() for r in rs):
+            return ""
+        return SECRET_LEGEND
+
+    def mark(self, item: Record) -> str:
+        """The item's ID with the visible secret mark in a full report: "R3 (S)"."""
+        return f"{item.hid} {SECRET_MARK}" if not self.public and public_rule.is_marked(item) else item.hid
+
+    @property
     def title(self) -> str:
         org = self.organisation.name if self.organisation is not None else ""
         return f"Risk- och sårbarhetsanalys {self.analysis.year}" + (f" – {org}" if org else "")
@@ -267,33 +279,55 @@ def _gaps(svc: RsaService, analysis_id: int, today: dt.date) -> list[Any] | None
     return list(analyse_gaps(svc, analysis_id, today=today))
 
 
+def title_fields() -> dict[str, str]:
+    """Kind → the field that names an item (for finding a left-out item's name in a free text)."""
+    return {k: KINDS[k].title_field for k in ITEM_KINDS}
+
+
+def public_selection(svc: RsaService, analysis_id: int,
+                     items: dict[str, list[Record]] | None = None) -> public_rule.Selection:
+    """The öppet utdrag's selection for one analysis (the rule is domain/public.py's)."""
+    if items is None:
+        items = {k: svc.list(k, analysis_id) for k in ITEM_KINDS}
+    return public_rule.select(items, title_of=title_fields())
+
+
+def review_required(svc: RsaService, analysis_id: int) -> bool:
+    """Whether an öppet utdrag of this analysis needs a sekretessgranskning first (domain/public.py)."""
+    return public_rule.review_required(svc.analysis(analysis_id), public_selection(svc, analysis_id))
+
+
+def sensitive_items(svc: RsaService, analysis_id: int) -> list[public_rule.Sensitive]:
+    """What the sekretessgranskning shows: published items in the categories MSB names as sensitive."""
+    items = {k: svc.list(k, analysis_id) for k in ITEM_KINDS}
+    selection = public_selection(svc, analysis_id, items)
+    parts = {p.id: (len(svc.list("fallback", p.id)), len(svc.list("contact", p.id)))
+             for p in items["continuity_plan"]}
+    return public_rule.sensitive_items(items, selection, plan_parts=parts)
+
+
 def gather(svc: RsaService, analysis_id: int, *, public: bool = False, today: dt.date | None = None,
            now: dt.datetime | None = None) -> ReportData:
-    """Read everything the exports show for one analysis; `public` leaves out all secret content."""
+    """Read everything the exports show for one analysis; `public` applies the öppet utdrag's rule.
+
+    The rule (domain/public.py) is applied here in full, so that no renderer filters on its own.
+    """
+    from rsa_desktop.model.kinds import LINKS
     from rsa_desktop.services.matrix import matrix_data
 
     today = today or dt.date.today()
     now = now or dt.datetime.now().replace(microsecond=0)
     analysis = svc.analysis(analysis_id)
-    items: dict[str, list[Record]] = {k: svc.list(k, analysis_id) for k in ITEM_KINDS}
-    omitted = 0
-    if public:
-        for kind in ITEM_KINDS:
-            before = len(items[kind])
-            items[kind] = [r for r in items[kind] if not r.secret]
-            omitted += before - len(items[kind])
-        kept_functions = {f.id for f in items["function"]}
-        # A plan for a secret verksamhet describes that verksamhet: it goes too.
-        before = len(items["continuity_plan"])
-        items["continuity_plan"] = [p for p in items["continuity_plan"]
-                                    if p.function_id is None or p.function_id in kept_functions]
-        kept_plans = {p.id for p in items["continuity_plan"]}
-        removed_plans = {p.id for p in svc.list("continuity_plan", analysis_id)} - kept_plans
-        items["exercise"] = [x for x in items["exercise"] if x.plan_id is None or x.plan_id not in removed_plans]
-        omitted += before - len(items["continuity_plan"])
+    all_items: dict[str, list[Record]] = {k: svc.list(k, analysis_id) for k in ITEM_KINDS}
+    selection = public_selection(svc, analysis_id, all_items) if public else None
+    items = public_rule.keep_items(all_items, selection)
+    omitted = selection.omitted if selection is not None else 0
+    withheld = 0
+    if selection is not None:
+        withheld = sum(1 for ft in public_rule.free_texts(analysis, selection) if ft.withheld)
+        analysis = Record("analysis", analysis.id, MappingProxyType(
+            public_rule.public_analysis_values(analysis.values, analysis, selection)))
     kept = {k: {r.id for r in items[k]} for k in ITEM_KINDS}
-
-    from rsa_desktop.model.kinds import LINKS
 
     links: dict[str, list[LinkRecord]] = {}
     for name, spec in LINKS.items():
@@ -303,8 +337,8 @@ def gather(svc: RsaService, analysis_id: int, *, public: bool = False, today: dt
     plans = []
     for p in items["continuity_plan"]:
         fallbacks = svc.list("fallback", p.id)
-        if public:
-            fallbacks = [fb for fb in fallbacks if fb.dependency_id is None or fb.dependency_id in kept["dependency"]]
+        if selection is not None:
+            fallbacks = [fb for fb in fallbacks if selection.keeps_fallback(fb)]
         plans.append(PlanData(p, fallbacks, svc.list("contact", p.id)))
 
     impacts = {fid: lv for fid, lv in svc.all_impacts(analysis_id).items() if fid in kept["function"]}
@@ -313,12 +347,8 @@ def gather(svc: RsaService, analysis_id: int, *, public: bool = False, today: dt
     residual = matrix_data(svc, analysis_id, include_secret=not public, residual=True)
 
     gaps = _gaps(svc, analysis_id, today)
-    if gaps is not None and public:
-        secret_hids = {r.hid for k in ITEM_KINDS for r in svc.list(k, analysis_id) if r.id not in kept[k]}
-        gaps = [g for g in gaps
-                if (getattr(g, "function_id", None) is None or g.function_id in kept["function"])
-                and (getattr(g, "dependency_id", None) is None or g.dependency_id in kept["dependency"])
-                and not (set(getattr(g, "items", ()) or ()) & secret_hids)]
+    if gaps is not None and selection is not None:
+        gaps = [g for g in gaps if selection.keeps_finding(g)]
 
     previous = None
     earlier = [a for a in svc.analyses() if a.year < analysis.year]
@@ -326,14 +356,16 @@ def gather(svc: RsaService, analysis_id: int, *, public: bool = False, today: dt
         prev = earlier[-1]
         acts = svc.list("action", prev.id)
         if public:
-            acts = [a for a in acts if not a.secret]
+            prev_sel = public_selection(svc, prev.id)
+            acts = [a for a in acts if prev_sel.keeps("action", a.id)]
         previous = (prev.year, acts)
 
     data = ReportData(
         public=public, marking=_marking(analysis, public), organisation=svc.organisation(), analysis=analysis,
         scales=svc.scales(analysis_id), participants=svc.list("participant", analysis_id), items=items,
         plans=plans, links=links, impacts=impacts, consequences=consequences, matrix=matrix,
-        residual_matrix=residual, gaps=gaps, previous=previous, exported_at=now, today=today, omitted=omitted)
+        residual_matrix=residual, gaps=gaps, previous=previous, exported_at=now, today=today, omitted=omitted,
+        withheld_texts=withheld)
     for kind in ITEM_KINDS:
         for r in items[kind]:
             data._by_id[(kind, r.id)] = r

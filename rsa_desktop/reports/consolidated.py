@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,8 +23,8 @@ from typing import Any
 from rsa_desktop import __version__
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.reports.common import Marking, yes_no
-from rsa_desktop.services.consolidate import Consolidation, band_for
+from rsa_desktop.reports.common import SECRET_LEGEND, SECRET_MARK, Marking, yes_no
+from rsa_desktop.services.consolidate import CLASS_LABEL, Consolidation, band_for
 
 TITLE = "Stockholms stad – sammanställning av risk- och sårbarhetsanalyser"
 SHEETS = ("Översikt", "Inlämningar", "Saknas", "Samhällsviktiga verksamheter", "Gemensamma beroenden", "Riskmatris",
@@ -47,10 +48,10 @@ class _Frame:
 
 
 def _frame(c: Consolidation) -> _Frame:
-    marking = Marking(False, c.marking_security_class, c.marking_secrecy)
+    marking = Marking(True) if c.public else Marking(False, c.marking_security_class, c.marking_secrecy)
     org = SimpleNamespace(name=ORG, committee="Kommunstyrelsen", contact_person="", security_coordinator="")
     analysis = SimpleNamespace(year=c.year, status="Sammanställning", adopted_date=None, adopted_decision="")
-    return _Frame(marking, org, analysis, c.created_at)
+    return _Frame(marking, org, analysis, c.created_at, public=c.public)
 
 
 def _status(code: str) -> str:
@@ -73,7 +74,18 @@ def _overview_rows(c: Consolidation) -> list[tuple[str, Any]]:
         ("Kontinuitetsgap", n["gaps"]),
         ("Försenade åtgärder", n["overdue"]),
         ("Markering", _frame(c).marking.text),
+        ("Sekretess", _secrecy_note(c)),
     ]
+
+
+def _secrecy_note(c: Consolidation) -> str:
+    if c.public:
+        return ("Öppet utdrag: allt som inlämningarnas öppna utdrag utelämnar har utelämnats här också. "
+                "Numreringen kan ha luckor.")
+    n = sum(1 for s in c.included for f in s.functions if f.critical and f.secret) + \
+        sum(1 for s in c.included for r in s.risks if r.secret)
+    return (f"Uppgifter som är markerade med sekretess ingår och har Ja i kolumnen Sekretess "
+            f"({n} samhällsviktiga verksamheter och risker).")
 
 
 def build_workbook(c: Consolidation):
@@ -84,18 +96,22 @@ def build_workbook(c: Consolidation):
     T = lambda h, i, t="text", w=None: Col(h, (lambda r: r[i]), t, width=w)  # noqa: E731
 
     book.table_sheet("Översikt", "Oversikt", [T("Uppgift", 0, w=40), T("Värde", 1, "long", 60)], _overview_rows(c),
-                     freeze_first_col=False)
+                     freeze_first_col=False)  # its "Sekretess" row says how secret items are treated
     rows = [(s.organisation, s.city_org, s.committee, s.year, s.source.name,
              "Excel" if s.source_kind == "xlsx" else "RSA-fil",
              "Öppet utdrag" if s.public else "Fullständig", KINDS["analysis"].field("status").choice_label(s.status),
-             "Ja" if s.included else "Nej", s.note or "; ".join(s.warnings)) for s in c.submissions]
-    rows += [("", "", "", None, e.path.name, "", "", "", "Nej", f"Kunde inte läsas: {e.reason}") for e in c.errors]
+             "Ja" if s.included else "Nej", s.note or "; ".join(s.warnings),
+             " – ".join(p for p in (CLASS_LABEL.get(s.security_class, ""), s.secrecy) if p)) for s in c.submissions]
+    rows += [("", "", "", None, e.path.name, "", "", "", "Nej", f"Kunde inte läsas: {e.reason}", "")
+             for e in c.errors]
     book.table_sheet("Inlämningar", "Inlamningar",
                      [T("Organisation", 0), T("Enligt katalogen", 1), T("Nämnd eller styrelse", 2),
                       T("År", 3, "int"), T("Fil", 4, w=30), T("Format", 5, "enum"), T("Utdrag", 6, "enum"),
-                      T("Status", 7, "enum"), T("Ingår", 8, "enum"), T("Anmärkning", 9, "long")], rows)
-    book.table_sheet("Saknas", "Saknas", [T("Organisation", 0, w=40), T("Förvaltning", 1, w=40)],
-                     [(o.name, o.administration) for o in c.missing])
+                      T("Status", 7, "enum"), T("Ingår", 8, "enum"), T("Anmärkning", 9, "long"),
+                      T("Sekretess", 10, w=30)], rows)
+    book.table_sheet("Saknas", "Saknas", [T("Organisation", 0, w=40), T("Förvaltning", 1, w=40),
+                                          T("Sekretess", 2, "enum")],
+                     [(o.name, o.administration, "Nej") for o in c.missing])
     rows = [(s.organisation, f.hid, f.name, f.msb_sector or "Utan sektor", f.preparedness_sector,
              format_duration(f.mtd), f.mtd, "Extern regi" if f.operation == "extern" else "Egen regi",
              yes_no(f.secret))
@@ -112,7 +128,7 @@ def build_workbook(c: Consolidation):
             rows.append((p.name, p.city_org or "Extern", len(p.organisations), format_duration(p.strictest),
                          p.strictest, org, u.dependency_hid, u.dependency, u.dep_type, u.function_hid, u.function,
                          format_duration(u.tolerance), u.tolerance, u.expected_outage, yes_no(u.has_reserve),
-                         u.provider))
+                         u.provider, yes_no(u.secret)))
     book.table_sheet("Gemensamma beroenden", "GemensammaBeroenden",
                      [T("Leverantör", 0, w=30), T("Stadens organisation", 1, w=24), T("Antal organisationer", 2, "int"),
                       T("Strängaste tolerans", 3, "enum"), T("Strängaste tolerans (minuter)", 4, "minutes"),
@@ -120,25 +136,27 @@ def build_workbook(c: Consolidation):
                       T("Typ", 8), T("Verksamhet", 9, "id"), T("Verksamhetens namn", 10, w=30),
                       T("Tolerans", 11, "enum"), T("Tolerans (minuter)", 12, "minutes"),
                       T("Förväntad avbrottstid (minuter)", 13, "minutes"), T("Reserv finns", 14, "enum"),
-                      T("Leverantör enligt inlämningen", 15, w=30)], rows)
+                      T("Leverantör enligt inlämningen", 15, w=30), T("Sekretess", 16, "enum")], rows)
     _matrix_sheet(book, c)
-    rows = [(s.organisation, r.hid, r.title, r.category, r.likelihood, r.consequence, r.score, r.band)
-            for s, r in c.top_risks]
+    rows = [(s.organisation, r.hid, r.title, r.category, r.likelihood, r.consequence, r.score, r.band,
+             yes_no(r.secret)) for s, r in c.top_risks]
     book.table_sheet("Allvarligaste risker", "AllvarligasteRisker",
                      [T("Organisation", 0, w=30), T("ID", 1, "id"), T("Rubrik", 2, w=40), T("Kategori", 3),
                       T("Sannolikhet", 4, "level"), T("Sammanvägd konsekvens", 5, "level"), T("Riskvärde", 6, "int"),
-                      T("Riskklass", 7, "enum")], rows)
-    rows = [(s.organisation, g.severity, g.rule, g.title, g.explanation, ", ".join(g.items)) for s, g in c.gaps]
+                      T("Riskklass", 7, "enum"), T("Sekretess", 8, "enum")], rows)
+    rows = [(s.organisation, g.severity, g.rule, g.title, g.explanation, ", ".join(g.items), yes_no(g.secret))
+            for s, g in c.gaps]
     book.table_sheet("Kontinuitetsgap", "Kontinuitetsgap",
                      [T("Organisation", 0, w=30), T("Allvarlighet", 1, "enum"), T("Regel", 2, w=18),
-                      T("Rubrik", 3, w=40), T("Förklaring", 4, "long"), T("Berörda objekt", 5, "hids")], rows)
+                      T("Rubrik", 3, w=40), T("Förklaring", 4, "long"), T("Berörda objekt", 5, "hids"),
+                      T("Sekretess", 6, "enum")], rows)
     rows = [(s.organisation, a.hid, a.title, a.owner, a.deadline, _status(a.status),
-             KINDS["action"].field("priority").choice_label(a.priority), (c.today - a.deadline).days)
-            for s, a in c.overdue]
+             KINDS["action"].field("priority").choice_label(a.priority), (c.today - a.deadline).days,
+             yes_no(a.secret)) for s, a in c.overdue]
     book.table_sheet("Försenade åtgärder", "ForsenadeAtgarder",
                      [T("Organisation", 0, w=30), T("ID", 1, "id"), T("Rubrik", 2, w=40), T("Ansvarig", 3),
                       T("Klart senast", 4, "date"), T("Status", 5, "enum"), T("Prioritet", 6, "enum"),
-                      T("Dagar försenad", 7, "int")], rows)
+                      T("Dagar försenad", 7, "int"), T("Sekretess", 8, "enum")], rows)
     book.finish()
     return book.wb
 
@@ -148,20 +166,28 @@ def _matrix_sheet(book, c: Consolidation) -> None:
 
     from rsa_desktop.reports.xlsx import Col
 
+    secret: dict[str, Counter] = {}
+    for s in c.included:
+        for r in s.risks:
+            if r.secret and r.likelihood is not None and r.consequence is not None:
+                for key in ("", r.category or "Utan kategori"):
+                    secret.setdefault(key, Counter())[(r.likelihood, r.consequence)] += 1
     rows = []
     for category in sorted(c.matrix, key=lambda k: (k != "", k.casefold())):
         for (lk, cs), n in sorted(c.matrix[category].items()):
             band = band_for(c, lk, cs)
-            rows.append((category or "Alla kategorier", lk, cs, n, lk * cs, band.label if band else ""))
+            rows.append((category or "Alla kategorier", lk, cs, n, lk * cs, band.label if band else "",
+                         secret.get(category, Counter()).get((lk, cs), 0)))
     T = lambda h, i, t="text", w=None: Col(h, (lambda r: r[i]), t, width=w)  # noqa: E731
     ws = book.table_sheet("Riskmatris", "Riskmatris",
                           [T("Kategori", 0, w=28), T("Sannolikhet", 1, "level"), T("Konsekvens", 2, "level"),
-                           T("Antal risker", 3, "int"), T("Riskvärde", 4, "int"), T("Riskklass", 5, "enum")], rows,
+                           T("Antal risker", 3, "int"), T("Riskvärde", 4, "int"), T("Riskklass", 5, "enum"),
+                           T("Sekretess (antal markerade)", 6, "int")], rows,
                           freeze_first_col=False)
     # The grid for all categories, beside the table.
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    left = 9
+    left = 10
     ws.cell(4, left, "Antal risker per ruta, alla kategorier").font = Font(bold=True)
     ws.cell(5, left, "Sannolikhet ↓ / konsekvens →").font = Font(italic=True, size=9)
     for j, (cv, label) in enumerate(c.consequence_levels):
@@ -218,6 +244,8 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
     if frame.marking.stamp:
         b.space(8 * b.mm)
         b.story.append(Paragraph(escape(frame.marking.stamp), s.stamp))
+    b.space(6 * b.mm)
+    b.para(_secrecy_note(c) + ("" if c.public else " " + SECRET_LEGEND))
     b.story.append(NextPageTemplate("body"))
 
     def chapter(title: str) -> None:
@@ -245,7 +273,7 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
     for sector in sorted(by_sector, key=str.casefold):
         b.h2(f"{sector} ({len(by_sector[sector])})")
         b.table(["Organisation", "Verksamhet", "Acceptabel avbrottstid"],
-                [[sub.organisation, f"{f.hid} {f.name}", format_duration(f.mtd) or "–"]
+                [[sub.organisation, f"{_mark(f)} {f.name}", format_duration(f.mtd) or "–"]
                  for sub, f in sorted(by_sector[sector], key=lambda x: (x[0].organisation, x[1].hid))],
                 [0.32, 0.5, 0.18])
 
@@ -279,7 +307,7 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
 
     chapter("De allvarligaste riskerna")
     b.table(["Organisation", "Risk", "Kategori", "S", "K", "Värde"],
-            [[sub.organisation, f"{r.hid} {r.title}", r.category, r.likelihood, r.consequence, r.score]
+            [[sub.organisation, f"{_mark(r)} {r.title}", r.category, r.likelihood, r.consequence, r.score]
              for sub, r in c.top_risks], [0.25, 0.37, 0.18, 0.06, 0.06, 0.08])
 
     chapter("Kontinuitetsgap")
@@ -287,19 +315,25 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
     b.para(f"{len(c.gaps)} gap i alla inlämningar, varav {len(high)} med hög allvarlighet. "
            f"Hela listan finns i Excelfilen; här visas de {min(top_gaps, len(c.gaps))} allvarligaste.")
     b.table(["Organisation", "Allvarlighet", "Gap"],
-            [[sub.organisation, g.severity, g.title] for sub, g in c.gaps[:top_gaps]], [0.3, 0.14, 0.56])
+            [[sub.organisation, g.severity, g.title + (f" {SECRET_MARK}" if g.secret else "")]
+             for sub, g in c.gaps[:top_gaps]], [0.3, 0.14, 0.56])
 
     chapter("Försenade åtgärder")
     b.para(f"{len(c.overdue)} åtgärder har passerat sitt slutdatum utan att vara genomförda"
            + (f"; de {top_overdue} äldsta visas." if len(c.overdue) > top_overdue else "."))
     b.table(["Organisation", "Åtgärd", "Klart senast", "Status"],
-            [[sub.organisation, f"{a.hid} {a.title}", a.deadline.isoformat(), _status(a.status)]
+            [[sub.organisation, f"{_mark(a)} {a.title}", a.deadline.isoformat(), _status(a.status)]
              for sub, a in c.overdue[:top_overdue]], [0.3, 0.44, 0.13, 0.13])
     doc = ReportDoc(target, frame, s, title=frame.title, author=ORG, subject=f"Sammanställning RSA {c.year}"
                     + (f" – {frame.marking.text}" if not frame.marking.empty else ""),
                     creator=f"RSA Desktop {__version__}", producer=f"RSA Desktop {__version__} (reportlab)",
                     lang="sv-SE", initialFontName="DejaVuSans")
     doc.multiBuild(b.story, canvasmaker=NumberedCanvas)
+
+
+def _mark(item) -> str:
+    """An item's ID with the visible secret mark (only a full compilation has secret items)."""
+    return f"{item.hid} {SECRET_MARK}" if item.secret else item.hid
 
 
 def _high(c: Consolidation, lk: int, cs: int) -> bool:

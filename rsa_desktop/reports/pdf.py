@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from rsa_desktop import paths
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.public import document_subject
 from rsa_desktop.reports.common import (
     ReportData,
     ReportTemplate,
@@ -596,9 +597,12 @@ def _title_page(b: _Builder) -> None:
         if d.marking.stamp:
             b.story.append(Paragraph(escape(d.marking.stamp), s.stamp))
         if d.public:
-            b.markup(escape(b.t.texts.get("public_note", "")), ParagraphStyleCentered(s.body))
+            b.markup(escape(d.public_note), ParagraphStyleCentered(s.body))
         elif d.marking.secrecy:
             b.markup(esc(d.marking.secrecy), ParagraphStyleCentered(s.body))
+    if d.secret_legend:
+        b.space(6 * b.mm)
+        b.markup(escape(d.secret_legend), ParagraphStyleCentered(s.body))
     b.story.append(NextPageTemplate("body"))
 
 
@@ -641,7 +645,9 @@ def _summary(b: _Builder) -> None:
     t = b.t
     b.h1(t.heading("summary"), "summary")
     if d.public:
-        b.markup(escape(t.texts.get("public_note", "")), b.s.intro)
+        b.markup(escape(d.public_note), b.s.intro)
+    elif d.secret_legend:
+        b.markup(escape(d.secret_legend), b.s.intro)
     if clean_text(d.analysis.summary).strip():
         b.para(d.analysis.summary)
     else:
@@ -677,7 +683,7 @@ def _summary(b: _Builder) -> None:
         rows, fills = [], []
         for i, (score, cons, r) in enumerate(top):
             band = d.scales.band(r.likelihood, cons)
-            rows.append([r.hid, r.title, str(r.likelihood), str(cons), f"{score} {band.label if band else ''}"])
+            rows.append([b.data.mark(r), r.title, str(r.likelihood), str(cons), f"{score} {band.label if band else ''}"])
             if band:
                 fills.append(((4, i), band.colour))
         b.table(["ID", "Risk", "S", "K", "Riskvärde"], rows, [0.07, 0.63, 0.06, 0.06, 0.18], fills=fills)
@@ -767,7 +773,7 @@ def _functions(b: _Builder) -> None:
             regi = b.label_of("function", "operation", f.operation)
             if f.operation == "extern" and f.supplier:
                 regi += f" ({clean_text(f.supplier)})"
-            rows.append([f.hid, f.name, f.msb_sector, regi, format_duration(f.max_tolerable_downtime) or "–",
+            rows.append([b.data.mark(f), f.name, f.msb_sector, regi, format_duration(f.max_tolerable_downtime) or "–",
                          format_duration(f.rto) or "–"])
         b.table(["ID", "Verksamhet", "Samhällssektor", "Regi", "Acceptabel avbrottstid", "Återställningstid"],
                 rows, [0.06, 0.32, 0.2, 0.16, 0.13, 0.13])
@@ -796,7 +802,7 @@ def _functions(b: _Builder) -> None:
             b.table(["Verksamhet", *[h.label for h in horizons]], rows, [0.4] + [0.6 / n] * n, fills=fills)
         b.h2(t.section("functions", "details"))
         for f in critical:
-            b.h3(f"{f.hid} {clean_text(f.name)}")
+            b.h3(f"{b.data.mark(f)} {clean_text(f.name)}")
             crit = []
             if f.criticality_life_health is not None:
                 crit.append(f"liv och hälsa {f.criticality_life_health}")
@@ -819,7 +825,7 @@ def _functions(b: _Builder) -> None:
         b.h2(t.section("functions", "other"))
         b.para("Följande verksamheter har kartlagts men bedöms inte vara samhällsviktiga.")
         b.table(["ID", "Verksamhet", "Beskrivning"],
-                [[f.hid, f.name, _limit(f.description, 400)] for f in other], [0.06, 0.3, 0.64])
+                [[b.data.mark(f), f.name, _limit(f.description, 400)] for f in other], [0.06, 0.3, 0.64])
 
 
 def _dependencies(b: _Builder) -> None:
@@ -840,7 +846,7 @@ def _dependencies(b: _Builder) -> None:
             if x.has_reserve and x.reserve_duration is not None:
                 reserve += f", {format_duration(x.reserve_duration)}"
             provider = x.provider or x.provider_org
-            rows.append([x.hid, x.name, x.dep_type, provider, format_duration(x.expected_outage) or "–", reserve,
+            rows.append([b.data.mark(x), x.name, x.dep_type, provider, format_duration(x.expected_outage) or "–", reserve,
                          "Ja" if x.single_point_of_failure else ""])
         b.table(["ID", "Beroende", "Typ", "Leverantör", "Förväntat avbrott", "Reserv", "Enda felpunkt"], rows,
                 [0.06, 0.23, 0.14, 0.26, 0.1, 0.11, 0.1])
@@ -899,7 +905,7 @@ def _dependencies(b: _Builder) -> None:
     if described:
         b.h2(t.section("dependencies", "details"))
         for x in described:
-            b.h3(f"{x.hid} {clean_text(x.name)}")
+            b.h3(f"{b.data.mark(x)} {clean_text(x.name)}")
             used = b.hids("function_dependency", x.id, side="right")
             under = b.hids("dependency_dependency", x.id)
             b.kv([("Typ", x.dep_type), ("Leverantör", x.provider), ("Stadens organisation", x.provider_org),
@@ -962,7 +968,7 @@ def _risks(b: _Builder) -> None:
         rband = sc.band(r.residual_likelihood, r.residual_consequence)
         score = f"{r.likelihood * cons} {band.label}" if band else "–"
         rscore = f"{r.residual_likelihood * r.residual_consequence}" if rband else "–"
-        rows.append([r.hid, r.title, r.category, "–" if r.likelihood is None else str(r.likelihood),
+        rows.append([b.data.mark(r), r.title, r.category, "–" if r.likelihood is None else str(r.likelihood),
                      "–" if cons is None else str(cons), score, rscore])
         if band:
             fills.append(((5, i), band.colour))
@@ -974,7 +980,7 @@ def _risks(b: _Builder) -> None:
            "när de planerade åtgärderna har genomförts.", b.s.small)
     b.h2(t.section("risks", "details"))
     for r in risks:
-        b.h3(f"{r.hid} {clean_text(r.title)}")
+        b.h3(f"{b.data.mark(r)} {clean_text(r.title)}")
         cons_levels = d.consequences.get(r.id, {})
         pairs: list[tuple[str, Any]] = [("Kategori", r.category), ("Scenario", r.scenario),
                                         ("Sannolikhet", _level(r.likelihood, sc.likelihood_label(r.likelihood)))]
@@ -1011,7 +1017,7 @@ def _vulnerabilities(b: _Builder) -> None:
         if not chosen:
             b.none()
         for v in chosen:
-            b.h3(f"{v.hid} {clean_text(v.title)}")
+            b.h3(f"{b.data.mark(v)} {clean_text(v.title)}")
             b.para(v.description)
             acts = b.hids("action_vulnerability", v.id, side="right")
             if acts:
@@ -1022,12 +1028,12 @@ def _vulnerabilities(b: _Builder) -> None:
         b.none()
         return
     sc = d.scales
-    rows = [[x.hid, x.area, sc.capability_label(x.rating) or "Ej bedömd"] for x in caps]
+    rows = [[b.data.mark(x), x.area, sc.capability_label(x.rating) or "Ej bedömd"] for x in caps]
     b.table(["ID", "Område", "Bedömning"], rows, [0.08, 0.55, 0.37])
     for x in caps:
         if clean_text(x.motivation).strip():
             label = sc.capability_label(x.rating)
-            b.h3(f"{x.hid} {clean_text(x.area)}" + (f" – {label.lower()}" if label else ""))
+            b.h3(f"{b.data.mark(x)} {clean_text(x.area)}" + (f" – {label.lower()}" if label else ""))
             b.para(x.motivation)
 
 
@@ -1044,7 +1050,7 @@ def _actions(b: _Builder) -> None:
     for i, a in enumerate(acts):
         links = ", ".join(x for x in (b.hids("action_risk", a.id), b.hids("action_dependency", a.id),
                                       b.hids("action_function", a.id), b.hids("action_vulnerability", a.id)) if x)
-        rows.append([a.hid, a.title, a.owner, _date(a.deadline) or "–",
+        rows.append([b.data.mark(a), a.title, a.owner, _date(a.deadline) or "–",
                      b.label_of("action", "priority", a.priority), b.label_of("action", "status", a.status), links])
         if d.overdue(a):
             fills.append(((3, i), "#F8D7DA"))
@@ -1057,7 +1063,7 @@ def _actions(b: _Builder) -> None:
     if described:
         b.h2(t.section("actions", "details"))
         for a in described:
-            b.h3(f"{a.hid} {clean_text(a.title)}")
+            b.h3(f"{b.data.mark(a)} {clean_text(a.title)}")
             b.para(a.description)
 
 
@@ -1073,7 +1079,7 @@ def _continuity(b: _Builder) -> None:
         for p in d.plans:
             pl = p.plan
             func = d.get("function", pl.function_id)
-            rows.append([pl.hid, pl.title, f"{func.hid} {clean_text(func.name)}" if func else "–", pl.responsible,
+            rows.append([b.data.mark(pl), pl.title, f"{func.hid} {clean_text(func.name)}" if func else "–", pl.responsible,
                          _date(pl.last_exercised) or "Aldrig", _date(pl.next_exercise) or "–",
                          _date(pl.last_revised) or "–"])
         b.table(["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
@@ -1082,7 +1088,7 @@ def _continuity(b: _Builder) -> None:
                f"{t.section('appendices', 'cards').split('.')[0].lower()}.", b.s.small)
         for p in d.plans:
             pl = p.plan
-            b.h3(f"{pl.hid} {clean_text(pl.title)}")
+            b.h3(f"{b.data.mark(pl)} {clean_text(pl.title)}")
             b.field("Omfattning", pl.scope)
             b.field("Lägsta acceptabla nivå", pl.minimum_level)
             b.field("Aktiveringskriterier", pl.activation_criteria)
@@ -1097,12 +1103,12 @@ def _continuity(b: _Builder) -> None:
     if not ex:
         b.none()
         return
-    rows = [[x.hid, x.title, _date(x.date) or "–", b.label_of("exercise", "exercise_type", x.exercise_type),
+    rows = [[b.data.mark(x), x.title, _date(x.date) or "–", b.label_of("exercise", "exercise_type", x.exercise_type),
              d.hid("continuity_plan", x.plan_id) or "–", b.hids("exercise_action", x.id)] for x in ex]
     b.table(["ID", "Övning", "Datum", "Typ", "Plan", "Åtgärder"], rows, [0.06, 0.38, 0.11, 0.17, 0.1, 0.18])
     for x in ex:
         if any(clean_text(v).strip() for v in (x.scenario, x.lessons, x.success_criteria)):
-            b.h3(f"{x.hid} {clean_text(x.title)}")
+            b.h3(f"{b.data.mark(x)} {clean_text(x.title)}")
             b.field("Scenario", x.scenario)
             b.field("Deltagare", x.participants)
             b.field("Framgångskriterier", x.success_criteria)
@@ -1123,7 +1129,7 @@ def _follow_up(b: _Builder) -> None:
         b.table(["Status", "Antal"], counts, [0.4, 0.15])
         noted = [a for a in acts if clean_text(a.follow_up_note).strip()]
         for a in noted:
-            b.h3(f"{a.hid} {clean_text(a.title)} – {b.label_of('action', 'status', a.status).lower()}")
+            b.h3(f"{b.data.mark(a)} {clean_text(a.title)} – {b.label_of('action', 'status', a.status).lower()}")
             b.para(a.follow_up_note)
     overdue = [a for a in acts if d.overdue(a)]
     b.h2(t.section("follow_up", "overdue"))
@@ -1131,7 +1137,7 @@ def _follow_up(b: _Builder) -> None:
         b.para("Ingen åtgärd har passerat sitt slutdatum.")
     else:
         b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Status"],
-                [[a.hid, a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status)]
+                [[b.data.mark(a), a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status)]
                  for a in overdue], [0.07, 0.45, 0.2, 0.13, 0.15])
     if d.previous is None:
         b.h2(t.section("follow_up", "previous"))
@@ -1143,7 +1149,7 @@ def _follow_up(b: _Builder) -> None:
             b.none()
         else:
             b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Status", "Uppföljning"],
-                    [[a.hid, a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status),
+                    [[b.data.mark(a), a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status),
                       _limit(a.follow_up_note, 400)] for a in prev], [0.06, 0.3, 0.16, 0.11, 0.11, 0.26])
 
 
@@ -1336,9 +1342,7 @@ def build_pdf(data: ReportData, target, *, svc: RsaService | None = None,
         if render is not None:
             render(b)
     org = data.organisation.name if data.organisation is not None else ""
-    subject = f"Risk- och sårbarhetsanalys {data.analysis.year}"
-    if not data.marking.empty:
-        subject += f" – {data.marking.text}"
+    subject = document_subject(data.analysis.year, "" if data.marking.empty else data.marking.text)
     doc = ReportDoc(target, data, b.s, title=clean_text(data.title), author=clean_text(org),
                     subject=clean_text(subject), creator=f"RSA Desktop {data.program_version}",
                     producer=f"RSA Desktop {data.program_version} (reportlab)",

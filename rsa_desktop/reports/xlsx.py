@@ -16,8 +16,8 @@ from typing import Any, Callable, Iterable
 
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.public import document_subject, is_marked
 from rsa_desktop.reports.common import (
-    PUBLIC_NOTE,
     ReportData,
     clean_text,
     export_stamp,
@@ -31,6 +31,7 @@ from rsa_desktop.services.rsa import RsaService
 FORMAT_NAME = "rsa-desktop-xlsx"
 FORMAT_VERSION = 1
 TITLE_ROW, MARKING_ROW, HEADER_ROW = 1, 2, 4
+LEGEND_ROW = 3  # the secret mark's legend, on sheets with a marked item (full workbook only)
 FIRST_DATA_ROW = HEADER_ROW + 1
 CELL_LIMIT = 32_767  # Excel's maximum number of characters in one cell
 PART_SIZE = 32_000  # an over-long text is cut into parts of this size (see "Långa texter")
@@ -41,6 +42,7 @@ VALIDATION_EXTRA_ROWS = 200  # list validation also covers rows the user adds be
 
 _HEADER_FILL = "1F3864"
 _MARKING_COLOUR = "C00000"
+_SECRET_FILL = "F8CBAD"
 
 
 @dataclass(frozen=True)
@@ -192,10 +194,20 @@ class _Workbook:
             c.fill = PatternFill("solid", fgColor=_HEADER_FILL)
             c.alignment = Alignment(wrap_text=True, vertical="top")
         values = [[col.get(item) for col in cols] for item in rows]  # each getter once per cell
+        marked = False
         for ri, (item, row_values) in enumerate(zip(rows, values), FIRST_DATA_ROW):
             rid = row_id(item)
             for ci, (col, value) in enumerate(zip(cols, row_values), 1):
                 self.put(ws, ri, ci, value, col, rid)
+            if not self.data.public and isinstance(item, Record) and is_marked(item):
+                # The visible secret mark: the ID cell in the marking's colour (its value stays the ID).
+                c = ws.cell(ri, 1)
+                c.fill = PatternFill("solid", fgColor=_SECRET_FILL)
+                c.font = Font(bold=True, color=_MARKING_COLOUR)
+                marked = True
+        if marked:
+            legend = ws.cell(LEGEND_ROW, 1, "Rött ID = " + self.data.secret_legend.removeprefix("(S) = "))
+            legend.font = Font(italic=True, color=_MARKING_COLOUR)
         last_row = max(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1)  # a table needs one data row
         ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{last_row}"
         table = Table(displayName=table_name, ref=ref)
@@ -265,7 +277,7 @@ class _Workbook:
         lists.sheet_state = "hidden"
         props = self.wb.properties
         props.title = clean_text(self.data.title)
-        props.subject = clean_text(" – ".join(p for p in ("Risk- och sårbarhetsanalys", self.data.marking.text) if p))
+        props.subject = clean_text(document_subject(self.data.analysis.year, self.data.marking.text))
         props.creator = f"RSA Desktop {self.data.program_version}"
         props.keywords = f"{FORMAT_NAME} {FORMAT_VERSION}"
         props.language = "sv-SE"
@@ -368,7 +380,9 @@ def _summary(book: _Workbook) -> None:
         label = "Samhällsviktiga verksamheter" if kind == "function_critical" else KINDS[kind].plural
         rows.append((f"count.{kind}", f"Antal: {label}", n))
     if data.public:
-        rows.append(("public_note", "Anmärkning", PUBLIC_NOTE))
+        rows.append(("public_note", "Anmärkning", data.public_note))
+    elif data.secret_legend:
+        rows.append(("secret_legend", "Teckenförklaring", data.secret_legend))
     cols = [Col("Nyckel", lambda r: r[0], "text", width=30), Col("Fält", lambda r: r[1], "text", width=40),
             Col("Värde", lambda r: r[2], "long", width=100)]
     book.table_sheet("Sammanfattning", "Sammanfattning", cols, rows, row_id=lambda r: r[0], freeze_first_col=False)

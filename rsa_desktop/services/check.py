@@ -90,8 +90,28 @@ def _validate(kind, rec, ranges, year, prefix: str = "") -> list[Finding]:
     return []
 
 
+def check_public(svc: RsaService) -> list[Finding]:
+    """Warnings about the öppet utdrag: a review that is still needed, free texts that name secret items."""
+    from rsa_desktop.domain import public as public_rule
+
+    out: list[Finding] = []
+    titles = {k: KINDS[k].title_field for k in ITEM_KINDS}
+    for analysis in svc.analyses():
+        selection = public_rule.select({k: svc.list(k, analysis.id) for k in ITEM_KINDS}, title_of=titles)
+        if public_rule.review_required(analysis, selection):
+            out.append(Finding(WARNING, analysis.year, "", "analysen har ett sekretessbeslut men inget är markerat "
+                               "med sekretess; ett öppet utdrag kräver en sekretessgranskning."))
+        for ft in public_rule.free_texts(analysis, selection):
+            if ft.reason == "names_secret":
+                names = ", ".join(public_rule.names_left_out(getattr(analysis, ft.field), selection)[:3])
+                out.append(Finding(WARNING, analysis.year, ft.label,
+                                   f"nämner sekretessmarkerade uppgifter ({names}) och utelämnas därför i ett "
+                                   "öppet utdrag; skriv en text för öppet utdrag."))
+    return out
+
+
 def run_check(svc: RsaService) -> list[Finding]:
-    return check_integrity(svc) + check_audit(svc) + check_validation(svc)
+    return check_integrity(svc) + check_audit(svc) + check_validation(svc) + check_public(svc)
 
 
-__all__ = ["Finding", "run_check", "check_integrity", "check_audit", "check_validation"]
+__all__ = ["Finding", "run_check", "check_integrity", "check_audit", "check_validation", "check_public"]

@@ -17,8 +17,10 @@ dependencies of samhällsviktiga verksamheter in at least two organisations name
 meet the strictest tolerance among them: a link's tolerance, else the verksamhet's acceptabel
 avbrottstid.
 
-Marking: the most restrictive marking among the submissions used (säkerhetsskyddsklass before
-sekretess), or none.
+Marking: chosen by the person consolidating (`security_class`, `secrecy`), never copied from a
+submission; `public=True` makes an öppet utdrag of the compilation: every item a submission's öppet
+utdrag would leave out (the rule of `rsa_desktop.domain.public`) is left out everywhere, and the
+compilation is marked "Öppet utdrag". Otherwise such items are kept and flagged (the Sekretess column).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class SDependencyUse:
     tolerance: int | None  # the link's, else the function's acceptabel avbrottstid
     expected_outage: int | None
     has_reserve: bool
+    secret: bool = False  # the verksamhet or the beroende is left out of an öppet utdrag
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class SAction:
     deadline: dt.date | None
     status: str
     priority: str
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,7 @@ class SGap:
     title: str
     explanation: str
     items: tuple[str, ...]
+    secret: bool = False  # involves an item left out of an öppet utdrag
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ class Submission:
     city_org: str = ""  # the catalogue organisation it is from ("" if not recognised)
     note: str = ""  # why it is left out of the tables, if it is
     warnings: tuple[str, ...] = ()
+    public_dependency_count: int = 0  # the beroenden an öppet utdrag keeps
 
     @property
     def included(self) -> bool:
@@ -181,6 +187,7 @@ class Consolidation:
     consequence_levels: tuple[tuple[int, str], ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    public: bool = False  # an öppet utdrag of the compilation: nothing secret in it
 
     @property
     def included(self) -> list[Submission]:
@@ -403,8 +410,11 @@ def _collect(source: Path, source_kind: str, svc, aid: int, org: dict[str, Any],
     """A Submission from anything with RsaService's reading methods."""
     from rsa_desktop.services.gaps import analyse_gaps
 
+    from rsa_desktop.domain import public as public_rule
+
     scales = svc.scales(aid)
     functions = svc.list("function", aid)
+    sel = public_rule.select({k: svc.list(k, aid) for k in _SELECTED_KINDS})
     deps = {d.id: d for d in svc.list("dependency", aid)}
     fmap = {f.id: f for f in functions}
     uses = []
@@ -423,17 +433,19 @@ def _collect(source: Path, source_kind: str, svc, aid: int, org: dict[str, Any],
         tol = lr.attrs.get("tolerance")
         uses.append(SDependencyUse(key, " ".join(str(named).split()), shown, d.hid, d.name, d.dep_type, f.hid,
                                    f.name, tol if tol is not None else f.max_tolerable_downtime, d.expected_outage,
-                                   bool(d.has_reserve)))
+                                   bool(d.has_reserve),
+                                   not sel.keeps_link("function", f.id, "dependency", d.id)))
     consequences = svc.all_consequences(aid)
     risks = []
     for r in svc.list("risk", aid):
         cons = scales.overall(consequences.get(r.id, {}))
         band = scales.band(r.likelihood, cons)
         risks.append(SRisk(r.hid, r.title, r.category, r.likelihood, cons, band.label if band else "",
-                           band.colour if band else "", bool(r.secret)))
-    actions = tuple(SAction(a.hid, a.title, a.owner, a.deadline, a.status, a.priority) for a in svc.list("action", aid))
+                           band.colour if band else "", not sel.keeps("risk", r.id)))
+    actions = tuple(SAction(a.hid, a.title, a.owner, a.deadline, a.status, a.priority, not sel.keeps("action", a.id))
+                    for a in svc.list("action", aid))
     try:
-        gaps = tuple(SGap(g.rule, g.severity, g.title, g.explanation, tuple(g.items))
+        gaps = tuple(SGap(g.rule, g.severity, g.title, g.explanation, tuple(g.items), not sel.keeps_finding(g))
                      for g in analyse_gaps(svc, aid, today=today))
     except Exception as exc:  # noqa: BLE001 - one submission's odd data must not stop the consolidation
         gaps = ()
@@ -446,8 +458,9 @@ def _collect(source: Path, source_kind: str, svc, aid: int, org: dict[str, Any],
         int(analysis.get("year") or 0), str(analysis.get("status") or ""), bool(analysis.get("_public")),
         str(analysis.get("security_class") or ""), str(analysis.get("secrecy_marking") or ""),
         tuple(SFunction(f.hid, f.name, f.msb_sector, f.preparedness_sector, bool(f.is_critical),
-                        f.max_tolerable_downtime, f.operation, bool(f.secret)) for f in functions),
-        tuple(uses), len(deps), tuple(risks), actions, gaps, city.name if city else "", "", tuple(warnings))
+                        f.max_tolerable_downtime, f.operation, not sel.keeps("function", f.id)) for f in functions),
+        tuple(uses), len(deps), tuple(risks), actions, gaps, city.name if city else "", "", tuple(warnings),
+        sum(1 for d in deps if sel.keeps("dependency", d)))
 
 
 def read_submission(path: str | Path, *, year: int | None = None, today: dt.date | None = None,
@@ -504,6 +517,20 @@ def _looks_like_zip(path: Path) -> bool:
         return False
 
 
+_SELECTED_KINDS = ("function", "dependency", "risk", "action", "continuity_plan", "exercise")
+
+
+def public_part(s: Submission) -> Submission:
+    """What a submission contributes to a public compilation: nothing its öppet utdrag leaves out."""
+    from dataclasses import replace
+
+    uses = tuple(u for u in s.uses if not u.secret)
+    return replace(s, security_class="", secrecy="", functions=tuple(f for f in s.functions if not f.secret),
+                   uses=uses, dependency_count=s.public_dependency_count,
+                   risks=tuple(r for r in s.risks if not r.secret), actions=tuple(a for a in s.actions if not a.secret),
+                   gaps=tuple(g for g in s.gaps if not g.secret))
+
+
 class SubmissionError(Exception):
     def __init__(self, path: Path, reason: str):
         super().__init__(f"{path.name}: {reason}")
@@ -527,8 +554,12 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
 
 def consolidate(inputs: Iterable[str | Path], *, year: int | None = None, today: dt.date | None = None,
                 catalogue: CityCatalogue | None = None, top: int = 50,
-                progress=None) -> Consolidation:
-    """Read every input (listing the unusable ones with their reason) and consolidate them."""
+                progress=None, public: bool = False, security_class: str = "", secrecy: str = "") -> Consolidation:
+    """Read every input (listing the unusable ones with their reason) and consolidate them.
+
+    `public` makes an öppet utdrag of the compilation; `security_class` (a code) and `secrecy` are the
+    city-level marking chosen by the person consolidating (ignored for an öppet utdrag).
+    """
     today = today or dt.date.today()
     catalogue = catalogue or CityCatalogue()
     paths = expand_inputs(inputs)
@@ -569,7 +600,14 @@ def consolidate(inputs: Iterable[str | Path], *, year: int | None = None, today:
         else:
             seen[key] = s
         final.append(_with_note(s, note) if note else s)
-    return _build(final, errors, year, today, catalogue, top)
+    if public:
+        final = [public_part(s) for s in final]
+        security_class, secrecy = "", ""
+    c = _build(final, errors, year, today, catalogue, top)
+    c.public = public
+    c.marking_security_class = CLASS_LABEL.get(security_class, "")
+    c.marking_secrecy = " ".join(str(secrecy or "").split())
+    return c
 
 
 def _with_note(s: Submission, note: str) -> Submission:
@@ -626,11 +664,7 @@ def _build(submissions: list[Submission], errors: list[InputError], year: int, t
     overdue = sorted(((s, a) for s in inc for a in s.actions
                       if a.status in OPEN_STATUSES and a.deadline is not None and a.deadline < today),
                      key=lambda x: (x[1].deadline, x[0].organisation, hid_key(x[1].hid)))
-    strictest = max(inc, key=lambda s: s.marking_rank, default=None)
-    cls, sec = "", ""
-    if strictest is not None and strictest.marking_rank > (0, 0):
-        cls = CLASS_LABEL.get(strictest.security_class, "")
-        sec = strictest.secrecy
+    cls, sec = "", ""  # the city-level marking is the consolidator's choice (consolidate())
     template = load_template()
     bands = tuple(Band(b.get("label", ""), b.get("colour", "#cccccc"), int(b["min_score"]))
                   for b in sorted(template["colour_bands"], key=lambda b: int(b["min_score"])))

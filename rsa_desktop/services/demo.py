@@ -36,6 +36,7 @@ def populate(svc: RsaService, data: dict[str, Any]) -> int:
         year = adata.pop("year")
         status = adata.pop("status", "utkast")
         adoption = {k: adata.pop(k) for k in ("adopted_date", "adopted_decision") if k in adata}
+        public_texts = adata.pop("public_texts", None)  # the öppet utdrag's texts (domain/public.py)
         analysis = svc.create_analysis(year, **{k: v for k, v in adata.items() if v is not None})
         aid = analysis.id
         scales = svc.scales(aid)
@@ -93,6 +94,8 @@ def populate(svc: RsaService, data: dict[str, Any]) -> int:
             ex = ids[x["key"]] = svc.create("exercise", aid, **values).id
             for k in x.get("actions", []):
                 svc.link("exercise_action", ex, ids[k])
+        if public_texts:
+            svc.set_public_texts(aid, public_texts)
         svc.confirm_scales(aid)  # the demo's scales are the reviewed default
         if status == "faststalld":
             svc.update("analysis", aid, status="faststalld", **adoption)

@@ -89,9 +89,11 @@ def build_graph(svc: RsaService, analysis_id: int, *, include_secret: bool = Tru
     """The analysis' dependency map. `include_secret=False` leaves out secret items (öppet utdrag);
     `critical_only=True` keeps only samhällsviktiga functions and the dependencies they reach (a
     smaller map for large analyses)."""
+    from rsa_desktop.domain.public import is_marked
+
     functions = [f for f in svc.list("function", analysis_id)
-                 if (include_secret or not f.secret) and (f.is_critical or not critical_only)]
-    deps = [d for d in svc.list("dependency", analysis_id) if include_secret or not d.secret]
+                 if (include_secret or not is_marked(f)) and (f.is_critical or not critical_only)]
+    deps = [d for d in svc.list("dependency", analysis_id) if include_secret or not is_marked(d)]
     fids = {f.id: f for f in functions}
     dids = {d.id: d for d in deps}
     fd = [l for l in svc.links("function_dependency", analysis_id=analysis_id)

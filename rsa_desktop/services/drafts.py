@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rsa_desktop.model.durations import format_duration
+from rsa_desktop.model.kinds import ITEM_KINDS, LINKS
 from rsa_desktop.services.review import OPEN_STATUSES
 from rsa_desktop.services.rsa import RsaService
 
@@ -24,11 +25,34 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " och " + items[-1]
 
 
-def _serious_risks(svc: RsaService, aid: int, limit: int = 3) -> list[tuple[int, str]]:
+class _Source:
+    """The items a draft is written from: all of them, or (public=True) what an öppet utdrag keeps."""
+
+    def __init__(self, svc: RsaService, aid: int, public: bool):
+        from rsa_desktop.domain import public as public_rule
+
+        self.svc, self.aid = svc, aid
+        items = {k: svc.list(k, aid) for k in ITEM_KINDS}
+        self.selection = public_rule.select(items) if public else None
+        self.items = public_rule.keep_items(items, self.selection)
+
+    def list(self, kind: str) -> list:
+        return self.items[kind]
+
+    def links(self, name: str) -> list:
+        spec = LINKS[name]
+        rows = self.svc.links(name, analysis_id=self.aid)
+        if self.selection is None:
+            return rows
+        return [lr for lr in rows if self.selection.keeps_link(spec.left, lr.left_id, spec.right, lr.right_id)]
+
+
+def _serious_risks(src: _Source, limit: int = 3) -> list[tuple[int, str]]:
+    svc, aid = src.svc, src.aid
     scales = svc.scales(aid)
     cons = svc.all_consequences(aid)
     scored = []
-    for r in svc.list("risk", aid):
+    for r in src.list("risk"):
         c = scales.overall(cons.get(r.id, {}))
         if r.likelihood and c:
             scored.append((r.likelihood * c, r.likelihood, f"{r.hid} {r.title}".strip(), r.id))
@@ -36,12 +60,15 @@ def _serious_risks(svc: RsaService, aid: int, limit: int = 3) -> list[tuple[int,
     return [(score, label) for score, _, label, _ in scored[:limit]]
 
 
-def draft_chapter(svc: RsaService, aid: int, chapter: str, *, today: dt.date | None = None) -> str:
+def draft_chapter(svc: RsaService, aid: int, chapter: str, *, today: dt.date | None = None,
+                  public: bool = False, source: _Source | None = None) -> str:
+    """A chapter's drafted text; `public=True` writes it from what the öppet utdrag keeps, nothing else."""
     today = today or dt.date.today()
+    src = source or _Source(svc, aid, public)
     org = svc.organisation()
     name = org.name if org else "Förvaltningen"
     if chapter == "samhallsviktig":
-        functions = svc.list("function", aid)
+        functions = src.list("function")
         critical = [f for f in functions if f.is_critical]
         text = (f"{name} har gått igenom {_count(len(functions), 'verksamhet', 'verksamheter')} och bedömt "
                 f"{_count(len(critical), 'av dem', 'av dem')} som samhällsviktiga.")
@@ -51,8 +78,8 @@ def draft_chapter(svc: RsaService, aid: int, chapter: str, *, today: dt.date | N
             text += f" Kortast acceptabel avbrottstid har ”{f.name}” ({format_duration(f.max_tolerable_downtime)})."
         return text
     if chapter == "beroenden":
-        deps = svc.list("dependency", aid)
-        links = svc.links("function_dependency", analysis_id=aid)
+        deps = src.list("dependency")
+        links = src.links("function_dependency")
         served: dict[int, int] = {}
         for l in links:
             served[l.right_id] = served.get(l.right_id, 0) + 1
@@ -67,16 +94,16 @@ def draft_chapter(svc: RsaService, aid: int, chapter: str, *, today: dt.date | N
             text += f" {_count(len(no_reserve), 'beroende', 'beroenden')} saknar reserv."
         return text
     if chapter == "risker":
-        risks = svc.list("risk", aid)
-        serious = _serious_risks(svc, aid)
+        risks = src.list("risk")
+        serious = _serious_risks(src)
         text = f"{_count(len(risks), 'risk', 'risker')} har identifierats och bedömts."
         if serious:
             text += f" De allvarligaste är {_join([label for _, label in serious])}."
         return text
     if chapter == "sarbarheter":
-        vulns = svc.list("vulnerability", aid)
+        vulns = src.list("vulnerability")
         gaps = [v for v in vulns if v.vuln_type == "brist_krisberedskap"]
-        caps = svc.list("capability", aid)
+        caps = src.list("capability")
         # On the förmåga scale a higher value is weaker (1 God … 3 Bristande).
         worst = max((c.rating for c in caps if c.rating is not None), default=None)
         weak = [c.area for c in caps if worst is not None and worst > 1 and c.rating == worst]
@@ -86,7 +113,7 @@ def draft_chapter(svc: RsaService, aid: int, chapter: str, *, today: dt.date | N
             text += f" Förmågan bedöms som svagast inom {_join([w.lower() for w in weak[:3]])}."
         return text
     if chapter == "atgarder":
-        actions = svc.list("action", aid)
+        actions = src.list("action")
         open_ = [a for a in actions if a.status in OPEN_STATUSES]
         overdue = [a for a in open_ if a.deadline and a.deadline < today]
         soon = [a for a in open_ if a.deadline and today <= a.deadline <= today + dt.timedelta(days=90)]
@@ -99,8 +126,8 @@ def draft_chapter(svc: RsaService, aid: int, chapter: str, *, today: dt.date | N
             text += f" {_count(len(overdue), 'åtgärd är', 'åtgärder är')} försenade: {_join([a.hid for a in overdue])}."
         return text
     if chapter == "kontinuitet":
-        plans = svc.list("continuity_plan", aid)
-        critical = [f for f in svc.list("function", aid) if f.is_critical]
+        plans = src.list("continuity_plan")
+        critical = [f for f in src.list("function") if f.is_critical]
         covered = {p.function_id for p in plans}
         missing = [f.name for f in critical if f.id not in covered]
         text = (f"Det finns {_count(len(plans), 'kontinuitetsplan', 'kontinuitetsplaner')} för "
@@ -111,12 +138,14 @@ def draft_chapter(svc: RsaService, aid: int, chapter: str, *, today: dt.date | N
     raise KeyError(chapter)
 
 
-def draft_summary(svc: RsaService, aid: int, *, today: dt.date | None = None) -> str:
+def draft_summary(svc: RsaService, aid: int, *, today: dt.date | None = None, public: bool = False) -> str:
+    """The drafted sammanfattning; `public=True` for the öppet utdrag (made from public data only)."""
     a = svc.analysis(aid)
     org = svc.organisation()
     name = org.name if org else "Förvaltningen"
+    src = _Source(svc, aid, public)
     parts = [f"{name} har genomfört risk- och sårbarhetsanalysen för {a.year}."]
-    parts += [draft_chapter(svc, aid, ch, today=today) for ch in CHAPTERS]
+    parts += [draft_chapter(svc, aid, ch, today=today, source=src) for ch in CHAPTERS]
     return "\n\n".join(p for p in parts if p)
 
 

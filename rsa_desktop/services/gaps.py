@@ -296,10 +296,12 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
                        f". Reserven räcker {_fmt(res)}." if res is not None else "; reservens uthållighet är okänd."),
                     f"Minska sårbarheten i {dn} (redundans eller alternativ leverantör)")
 
-    if not include_secret:
-        secret = {f.hid for f in functions.values() if f.secret} | {d.hid for d in deps.values() if d.secret}
-        secret |= {p.hid for p in plans if p.secret}
-        out = [x for x in out if not secret & set(x.items)]
+    if not include_secret:  # the öppet utdrag's rule for derived findings (domain/public.py)
+        from rsa_desktop.domain.public import select
+
+        kept = select({"function": list(functions.values()), "dependency": list(deps.values()),
+                       "continuity_plan": list(plans)})
+        out = [x for x in out if kept.keeps_finding(x)]
     out.sort(key=sort_key)
     return out
 

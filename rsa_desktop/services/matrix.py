@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rsa_desktop.domain.public import is_marked
 from rsa_desktop.services.rsa import RsaService
 
 
@@ -81,7 +82,7 @@ def matrix_data(svc: RsaService, analysis_id: int, *, dimension: str = "", resid
     consequences = svc.all_consequences(analysis_id)
     points = []
     for r in svc.list("risk", analysis_id):
-        if r.secret and not include_secret:
+        if not include_secret and is_marked(r):  # the öppet utdrag's rule (domain/public.py)
             continue
         levels = consequences.get(r.id, {})
         if dimension:

@@ -405,6 +405,21 @@ class RsaService:
             return Change("analysis", analysis_id, MappingProxyType({"archived": old}),
                           MappingProxyType({"archived": row.archived}))
 
+    def set_public_texts(self, analysis_id: int, choices: dict[str, str]) -> Change:
+        """Store the öppet utdrag's choice per free-text field (domain/public.py); in the audit trail."""
+        from rsa_desktop.domain.public import dump_public_texts
+
+        with self._session() as s:
+            row = self._get_row(s, "analysis", analysis_id)
+            self._ensure_editable(s, analysis_id)
+            old, new = row.public_texts, dump_public_texts(choices)
+            row.public_texts = new
+            if old != new:
+                audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=str(row.year),
+                             action="ändrad", field="Texter för öppet utdrag", old=old, new=new)
+            return Change("analysis", analysis_id, MappingProxyType({"public_texts": old}),
+                          MappingProxyType({"public_texts": new}))
+
     # -- "att granska" marks of carried-forward items ----------------------------------------
 
     def review_marks(self, analysis_id: int) -> set[tuple[str, int]]:

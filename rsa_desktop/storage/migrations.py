@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
 
 APPLICATION_ID = 0x52534131  # "RSA1"
-CURRENT_VERSION = 7
+CURRENT_VERSION = 8
 
 
 def _table_ddl(name: str) -> tuple[str, list[str]]:
@@ -173,6 +173,11 @@ def _v6_to_v7(conn: sqlite3.Connection) -> None:
     rechain(conn)
 
 
+def _v7_to_v8(conn: sqlite3.Connection) -> None:
+    # v8: the öppet utdrag's choice per free-text field (publish, or a text för öppet utdrag).
+    conn.execute("ALTER TABLE analysis ADD COLUMN public_texts VARCHAR DEFAULT '' NOT NULL")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -180,6 +185,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
 
 

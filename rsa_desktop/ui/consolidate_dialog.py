@@ -15,9 +15,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QMessageBox,
-                               QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QMessageBox, QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QTableView,
+                               QVBoxLayout, QWidget)
 
 from rsa_desktop.ui import errors, workers
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
@@ -142,6 +143,23 @@ class ConsolidateDialog(QDialog):
         row.addWidget(self.year)
         row.addStretch(1)
         form.addRow(_t("År:"), row)
+        # The city-level marking is the consolidator's decision, never copied from a submission.
+        from rsa_desktop.model.kinds import SECURITY_CLASSES
+
+        self.public_check = QCheckBox(_t("Öppet utdrag (utan det som inlämningarnas öppna utdrag utelämnar)"), out)
+        form.addRow(_t("Utdrag:"), self.public_check)
+        self.class_combo = QComboBox(out)
+        self.class_combo.addItem(_t("Ingen"), "")
+        for code, label in SECURITY_CLASSES:
+            self.class_combo.addItem(label, code)
+        self.class_combo.setAccessibleName(_t("Säkerhetsskyddsklass"))
+        form.addRow(_t("Säkerhetsskyddsklass:"), self.class_combo)
+        self.secrecy_edit = QLineEdit(out)
+        self.secrecy_edit.setAccessibleName(_t("Sekretessmarkering"))
+        self.secrecy_edit.setPlaceholderText(_t("T.ex. ”Sekretess enligt 18 kap. 13 § OSL”, med datum och beslut"))
+        form.addRow(_t("Sekretessmarkering:"), self.secrecy_edit)
+        for w in (self.class_combo, self.secrecy_edit):
+            self.public_check.toggled.connect(lambda on, w=w: w.setEnabled(not on))
         lay.addWidget(out)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -211,6 +229,9 @@ class ConsolidateDialog(QDialog):
         if xlsx.suffix.lower() != ".xlsx":
             xlsx = xlsx.with_suffix(".xlsx")
         year = self.year.value() if self.year_check.isChecked() else None
+        public = self.public_check.isChecked()
+        security_class = "" if public else str(self.class_combo.currentData() or "")
+        secrecy = "" if public else self.secrecy_edit.text().strip()
         progress = _Progress()
         state = {"dialog": None}
 
@@ -230,7 +251,8 @@ class ConsolidateDialog(QDialog):
             from rsa_desktop.reports.consolidated import write_pdf, write_xlsx
             from rsa_desktop.services.consolidate import consolidate
 
-            c = consolidate(inputs, year=year, progress=lambda i, n, p: progress.step.emit(i, n, Path(p).name))
+            c = consolidate(inputs, year=year, progress=lambda i, n, p: progress.step.emit(i, n, Path(p).name),
+                            public=public, security_class=security_class, secrecy=secrecy)
             progress.step.emit(0, 0, "")
             written = write_xlsx(c, xlsx)
             pdf_written = write_pdf(c, pdf) if pdf is not None else None

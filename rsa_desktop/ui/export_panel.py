@@ -46,9 +46,9 @@ class ExportPanel(QWidget):
         row.addWidget(self.public_box)
         row.addStretch(1)
         lay.addLayout(row)
-        self.public_note = QLabel(_t("Obs! Fritexterna – sammanfattning, metod och verksamhetsbeskrivning – tas med "
-                                     "som de är skrivna. Kontrollera att de inte avslöjar något som är markerat med "
-                                     "sekretess."), self)
+        self.public_note = QLabel(_t("Före exporten visas en sekretessgranskning: det som ska publiceras och hör "
+                                     "till de känsliga kategorierna, och fritexterna, var och en med ”Publicera” "
+                                     "eller ”Markera sekretess”."), self)
         self.public_note.setWordWrap(True)
         self.public_note.setVisible(False)
         lay.addWidget(self.public_note)
@@ -101,9 +101,21 @@ class ExportPanel(QWidget):
         answer = QMessageBox.question(self, _t("Exportera"), "\n\n".join(notes) + "\n\n" + _t("Exportera ändå?"))
         return answer == QMessageBox.StandardButton.Yes
 
+    def review(self) -> bool:
+        """The sekretessgranskning before an öppet utdrag (stores the choices); False if cancelled."""
+        from rsa_desktop.ui.public_review import PublicReviewDialog
+
+        dialog = PublicReviewDialog(self.session.svc, self.session.analysis_id, self)
+        accepted = dialog.exec() == PublicReviewDialog.DialogCode.Accepted
+        if accepted:
+            self.session.notify("")  # items may have been marked sekretess
+        return accepted
+
     def export(self, suffix: str, path: Path | None = None) -> None:
         public = self.public_box.isChecked()
         if not self.confirm(public):
+            return
+        if public and not self.review():
             return
         path = path or self.choose_path(suffix, public)
         if path is None:

@@ -35,12 +35,18 @@ def test_export_both_formats_and_the_public_excerpt(window, qtbot, sample, tmp_p
     assert titles == ["Långvarigt elavbrott", "Hemlig sårbarhet i betalningar"]
     book.close()
 
+    from rsa_desktop.ui.public_review import PublicReviewDialog
+
+    reviewed = []  # the sekretessgranskning is shown before an öppet utdrag; accepted unchanged here
+    monkeypatch.setattr(PublicReviewDialog, "exec", lambda self: reviewed.append(self) or self.accept()
+                        or PublicReviewDialog.DialogCode.Accepted)
     panel.public_box.setChecked(True)
     assert panel.public_note.isVisibleTo(panel)
     written = _export(qtbot, panel, monkeypatch, tmp_path / "utdrag.pdf", ".pdf")
     text = "".join(page.extract_text() for page in PdfReader(written).pages)
     assert "Öppet utdrag" in text and "Långvarigt elavbrott" in text
     assert "Hemlig sårbarhet" not in text and "18 kap. 13 §" not in text
+    assert len(reviewed) == 1 and "1 post har utelämnats" in " ".join(text.split())
     assert any(kind == "information" and "Skrev" in msg for kind, _t, msg in messages)
 
 
