@@ -154,7 +154,8 @@ class Comparison:
         if self.moved_risks:
             up = sum(1 for m in self.moved_risks if m.direction == "högre")
             down = sum(1 for m in self.moved_risks if m.direction == "lägre")
-            out.append(f"{len(self.moved_risks)} risker har flyttats i riskmatrisen ({up} högre, {down} lägre).")
+            n = len(self.moved_risks)
+            out.append(f"{n} {'risk' if n == 1 else 'risker'} har flyttats i riskmatrisen ({up} högre, {down} lägre).")
         out.append(f"Åtgärder: {len(self.actions_completed)} genomförda, {len(self.actions_overdue)} försenade, "
                     f"{len(self.actions_carried_over)} överförda och öppna i tid, {len(self.actions_new)} nya "
                     f"(varje åtgärd räknas en gång).")

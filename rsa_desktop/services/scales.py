@@ -185,8 +185,12 @@ def describe_change(old: Scales, new: Scales) -> list[str]:
     bands_b = [(b.label, b.colour, b.min_score) for b in sorted(new.bands, key=lambda b: b.min_score)]
     if bands_a != bands_b:
         shown = lambda bands: ", ".join(f"{label} från {score}" for label, _c, score in bands)  # noqa: E731
-        if [(x[0], x[2]) for x in bands_a] == [(x[0], x[2]) for x in bands_b]:
-            out.append("Färggränserna: färgerna är ändrade")
+        if [x[0] for x in bands_a] == [x[0] for x in bands_b]:  # the same bands: say which moved or changed colour
+            for (label, colour_a, score_a), (_l, colour_b, score_b) in zip(bands_a, bands_b):
+                if score_a != score_b:
+                    out.append(f"Färggränsen {label}: från poäng {score_a} → {score_b}")
+                if colour_a != colour_b:
+                    out.append(f"Färggränsen {label}: färgen är ändrad ({colour_a} → {colour_b})")
         else:
             out.append(f"Färggränserna: {shown(bands_a)} → {shown(bands_b)}")
     hz_a, hz_b = {h.minutes: h for h in old.horizons}, {h.minutes: h for h in new.horizons}

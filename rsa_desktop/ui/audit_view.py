@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +202,11 @@ class AuditDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         lay.addWidget(self.view, 1)
+        self.detail = QLabel(self)  # the selected change in full (a scale change is many lines in words)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.hide()
+        lay.addWidget(self.detail)
         self.count_label = QLabel(self)
         lay.addWidget(self.count_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -216,12 +222,28 @@ class AuditDialog(QDialog):
         self._timer.timeout.connect(self.reload)
         self.filter_edit.textChanged.connect(lambda _t_: self._timer.start())
         self.only_item.toggled.connect(lambda _on: self.reload())
+        self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._show_detail(current.row()))
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.from_date.dateChanged.connect(lambda _d: self.reload())
         self.to_date.dateChanged.connect(lambda _d: self.reload())
         self._init_dates()  # and the first reload
         for col, width in enumerate((140, 90, 90, 200, 80, 150, 130)):
             header.resizeSection(col, width)
+
+    def _show_detail(self, row: int) -> None:
+        if not 0 <= row < len(self.model.entries):
+            self.detail.hide()
+            return
+        entry = self.model.entries[row]
+        v = row_values(entry)
+        parts = [f"<b>{html.escape(v[3])}</b> – {html.escape(v[4])}" + (f" ({html.escape(v[5])})" if v[5] else "")]
+        if v[6]:
+            parts.append(html.escape(_t("Före: {0}").format(v[6])))
+        if v[7]:
+            lines = [str(x) for x in entry.new] if v[5] == "Skalor" and isinstance(entry.new, list) else [v[7]]
+            parts.append((html.escape(_t("Efter:")) + " " if v[6] else "") + "<br>".join(html.escape(x) for x in lines))
+        self.detail.setText("<br>".join(parts))
+        self.detail.show()
 
     def _init_dates(self) -> None:
         """The date range spans the whole log: from its first change to today."""
@@ -278,6 +300,7 @@ class AuditDialog(QDialog):
         shown = [x for x in entries if (not kind or x.kind == kind)
                  and (entry_date(x) is None or first <= entry_date(x) <= last)]
         self.model.set_entries(shown)
+        self.detail.hide()
         if len(shown) != len(entries):
             text = _t("{0} av {1} ändringar (filtrerat på typ eller datum)").format(len(shown), len(entries))
         else:

@@ -264,11 +264,11 @@ class ClassChangeModel(ReadOnlyRowsMixin, QAbstractTableModel):
     """Risks whose colour band changes: risk, band now, band after (with the place in the matrix)."""
     TR_CONTEXT = "scale_editor"
 
-    HEADERS = ("Risk", "Nu", "Blir")
+    HEADERS = ("Risk", "Nu", "Blir", "Varför")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[tuple[str, str, str, str]] = []  # risk, now, after, colour of the new band
+        self.rows: list[tuple[str, str, str, str, str]] = []  # risk, now, after, why, colour of the new band
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -282,8 +282,8 @@ class ClassChangeModel(ReadOnlyRowsMixin, QAbstractTableModel):
         row = self.rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return row[index.column()]
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 2 and row[3]:
-            return QColor(row[3])
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 2 and row[4]:
+            return QColor(row[4])
         return None
 
     def set_rows(self, rows) -> None:
@@ -292,10 +292,16 @@ class ClassChangeModel(ReadOnlyRowsMixin, QAbstractTableModel):
         self.endResetModel()
 
 
-def _place(lik, con) -> str:
-    if lik is None or con is None:
-        return _t("ej bedömd")
-    return _t("sannolikhet {0}, konsekvens {1}").format(lik, con)
+def _why(c) -> str:
+    """Why a risk changes class: what happens to its ratings, or (same place) the new bands."""
+    parts = []
+    for word, old, new in ((_t("sannolikhet"), c.old_likelihood, c.new_likelihood),
+                           (_t("konsekvens"), c.old_consequence, c.new_consequence)):
+        if old != new:
+            parts.append(f"{word} {old} → {new}")
+    if not parts:
+        return _t("nya färggränser, poäng {0}").format(c.new_likelihood * c.new_consequence)
+    return ", ".join(parts)
 
 
 class MappingDialog(QDialog):
@@ -368,8 +374,12 @@ class MappingDialog(QDialog):
         self.table.setModel(self.affected)
         self.table.verticalHeader().hide()
         self.table.setAccessibleName(_t("Bedömningar som flyttas"))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        th = self.table.horizontalHeader()
+        th.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        th.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)  # long labels: "Nu" and "Blir" stay in view
+        th.resizeSection(1, 230)
+        th.setStretchLastSection(True)
         ll.addWidget(self.table, 1)
         box.setVisible(needs)
         self.suggest_button.setVisible(needs)
@@ -391,8 +401,9 @@ class MappingDialog(QDialog):
         header = self.class_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        header.resizeSection(0, 300)
-        header.resizeSection(1, 220)
+        header.resizeSection(0, 270)
+        header.resizeSection(1, 120)
+        header.resizeSection(2, 130)
         rl.addWidget(self.class_table, 3)
         self.bands = RowsEditor(
             [Column("min_score", _t("Från poäng"), "int"), Column("label", _t("Benämning")),
@@ -479,9 +490,8 @@ class MappingDialog(QDialog):
         rows.sort(key=lambda t: (t[0], t[1]))
         self.affected.set_rows(rows)
         colours = {b["label"]: b["colour"] for b in self.template["colour_bands"]}
-        self.classes.set_rows([(f"{c.hid} {c.title}", f"{c.old_band} ({_place(c.old_likelihood, c.old_consequence)})",
-                                f"{c.new_band} ({_place(c.new_likelihood, c.new_consequence)})",
-                                colours.get(c.new_band, "")) for c in p.class_changes])
+        self.classes.set_rows([(f"{c.hid} {c.title}", c.old_band, c.new_band, _why(c), colours.get(c.new_band, ""))
+                               for c in p.class_changes])
         n = len(p.class_changes)
         self.class_title.setText(_t("Inga risker byter färgklass.") if not n else
                                  _t("1 risk byter färgklass") if n == 1 else
@@ -598,7 +608,6 @@ class ScaleEditorDialog(QDialog):
         lay.addWidget(self.error)
         self.saved = QLabel(self)  # after Spara skalorna: what happened to the confirmation (step 1)
         self.saved.setWordWrap(True)
-        self.saved.setStyleSheet("color: #2e7d32;")
         self.saved.hide()
         lay.addWidget(self.saved)
         row = QHBoxLayout()
@@ -727,11 +736,12 @@ class ScaleEditorDialog(QDialog):
         self._load()
         self._show_saved(_t("Skalorna är sparade och fortfarande bekräftade för årets analys.") if confirmed else
                          _t("Skalorna är sparade. De är ännu inte bekräftade, så steg 1 (Uppdrag och avgränsning) "
-                            "visas som Påbörjad tills ni har granskat och bekräftat dem där."))
+                            "visas som Påbörjad tills ni har granskat och bekräftat dem där."), confirmed)
         return True
 
-    def _show_saved(self, text: str) -> None:
+    def _show_saved(self, text: str, done: bool) -> None:
         self.saved.setText(text)
+        self.saved.setStyleSheet("color: #2e7d32;" if done else "color: #b26a00;")  # the step colours (Översikt)
         self.saved.show()
 
     # -- files --------------------------------------------------------------------------------------------

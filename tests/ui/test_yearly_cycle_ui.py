@@ -158,8 +158,7 @@ def test_a_scale_change_shows_every_risk_that_changes_class_and_the_bands_can_be
         ok = mapping.buttons.button(mapping.buttons.StandardButton.Ok)
         assert ok.isEnabled()  # nothing to map: the class change is shown, not forced
         assert [r[0] for r in mapping.classes.rows] == ["R1 Långvarigt elavbrott"]
-        assert mapping.classes.rows[0][1].startswith("Hög risk") and mapping.classes.rows[0][2].startswith(
-            "Måttlig risk")
+        assert mapping.classes.rows[0][1:4] == ("Hög risk", "Måttlig risk", "nya färggränser, poäng 12")
         assert mapping.class_title.text() == "1 risk byter färgklass"
         # The user puts the band back in the same step, in the dialog's band table …
         row = next(i for i, b in enumerate(mapping.bands.model.rows) if b["label"] == "Hög risk")
@@ -281,3 +280,17 @@ def test_new_file_beside_an_orphaned_journal(window, tmp_path):
     window.close_document()
     with Document.open(target, readonly=True) as doc:
         assert doc.integrity_ok() and RsaService(doc).organisation() is None
+
+
+def test_audit_view_shows_the_selected_scale_change_in_full(window, qtbot, sample):
+    path, ids = sample
+    dlg = _scale_dialog(window, qtbot, path)
+    bands = dlg.editors["colour_bands"].model
+    bands.setData(bands.index(1, 0), "6")  # Måttlig from 6: R1 (12) keeps Hög, nothing to review
+    dlg.save()
+    log = audit_view.AuditDialog(window.session, window)
+    qtbot.addWidget(log)
+    assert not log.detail.isVisibleTo(log)
+    log.view.setCurrentIndex(log.model.index(0, 0))
+    text = log.detail.text()
+    assert log.detail.isVisibleTo(log) and "Skalor" in text and "Färggränsen Måttlig risk: från poäng 5 → 6" in text
