@@ -174,14 +174,18 @@ def _fail(message: str) -> int:
 
 def cmd_demo(args) -> int:
     from rsa_desktop.services.demo import write_demo
+    from rsa_desktop.storage.database import discard_orphan_journals, orphan_notice
 
+    removed = discard_orphan_journals(args.path)  # a stale x.rsa-wal must not spoil the new x.rsa
     path = write_demo(args.path, args.size, overwrite=args.force)
+    if removed:
+        print(orphan_notice(removed))
     print(f"Exempelanalys skriven till {path}")
     return 0
 
 
 def cmd_info(args) -> int:
-    from rsa_desktop.model.kinds import KINDS
+    from rsa_desktop.model.kinds import KINDS, year_state
     from rsa_desktop.services.rsa import RsaService
 
     with open_readonly(args.path) as doc:
@@ -192,11 +196,11 @@ def cmd_info(args) -> int:
         if org is not None:
             kind = KINDS["organisation"].field("org_type").choice_label(org.org_type)
             print(f"Organisation: {org.name} ({kind})" + (f", {org.committee}" if org.committee else ""))
-        print("År: " + (", ".join(str(a.year) for a in analyses) or "inga"))
+        states = {a.id: year_state(a.status, bool(a.get("archived"))) for a in analyses}
+        print("År: " + (", ".join(f"{a.year} ({states[a.id]})" for a in analyses) or "inga"))
         for a in analyses:
             counts = svc.counts(a.id)
-            status = KINDS["analysis"].field("status").choice_label(a.status)
-            print(f"\n{a.year} ({status.lower()})")
+            print(f"\n{a.year} ({states[a.id]})")
             for kind, n in counts.items():
                 if kind == "function_critical":
                     continue
@@ -354,7 +358,12 @@ def cmd_import_xlsx(args) -> int:
         plan = plan_import(svc, analysis.id, parsed, delete_missing=args.delete_missing,
                            other_organisation=args.other_organisation)
         show(plan)
-        if plan.blocking or (plan.errors and not args.only_valid):
+        if plan.blocking:  # not one row's error: --only-valid cannot skip it, so do not suggest it
+            print(f"rsa-desktop: ingenting lästes in: {plan.blocking[0].message}"
+                  + (" Felet gäller inte en enskild rad, så --only-valid kan inte hoppa över det." if args.only_valid
+                     else ""), file=sys.stderr)
+            return 1
+        if plan.errors and not args.only_valid:
             print(f"rsa-desktop: ingenting lästes in: {len(plan.errors)} fel (rätta dem, eller använd --only-valid).",
                   file=sys.stderr)
             return 1

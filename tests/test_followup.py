@@ -33,7 +33,10 @@ def test_unchanged_copy_shows_no_changes(demo):
                                                     if a.status == "avbruten"}
     done_before = {a.hid for a in svc.list("action", prev.id) if a.status == "genomford"}
     assert {a.hid for a in c.actions_completed} == done_before  # finished last year, so not carried
-    assert {a.hid for a in c.actions_carried_over} == {a.hid for a in svc.list("action", new.id)}
+    # Every carried action is either overdue or open in time – never both (the counts add up).
+    carried, late = {a.hid for a in c.actions_carried_over}, {a.hid for a in c.actions_overdue}
+    assert carried | late == {a.hid for a in svc.list("action", new.id)} and not carried & late
+    assert late == {a.hid for a in svc.list("action", new.id) if a.deadline and a.deadline < dt.date(2027, 1, 1)}
     # Only what was not carried: the exercises (history) and the closed actions.
     assert set(c.removed) and {k for k, v in c.removed.items() if v} <= {"action", "exercise"}
     assert previous_analysis(svc, new.id).id == prev.id
@@ -74,7 +77,7 @@ def test_changes_on_a_modified_copy(demo):
     assert {l.dependency_hid for l in c.removed_links} == {dep.hid}
     assert acts[0].hid in {a.hid for a in c.actions_completed}
     assert acts[1].hid in {a.hid for a in c.actions_overdue}
-    assert acts[1].hid in {a.hid for a in c.actions_carried_over}
+    assert acts[1].hid not in {a.hid for a in c.actions_carried_over}  # listed once, under försenade
     assert [a.hid for a in c.actions_dropped] == [acts[2].hid]
     assert [a.hid for a in c.actions_new] == [new_act.hid]
     lines = c.summary()
@@ -92,3 +95,33 @@ def test_compare_without_carry_matches_by_id(svc, analysis):
     assert [x.hid for x in c.new["function"]] == ["V2"]
     assert c.matched["function"] and [x.hid for x in c.removed["risk"]] == [r.hid]
     assert f.hid == "V1"
+
+
+def test_every_action_is_in_one_group_and_the_summary_counts_add_up(demo):
+    svc = demo
+    prev = svc.analyses()[-1]
+    new = carry_forward(svc, prev.id, prev.year + 1)
+    late_new = svc.create("action", new.id, title="Ny men försenad", deadline=dt.date(2027, 1, 15))
+    in_time = svc.create("action", new.id, title="Ny i tid", deadline=dt.date(2030, 1, 1))
+    c = compare(svc, prev.id, new.id, today=dt.date(2027, 3, 1))
+    groups = [c.actions_completed, c.actions_cancelled, c.actions_overdue, c.actions_carried_over,
+              c.actions_dropped, c.actions_new]
+    listed = [a.hid for g in groups for a in g]
+    assert len(listed) == len(set(listed))  # nothing is listed twice
+    assert {a.hid for a in svc.list("action", new.id)} <= set(listed)
+    assert late_new.hid in {a.hid for a in c.actions_overdue} and late_new.hid not in {a.hid for a in c.actions_new}
+    assert [a.hid for a in c.actions_new] == [in_time.hid]
+    line = next(x for x in c.summary() if x.startswith("Åtgärder:"))
+    assert f"{len(c.actions_overdue)} försenade" in line and f"{len(c.actions_carried_over)} överförda och öppna i tid" in line
+
+
+def test_a_moved_risk_is_described_in_words(demo):
+    svc = demo
+    prev = svc.analyses()[-1]
+    new = carry_forward(svc, prev.id, prev.year + 1)
+    r = next(x for x in svc.list("risk", new.id) if (x.likelihood or 0) >= 3)
+    svc.update("risk", r.id, likelihood=1)
+    m = next(x for x in compare(svc, prev.id, new.id).moved_risks if x.current_id == r.id)
+    text = m.describe()
+    assert text.startswith(f"sannolikhet {r.likelihood} → 1, konsekvens {m.new_consequence} (lägre")
+    assert "S" + str(r.likelihood) not in text

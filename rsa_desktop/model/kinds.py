@@ -60,6 +60,18 @@ class KindSpec:
 ORG_TYPES = (("facknamnd", "Facknämnd"), ("stadsdelsnamnd", "Stadsdelsnämnd"), ("bolag", "Bolag"),
              ("annan", "Annan"))
 ANALYSIS_STATUS = (("utkast", "Utkast"), ("faststalld", "Fastställd"))
+
+
+def year_state(status: str, archived: bool) -> str:
+    """How a year is named everywhere (year lists, `info`): "utkast", "fastställd" or "arkiverad".
+
+    The one rule for it: an archived year is read-only whatever its status, so "arkiverad" is said
+    first; a fastställd year that was archived says both.
+    """
+    adopted = status == "faststalld"
+    if archived:
+        return "fastställd, arkiverad" if adopted else "arkiverad"
+    return "fastställd" if adopted else "utkast"
 SECURITY_CLASSES = (("begransat_hemlig", "Begränsat hemlig"), ("konfidentiell", "Konfidentiell"),
                     ("hemlig", "Hemlig"), ("kvalificerat_hemlig", "Kvalificerat hemlig"))
 OPERATION = (("egen", "Egen regi"), ("extern", "Extern regi"))

@@ -12,8 +12,12 @@ analysis, and carried items keep theirs, so the fall-back cannot match two diffe
 * risks that moved in the matrix: old and new (sannolikhet, sammanvägd konsekvens) and colour band,
   for drawing arrows;
 * åtgärder: completed since (a carried action now genomförd, or one the previous year finished and so
-  did not carry), cancelled, still open and carried over, open but gone from this year without being
-  completed ("dropped"), new this year, and overdue now (open with a passed deadline).
+  did not carry), cancelled, overdue now (open with a passed deadline, carried or new), still open and
+  carried over (in time), open but gone from this year without being completed ("dropped"), and new this
+  year (not overdue).
+
+Every action lands in exactly one of these groups, so the counts add up: an overdue action is listed
+under "försenade" only, whether it was carried over or is new this year (`_action_group` is the rule).
 """
 
 from __future__ import annotations
@@ -85,6 +89,21 @@ class RiskMove:
             return "bedömning borttagen"
         return "högre" if n > o else "lägre" if n < o else "oförändrad"
 
+    def describe(self) -> str:
+        """"sannolikhet 3 → 1, konsekvens 4 (lägre; Hög → Måttlig)" – the move in words."""
+        def part(word: str, old: int | None, new: int | None) -> str:
+            if old == new:
+                return f"{word} {old}" if old is not None else f"{word} ej bedömd"
+            shown = lambda v: "ej bedömd" if v is None else str(v)  # noqa: E731
+            return f"{word} {shown(old)} → {shown(new)}"
+
+        text = ", ".join((part("sannolikhet", self.old_likelihood, self.new_likelihood),
+                          part("konsekvens", self.old_consequence, self.new_consequence)))
+        notes = [{"oförändrad": "samma riskvärde"}.get(self.direction, self.direction)]
+        if self.old_band != self.new_band and self.old_band and self.new_band:
+            notes.append(f"{self.old_band} → {self.new_band}")
+        return f"{text} ({'; '.join(notes)})"
+
 
 @dataclass(frozen=True)
 class ActionFollowUp:
@@ -135,10 +154,11 @@ class Comparison:
         if self.moved_risks:
             up = sum(1 for m in self.moved_risks if m.direction == "högre")
             down = sum(1 for m in self.moved_risks if m.direction == "lägre")
-            out.append(f"{len(self.moved_risks)} risker har flyttats i riskmatrisen ({up} högre, {down} lägre).")
-        out.append(f"Åtgärder: {len(self.actions_completed)} genomförda, {len(self.actions_carried_over)} "
-                    f"överförda och fortfarande öppna, {len(self.actions_overdue)} försenade, "
-                    f"{len(self.actions_new)} nya.")
+            n = len(self.moved_risks)
+            out.append(f"{n} {'risk' if n == 1 else 'risker'} har flyttats i riskmatrisen ({up} högre, {down} lägre).")
+        out.append(f"Åtgärder: {len(self.actions_completed)} genomförda, {len(self.actions_overdue)} försenade, "
+                    f"{len(self.actions_carried_over)} överförda och öppna i tid, {len(self.actions_new)} nya "
+                    f"(varje åtgärd räknas en gång).")
         if self.actions_dropped:
             out.append(f"{len(self.actions_dropped)} öppna åtgärder från {self.previous_year} finns inte med i "
                        f"{self.current_year} och är inte markerade som genomförda.")
@@ -218,37 +238,57 @@ def compare(svc: RsaService, previous_id: int, current_id: int, *, today: dt.dat
                                   ob.label if ob else "", nb.label if nb else ""))
     moves.sort(key=lambda m: _hid_key(m.hid))
 
-    # Actions.
-    completed, cancelled, carried_over, dropped, new_actions, overdue = [], [], [], [], [], []
+    # Actions: each lands in one group (_action_group).
+    groups: dict[str, list[ActionFollowUp]] = {g: [] for g in ACTION_GROUPS}
     back = {pid: cid for cid, pid in matched["action"].items()}
     for pid, p in prev["action"].items():
         cid = back.get(pid)
         c = cur["action"].get(cid) if cid is not None else None
         item = ActionFollowUp(p.hid, p.title, pid, cid, p.status, c.status if c else "",
                               c.deadline if c else p.deadline, c.owner if c else p.owner)
-        now = c.status if c else p.status
-        if now == "genomford" and (c is None or p.status != "genomford"):
-            completed.append(item)
-        elif now == "avbruten" and (c is None or p.status != "avbruten"):
-            cancelled.append(item)
-        elif c is not None and p.status in OPEN_STATUSES and c.status in OPEN_STATUSES:
-            carried_over.append(item)
-        elif c is None and p.status in OPEN_STATUSES:
-            dropped.append(item)
+        group = _action_group(p, c, today)
+        if group:
+            groups[group].append(item)
     for cid, c in cur["action"].items():
         pid = matched["action"].get(cid)
-        item = ActionFollowUp(c.hid, c.title, pid, cid, prev["action"][pid].status if pid else "", c.status,
-                              c.deadline, c.owner)
-        if pid is None:
-            new_actions.append(item)
-        if c.status in OPEN_STATUSES and c.deadline is not None and c.deadline < today:
-            overdue.append(item)
+        if pid is not None:
+            continue  # judged above, with its previous year
+        group = _action_group(None, c, today)
+        if group:
+            groups[group].append(ActionFollowUp(c.hid, c.title, None, cid, "", c.status, c.deadline, c.owner))
     key = lambda a: _hid_key(a.hid)  # noqa: E731
+    g = {name: tuple(sorted(items, key=key)) for name, items in groups.items()}
     return Comparison(
         previous_id, current_id, pa.year, ca.year, new, removed, matched, new_links, removed_links, tuple(moves),
-        tuple(sorted(completed, key=key)), tuple(sorted(cancelled, key=key)), tuple(sorted(carried_over, key=key)),
-        tuple(sorted(dropped, key=key)), tuple(sorted(new_actions, key=key)), tuple(sorted(overdue, key=key)),
-        today)
+        g["completed"], g["cancelled"], g["carried_over"], g["dropped"], g["new"], g["overdue"], today)
+
+
+ACTION_GROUPS = ("completed", "cancelled", "overdue", "carried_over", "dropped", "new")
+
+
+def _action_group(previous: Record | None, current: Record | None, today: dt.date) -> str:
+    """The one follow-up group of an action ("" = nothing to report, e.g. finished in both years).
+
+    Order matters: done or cancelled since last year first, then overdue (open with a passed deadline, carried
+    or new: it needs attention whatever its origin), then open and in time (carried over, or new this year),
+    then open last year but gone without being finished."""
+    if current is None:
+        if previous is None:
+            return ""
+        if previous.status == "genomford":
+            return "completed"
+        if previous.status == "avbruten":
+            return "cancelled"
+        return "dropped" if previous.status in OPEN_STATUSES else ""
+    if current.status == "genomford":
+        return "completed" if previous is None or previous.status != "genomford" else ""
+    if current.status == "avbruten":
+        return "cancelled" if previous is None or previous.status != "avbruten" else ""
+    if current.status in OPEN_STATUSES and current.deadline is not None and current.deadline < today:
+        return "overdue"
+    if previous is None:
+        return "new"
+    return "carried_over" if current.status in OPEN_STATUSES and previous.status in OPEN_STATUSES else ""
 
 
 def previous_analysis(svc: RsaService, analysis_id: int) -> Record | None:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rsa_desktop.model.durations import format_duration
+from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import catalogue_update
 from rsa_desktop.services.rsa import RsaService
 
@@ -22,6 +23,8 @@ OPEN_STATUSES = ("planerad", "pagaende")
 STEP_OF_KIND = {"function": "samhallsviktig", "dependency": "beroenden", "risk": "risker",
                 "vulnerability": "sarbarheter", "capability": "sarbarheter", "action": "atgarder",
                 "continuity_plan": "kontinuitet", "exercise": "kontinuitet"}
+# The step where each kind that carry-forward marks "att granska" is reviewed (exercises are not carried).
+REVIEW_STEPS = {kind: step for kind, step in STEP_OF_KIND.items() if kind != "exercise"}
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,23 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
                 add("fallback_shorter_than_mtd", INFO, "kontinuitet",
                     f"{p.label}: en reservrutin räcker {format_duration(fb.duration)}, kortare än verksamhetens "
                     f"acceptabla avbrottstid ({format_duration(mtd)}).", "continuity_plan", p.id)
+
+    # Carried forward and still "att granska": the step is not done until someone has looked at them.
+    marks = svc.review_marks(analysis_id)
+    if marks:
+        sources = {src for src, _ in svc.carried_from(analysis_id).values()}
+        years = sorted(x.year for x in svc.analyses() if x.id in sources)
+        since = f"från {years[-1]}" if years else "från föregående år"
+        for kind, step in REVIEW_STEPS.items():
+            pending = [x for x in svc.list(kind, analysis_id) if (kind, x.id) in marks]
+            if not pending:
+                continue
+            spec = KINDS[kind]
+            what = f"1 {spec.label.lower()}" if len(pending) == 1 else f"{len(pending)} {spec.plural.lower()}"
+            hids = ", ".join(x.hid for x in pending[:6]) + (" …" if len(pending) > 6 else "")
+            add("not_reviewed", WARNING, step,
+                f"{what} {since} är ännu inte {'granskad' if len(pending) == 1 else 'granskade'} ({hids}). "
+                "Gå igenom dem och välj Markera som granskad.", kind, pending[0].id)
 
     out.sort(key=lambda f: (STEPS.index(f.step), SEVERITY_ORDER[f.severity]))
     return out

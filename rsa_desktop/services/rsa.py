@@ -282,21 +282,45 @@ class RsaService:
             row = self._get_row(s, "analysis", analysis_id)
             self._ensure_editable(s, analysis_id)
             year = str(row.year)
-            before = self._scales_value(s, analysis_id)
+            before = scale_svc.read_scales(s, analysis_id)
+            places = scale_svc.risk_places(s, analysis_id, before)
             s.flush()
             yield s
             s.flush()
             self._batch_scales.pop(analysis_id, None)
-            after = self._scales_value(s, analysis_id)
-            if after["version"] != before["version"]:
-                # The whole scales before and after, not only fingerprints: what changed can be read back.
+            after = scale_svc.read_scales(s, analysis_id)
+            if after.fingerprint != before.fingerprint:
                 audit.record(s, analysis_id=analysis_id, kind="analysis", item_id=analysis_id, item=year,
-                             action="ändrad", field="Skalor", old=before, new=after)
+                             action="ändrad", field="Skalor",
+                             **self._scale_change_values(s, analysis_id, before, after, places))
 
     @staticmethod
-    def _scales_value(s: Session, analysis_id: int) -> dict[str, Any]:
-        scales = scale_svc.read_scales(s, analysis_id)
-        return {"version": scales.fingerprint, "skalor": scale_svc.template_from_scales(scales)}
+    def _scale_change_values(s: Session, analysis_id: int, before, after, places) -> dict[str, Any]:
+        """The audit values of a scale change (or its undo): the whole scales before and after, so that what
+        changed can be read back, and in words what it did (the scales, then the risks that moved or changed
+        band), which the Ändringslogg shows."""
+        words = (scale_svc.describe_change(before, after)
+                 + scale_svc.describe_moves(places, scale_svc.risk_places(s, analysis_id, after)))
+        return {"old": {"version": before.fingerprint, "skalor": scale_svc.template_from_scales(before)},
+                "new": {"version": after.fingerprint, "skalor": scale_svc.template_from_scales(after),
+                        "ändringar": words}}
+
+    def replace_analysis(self, state: Tombstone, *, action: str) -> None:
+        """Put an analysis back to a captured state (undo and redo of a scale change) in one transaction.
+
+        Recorded as one event that says in words what changed (`action`: "ångrad" / "gjord om"), not as the
+        analysis deleted and restored, which is what happens to the rows."""
+        with self._session() as s:
+            row = self._get_row(s, "analysis", state.id)
+            year = str(row.year)
+            before = scale_svc.read_scales(s, state.id)
+            places = scale_svc.risk_places(s, state.id, before)
+            self._delete_rows(s, "analysis", state.id)
+            self._insert_rows(s, state)
+            self._batch_scales.pop(state.id, None)
+            after = scale_svc.read_scales(s, state.id)
+            audit.record(s, analysis_id=state.id, kind="analysis", item_id=state.id, item=year, action=action,
+                         field="Skalor", **self._scale_change_values(s, state.id, before, after, places))
 
     def scales(self, analysis_id: int) -> scale_svc.Scales:
         with self._session() as s:
@@ -532,28 +556,34 @@ class RsaService:
             tomb = self._tombstone(s, kind, item_id)
             audit.record(s, analysis_id=analysis_id, kind=kind, item_id=item_id, item=tomb.label,
                          action="borttagen", old=self._deleted_value(kind, row, tomb))
-            table = self._spec(kind).table.__table__
-            s.flush()  # the audit row is pending; expunging below would drop it
-            s.connection().execute(delete(table).where(table.c.id == item_id))
-            for model in (e.ReviewMark, e.CarriedFrom):
-                marks = model.__table__
-                s.connection().execute(delete(marks).where(marks.c.kind == kind, marks.c.item_id == item_id))
-            s.expunge_all()
+            self._delete_rows(s, kind, item_id)
             return tomb
+
+    def _delete_rows(self, s: Session, kind: str, item_id: int) -> None:
+        table = self._spec(kind).table.__table__
+        s.flush()  # an audit row may be pending; expunging below would drop it
+        s.connection().execute(delete(table).where(table.c.id == item_id))
+        for model in (e.ReviewMark, e.CarriedFrom):
+            marks = model.__table__
+            s.connection().execute(delete(marks).where(marks.c.kind == kind, marks.c.item_id == item_id))
+        s.expunge_all()
+
+    def _insert_rows(self, s: Session, tomb: Tombstone) -> None:
+        meta = SQLModel.metadata
+        order = {t.name: i for i, t in enumerate(meta.sorted_tables)}
+        conn = s.connection()
+        for table_name, values in sorted(tomb.rows, key=lambda r: order[r[0]]):
+            conn.execute(insert(meta.tables[table_name]).values(**values))
+        for table_name, pk, column, value in tomb.nulled:
+            table = meta.tables[table_name]
+            cond = and_(*[table.c[k] == v for k, v in pk])
+            conn.execute(sa_update(table).where(cond).values({column: value}))
+        s.expunge_all()
 
     def restore(self, tomb: Tombstone) -> Record:
         """Undo a delete: the same ids, links and dependents come back."""
-        meta = SQLModel.metadata
-        order = {t.name: i for i, t in enumerate(meta.sorted_tables)}
         with self._session() as s:
-            conn = s.connection()
-            for table_name, values in sorted(tomb.rows, key=lambda r: order[r[0]]):
-                conn.execute(insert(meta.tables[table_name]).values(**values))
-            for table_name, pk, column, value in tomb.nulled:
-                table = meta.tables[table_name]
-                cond = and_(*[table.c[k] == v for k, v in pk])
-                conn.execute(sa_update(table).where(cond).values({column: value}))
-            s.expunge_all()
+            self._insert_rows(s, tomb)
             row = self._get_row(s, tomb.kind, tomb.id)
             audit.record(s, analysis_id=self._analysis_id_of(s, tomb.kind, row), kind=tomb.kind, item_id=tomb.id,
                          item=tomb.label, action="återställd",

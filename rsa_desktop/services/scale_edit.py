@@ -34,9 +34,10 @@ from rsa_desktop.model import entities as e
 from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.rsa import RsaService
-from rsa_desktop.services.scales import SCALE_FORMAT, SCALE_VERSION, ScaleFileError, Scales, template_from_scales
+from rsa_desktop.services.scales import (SCALE_FORMAT, SCALE_VERSION, ScaleFileError, Scales, scales_from_template,
+                                         template_from_scales)
 
-__all__ = ["ScaleFileError", "AffectedRating", "ScalePreview", "template_from_scales", "current_template",
+__all__ = ["ScaleFileError", "AffectedRating", "ClassChange", "ScalePreview", "suggest_bands", "template_from_scales", "current_template",
            "validate_template", "read_scale_file", "export_scale_file", "preview_scale_change", "apply_scale",
            "suggest_mapping", "add_level", "edit_level", "remove_level", "add_dimension", "edit_dimension",
            "remove_dimension", "set_bands", "add_horizon", "edit_horizon", "remove_horizon", "set_aggregation",
@@ -255,6 +256,27 @@ class AffectedRating:
 
 
 @dataclass(frozen=True)
+class ClassChange:
+    """A risk whose colour band (its class: Låg, Måttlig …) is not the same on the new scale."""
+    risk_id: int
+    hid: str
+    title: str
+    old_likelihood: int | None
+    old_consequence: int | None
+    new_likelihood: int | None
+    new_consequence: int | None
+    old_band: str
+    new_band: str
+
+    def describe(self) -> str:
+        where = []
+        for word, a, b in (("sannolikhet", self.old_likelihood, self.new_likelihood),
+                           ("konsekvens", self.old_consequence, self.new_consequence)):
+            where.append(f"{word} {a}" if a == b else f"{word} {a} → {b}")
+        return f"{self.hid} {self.title}: {self.old_band} → {self.new_band} ({', '.join(where)})"
+
+
+@dataclass(frozen=True)
 class ScalePreview:
     invalid: tuple[AffectedRating, ...]  # ratings whose value has no place on the new scale (before mapping)
     moves: tuple[AffectedRating, ...]  # what the given mapping changes (including drops)
@@ -264,6 +286,8 @@ class ScalePreview:
     removed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # part → values/codes/minutes removed
     added: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     mapping_errors: tuple[str, ...] = ()  # mapping targets that do not exist on the new scale
+    # Risks that land in another colour band (with the mapping given; risks still unmapped are not judged).
+    class_changes: tuple[ClassChange, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -275,6 +299,7 @@ class ScalePreview:
         lines += list(self.mapping_errors)
         lines += [r.describe() for r in self.moves]
         lines += list(self.merges)
+        lines += [f"Byter färgklass: {c.describe()}" for c in self.class_changes]
         return lines
 
 
@@ -437,7 +462,116 @@ def preview_scale_change(svc: RsaService, analysis_id: int, new_template: dict[s
         {p: tuple(sorted(v, key=str)) for p, v in needs.items() if v},
         {p: tuple(sorted(old_values[p] - new_values[p], key=str)) for p in PARTS if old_values[p] - new_values[p]},
         {p: tuple(sorted(new_values[p] - old_values[p], key=str)) for p in PARTS if new_values[p] - old_values[p]},
-        tuple(errors))
+        tuple(errors), _class_changes(svc, analysis_id, scales, tpl, mp, new_values))
+
+
+def _new_places(svc: RsaService, analysis_id: int, scales: Scales, tpl: dict[str, Any], mp: dict[str, dict],
+                new_values: dict[str, set]) -> list[tuple[Any, int | None, int | None]]:
+    """(risk, new likelihood, new overall consequence) for every risk whose ratings all have a place on `tpl`
+    with the mapping (same merge rule as _write: two dimensions landing on one keep the higher level)."""
+    new_scales = scales_from_template(tpl)
+    codes = {d.id: d.code for d in scales.dimensions}
+    consequences = svc.all_consequences(analysis_id)
+    out = []
+    for r in svc.list("risk", analysis_id):
+        lik = _map_level(mp, "likelihood", r.likelihood)
+        if lik is not None and lik not in new_values["likelihood"]:
+            continue  # not mapped yet: the preview lists it as unmapped
+        placed: dict[str, int] = {}
+        judged = True
+        for did, level in consequences.get(r.id, {}).items():
+            code = codes[did]
+            if code in mp["dimensions"]:
+                code = mp["dimensions"][code]
+            if code is None:
+                continue  # dropped on purpose
+            new_level = _map_level(mp, "consequence", level)
+            if code not in new_values["dimensions"] or new_level not in new_values["consequence"]:
+                judged = False
+                break
+            placed[code] = max(placed.get(code, new_level), new_level)
+        if judged:
+            out.append((r, lik, new_scales.overall(placed)))
+    return out
+
+
+def _class_changes(svc: RsaService, analysis_id: int, scales: Scales, tpl: dict[str, Any], mp: dict[str, dict],
+                   new_values: dict[str, set]) -> tuple[ClassChange, ...]:
+    """Every risk whose colour band (by its label) differs on `tpl`, its ratings mapped."""
+    new_scales = scales_from_template(tpl)
+    consequences = svc.all_consequences(analysis_id)
+    out = []
+    for r, lik, con in _new_places(svc, analysis_id, scales, tpl, mp, new_values):
+        old_con = scales.overall(consequences.get(r.id, {}))
+        old_band, new_band = scales.band(r.likelihood, old_con), new_scales.band(lik, con)
+        a, b = old_band.label if old_band else "", new_band.label if new_band else ""
+        if a != b:
+            out.append(ClassChange(r.id, r.hid, r.title, r.likelihood, old_con, lik, con, a or "ej bedömd",
+                                   b or "ej bedömd"))
+    out.sort(key=lambda c: (c.hid.rstrip("0123456789"), int("".join(ch for ch in c.hid if ch.isdigit()) or 0)))
+    return tuple(out)
+
+
+def suggest_bands(svc: RsaService, analysis_id: int, new_template: dict[str, Any],
+                  mapping: dict | None = None) -> list[dict[str, Any]]:
+    """`new_template`'s colour bands with lowest scores chosen so that as few risks as possible change class.
+
+    The bands keep their labels, colours and order, and the first band its lowest score; the others get the
+    scores that keep the most risks in the band (by label) they have today, then the scores closest to the
+    present ones. Sometimes not every class can be kept (two risks with different classes land on one cell);
+    the preview then still lists those. Only a suggestion for the user to look at and adjust.
+    """
+    # The bands as the user has them, even with scores that clash (that may be why a suggestion is wanted):
+    # only their order, labels and colours, and the first one's score, are used.
+    raw = [dict(b) for b in new_template.get("colour_bands") or [] if isinstance(b, dict)]
+    raw.sort(key=lambda b: b["min_score"] if isinstance(b.get("min_score"), int) else 0)
+    first = raw[0]["min_score"] if raw and isinstance(raw[0].get("min_score"), int) and raw[0]["min_score"] > 0 else 1
+    tpl = validate_template(dict(new_template, colour_bands=[dict(b, min_score=i + 1) for i, b in enumerate(raw)]))
+    mp = normalise_mapping(mapping)
+    scales = svc.scales(analysis_id)
+    present = [b["min_score"] if isinstance(b.get("min_score"), int) else 0 for b in raw]  # to stay close to
+    bands = [{**b, "min_score": m} for b, m in zip(tpl["colour_bands"], present)]  # checked labels and colours
+    top = max(lv["value"] for lv in tpl["likelihood_levels"]) * max(lv["value"] for lv in tpl["consequence_levels"])
+    k = len(bands)
+    if k < 2 or top - first + 1 < k:
+        return bands
+    new_values = {p: {lv["value"] for lv in tpl[_LEVEL_KEYS[p]]} for p in LEVEL_PARTS}
+    new_values["dimensions"] = {d["code"] for d in tpl["consequence_dimensions"]}
+    index = {b["label"]: i for i, b in enumerate(bands)}
+    consequences = svc.all_consequences(analysis_id)
+    # mismatch[score][j]: risks at this score on the new scale whose present class is not band j
+    wanted: dict[int, list[int]] = {}
+    for r, lik, con in _new_places(svc, analysis_id, scales, tpl, mp, new_values):
+        old = scales.band(r.likelihood, scales.overall(consequences.get(r.id, {})))
+        if lik is None or con is None or old is None or old.label not in index:
+            continue
+        wanted.setdefault(lik * con, []).append(index[old.label])
+    scores = range(first, top + 1)
+    inf = (float("inf"), float("inf"))
+    # best[j] = (mismatches, distance from today's lowest scores, thresholds) with the score just seen in band j
+    best: list[tuple] = [inf] * k
+    for s_ in scores:
+        here = wanted.get(s_, [])
+        miss = [sum(1 for w in here if w != j) for j in range(k)]
+        new_best: list[tuple] = [inf] * k
+        for j in range(k):
+            if s_ == first:
+                if j == 0:
+                    new_best[0] = (miss[0], 0, ())
+                continue
+            stay = best[j]
+            enter = best[j - 1] if j > 0 else inf
+            if enter[0] != float("inf"):
+                enter = (enter[0], enter[1] + abs(s_ - bands[j]["min_score"]), enter[2] + (s_,))
+            choice = min(stay, enter, key=lambda t: (t[0], t[1]))
+            if choice[0] != float("inf"):
+                new_best[j] = (choice[0] + miss[j], choice[1], choice[2])
+        best = new_best
+    found = best[k - 1]
+    if found[0] == float("inf"):
+        return bands
+    mins = (first,) + found[2]
+    return [{**b, "min_score": m} for b, m in zip(bands, mins)]
 
 
 def suggest_mapping(svc: RsaService, analysis_id: int, new_template: dict[str, Any]) -> dict[str, dict]:

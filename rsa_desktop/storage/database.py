@@ -303,6 +303,40 @@ def backup_file(src: sqlite3.Connection | Path, dest: Path, *, immutable: bool =
             conn.close()
 
 
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def discard_orphan_journals(path: str | os.PathLike) -> list[Path]:
+    """Remove the journal files (-wal, -shm, -journal) left beside a database that no longer exists.
+
+    Without its database such a journal is of no use to anyone, and SQLite would apply it to a new file of the
+    same name – which then reads as damaged. Returns what was removed, for a message. Raises DocumentError
+    (what the file is, and what to do) when one cannot be removed."""
+    path = Path(path)
+    if path.exists():
+        return []
+    removed = []
+    for suffix in SIDE_FILES:
+        side = Path(str(path) + suffix)
+        if side.is_file():
+            try:
+                side.unlink()
+            except OSError as exc:
+                raise DocumentError(
+                    f"Bredvid {path.name} ligger {side.name}, en journalfil som blev kvar efter en tidigare fil med "
+                    f"samma namn. Den kunde inte tas bort ({exc.strerror or exc}); ta bort den eller välj ett annat "
+                    f"namn: {side}", path) from None
+            removed.append(side)
+    return removed
+
+
+def orphan_notice(removed: list[Path]) -> str:
+    """The Swedish line that says what `discard_orphan_journals` removed and why."""
+    names = ", ".join(p.name for p in removed)
+    return (f"{names} låg kvar efter en tidigare fil med samma namn som inte finns längre. En sådan journalfil går "
+            "inte att använda utan sin fil, så den togs bort innan den nya filen skapades.")
+
+
 class Document:
     """An open `.rsa` file. Use `Document.open` / `Document.create`; close when done."""
 
@@ -330,6 +364,7 @@ class Document:
         if path.exists() and not overwrite:
             raise FileExistsAlreadyError(f"Filen finns redan: {path}", path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        discard_orphan_journals(path)  # a new file must not inherit an old one's journal
         if passphrase is not None:
             key = crypto.new_key(passphrase)
             mem = sqlite3.connect(":memory:", isolation_level=None)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDate, QModelIndex, QPersistentModelIndex, Qt,
+                            QTimer)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
+                               QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.ui import fmt
@@ -54,14 +56,24 @@ def show_value(kind: str, field_label: str, value: Any) -> str:
     if isinstance(value, bool):
         return fmt.YES if value else fmt.NO
     if field_label == "Skalor" and isinstance(value, dict):
-        return _t("version {0}").format(str(value.get("version", ""))[:8])
+        # The whole scales are kept for reading back; the log shows what changed, in words (on the "after" side).
+        return "; ".join(str(v) for v in value.get("ändringar", ()))
     if isinstance(value, dict):  # a link: {"till": "Å12", "tolerans": …}
         return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+    if isinstance(value, list):  # a scale change in words: one line per change, which may contain commas
+        return ("; " if field_label == "Skalor" else ", ").join(str(v) for v in value)
     if field_label == "Skalor" and isinstance(value, str):
-        return _t("version {0}").format(value[:8])  # a fingerprint of the scales, not for reading
+        return _t("version {0}").format(value[:8])  # files from before scale changes were logged in words
     return str(value)
+
+
+def entry_date(entry) -> dt.date | None:
+    """The local date of a logged change (the filter's "Från"/"Till" are local dates, like the Tid column)."""
+    try:
+        when = dt.datetime.fromisoformat(entry.at)
+    except ValueError:
+        return None
+    return (when.astimezone() if when.tzinfo is not None else when).date()
 
 
 def row_values(entry) -> list[str]:
@@ -162,6 +174,22 @@ class AuditDialog(QDialog):
         self.filter_edit.setAccessibleName(_t("Filtrera ändringsloggen"))
         self.filter_edit.setClearButtonEnabled(True)
         bar.addWidget(self.filter_edit, 1)
+        self.kind_combo = QComboBox(self)  # filled in reload() with the types the log holds
+        self.kind_combo.setAccessibleName(_t("Typ"))
+        self.kind_combo.setToolTip(_t("Visa bara ändringar av en typ av objekt"))
+        self.kind_combo.addItem(_t("Alla typer"), "")
+        bar.addWidget(self.kind_combo)
+        self.from_date, self.to_date = QDateEdit(self), QDateEdit(self)
+        for edit, text in ((self.from_date, _t("Från")), (self.to_date, _t("Till"))):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(_t("{0} datum").format(text))
+            edit.setToolTip(_t("Visa ändringar {0} och med detta datum").format(
+                _t("från") if edit is self.from_date else _t("till")))
+            lbl = QLabel(text + ":", self)
+            lbl.setBuddy(edit)
+            bar.addWidget(lbl)
+            bar.addWidget(edit)
         label = item_label or (session.label_of(kind, item_id) if kind and item_id is not None else "")
         self.only_item = QCheckBox(_t("Bara valt objekt") + (f" ({label})" if label else ""), self)
         self.only_item.setEnabled(kind is not None and item_id is not None)
@@ -183,6 +211,11 @@ class AuditDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         lay.addWidget(self.view, 1)
+        self.detail = QLabel(self)  # the selected change in full (a scale change is many lines in words)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.hide()
+        lay.addWidget(self.detail)
         self.count_label = QLabel(self)
         lay.addWidget(self.count_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -198,9 +231,70 @@ class AuditDialog(QDialog):
         self._timer.timeout.connect(self.reload)
         self.filter_edit.textChanged.connect(lambda _t_: self._timer.start())
         self.only_item.toggled.connect(lambda _on: self.reload())
-        self.reload()
+        self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._show_detail(current.row()))
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.from_date.dateChanged.connect(lambda _d: self.reload())
+        self.to_date.dateChanged.connect(lambda _d: self.reload())
+        self._init_dates()  # and the first reload
         for col, width in enumerate((140, 90, 90, 200, 80, 150, 130)):
             header.resizeSection(col, width)
+
+    def _show_detail(self, row: int) -> None:
+        if not 0 <= row < len(self.model.entries):
+            self.detail.hide()
+            return
+        entry = self.model.entries[row]
+        v = row_values(entry)
+        parts = [f"<b>{html.escape(v[3])}</b> – {html.escape(v[4])}" + (f" ({html.escape(v[5])})" if v[5] else "")]
+        if v[6]:
+            parts.append(html.escape(_t("Före: {0}").format(v[6])))
+        if v[7]:
+            words = entry.new.get("ändringar") if isinstance(entry.new, dict) else entry.new
+            lines = [str(x) for x in words] if v[5] == "Skalor" and isinstance(words, list) else [v[7]]
+            parts.append((html.escape(_t("Efter:")) + " " if v[6] else "") + "<br>".join(html.escape(x) for x in lines))
+        self.detail.setText("<br>".join(parts))
+        self.detail.show()
+
+    def _init_dates(self) -> None:
+        """The date range spans the whole log: from its first change to today."""
+        svc = self.session.svc
+        everything = svc.audit_trail(analysis_id=self.session.analysis_id) if svc is not None else []
+        dates = [d for d in (entry_date(x) for x in everything) if d is not None]
+        today = dt.date.today()
+        first = min(dates + [today])
+        last = max(dates + [today])
+        for edit in (self.from_date, self.to_date):
+            edit.blockSignals(True)
+            edit.setDateRange(QDate(first.year, first.month, first.day).addYears(-1), QDate(last.year, 12, 31))
+            edit.blockSignals(False)
+        self.set_dates(first, last)
+
+    def set_dates(self, first: dt.date, last: dt.date) -> None:
+        for edit, d in ((self.from_date, first), (self.to_date, last)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(d.year, d.month, d.day))
+            edit.blockSignals(False)
+        self.reload()
+
+    def set_kind(self, kind: str) -> None:
+        """Choose a type in the filter ("" = all types)."""
+        i = self.kind_combo.findData(kind)
+        if i >= 0:
+            self.kind_combo.setCurrentIndex(i)
+
+    def _fill_kinds(self, entries) -> None:
+        chosen = self.kind_combo.currentData() or ""
+        kinds = sorted({x.kind for x in entries if x.kind}, key=lambda k: list(KINDS).index(k) if k in KINDS else 99)
+        wanted = [""] + kinds + ([chosen] if chosen and chosen not in kinds else [])
+        if [self.kind_combo.itemData(i) for i in range(self.kind_combo.count())] == wanted:
+            return
+        self.kind_combo.blockSignals(True)
+        self.kind_combo.clear()
+        for k in wanted:
+            name = (QCoreApplication.translate("kinds", KINDS[k].label) if k in KINDS else k) if k else _t("Alla typer")
+            self.kind_combo.addItem(name, k)
+        self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(chosen), 0))
+        self.kind_combo.blockSignals(False)
 
     def reload(self) -> None:
         svc = self.session.svc
@@ -220,9 +314,18 @@ class AuditDialog(QDialog):
         only = self.only_item.isChecked()
         entries = svc.audit_trail(analysis_id=self.session.analysis_id, kind=self.kind if only else None,
                                   item_id=self.item_id if only else None, text=self.filter_edit.text())
-        self.model.set_entries(entries)
-        self.count_label.setText(_t("{0} ändringar").format(len(entries)) if len(entries) != 1
-                                 else _t("1 ändring"))
+        self._fill_kinds(entries)
+        kind = self.kind_combo.currentData() or ""
+        first, last = self.from_date.date().toPython(), self.to_date.date().toPython()
+        shown = [x for x in entries if (not kind or x.kind == kind)
+                 and (entry_date(x) is None or first <= entry_date(x) <= last)]
+        self.model.set_entries(shown)
+        self.detail.hide()
+        if len(shown) != len(entries):
+            text = _t("{0} av {1} ändringar (filtrerat på typ eller datum)").format(len(shown), len(entries))
+        else:
+            text = _t("{0} ändringar").format(len(shown)) if len(shown) != 1 else _t("1 ändring")
+        self.count_label.setText(text)
 
     def export(self, path: str | Path | None = None) -> Path | None:
         if path is None:

@@ -348,16 +348,12 @@ class ReplaceAnalysisCommand(ServiceCommand):
         self.after = self.svc.delete_preview("analysis", self.analysis_id)
         return self.before.rows != self.after.rows
 
-    def _put(self, state: Tombstone) -> None:
-        with self.svc.batch():  # one transaction: the analysis is never missing on disk
-            self.svc.delete("analysis", self.analysis_id)
-            self.svc.restore(state)
-
     def _redo(self) -> None:
-        self._put(self.after)
+        # One transaction (the analysis is never missing on disk), logged as the change in words.
+        self.svc.replace_analysis(self.after, action="gjord om")
 
     def _undo(self) -> None:
-        self._put(self.before)
+        self.svc.replace_analysis(self.before, action="ångrad")
 
 
 # -- the yearly cycle and the Excel import (ui/yearly.py, ui/import_dialog.py) ----------------------------

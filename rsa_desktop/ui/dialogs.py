@@ -303,5 +303,12 @@ class NewPassphraseDialog(QDialog):
         self.accept()
 
     def _remove(self) -> None:
+        # Decrypting is immediate and affects what is on disk: ask first, and say what happens to the backups
+        # (storage/backups.change_protection: existing ones keep their protection, new ones are plain).
+        if not confirm(self, _t("Ta bort skyddet"), _t("Vill du ta bort lösenfrasskyddet från filen?"),
+                       _t("Filen sparas då okrypterad och kan öppnas av den som kommer åt den, utan lösenfras. "
+                          "Säkerhetskopior som tas från och med nu blir också okrypterade. Säkerhetskopior som redan "
+                          "finns förblir krypterade och kräver den nuvarande lösenfrasen för att återställas.")):
+            return
         self.remove = True
         self.accept()

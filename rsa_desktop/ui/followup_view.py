@@ -32,16 +32,6 @@ def _status(code: str) -> str:
     return dict(ACTION_STATUS).get(code, code).lower() if code else ""
 
 
-def _pos(lik, con) -> str:
-    if lik is None or con is None:
-        return _t("ej bedömd")
-    return f"S{lik} × K{con}"
-
-
-DIRECTION = {"högre": "högre", "lägre": "lägre", "oförändrad": "samma riskvärde", "ny bedömning": "ny bedömning",
-             "bedömning borttagen": "bedömning borttagen"}
-
-
 class FollowupModel(QAbstractItemModel):
     """Two levels: groups ("Nya verksamheter (2)") and their rows (text, change); read-only."""
 
@@ -235,9 +225,7 @@ class FollowupView(QWidget):
         self._group(_t("Borttagna kopplingar verksamhet–beroende"),
                     link_entries(c.removed_links, prev, _t("fanns {0}").format(c.previous_year)))
         self._group(_t("Risker som har flyttats i riskmatrisen"), [
-            (f"{m.hid} {m.title}", f"{_pos(m.old_likelihood, m.old_consequence)} → "
-                                   f"{_pos(m.new_likelihood, m.new_consequence)} ({_t(DIRECTION[m.direction])})",
-             ("risk", m.current_id, cur)) for m in c.moved_risks])
+            (f"{m.hid} {m.title}", m.describe(), ("risk", m.current_id, cur)) for m in c.moved_risks])
 
         def action_entries(actions, detail):
             out = []
@@ -252,8 +240,14 @@ class FollowupView(QWidget):
 
         self._group(_t("Genomförda åtgärder sedan {0}").format(c.previous_year),
                     action_entries(c.actions_completed, lambda a: _t("genomförd")))
-        self._group(_t("Försenade åtgärder"), action_entries(c.actions_overdue, deadline))
-        self._group(_t("Överförda och fortfarande öppna åtgärder"),
+        def origin(a) -> str:  # an overdue action is listed here only, so say where it comes from
+            return _t("överförd från {0}").format(c.previous_year) if a.previous_id is not None \
+                else _t("ny {0}").format(c.current_year)
+
+        self._group(_t("Försenade åtgärder"),
+                    action_entries(c.actions_overdue, lambda a: _t("skulle vara klar {0}, {1}").format(
+                        a.deadline.isoformat(), origin(a))))
+        self._group(_t("Överförda och öppna åtgärder, i tid"),
                     action_entries(c.actions_carried_over, lambda a: f"{_status(a.current_status)}, {deadline(a)}"))
         self._group(_t("Avbrutna åtgärder"), action_entries(c.actions_cancelled, lambda a: _t("avbruten")))
         self._group(_t("Öppna åtgärder från {0} som saknas i år").format(c.previous_year),

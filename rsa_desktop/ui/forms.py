@@ -497,6 +497,18 @@ class ItemForm(QWidget):
             self.general_error.setText("\n".join(general))
             self.general_error.show()
 
+    def revert_refused(self, name: str, err: ValidationError) -> None:
+        """After a refused edit, a choice (combo box, check box) shows the stored value again: a combo left on
+        "Fastställd" beside the error reads as if the change was made. Typed text stays, to be corrected."""
+        editor = self.editors.get(name)
+        if editor is None or self.record is None or not isinstance(editor, (ComboEditor, BoolEditor)):
+            return
+        editor.set_value(self.record.get(name))
+        lbl = self.error_labels[name]
+        if lbl.isHidden():  # the reason is under another field: say here that nothing changed, and why
+            lbl.setText(self.tr("Inte ändrad: {0}").format("; ".join(fe.message for fe in err.errors)))
+            lbl.show()
+
     def focus_field(self, name: str) -> None:
         editor = self.editors.get(name)
         if editor:

@@ -332,8 +332,8 @@ class MainWindow(QMainWindow):
         self.year_combo.clear()
         if self.session.svc:
             for a in self.session.svc.analyses():
-                text = str(a.year) + (self.tr(" (fastställd)") if a.status == "faststalld" else self.tr(" (utkast)"))
-                self.year_combo.addItem(text, a.id)
+                from rsa_desktop.ui.yearly import year_text
+                self.year_combo.addItem(year_text(a), a.id)
             self.year_combo.setCurrentIndex(max(self.year_combo.findData(self.session.analysis_id), 0))
         self.year_combo.setEnabled(self.year_combo.count() > 1)
         self.year_combo.blockSignals(False)
@@ -572,7 +572,9 @@ class MainWindow(QMainWindow):
         if self.session.is_open and self.session.path.resolve() == path.resolve():
             QMessageBox.warning(self, self.tr("Ny analysfil"), self.tr("Filen är redan öppen. Välj ett annat namn."))
             return False
+        from rsa_desktop.storage.database import discard_orphan_journals, orphan_notice
         try:
+            removed = discard_orphan_journals(path)
             doc = Document.create(path, overwrite=path.exists())
         except Exception as exc:  # noqa: BLE001
             if errors.is_known(exc):
@@ -581,6 +583,8 @@ class MainWindow(QMainWindow):
             raise
         self.session.set_document(doc)
         settings.add_recent_file(path)
+        if removed:
+            self.statusBar().showMessage(orphan_notice(removed), 12000)
         return True
 
     def create_analysis(self, org_name: str, org_type: str, year: int, template=None) -> bool:

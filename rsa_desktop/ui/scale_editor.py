@@ -20,8 +20,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView,
-                               QTabWidget, QVBoxLayout, QWidget, QColorDialog)
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QSplitter,
+                               QTableView, QTabWidget, QVBoxLayout, QWidget, QColorDialog)
 
 from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.services import scale_edit
@@ -260,23 +260,83 @@ class AffectedModel(ReadOnlyRowsMixin, QAbstractTableModel):
         self.endResetModel()
 
 
+class ClassChangeModel(ReadOnlyRowsMixin, QAbstractTableModel):
+    """Risks whose colour band changes: risk, band now, band after (with the place in the matrix)."""
+    TR_CONTEXT = "scale_editor"
+
+    HEADERS = ("Risk", "Nu", "Blir", "Varför")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple[str, str, str, str, str]] = []  # risk, now, after, why, colour of the new band
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        row = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return row[index.column()]
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 2 and row[4]:
+            return QColor(row[4])
+        return None
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+
+def _why(c) -> str:
+    """Why a risk changes class: what happens to its ratings, or (same place) the new bands."""
+    parts = []
+    for word, old, new in ((_t("sannolikhet"), c.old_likelihood, c.new_likelihood),
+                           (_t("konsekvens"), c.old_consequence, c.new_consequence)):
+        if old != new:
+            parts.append(f"{word} {old} → {new}")
+    if not parts:
+        return _t("nya färggränser, poäng {0}").format(c.new_likelihood * c.new_consequence)
+    return ", ".join(parts)
+
+
 class MappingDialog(QDialog):
-    """Where the ratings of removed values go. OK only when every used old value has a valid place."""
+    """Granska skaländringen: where the ratings of removed values go, and which risks change colour band –
+    with the bands editable here, so a change that reclassifies risks can be corrected in the same step.
+
+    OK only when every used old value has a valid place and the bands are valid. `template` is the scale to
+    apply, including any band edits made here."""
 
     def __init__(self, svc, analysis_id: int, template: dict, old_template: dict, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(_t("Flytta bedömningar till den nya skalan"))
-        self.resize(760, 560)
-        self.svc, self.analysis_id, self.template, self.old_template = svc, analysis_id, template, old_template
+        self.setWindowTitle(_t("Granska skaländringen"))
+        self.resize(1180, 640)
+        self.svc, self.analysis_id, self.old_template = svc, analysis_id, old_template
+        self.template = copy.deepcopy(template)
         self.preview = scale_edit.preview_scale_change(svc, analysis_id, template)
         self.combos: dict[tuple[str, Any], QComboBox] = {}
         lay = QVBoxLayout(self)
-        intro = QLabel(_t("Några bedömningar använder värden som inte finns på den nya skalan. Välj för varje gammalt "
-                          "värde vart bedömningarna ska flyttas. Inget ändras förrän alla är valda och du väljer "
-                          "Verkställ."), self)
+        needs = bool(self.preview.needs_mapping)
+        intro = QLabel(self)
         intro.setWordWrap(True)
+        intro.setText((_t("Några bedömningar använder värden som inte finns på den nya skalan. Välj för varje gammalt "
+                          "värde vart bedömningarna ska flyttas. ") if needs else "")
+                      + _t("Till höger: de risker som hamnar i en annan färgklass med den nya skalan. Ändra "
+                           "färggränserna här om klasserna ska vara kvar. Inget ändras förrän du väljer Verkställ."))
         lay.addWidget(intro)
-        box = QGroupBox(_t("Gamla värden"), self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setChildrenCollapsible(False)
+        lay.addWidget(split, 1)
+
+        # left: the re-mapping of ratings
+        left = QWidget(split)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        box = QGroupBox(_t("Gamla värden"), left)
         form = QFormLayout(box)
         new_values = {
             "likelihood": [lv["value"] for lv in template["likelihood_levels"]],
@@ -300,23 +360,70 @@ class MappingDialog(QDialog):
                 combo.currentIndexChanged.connect(lambda _i: self.update_preview())
                 form.addRow(label, combo)
                 self.combos[(part, old)] = combo
-        lay.addWidget(box)
+        ll.addWidget(box)
         row = QHBoxLayout()
-        self.suggest_button = QPushButton(_t("Fyll i förslag"), self)
+        self.suggest_button = QPushButton(_t("Fyll i förslag"), left)
         self.suggest_button.setToolTip(_t("Närmaste nivå, dimension med samma namn, närmaste kortare tidshorisont. "
                                           "Granska förslaget innan du verkställer."))
         self.suggest_button.clicked.connect(self.fill_suggestion)
         row.addWidget(self.suggest_button)
         row.addStretch(1)
-        lay.addLayout(row)
+        ll.addLayout(row)
         self.affected = AffectedModel(self)
-        self.table = QTableView(self)
+        self.table = QTableView(left)
         self.table.setModel(self.affected)
         self.table.verticalHeader().hide()
         self.table.setAccessibleName(_t("Bedömningar som flyttas"))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        lay.addWidget(self.table, 1)
+        self.table.setWordWrap(False)
+        th = self.table.horizontalHeader()
+        th.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        th.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)  # long labels: "Nu" and "Blir" stay in view
+        th.resizeSection(1, 230)
+        th.setStretchLastSection(True)
+        ll.addWidget(self.table, 1)
+        box.setVisible(needs)
+        self.suggest_button.setVisible(needs)
+        split.addWidget(left)
+
+        # right: risks that change class, and the bands
+        right = QWidget(split)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.class_title = QLabel(right)
+        self.class_title.setStyleSheet("font-weight: 600;")
+        rl.addWidget(self.class_title)
+        self.classes = ClassChangeModel(self)
+        self.class_table = QTableView(right)
+        self.class_table.setModel(self.classes)
+        self.class_table.verticalHeader().hide()
+        self.class_table.setAccessibleName(_t("Risker som byter färgklass"))
+        self.class_table.setWordWrap(False)
+        header = self.class_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.resizeSection(0, 270)
+        header.resizeSection(1, 120)
+        header.resizeSection(2, 130)
+        rl.addWidget(self.class_table, 3)
+        self.bands = RowsEditor(
+            [Column("min_score", _t("Från poäng"), "int"), Column("label", _t("Benämning")),
+             Column("colour", _t("Färg (#rrggbb)"), "colour")],
+            _t("Färggränserna på den nya skalan (poäng = sannolikhet × konsekvens). Ändringar här syns direkt i "
+               "listan ovan."),
+            lambda rows: {"min_score": max((r["min_score"] for r in rows), default=0) + 1, "label": _t("Nytt band"),
+                          "colour": "#9e9e9e"}, right, colour_button=True)
+        self.bands.model.set_rows(self.template["colour_bands"])
+        self.bands.model.on_edit = self.update_preview
+        self.keep_button = QPushButton(_t("Föreslå gränser som behåller klasserna"), self.bands)
+        self.keep_button.setToolTip(_t("Flyttar färggränserna så att så få risker som möjligt byter klass. "
+                                       "Granska förslaget innan du verkställer."))
+        self.keep_button.clicked.connect(self.suggest_bands)
+        self.bands.layout().itemAt(self.bands.layout().count() - 1).layout().insertWidget(3, self.keep_button)
+        rl.addWidget(self.bands, 2)
+        split.addWidget(right)
+        split.setSizes([480, 700] if needs else [0, 1180])
+        left.setVisible(needs or bool(self.preview.moves))
+
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
@@ -339,6 +446,21 @@ class MappingDialog(QDialog):
                 if (part, old) in self.combos and new is not None:
                     self.set_choice(part, old, new)
 
+    def suggest_bands(self) -> bool:
+        """"Föreslå gränser som behåller klasserna" (services/scale_edit.suggest_bands)."""
+        try:
+            bands = scale_edit.suggest_bands(self.svc, self.analysis_id, self.template, self.mapping())
+        except (ScaleFileError, ValidationError):
+            return False  # the status line already says what is wrong
+        self.template["colour_bands"] = bands
+        self.bands.model.set_rows(self.template["colour_bands"])
+        self.update_preview()
+        return True
+
+    def set_band_score(self, row: int, score: int) -> bool:
+        """Change one band's lowest score, as the user does by editing the table."""
+        return self.bands.model.setData(self.bands.model.index(row, 0), str(score))
+
     def mapping(self) -> dict[str, dict]:
         out: dict[str, dict] = {}
         for (part, old), combo in self.combos.items():
@@ -349,7 +471,16 @@ class MappingDialog(QDialog):
         return out
 
     def update_preview(self) -> None:
-        p = scale_edit.preview_scale_change(self.svc, self.analysis_id, self.template, self.mapping())
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        try:
+            p = scale_edit.preview_scale_change(self.svc, self.analysis_id, self.template, self.mapping())
+        except ScaleFileError as exc:  # a band edited here is not valid (yet)
+            self.current = None
+            ok_button.setEnabled(False)
+            self.status.setText(str(exc))
+            self.status.setStyleSheet("color: #b3261e;")
+            return
+        self.status.setStyleSheet("")
         rows = []
         for r in p.unmapped:
             rows.append((r.hid, r.field_label, _value_text(r.part, r.old, self.old_template), _t("ej vald"), True))
@@ -358,15 +489,23 @@ class MappingDialog(QDialog):
             rows.append((r.hid, r.field_label, _value_text(r.part, r.old, self.old_template), new, False))
         rows.sort(key=lambda t: (t[0], t[1]))
         self.affected.set_rows(rows)
+        colours = {b["label"]: b["colour"] for b in self.template["colour_bands"]}
+        self.classes.set_rows([(f"{c.hid} {c.title}", c.old_band, c.new_band, _why(c), colours.get(c.new_band, ""))
+                               for c in p.class_changes])
+        n = len(p.class_changes)
+        self.class_title.setText(_t("Inga risker byter färgklass.") if not n else
+                                 _t("1 risk byter färgklass") if n == 1 else
+                                 _t("{0} risker byter färgklass").format(n))
         self.current = p
         ok = p.ok
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        ok_button.setEnabled(ok)
         lines = []
         if p.unmapped:
             lines.append(_t("{0} bedömningar saknar ännu ett nytt värde.").format(len(p.unmapped)))
         lines += list(p.mapping_errors) + list(p.merges)
         if ok:
-            lines.append(_t("Alla bedömningar har en plats på den nya skalan."))
+            lines.append(_t("Alla bedömningar har en plats på den nya skalan.") + (
+                " " + _t("Riskerna till höger får en annan färgklass om du verkställer.") if n else ""))
         self.status.setText("\n".join(lines))
 
 
@@ -467,6 +606,10 @@ class ScaleEditorDialog(QDialog):
         self.error.setStyleSheet("color: #b3261e;")
         self.error.hide()
         lay.addWidget(self.error)
+        self.saved = QLabel(self)  # after Spara skalorna: what happened to the confirmation (step 1)
+        self.saved.setWordWrap(True)
+        self.saved.hide()
+        lay.addWidget(self.saved)
         row = QHBoxLayout()
         self.export_button = QPushButton(_t("Exportera skalfil…"), self)
         self.export_button.clicked.connect(lambda: self.export_to())
@@ -518,6 +661,7 @@ class ScaleEditorDialog(QDialog):
         self.dirty = self.template != self.stored
         self._fill_combos()
         self.error.hide()
+        self.saved.hide()
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -549,21 +693,31 @@ class ScaleEditorDialog(QDialog):
             return False
         preview = scale_edit.preview_scale_change(self.svc, self.analysis_id, tpl)
         mapping: dict = {}
-        if not preview.ok or preview.needs_mapping:
+        if not preview.ok or preview.needs_mapping or preview.class_changes:
+            # Ratings to re-map, or risks that would change colour band: the user sees them and decides here.
             dlg = MappingDialog(self.svc, self.analysis_id, tpl, self.stored, self)
             if not self.exec_mapping(dlg):
                 return False
-            mapping = dlg.mapping()
-            if not dlg.current.ok:
+            if dlg.current is None or not dlg.current.ok:
                 return False
+            mapping, tpl = dlg.mapping(), scale_edit.validate_template(dlg.template)
+        a, scales = self.svc.analysis(self.analysis_id), self.svc.scales(self.analysis_id)
+        # Scales the user had confirmed stay confirmed when the user changes them here (the change is a
+        # deliberate, reviewed decision), so step 1 does not fall back to "Påbörjad" for it.
+        confirmed = bool(a.scales_confirmed) and a.scales_confirmed == scales.fingerprint
+
+        def operation() -> None:
+            scale_edit.apply_scale(self.svc, self.analysis_id, tpl, mapping)
+            if confirmed:
+                self.svc.confirm_scales(self.analysis_id)
+
         try:
             from rsa_desktop.storage.backups import make_backup
             from rsa_desktop.ui.commands import ReplaceAnalysisCommand, execute
 
             make_backup(self.session.doc, "före-skaländring")
-            execute(self.session, ReplaceAnalysisCommand(
-                self.session, self.analysis_id, _t("Ändra skalorna"),
-                lambda: scale_edit.apply_scale(self.svc, self.analysis_id, tpl, mapping)))
+            execute(self.session, ReplaceAnalysisCommand(self.session, self.analysis_id, _t("Ändra skalorna"),
+                                                         operation))
         except ValidationError as exc:
             self._show_error("; ".join(f"{e.label}: {e.message}" for e in exc.errors) or str(exc))
             return False
@@ -580,7 +734,15 @@ class ScaleEditorDialog(QDialog):
         self.template = copy.deepcopy(self.stored)
         self.dirty = False
         self._load()
+        self._show_saved(_t("Skalorna är sparade och fortfarande bekräftade för årets analys.") if confirmed else
+                         _t("Skalorna är sparade. De är ännu inte bekräftade, så steg 1 (Uppdrag och avgränsning) "
+                            "visas som Påbörjad tills ni har granskat och bekräftat dem där."), confirmed)
         return True
+
+    def _show_saved(self, text: str, done: bool) -> None:
+        self.saved.setText(text)
+        self.saved.setStyleSheet("color: #2e7d32;" if done else "color: #b26a00;")  # the step colours (Översikt)
+        self.saved.show()
 
     # -- files --------------------------------------------------------------------------------------------
 

@@ -327,11 +327,13 @@ class ItemSection(RefreshWhenVisible, QWidget):
 
     # -- edits --------------------------------------------------------------------------------------
 
-    def _execute(self, command) -> bool:
+    def _execute(self, command, field: str = "") -> bool:
         try:
             return commands.execute(self.session, command)
         except ValidationError as exc:
             self.form.show_errors(exc)
+            if field:
+                self.form.revert_refused(field, exc)
             return False
         except Exception as exc:  # noqa: BLE001
             if errors.is_known(exc):
@@ -426,4 +428,4 @@ class ItemSection(RefreshWhenVisible, QWidget):
             return False
         self.form.error_labels.get(name, self.form.general_error).hide()
         cmd = commands.UpdateCommand(self.session, self.kind, rec.id, {name: value})
-        return self._execute(cmd)
+        return self._execute(cmd, name)

@@ -251,6 +251,7 @@ class RecordFormGroup(QGroupBox):
             return commands.execute(self.session, commands.UpdateCommand(self.session, self.kind, rec.id, {name: value}))
         except ValidationError as exc:
             self.form.show_errors(exc)
+            self.form.revert_refused(name, exc)
             return False
         except Exception as exc:  # noqa: BLE001
             if errors.is_known(exc):

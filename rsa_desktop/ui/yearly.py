@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from rsa_desktop.model.kinds import year_state
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui import commands, errors, workers
 from rsa_desktop.ui.table_model import Column
@@ -27,6 +28,12 @@ REVIEW_FLAG = "\u2691"  # ⚑ in the "Granska" column of the step tables
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("yearly", text)
+
+
+def year_text(analysis) -> str:
+    """"2026 (arkiverad)": a year as every year list names it, with its real state (model.kinds.year_state)."""
+    state = year_state(analysis.status, bool(analysis.get("archived")))
+    return f"{analysis.year} ({QCoreApplication.translate('kinds', state)})"
 
 
 # -- Ny årsanalys från föregående år -----------------------------------------------------------------------
@@ -51,9 +58,7 @@ class CarryForwardDialog(QDialog):
         self.source = QComboBox(self)
         self.source.setAccessibleName(_t("Bygg på analysen för"))
         for a in self.analyses:
-            status = _t("fastställd") if a.status == "faststalld" else _t("utkast")
-            extra = _t(", arkiverad") if a.get("archived") else ""
-            self.source.addItem(f"{a.year} ({status}{extra})", a.id)
+            self.source.addItem(year_text(a), a.id)
         if source_id is not None and self.source.findData(source_id) >= 0:
             self.source.setCurrentIndex(self.source.findData(source_id))
         else:

@@ -151,7 +151,7 @@ def test_followup_shows_a_moved_risk_and_a_new_function(window, qtbot, sample, q
     assert ("Nya verksamheter (1)", "V3 Digital brevlåda", "ny 2027") in rows
     moved = [r for r in rows if r[0].startswith("Risker som har flyttats")]
     assert moved == [("Risker som har flyttats i riskmatrisen (1)", "R1 Långvarigt elavbrott",
-                      "S3 × K4 → S5 × K4 (högre)")]
+                      "sannolikhet 3 → 5, konsekvens 4 (högre; Hög risk → Mycket hög risk)")]
     # The matrix shows R1 only, with last year's position as a hollow marker (arrow to the new one).
     assert [p.hid for p in view.matrix.data.points] == ["R1"]
     assert view.matrix.previous == {r1.id: (3, 4)}
