@@ -301,9 +301,15 @@ class RsaService:
         band), which the Ändringslogg shows."""
         words = (scale_svc.describe_change(before, after)
                  + scale_svc.describe_moves(places, scale_svc.risk_places(s, analysis_id, after)))
-        return {"old": {"version": before.fingerprint, "skalor": scale_svc.template_from_scales(before)},
-                "new": {"version": after.fingerprint, "skalor": scale_svc.template_from_scales(after),
-                        "ändringar": words}}
+        return {"old": RsaService._scales_dict(before), "new": {**RsaService._scales_dict(after), "ändringar": words}}
+
+    @staticmethod
+    def _scales_dict(scales: scale_svc.Scales) -> dict[str, Any]:
+        return {"version": scales.fingerprint, "skalor": scale_svc.template_from_scales(scales)}
+
+    @staticmethod
+    def _scales_value(s: Session, analysis_id: int) -> dict[str, Any]:
+        return RsaService._scales_dict(scale_svc.read_scales(s, analysis_id))
 
     def replace_analysis(self, state: Tombstone, *, action: str) -> None:
         """Put an analysis back to a captured state (undo and redo of a scale change) in one transaction.
