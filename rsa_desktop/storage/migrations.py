@@ -326,3 +326,8 @@ def schema_problem(conn: sqlite3.Connection) -> str | None:
         if t["collate"] and not want["collate"]:
             return f"en sorteringsordning (COLLATE) i tabellen ”{name}”"
     return None
+
+
+# Built once when the module loads (~40 ms), not on the first open: processes forked from this one
+# (the kill tests' editors) and every open after the first then pay nothing.
+_expected_schema()
