@@ -67,7 +67,7 @@ def test_wheelhouse_script_targets_both_platforms_offline():
 def test_lock_pins_every_runtime_dependency():
     pins = {ln.split("==")[0] for ln in read("requirements-lock.txt").splitlines() if "==" in ln}
     for name in ("pyside6-essentials", "sqlmodel", "sqlalchemy", "matplotlib", "openpyxl", "reportlab", "svglib",
-                 "cryptography", "numpy", "pillow", "lxml"):
+                 "cryptography", "numpy", "pillow", "lxml", "python-docx"):
         assert name in pins
     assert not any(name.startswith(("pyside6-addons", "pyside6==")) for name in pins)  # essentials only
 
@@ -76,7 +76,7 @@ def test_licence_notices_cover_the_components():
     folder = ROOT / "resources" / "licenses"
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     for name in ("qt.txt", "pyside6-essentials.txt", "shiboken6.txt", "matplotlib.txt", "reportlab.txt",
-                 "openpyxl.txt", "sqlalchemy.txt", "sqlmodel.txt", "cryptography.txt", "svglib.txt",
+                 "openpyxl.txt", "sqlalchemy.txt", "sqlmodel.txt", "cryptography.txt", "svglib.txt", "python-docx.txt",
                  "dejavu-fonts.txt", "LGPL-3.0.txt", "GPL-3.0.txt"):
         assert (folder / name).is_file(), name
         assert name in readme, name

@@ -51,6 +51,7 @@ MUTED = "555555"
 TOC_FIELD = 'TOC \\o "1-3" \\h \\z \\u'
 TOC_ENTRY_LIMIT = 200  # characters of a heading shown in the table of contents before Word updates it
 TEXT_WIDTH_MM = 210 - 22 - 20  # A4 less the margins, as in the PDF
+CHUNK = 64  # blocks built apart before they are moved into the document (see _Word.body)
 
 
 def _date(d: dt.date | None) -> str:
@@ -153,7 +154,8 @@ class _Word:
         self.t = template
         self.svc = svc
         self.doc = Document()
-        self.headings: list[tuple[int, str]] = []  # (level, text) for the table of contents' first view
+        self.headings: list[tuple[int, str]] = []
+        self._chunk = None  # see body()  # (level, text) for the table of contents' first view
         _set_language(self.doc)
         styles = self.doc.styles
         normal = styles["Normal"]
@@ -167,10 +169,52 @@ class _Word:
         self._small = self._style("RSA Liten text", Pt(8), italic=False, colour=MUTED)
         self._intro = self._style("RSA Ingress", Pt(10), italic=True, colour="333333")
         self._label = self._style("RSA Fältrubrik", Pt(8.5), bold=True, colour=MUTED)
+        # The reservrutinkort's sub-headings: a bold paragraph style, not a heading, so that the same five
+        # sub-headings of every card do not fill the table of contents.
+        self._card_head = self._style("RSA Kortrubrik", Pt(11), bold=True, colour=NAVY)
+        self._card_head.paragraph_format.space_before = Pt(8)
+        self._card_head.paragraph_format.keep_with_next = True
         self._cell = self._style("RSA Tabelltext", Pt(8.5))
         self._cell.paragraph_format.space_after = Pt(0)
         self._cell.paragraph_format.line_spacing = 1.0
         self._setup_page(self.doc.sections[0])
+
+    def add(self, text: str = "", style=None):
+        """A body paragraph. The style is set by its id: python-docx's `paragraph.style = …` looks the
+        style up among all ~160 of the template each time, which was most of the export's time."""
+        p = self.body().add_paragraph(text)
+        if style is not None:
+            p._p.get_or_add_pPr().style = style if isinstance(style, str) else style.style_id
+        return p
+
+    def body(self):
+        """Where the next block goes: a small detached body, moved into the document every CHUNK blocks.
+
+        python-docx inserts every new block before the body's final sectPr, which it finds by scanning
+        all the body's children: quadratic in the length of the report (a third of the export time of
+        a large analysis). A short chunk keeps that scan short; moving its blocks is cheap.
+        """
+        from docx.document import _Body
+        from docx.oxml import OxmlElement
+
+        if self._chunk is not None and len(self._chunk._element) >= CHUNK:
+            self.flush()
+        if self._chunk is None:
+            self._chunk = _Body(OxmlElement("w:body"), self.doc)
+        return self._chunk
+
+    def flush(self) -> None:
+        """Move the chunk's blocks to the end of the document (before its final section properties)."""
+        if self._chunk is None:
+            return
+        body = self.doc.element.body
+        anchor = body.sectPr
+        for child in list(self._chunk._element):
+            if anchor is not None:
+                anchor.addprevious(child)
+            else:
+                body.append(child)
+        self._chunk = None
 
     def _style(self, name: str, size, *, bold: bool = False, italic: bool = False, colour: str | None = None):
         from docx.enum.style import WD_STYLE_TYPE
@@ -199,6 +243,7 @@ class _Word:
     def new_section(self) -> None:
         from docx.enum.section import WD_SECTION
 
+        self.flush()
         self._setup_page(self.doc.add_section(WD_SECTION.NEW_PAGE))
 
     def decorate_sections(self) -> None:
@@ -251,7 +296,7 @@ class _Word:
 
     def heading(self, text: str, level: int, *, page_break: bool = False):
         text = clean_text(text)
-        p = self.doc.add_heading(text, level)
+        p = self.add(text, f"Heading{level}")
         if page_break:
             p.paragraph_format.page_break_before = True
         self.headings.append((level, text))
@@ -266,6 +311,9 @@ class _Word:
     def h3(self, text: str) -> None:
         self.heading(text, 3)
 
+    def card_head(self, text: str) -> None:
+        self.add(text, self._card_head)
+
     def para(self, text: Any, style=None) -> None:
         """User text: one paragraph per blank-line separated block; single line breaks kept."""
         s = clean_text(text).strip()
@@ -274,12 +322,12 @@ class _Word:
         for block in s.split("\n\n"):
             block = block.strip("\n")
             if block:
-                self.doc.add_paragraph(block, style)
+                self.add(block, style)
 
     def fixed(self, text: str, style=None) -> None:
         """A program text (from the template or this module), one paragraph."""
         if text:
-            self.doc.add_paragraph(text, style)
+            self.add(text, style)
 
     def small(self, text: str) -> None:
         self.fixed(text, self._small)
@@ -289,13 +337,13 @@ class _Word:
 
     def labelled(self, label: str, text: str) -> None:
         """A short line "Label: text" in small type, e.g. the actions linked to a sårbarhet."""
-        p = self.doc.add_paragraph(style=self._small)
+        p = self.add("", self._small)
         p.add_run(f"{label}: ").italic = True
         p.add_run(clean_text(text))
 
     def field(self, label: str, text: Any) -> None:
         if clean_text(text).strip():
-            p = self.doc.add_paragraph(label, self._label)
+            p = self.add(label, self._label)
             p.paragraph_format.keep_with_next = True
             self.para(text)
 
@@ -305,7 +353,7 @@ class _Word:
     def page_break(self) -> None:
         from docx.enum.text import WD_BREAK
 
-        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.add().add_run().add_break(WD_BREAK.PAGE)
 
     # tables -----------------------------------------------------------------------------
 
@@ -314,7 +362,7 @@ class _Word:
         from docx.shared import RGBColor
 
         p = cell.paragraphs[0]
-        p.style = self._cell
+        p._p.get_or_add_pPr().style = self._cell.style_id
         if isinstance(value, Rich):
             parts = value.parts
             if value.center:
@@ -338,8 +386,8 @@ class _Word:
         from docx.table import _Cell
 
         n = len(header)
-        table = self.doc.add_table(rows=1 if head_row else 0, cols=n)
-        table.style = self.doc.styles["Table Grid"]
+        table = self.body().add_table(1 if head_row else 0, n, Mm(TEXT_WIDTH_MM))
+        table._tbl.tblStyle_val = "TableGrid"  # by id, as for paragraphs (see `add`)
         table.autofit = False
         total = sum(widths)
         col_widths = [Mm(TEXT_WIDTH_MM * w / total) for w in widths]
@@ -364,7 +412,7 @@ class _Word:
                     _shade(cell, colour)
                 elif i % 2 == 1:
                     _shade(cell, ZEBRA)
-        self.doc.add_paragraph().paragraph_format.space_after = 0
+        self.add().paragraph_format.space_after = 0
         return table
 
     def kv(self, pairs: list[tuple[str, Any]], label_width: float = 0.3) -> None:
@@ -390,14 +438,14 @@ class _Word:
             width = max_height_mm * w_in / h_in
         if heading:
             self.h2(heading)
-        p = self.doc.add_paragraph()
+        p = self.add()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
         shape = p.add_run().add_picture(io.BytesIO(png), width=Mm(width))
         doc_pr = shape._inline.docPr
         doc_pr.set("descr", clean_text(alt))
         doc_pr.set("title", clean_text(caption))
-        self.doc.add_paragraph(caption, self.doc.styles["Caption"])
+        self.add(caption, "Caption")
 
     # look-ups ---------------------------------------------------------------------------
 
@@ -449,13 +497,12 @@ def _title_page(b: _Word) -> None:
     d = b.data
     a = d.analysis
     org = d.organisation
-    doc = b.doc
     for _ in range(3):
-        doc.add_paragraph()
-    doc.add_paragraph(b.t.title, doc.styles["Title"])
-    doc.add_paragraph(str(a.year), doc.styles["Title"])
+        b.add()
+    b.add(b.t.title, "Title")
+    b.add(str(a.year), "Title")
     if org is not None:
-        doc.add_paragraph(clean_text(org.name), doc.styles["Subtitle"])
+        b.add(clean_text(org.name), "Subtitle")
         if org.committee:
             b.para(org.committee)
     status = KINDS["analysis"].field("status").choice_label(a.status)
@@ -471,7 +518,7 @@ def _title_page(b: _Word) -> None:
           ("Exporterad", f"{export_stamp(d)} med RSA Desktop {d.program_version}")], label_width=0.28)
     if not d.marking.empty:
         if d.marking.stamp:
-            p = doc.add_paragraph()
+            p = b.add()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             run = p.add_run(d.marking.stamp)
             run.bold = True
@@ -479,13 +526,13 @@ def _title_page(b: _Word) -> None:
             run.font.color.rgb = RGBColor.from_string(MARK_RED)
         text = b.t.texts.get("public_note", "") if d.public else clean_text(d.marking.secrecy)
         if text:
-            doc.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.CENTER
+            b.add(text).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _toc(b: _Word):
     b.page_break()
-    b.doc.add_paragraph(b.t.texts.get("toc", "Innehåll"), b.doc.styles["TOC Heading"])
-    marker = b.doc.add_paragraph()
+    b.add(b.t.texts.get("toc", "Innehåll"), "TOCHeading")
+    marker = b.add()
     if b.t.basis:
         b.small(b.t.basis)
     return marker
@@ -1037,15 +1084,15 @@ def _cards(b: _Word) -> None:
                or "Ingen kontinuitetsplan finns")], label_width=0.26)
         for p in plans:
             if clean_text(p.plan.activation_criteria).strip():
-                b.h3("Aktivera planen när")
+                b.card_head("Aktivera planen när")
                 b.para(p.plan.activation_criteria)
-        b.h3("Reservrutiner")
+        b.card_head("Reservrutiner")
         for dep, tol, fb in card.fallbacks:
             facts = [f"tål avbrott i {format_duration(tol)}" if dep and tol else "",
                      f"rutinen räcker {format_duration(fb.duration)}" if fb.duration else "",
                      f"ansvarig: {clean_text(fb.responsible)}" if fb.responsible else ""]
             extra = ", ".join(x for x in facts if x)
-            p = b.doc.add_paragraph()
+            p = b.add()
             p.paragraph_format.keep_with_next = True
             p.add_run(f"{dep.hid} {clean_text(dep.name)}" if dep else "Allmän reservrutin").bold = True
             if extra:
@@ -1054,11 +1101,11 @@ def _cards(b: _Word) -> None:
                 if block.strip("\n"):
                     from docx.shared import Mm
 
-                    b.doc.add_paragraph(block.strip("\n")).paragraph_format.left_indent = Mm(4)
+                    b.add(block.strip("\n")).paragraph_format.left_indent = Mm(4)
         if not card.fallbacks:
             b.fixed("Inga reservrutiner har dokumenterats i en kontinuitetsplan.")
         if card.rest:
-            b.h3("Övriga beroenden")
+            b.card_head("Övriga beroenden")
             rows = []
             for dep, tol in card.rest:
                 reserve = "Nej"
@@ -1066,14 +1113,14 @@ def _cards(b: _Word) -> None:
                     reserve = "Ja" + (f", räcker {format_duration(dep.reserve_duration)}" if dep.reserve_duration else "")
                 rows.append([f"{dep.hid} {clean_text(dep.name)}", format_duration(tol) or "–", reserve])
             b.table(["Beroende", "Tål avbrott i", "Reserv"], rows, [0.56, 0.18, 0.26])
-        b.h3("Kontakter")
+        b.card_head("Kontakter")
         if card.contacts:
             b.table(["Namn", "Roll", "Telefon", "Ersättare"],
                     [[c.name, c.role, c.phone, c.alternate] for c in card.contacts], [0.25, 0.3, 0.17, 0.28],
                     first_col_bold=True)
         else:
             b.fixed("Inga kontakter har dokumenterats.")
-        b.h3("Återstart och prioritetsordning")
+        b.card_head("Återstart och prioritetsordning")
         if card.recovery:
             for text in card.recovery:
                 b.para(text)
@@ -1102,6 +1149,7 @@ def build_docx(data: ReportData, target, *, svc: RsaService | None = None,
         render = _CHAPTERS.get(chapter.key)
         if render is not None:
             render(b)
+    b.flush()
     b.fill_toc(marker)
     b.decorate_sections()
     org = data.organisation.name if data.organisation is not None else ""
