@@ -15,6 +15,8 @@ Baselines (measured in the same run, on the same inputs):
   from the exported workbook;
 - PDF: reportlab (SimpleDocTemplate, one build) rendering the report's table rows as plain Table flowables
   of strings with default styles, and every free text paragraph of the report as a one-cell row;
+- Word (docx): python-docx (default template, no styles) writing the report's paragraphs and table cells as
+  plain text, read back from the exported document, in the same order (figures, headers and footers left out);
 - consolidation: reading the same 500 submissions with the plain libraries – openpyxl.load_workbook
   (read_only=True) iterating every row of every sheet of the xlsx submissions, sqlite3 reading every row
   of every table of the .rsa submissions.
@@ -354,6 +356,55 @@ def measure_pdf(path: Path, work: Path, runs: int) -> tuple[float, float]:
     return measured, _timed(baseline, runs)
 
 
+def _docx_blocks(path: Path) -> list:
+    """The body of a .docx in order: a paragraph as its text, a table as rows of cell texts."""
+    import docx
+    from docx.table import Table, _Cell
+
+    d = docx.Document(str(path))
+    blocks: list = []
+    for item in d.iter_inner_content():
+        if isinstance(item, Table):  # cells from each row's own elements: row.cells walks the whole table
+            blocks.append([[_Cell(tc, item).text for tc in tr.tc_lst] for tr in item._tbl.tr_lst])
+        else:
+            blocks.append(item.text)
+    return blocks
+
+
+def measure_docx(path: Path, work: Path, runs: int) -> tuple[float, float]:
+    import docx
+    from docx.table import _Cell
+
+    from rsa_desktop.reports.docx import export_docx
+    from rsa_desktop.services.rsa import RsaService
+    from rsa_desktop.storage.database import Document
+
+    out = work / "export.docx"
+    doc = Document.open(path, readonly=True)
+    try:
+        svc = RsaService(doc)
+        aid = svc.analyses()[-1].id
+        measured = _timed(lambda: export_docx(svc, aid, out, today=TODAY), runs)
+    finally:
+        doc.close()
+    blocks = _docx_blocks(out)  # the same paragraphs and cells (not timed)
+
+    def baseline():
+        plain = docx.Document()
+        for block in blocks:
+            if isinstance(block, str):
+                plain.add_paragraph(block)
+                continue
+            table = plain.add_table(rows=0, cols=max((len(r) for r in block), default=1))
+            for values in block:
+                row = table.add_row()
+                for tc, value in zip(row._tr.tc_lst, values):
+                    _Cell(tc, table).text = value
+        plain.save(str(work / "baseline.docx"))
+
+    return measured, _timed(baseline, runs)
+
+
 def measure_consolidation(folder: Path, work: Path, runs: int) -> tuple[float, float, int]:
     import sqlite3
 
@@ -433,7 +484,7 @@ def _fmt_s(seconds: float) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small inputs, one run each (CI); no time targets")
-    ap.add_argument("--only", choices=("start", "steps", "xlsx", "pdf", "consolidation"),
+    ap.add_argument("--only", choices=("start", "steps", "xlsx", "pdf", "docx", "consolidation"),
                     help="run one measurement only (while working on it; the full run is the one to report)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -486,6 +537,11 @@ def main() -> int:
             pdf, pdf_base = measure_pdf(demo, work, 1 if quick else 2)
             rows.append((f"PDF-export, {which}", _fmt_s(pdf), "reportlab, samma tabellrader, enkla stilar",
                          _fmt_s(pdf_base), pdf / pdf_base, 2.0, "ratio"))
+        if want("docx"):
+            print("Mäter Wordexport …", flush=True)
+            word, word_base = measure_docx(demo, work, 1 if quick else 2)
+            rows.append((f"Wordexport, {which}", _fmt_s(word), "python-docx, samma stycken och celler, enkla stilar",
+                         _fmt_s(word_base), word / word_base, 2.0, "ratio"))
         if want("consolidation"):
             print("Mäter sammanställning …", flush=True)
             cons, cons_base, n = measure_consolidation(subs, work, 1 if quick else 2)

@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--year", type=int, metavar="ÅR", help="analysåret (standard: det senaste året i filen)")
     x.add_argument("--xlsx", type=Path, metavar="UT", help="Excelfil att skriva")
     x.add_argument("--pdf", type=Path, metavar="UT", help="PDF-fil att skriva")
+    x.add_argument("--docx", type=Path, metavar="UT", help="Worddokument att skriva (redigerbar rapport)")
     x.add_argument("--public", action="store_true",
                    help="öppet utdrag: utan sekretessmarkerade uppgifter, märkt ”Öppet utdrag”")
     x.add_argument("--reviewed", action="store_true",
@@ -248,11 +249,13 @@ def cmd_export(args) -> int:
     from rsa_desktop.reports.common import gather, review_required
     from rsa_desktop.services.rsa import RsaService
 
-    if args.xlsx is None and args.pdf is None:
-        return _fail("ange minst en utfil med --xlsx eller --pdf.")
-    outputs = [p for p in (args.xlsx, args.pdf) if p is not None]
+    if args.xlsx is None and args.pdf is None and args.docx is None:
+        return _fail("ange minst en utfil med --xlsx, --pdf eller --docx.")
+    outputs = [p for p in (args.xlsx, args.pdf, args.docx) if p is not None]
     if args.xlsx is not None and args.pdf is not None and args.xlsx.resolve() == args.pdf.resolve():
         return _fail("Excel- och PDF-filen måste ha olika namn.")
+    if len({p.resolve() for p in outputs}) < len(outputs):
+        return _fail("utfilerna måste ha olika namn.")
     if any(p.resolve() == args.path.resolve() for p in outputs):
         return _fail("utfilen får inte vara samma fil som analysfilen.")
     with open_readonly(args.path) as doc:
@@ -285,6 +288,11 @@ def cmd_export(args) -> int:
 
                 write_pdf(data, args.pdf, svc=svc)
                 print(f"PDF för {analysis.year}{what} skriven till {args.pdf}")
+            if args.docx is not None:
+                from rsa_desktop.reports.docx import write_docx
+
+                write_docx(data, args.docx, svc=svc)
+                print(f"Word för {analysis.year}{what} skriven till {args.docx}")
         except ExportError as exc:
             return _fail(str(exc))
     return 0

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ROWS = ("Start till huvudfönster visat", "Stegbyte", "Excelexport", "PDF-export", "Sammanställning", "Minnestopp")
+ROWS = ("Start till huvudfönster visat", "Stegbyte", "Excelexport", "PDF-export", "Wordexport", "Sammanställning",
+        "Minnestopp")
 
 
 def test_bench_quick_prints_every_row(tmp_path):

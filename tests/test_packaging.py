@@ -111,7 +111,7 @@ def test_licence_notices_cover_the_components():
     folder = ROOT / "resources" / "licenses"
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     for name in ("qt.txt", "pyside6-essentials.txt", "shiboken6.txt", "matplotlib.txt", "reportlab.txt",
-                 "openpyxl.txt", "sqlalchemy.txt", "sqlmodel.txt", "cryptography.txt", "svglib.txt",
+                 "openpyxl.txt", "sqlalchemy.txt", "sqlmodel.txt", "cryptography.txt", "svglib.txt", "python-docx.txt",
                  "dejavu-fonts.txt", "LGPL-3.0.txt", "GPL-3.0.txt"):
         assert (folder / name).is_file(), name
         assert name in readme, name

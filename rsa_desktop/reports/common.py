@@ -394,3 +394,97 @@ def report_filename(data: ReportData, suffix: str) -> str:
     name = f"RSA {data.analysis.year} {org}".strip() + (" (öppet utdrag)" if data.public else "")
     name = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name)
     return f"{name}{suffix}"
+
+
+# -- what the report chapters compute from the data (shared by the PDF and Word reports) --------
+
+TABLE_CELL_LIMIT = 900  # characters of user text in a table cell; the full text is in a section of its own
+CONSEQUENCE_RAMP = ("#C8E6C9", "#FFF59D", "#FFCC80", "#EF9A9A", "#E57373", "#D32F2F")
+SHORTENED = " … (förkortad här; hela texten finns i beskrivningen)"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Text cut at a word boundary for a table cell, saying where the whole text is."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + SHORTENED
+
+
+def top_risks(d: ReportData, n: int = 5) -> list[tuple[int, int, Record]]:
+    """The highest rated risks as (risk value, overall consequence, risk), highest first."""
+    scored = []
+    for r in d.items["risk"]:
+        c = d.risk_consequence(r.id)
+        if r.likelihood is not None and c is not None:
+            scored.append((r.likelihood * c, c, r))
+    scored.sort(key=lambda x: (-x[0], -x[1], hid_key(x[2].hid)))
+    return scored[:n]
+
+
+def impact_colour(level: int | None, d: ReportData) -> str | None:
+    """The fill for a consequence level in the impact-over-time table (green → red over the scale)."""
+    if level is None:
+        return None
+    values = [lv.value for lv in d.scales.consequence] or [1]
+    lo, hi = min(values), max(values)
+    frac = 0 if hi == lo else (level - lo) / (hi - lo)
+    return CONSEQUENCE_RAMP[min(len(CONSEQUENCE_RAMP) - 1, round(frac * (len(CONSEQUENCE_RAMP) - 2)))]
+
+
+def key_figures(d: ReportData) -> list[list[str]]:
+    """The summary's "Analysen i siffror": rows of (what, count, comment)."""
+    c = d.counts()
+    spof = sum(1 for x in d.items["dependency"] if x.single_point_of_failure)
+    overdue = sum(1 for x in d.items["action"] if d.overdue(x))
+    bands: dict[str, int] = {}
+    for r in d.items["risk"]:
+        band = d.scales.band(r.likelihood, d.risk_consequence(r.id))
+        if band:
+            bands[band.label] = bands.get(band.label, 0) + 1
+    band_text = ", ".join(f"{n} {lbl.lower()}" for lbl, n in
+                          sorted(bands.items(), key=lambda kv: -next((x.min_score for x in d.scales.bands
+                                                                      if x.label == kv[0]), 0)))
+    rows = [["Verksamheter", c["function"], f"varav {c['function_critical']} samhällsviktiga"],
+            ["Beroenden", c["dependency"], f"varav {spof} enda felpunkt" if spof else ""],
+            ["Risker", c["risk"], band_text],
+            ["Sårbarheter och brister", c["vulnerability"], ""],
+            ["Förmågebedömningar", c["capability"], ""],
+            ["Åtgärder", c["action"], f"varav {overdue} försenade" if overdue else ""],
+            ["Kontinuitetsplaner", c["continuity_plan"], ""],
+            ["Övningar", c["exercise"], ""]]
+    if d.gaps is not None:
+        sev = {s: sum(1 for g in d.gaps if g.severity == s) for s in ("hög", "medel", "låg")}
+        rows.append(["Kontinuitetsgap", len(d.gaps), ", ".join(f"{n} {s}" for s, n in sev.items() if n)])
+    return [[r[0], str(r[1]), r[2]] for r in rows]
+
+
+@dataclass
+class ReserveCard:
+    """What a reservrutinkort shows for one samhällsviktig verksamhet."""
+    function: Record
+    plans: list[PlanData]
+    # (beroende or None for a general routine, how long the verksamhet tolerates its loss, the routine),
+    # the most urgent (shortest tolerance) first
+    fallbacks: list[tuple[Record | None, int | None, Record]]
+    # the verksamhet's other beroenden, without a routine: (beroende, tolerance)
+    rest: list[tuple[Record, int | None]]
+    contacts: list[Record]
+    recovery: list[str]
+
+
+def reserve_card(d: ReportData, f: Record) -> ReserveCard:
+    plans = d.plans_for_function(f.id)
+    dep_links = sorted((lr for lr in d.links["function_dependency"] if lr.left_id == f.id),
+                       key=lambda lr: (lr.attrs.get("tolerance") is None, lr.attrs.get("tolerance") or 0,
+                                       hid_key(d.hid("dependency", lr.right_id))))
+    tolerance = {lr.right_id: lr.attrs.get("tolerance") for lr in dep_links}
+    fallbacks = [fb for p in plans for fb in p.fallbacks]
+    fallbacks.sort(key=lambda fb: (tolerance.get(fb.dependency_id) is None, tolerance.get(fb.dependency_id) or 0))
+    covered = {fb.dependency_id for fb in fallbacks}
+    return ReserveCard(
+        f, plans,
+        [(d.get("dependency", fb.dependency_id), tolerance.get(fb.dependency_id), fb) for fb in fallbacks],
+        [(d.get("dependency", lr.right_id), lr.attrs.get("tolerance")) for lr in dep_links
+         if lr.right_id not in covered],
+        [c for p in plans for c in p.contacts],
+        [p.plan.recovery_order for p in plans if clean_text(p.plan.recovery_order).strip()])

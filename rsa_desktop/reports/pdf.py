@@ -19,13 +19,19 @@ from rsa_desktop.model.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.domain.public import document_subject
 from rsa_desktop.reports.common import (
+    TABLE_CELL_LIMIT,
     ReportData,
     ReportTemplate,
     clean_text,
     export_stamp,
     gather,
     hid_key,
+    impact_colour,
+    key_figures,
     load_template,
+    reserve_card,
+    shorten,
+    top_risks,
     yes_no,
 )
 from rsa_desktop.services.rsa import RsaService
@@ -42,8 +48,6 @@ MARK_RED = "#B00020"
 GRID = "#B7C0CE"
 ZEBRA = "#F2F4F8"
 MUTED = "#555555"
-TABLE_CELL_LIMIT = 900  # characters of user text in a table cell; the full text is in a section of its own
-CONSEQUENCE_RAMP = ("#C8E6C9", "#FFF59D", "#FFCC80", "#EF9A9A", "#E57373", "#D32F2F")
 
 
 def register_fonts() -> None:
@@ -81,10 +85,7 @@ def esc(text: Any) -> str:
 
 
 def _limit(text: Any, limit: int = TABLE_CELL_LIMIT) -> str:
-    s = pdf_text(text)
-    if len(s) <= limit:
-        return s
-    return s[:limit].rsplit(" ", 1)[0] + " … (förkortad här; hela texten finns i beskrivningen)"
+    return shorten(pdf_text(text), limit)
 
 
 def _date(d: dt.date | None) -> str:
@@ -630,16 +631,6 @@ def _toc(b: _Builder) -> None:
         b.markup(escape(b.t.basis), b.s.small)
 
 
-def _top_risks(d: ReportData, n: int = 5) -> list:
-    scored = []
-    for r in d.items["risk"]:
-        c = d.risk_consequence(r.id)
-        if r.likelihood is not None and c is not None:
-            scored.append((r.likelihood * c, c, r))
-    scored.sort(key=lambda x: (-x[0], -x[1], hid_key(x[2].hid)))
-    return scored[:n]
-
-
 def _summary(b: _Builder) -> None:
     d = b.data
     t = b.t
@@ -653,31 +644,8 @@ def _summary(b: _Builder) -> None:
     else:
         b.none("Ingen sammanfattning har skrivits.")
     b.h2(t.section("summary", "key_figures"))
-    c = d.counts()
-    spof = sum(1 for x in d.items["dependency"] if x.single_point_of_failure)
-    overdue = sum(1 for x in d.items["action"] if d.overdue(x))
-    bands: dict[str, int] = {}
-    for r in d.items["risk"]:
-        band = d.scales.band(r.likelihood, d.risk_consequence(r.id))
-        if band:
-            bands[band.label] = bands.get(band.label, 0) + 1
-    band_text = ", ".join(f"{n} {lbl.lower()}" for lbl, n in
-                          sorted(bands.items(), key=lambda kv: -next((x.min_score for x in d.scales.bands
-                                                                      if x.label == kv[0]), 0)))
-    rows = [["Verksamheter", c["function"], f"varav {c['function_critical']} samhällsviktiga"],
-            ["Beroenden", c["dependency"], f"varav {spof} enda felpunkt" if spof else ""],
-            ["Risker", c["risk"], band_text],
-            ["Sårbarheter och brister", c["vulnerability"], ""],
-            ["Förmågebedömningar", c["capability"], ""],
-            ["Åtgärder", c["action"], f"varav {overdue} försenade" if overdue else ""],
-            ["Kontinuitetsplaner", c["continuity_plan"], ""],
-            ["Övningar", c["exercise"], ""]]
-    if d.gaps is not None:
-        sev = {s: sum(1 for g in d.gaps if g.severity == s) for s in ("hög", "medel", "låg")}
-        rows.append(["Kontinuitetsgap", len(d.gaps), ", ".join(f"{n} {s}" for s, n in sev.items() if n)])
-    b.table(["", "Antal", "Kommentar"], [[r[0], str(r[1]), r[2]] for r in rows], [0.34, 0.12, 0.54],
-            first_col_bold=True)
-    top = _top_risks(d)
+    b.table(["", "Antal", "Kommentar"], key_figures(d), [0.34, 0.12, 0.54], first_col_bold=True)
+    top = top_risks(d)
     if top:
         b.h2(t.section("summary", "top_risks"))
         rows, fills = [], []
@@ -744,15 +712,6 @@ def _method(b: _Builder) -> None:
            f"{t.section('appendices', 'scales').split('.')[0].lower()}.")
 
 
-def _impact_colour(level: int | None, d: ReportData) -> str | None:
-    if level is None:
-        return None
-    values = [lv.value for lv in d.scales.consequence] or [1]
-    lo, hi = min(values), max(values)
-    frac = 0 if hi == lo else (level - lo) / (hi - lo)
-    return CONSEQUENCE_RAMP[min(len(CONSEQUENCE_RAMP) - 1, round(frac * (len(CONSEQUENCE_RAMP) - 2)))]
-
-
 def _functions(b: _Builder) -> None:
     d = b.data
     t = b.t
@@ -794,7 +753,7 @@ def _functions(b: _Builder) -> None:
                     if lv is not None and lv >= d.scales.unacceptable_level:
                         style = ParagraphStyleCentered(b.s.cell_bold)
                     row.append(b.cell("–" if lv is None else str(lv), style))
-                    colour = _impact_colour(lv, d)
+                    colour = impact_colour(lv, d)
                     if colour:
                         fills.append(((j, i), colour))
                 rows.append(row)
@@ -1226,7 +1185,8 @@ def _cards(b: _Builder) -> None:
         parts: list = []
         heading = b.Heading(f"Reservrutinkort: {f.hid} {clean_text(f.name)}", s.card_title, 1, "")
         parts.append(heading)
-        plans = d.plans_for_function(f.id)
+        card = reserve_card(d, f)
+        plans = card.plans
         facts = [("Acceptabel avbrottstid", format_duration(f.max_tolerable_downtime) or "–"),
                  ("Lägsta acceptabla nivå", _limit(f.minimum_level or "–", 500)),
                  ("Ansvarig", "; ".join(clean_text(p.plan.responsible) for p in plans if p.plan.responsible)
@@ -1249,36 +1209,26 @@ def _cards(b: _Builder) -> None:
                 sub("Aktivera planen när")
                 parts.append(Paragraph(esc(p.plan.activation_criteria), s.card_body))
         sub("Reservrutiner")
-        dep_links = sorted((lr for lr in d.links["function_dependency"] if lr.left_id == f.id),
-                           key=lambda lr: (lr.attrs.get("tolerance") is None, lr.attrs.get("tolerance") or 0,
-                                           hid_key(d.hid("dependency", lr.right_id))))
-        tolerance = {lr.right_id: lr.attrs.get("tolerance") for lr in dep_links}
-        fallbacks = [fb for p in plans for fb in p.fallbacks]
         # The plan's procedures first, the most urgent (shortest tolerance) at the top.
-        fallbacks.sort(key=lambda fb: (tolerance.get(fb.dependency_id) is None, tolerance.get(fb.dependency_id) or 0))
-        for fb in fallbacks:
-            dep = d.get("dependency", fb.dependency_id)
+        for dep, tol, fb in card.fallbacks:
             head = f"<b>{escape(dep.hid)} {esc(dep.name)}</b>" if dep else "<b>Allmän reservrutin</b>"
-            facts = [f"tål avbrott i {format_duration(tolerance[dep.id])}" if dep and tolerance.get(dep.id) else "",
+            facts = [f"tål avbrott i {format_duration(tol)}" if dep and tol else "",
                      f"rutinen räcker {format_duration(fb.duration)}" if fb.duration else "",
                      f"ansvarig: {pdf_text(fb.responsible)}" if fb.responsible else ""]
             extra = ", ".join(x for x in facts if x)
             parts.append(Paragraph(head + (f" – {escape(extra)}" if extra else ""), s.card_body))
             parts.append(Paragraph(esc(fb.procedure), ParagraphStyleIndented(s.card_body)))
-        if not fallbacks:
+        if not card.fallbacks:
             parts.append(Paragraph("Inga reservrutiner har dokumenterats i en kontinuitetsplan.", s.card_body))
-        covered = {fb.dependency_id for fb in fallbacks}
-        rest = [lr for lr in dep_links if lr.right_id not in covered]
-        if rest:
+        if card.rest:
             sub("Övriga beroenden")
             rows = [[b.cell("Beroende", s.head), b.cell("Tål avbrott i", s.head), b.cell("Reserv", s.head)]]
-            for lr in rest:
-                dep = d.get("dependency", lr.right_id)
+            for dep, tol in card.rest:
                 reserve = "Nej"
                 if dep.has_reserve:
                     reserve = "Ja" + (f", räcker {format_duration(dep.reserve_duration)}" if dep.reserve_duration else "")
                 rows.append([b.cell(f"{dep.hid} {pdf_text(dep.name)}"),
-                             b.cell(format_duration(lr.attrs.get("tolerance")) or "–"), b.cell(reserve)])
+                             b.cell(format_duration(tol) or "–"), b.cell(reserve)])
             other = Table(rows, colWidths=[w * b.width for w in (0.56, 0.18, 0.26)], hAlign="LEFT", repeatRows=1)
             other.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
@@ -1287,7 +1237,7 @@ def _cards(b: _Builder) -> None:
                                        ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
                                        ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID))]))
             parts.append(other)
-        contacts = [c for p in plans for c in p.contacts]
+        contacts = card.contacts
         sub("Kontakter")
         if contacts:
             crow = [[b.cell("Namn", s.head), b.cell("Roll", s.head), b.cell("Telefon", s.head),
@@ -1302,7 +1252,7 @@ def _cards(b: _Builder) -> None:
             parts.append(ct)
         else:
             parts.append(Paragraph("Inga kontakter har dokumenterats.", s.card_body))
-        recovery = [p.plan.recovery_order for p in plans if clean_text(p.plan.recovery_order).strip()]
+        recovery = card.recovery
         sub("Återstart och prioritetsordning")
         if recovery:
             for text in recovery:

@@ -36,13 +36,17 @@ class ExportPanel(QWidget):
         row = QHBoxLayout()
         self.xlsx_button = QPushButton(_t("Exportera Excel…"), self)
         self.pdf_button = QPushButton(_t("Exportera PDF…"), self)
+        self.docx_button = QPushButton(_t("Exportera Word…"), self)
+        self.docx_button.setToolTip(_t("Samma rapport som PDF:en, som ett Worddokument att redigera inför "
+                                       "tjänsteutlåtandet."))
         self.public_box = QCheckBox(_t("Öppet utdrag (utan sekretessmarkerade uppgifter)"), self)
-        for w in (self.xlsx_button, self.pdf_button):
+        for w in (self.xlsx_button, self.pdf_button, self.docx_button):
             w.setAccessibleName(w.text().rstrip("…"))
         self.public_box.setToolTip(_t("Ett öppet utdrag utelämnar allt som är markerat med sekretess och märks "
                                       "”Öppet utdrag” i stället för med sekretessmarkeringen."))
         row.addWidget(self.xlsx_button)
         row.addWidget(self.pdf_button)
+        row.addWidget(self.docx_button)
         row.addWidget(self.public_box)
         row.addStretch(1)
         lay.addLayout(row)
@@ -54,12 +58,13 @@ class ExportPanel(QWidget):
         lay.addWidget(self.public_note)
         self.xlsx_button.clicked.connect(lambda: self.export(".xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export(".pdf"))
+        self.docx_button.clicked.connect(lambda: self.export(".docx"))
         self.public_box.toggled.connect(self.public_note.setVisible)
         self.last_path: Path | None = None
 
     def refresh(self) -> None:
         enabled = self.session.svc is not None and self.session.analysis_id is not None
-        for w in (self.xlsx_button, self.pdf_button, self.public_box):
+        for w in (self.xlsx_button, self.pdf_button, self.docx_button, self.public_box):
             w.setEnabled(enabled)
 
     def default_name(self, suffix: str, public: bool) -> str:
@@ -79,7 +84,8 @@ class ExportPanel(QWidget):
         folder = (self.last_path.parent if self.last_path else
                   Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
                        or Path.home()))
-        kind = _t("Excelarbetsbok (*.xlsx)") if suffix == ".xlsx" else _t("PDF-dokument (*.pdf)")
+        kind = {".xlsx": _t("Excelarbetsbok (*.xlsx)"), ".docx": _t("Worddokument (*.docx)")}.get(
+            suffix, _t("PDF-dokument (*.pdf)"))
         name, _ = QFileDialog.getSaveFileName(self, _t("Exportera"), str(folder / self.default_name(suffix, public)),
                                               kind)
         if not name:
@@ -127,6 +133,10 @@ class ExportPanel(QWidget):
                 from rsa_desktop.reports.xlsx import export_xlsx
 
                 return export_xlsx(svc, aid, path, public=public)
+            if suffix == ".docx":
+                from rsa_desktop.reports.docx import export_docx
+
+                return export_docx(svc, aid, path, public=public)
             from rsa_desktop.reports.pdf import export_pdf
 
             return export_pdf(svc, aid, path, public=public)

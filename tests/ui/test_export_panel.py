@@ -64,3 +64,25 @@ def test_export_of_a_protected_file_warns_that_the_export_is_unencrypted(window,
                         or QMessageBox.StandardButton.No)
     assert panel.confirm(public=False) is False
     assert "okrypterad" in asked[0]
+
+
+def test_export_word_from_the_rapport_step(window, qtbot, sample, tmp_path, monkeypatch, messages):
+    import docx
+
+    path, ids = sample
+    with Document.open(path) as doc:
+        RsaService(doc).create("risk", ids["analysis"], title="Hemlig sårbarhet i betalningar", secret=True)
+    assert window.open_path(path)
+    window.go_to("rapport")
+    panel = window.page("rapport").export_panel
+    assert panel.docx_button.isEnabled() and panel.docx_button.text() == "Exportera Word…"
+    assert panel.default_name(".docx", True).endswith("(öppet utdrag).docx")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    panel.public_box.setChecked(True)
+    written = _export(qtbot, panel, monkeypatch, tmp_path / "utdrag", ".docx")  # the suffix is added
+    assert written.endswith("utdrag.docx")
+    d = docx.Document(written)
+    text = " ".join(p.text for p in d.paragraphs)
+    assert "Öppet utdrag" in " ".join(p.text for p in d.sections[0].header.paragraphs)
+    assert "Hemlig sårbarhet" not in text and "Långvarigt elavbrott" in text
+    assert any(kind == "information" and "Skrev" in msg for kind, _t, msg in messages)

@@ -46,7 +46,8 @@ def test_navigator_overview_and_report_are_driven_by_review(window, sample):
     assert "Gå till" in report
     export = window.page("rapport").export_group
     assert export.title() == "Export till kommunstyrelsen"
-    assert {b.text() for b in export.findChildren(QPushButton)} == {"Exportera Excel…", "Exportera PDF…"}
+    assert {b.text() for b in export.findChildren(QPushButton)} == {"Exportera Excel…", "Exportera PDF…",
+                                                                     "Exportera Word…"}
 
     # "Gå till" from the Rapport page: the risk is selected and its field has the focus.
     report_page = window.page("rapport")
