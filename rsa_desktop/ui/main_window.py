@@ -58,6 +58,8 @@ def _status_icon(state: str) -> QIcon:
 class MainWindow(QMainWindow):
     def __init__(self, parent=None):
         super().__init__(parent)
+        from rsa_desktop.ui import input_guard
+        input_guard.install()  # wheel and undo rules for every widget of the program (ui/input_guard.py)
         self.session = DocumentSession(self)
         self.pages: dict[str, QWidget] = {}
         self.statuses: dict[str, completeness.StepStatus] = {}
