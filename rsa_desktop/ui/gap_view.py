@@ -84,22 +84,10 @@ def item_target(kind: str, item_id: int) -> str:
 
 
 def existing_actions(session, found: list[GapFinding]) -> dict[int, str]:
-    """Finding index → the human ID of an action already created from it (same title, linked function)."""
-    svc = session.svc
-    if not svc or session.analysis_id is None or not found:
+    """Finding index → the human ID of an action that already answers it (services/gaps.py owns the rule)."""
+    if not session.svc or session.analysis_id is None or not found:
         return {}
-    actions = svc.list("action", session.analysis_id)
-    by_title: dict[str, list] = {}
-    for a in actions:
-        by_title.setdefault(a.title, []).append(a)
-    linked = {(l.left_id, l.right_id) for l in svc.links("action_function", analysis_id=session.analysis_id)}
-    out = {}
-    for i, f in enumerate(found):
-        for a in by_title.get(f.suggested_action, ()):
-            if f.function_id is None or (a.id, f.function_id) in linked:
-                out[i] = a.hid
-                break
-    return out
+    return {i: a.hid for i, a in gap_svc.actions_for_findings(session.svc, session.analysis_id, found).items()}
 
 
 class CreateActionFromFindingCommand(commands.ServiceCommand):
@@ -168,7 +156,7 @@ class GapTableModel(ReadOnlyRowsMixin, QAbstractTableModel):
             if col == 1:
                 return f.explanation
             if col == 3:
-                return (_t("Åtgärden {0} är redan skapad från det här gapet").format(self.actions[index.row()])
+                return (_t("Åtgärden {0} är redan planerad för det här gapet").format(self.actions[index.row()])
                         if index.row() in self.actions else _t("Ingen åtgärd ännu"))
             return None
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
@@ -385,18 +373,19 @@ class GapView(RefreshWhenVisible, QWidget):
             f"</span> &nbsp;<b style='font-size:12pt'>{html.escape(f.title)}</b>"
             f"<br><span style='color:gray'>{html.escape(f.rule_label)}</span>")
         self.explanation.setText(f.explanation)
-        links = []
-        for hid in f.items:
+        def link(hid: str) -> str:
             target = resolve_hid(self.session, hid)
-            label = html.escape(hid)
-            links.append(f"<a href='{item_target(*target)}'>{label}</a>" if target else label)
-        self.items_label.setText(self.tr("Berör (klicka för att gå till): ") + " &rarr; ".join(links))
+            return f"<a href='{item_target(*target)}'>{html.escape(hid)}</a>" if target else html.escape(hid)
+
+        n = len(f.functions) if len(f.functions) > 1 else 0  # several verksamheter: "V1, V2 → B1"
+        parts = ([", ".join(link(h) for h in f.items[:n])] if n else []) + [link(h) for h in f.items[n:]]
+        self.items_label.setText(self.tr("Berör (klicka för att gå till): ") + " &rarr; ".join(parts))
         self.suggestion.setText(self.tr("<b>Föreslagen åtgärd:</b> {0}").format(html.escape(f.suggested_action)))
         existing = self.model.actions.get(self.current_row())
         if existing:
             target = resolve_hid(self.session, existing)
             link = f"<a href='{item_target(*target)}'>{html.escape(existing)}</a>" if target else existing
-            self.action_link.setText(self.tr("Åtgärden {0} är redan skapad från gapet.").format(link))
+            self.action_link.setText(self.tr("Åtgärden {0} är redan planerad för det här gapet.").format(link))
             self.create_button.setEnabled(False)
         else:
             self.action_link.setText("")

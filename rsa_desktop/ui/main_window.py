@@ -170,10 +170,11 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(self.tr("Ö&ppna…"), self.open_file, K.Open, self.tr("Öppna en analysfil"))
         self.demo_action = self._action(self.tr("Öppna &exempel"), self.open_demo, None,
                                         self.tr("Skriv exempelanalysen till en egen fil och öppna den"))
+        # Not in the menu and no "*" in the title: every change is already in the file. Ctrl+S, pressed
+        # out of habit, only says so.
         self.save_action = self._action(
-            self.tr("&Spara (markera som sparad)"), self.save, K.Save,
-            self.tr("Varje ändring sparas redan direkt i filen. Spara markerar bara en sparpunkt: "
-                    "fönstrets ändringsmarkering (*) utgår från den."))
+            self.tr("&Spara"), self.save, K.Save,
+            self.tr("Varje ändring sparas redan direkt i filen när du skriver; det finns inget att spara."))
         self.copy_action = self._action(self.tr("Spara &kopia som…"), self.save_copy, K.SaveAs,
                                         self.tr("Skriv en kopia av hela filen under ett annat namn"))
         self.close_action = self._action(self.tr("S&täng"), self.close_document, K.Close, self.tr("Stäng filen"))
@@ -237,7 +238,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addAction(self.demo_action)
         m.addSeparator()
-        m.addActions([self.save_action, self.copy_action, self.restore_backup_action, self.protect_action])
+        m.addActions([self.copy_action, self.restore_backup_action, self.protect_action])
+        self.addAction(self.save_action)
         m.addSeparator()
         m.addActions([self.import_action, self.consolidate_action])
         m.addSeparator()
@@ -390,12 +392,10 @@ class MainWindow(QMainWindow):
         s = self.session
         if not s.is_open:
             self.setWindowTitle(APP_NAME)
-            self.setWindowModified(False)
             return
         a = s.analysis()
         year = self.tr(" – analys {0}").format(a.year) if a else ""
-        self.setWindowTitle(f"{s.path.name}[*]{year} – {APP_NAME}")
-        self.setWindowModified(s.is_modified())  # any year's stack
+        self.setWindowTitle(f"{s.path.name}{year} – {APP_NAME}")  # no "*": every change is already in the file
 
     def refresh_status(self) -> None:
         s = self.session
@@ -627,7 +627,7 @@ class MainWindow(QMainWindow):
     def save(self) -> None:
         self.session.set_clean()
         self._update_title()
-        self.statusBar().showMessage(self.tr("Sparpunkt satt. Alla ändringar finns redan i filen."), 4000)
+        self.statusBar().showMessage(self.tr("Allt är redan sparat: varje ändring skrivs till filen när du gör den."), 4000)
 
     def save_copy(self, dest: str | Path | None = None, on_done=None) -> None:
         if not self.session.is_open:

@@ -1,0 +1,34 @@
+"""What a new item holds before the user fills it in, and how to tell such a placeholder (Qt-free).
+
+The list's "Lägg till" creates an item with these values (ui/sections.py); the RSA-kontroll
+(services/review.py) treats an item that still has them as not done.
+"""
+
+from __future__ import annotations
+
+from rsa_desktop.model.kinds import KINDS
+
+# What a new item is called before the user names it (Swedish gender differs per word).
+NEW_TITLES = {
+    "function": "Ny verksamhet", "dependency": "Nytt beroende", "risk": "Ny risk", "vulnerability": "Ny sårbarhet",
+    "capability": "Nytt förmågeområde", "action": "Ny åtgärd", "continuity_plan": "Ny kontinuitetsplan",
+    "exercise": "Ny övning", "participant": "Ny deltagare", "fallback": "Ny reservrutin", "contact": "Ny kontakt",
+}
+# A required catalogue choice (a beroende's typ) that the user has not made yet: no silent default.
+NOT_CHOSEN = "(ej vald)"
+
+
+def unfilled_fields(kind: str, values: dict) -> list[str]:
+    """The fields of an item that still hold what "Lägg till" put there (title or an unmade choice)."""
+    spec = KINDS[kind]
+    out = []
+    new_title = NEW_TITLES.get(kind)
+    for f in spec.fields:
+        v = values.get(f.name)
+        if not isinstance(v, str):
+            continue
+        if (f.name == spec.title_field or f.type in ("text", "longtext")) and new_title and v.strip() == new_title:
+            out.append(f.name)
+        elif f.type == "catalog" and v.strip() == NOT_CHOSEN:
+            out.append(f.name)
+    return out
