@@ -32,3 +32,22 @@ def unfilled_fields(kind: str, values: dict) -> list[str]:
         elif f.type == "catalog" and v.strip() == NOT_CHOSEN:
             out.append(f.name)
     return out
+
+
+def scenario_values(current: dict, scenario_label: str) -> dict:
+    """What picking `scenario_label` from the scenario library fills in on a risk: rubrik, beskrivning
+    and kategori from the catalogue, but only where the risk has nothing of the user's own yet."""
+    from rsa_desktop.services import catalogues
+
+    item = next((i for i in catalogues.load("scenarios") if catalogues.item_label(i) == scenario_label), None)
+    if item is None:
+        return {}
+    out = {}
+    title = str(current.get("title") or "").strip()
+    if not title or title == NEW_TITLES["risk"]:
+        out["title"] = scenario_label
+    if not str(current.get("description") or "").strip() and item.get("description"):
+        out["description"] = str(item["description"])
+    if not str(current.get("category") or "").strip() and item.get("category"):
+        out["category"] = str(item["category"])
+    return out

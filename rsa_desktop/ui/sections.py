@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderVi
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN
+from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN, scenario_values
 from rsa_desktop.services.records import Record
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, dialogs, errors, i18n
@@ -418,5 +418,8 @@ class ItemSection(RefreshWhenVisible, QWidget):
         if rec is None:
             return False
         self.form.error_labels.get(name, self.form.general_error).hide()
-        cmd = commands.UpdateCommand(self.session, self.kind, rec.id, {name: value})
+        values = {name: value}
+        if self.kind == "risk" and name == "scenario" and isinstance(value, str):
+            values.update(scenario_values(rec.values, value))  # one undo step fills rubrik, beskrivning, kategori
+        cmd = commands.UpdateCommand(self.session, self.kind, rec.id, values)
         return self._execute(cmd)

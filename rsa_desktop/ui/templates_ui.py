@@ -46,6 +46,8 @@ class TemplatePicker(QWidget):
         label = QLabel(_t("Typ av förvaltning:"), self.body)
         self.combo = QComboBox(self.body)
         self.combo.setAccessibleName(_t("Mall: typ av förvaltning"))
+        # First and preselected: no template (no förvaltning type is assumed, nothing is ticked for the user).
+        self.combo.addItem(_t("Ingen mall passar – börja utan mall"), None)
         for t in self.templates:
             self.combo.addItem(str(t.get("label", t.get("code", ""))), t.get("code"))
         label.setBuddy(self.combo)
@@ -87,7 +89,7 @@ class TemplatePicker(QWidget):
         self._fill()
 
     def template(self) -> dict | None:
-        i = self.combo.currentIndex()
+        i = self.combo.currentIndex() - 1  # entry 0 is "Ingen mall passar"
         return self.templates[i] if 0 <= i < len(self.templates) else None
 
     def set_template(self, code: str) -> bool:
@@ -104,13 +106,15 @@ class TemplatePicker(QWidget):
         self.checks = []
         t = self.template()
         if t is None:
-            self.description.clear()
+            self.description.setText(_t("Börja med en tom analys och lägg till era egna verksamheter i steg 3. "
+                                        "En mall kan läggas till senare: Analys → Lägg till från mall."))
+            self.rows.addStretch(1)
             return
         self.description.setText(str(t.get("description", "")))
         for f in t.get("functions", []):
             critical = _t("samhällsviktig: ja") if f.get("is_critical") else _t("samhällsviktig: nej")
             box = QCheckBox(f"{f.get('name', '')}  ({critical})", self.rows_host)
-            box.setChecked(bool(f.get("is_critical")))
+            box.setChecked(False)  # the user ticks what fits; nothing is chosen on their behalf
             box.setToolTip(str(f.get("critical_motivation") or ""))
             desc = QLabel(str(f.get("description") or ""), self.rows_host)
             desc.setWordWrap(True)
