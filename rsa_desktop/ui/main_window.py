@@ -199,6 +199,9 @@ class MainWindow(QMainWindow):
                                           self.tr("Ta bort den markerade raden"))
         self.filter_action = self._action(self.tr("&Filtrera listan"), self.focus_filter, K.Find,
                                           self.tr("Flytta markören till stegets filterruta"))
+        self.template_action = self._action(self.tr("Lägg till från &mall…"),
+                                            lambda: templates_ui.add_from_template(self, self.session), None,
+                                            self.tr("Lägg till typiska verksamheter och beroenden ur en mall"))
         self.new_year_action = self._action(self.tr("&Nytt analysår…"), self.new_year, None,
                                             self.tr("Skapa analysen för ett nytt år i samma fil"))
         self.carry_action = self._action(self.tr("Ny årsanalys från &föregående år…"), self.carry_forward, None,
@@ -253,6 +256,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([self.next_step_action, self.prev_step_action, self.guidance_action])
         m = mb.addMenu(self.tr("A&nalys"))
+        m.addAction(self.template_action)
         m.addActions([self.new_year_action, self.carry_action, self.followup_action, self.reopen_action,
                       self.audit_action, self.scales_action])
         m = mb.addMenu(self.tr("&Hjälp"))
@@ -361,6 +365,7 @@ class MainWindow(QMainWindow):
         self.reopen_action.setEnabled(a is not None and a.status == "faststalld" and not file_ro)
         self.new_year_action.setEnabled(self.session.is_open and not file_ro)
         self.carry_action.setEnabled(self.session.is_open and not file_ro and a is not None)
+        self.template_action.setEnabled(a is not None and not ro)
         self.import_action.setEnabled(self.session.is_open and not file_ro and a is not None)
         self.followup_action.setEnabled(self.previous_analysis() is not None)
         for key, page in self.pages.items():

@@ -21,6 +21,10 @@ from helpers import set_field
 def _shot(window, name: str) -> None:
     folder = os.environ.get("RSA_WALKTHROUGH_SHOTS")
     if folder:
+        from PySide6.QtWidgets import QApplication
+
+        for _ in range(3):  # let pending layouts run, as a user would see the window
+            QApplication.processEvents()
         Path(folder).mkdir(parents=True, exist_ok=True)
         window.grab().save(str(Path(folder) / f"{name}.png"))
 
@@ -157,3 +161,33 @@ def test_first_rsa_from_an_empty_file_reaches_a_clean_check(window, qtbot, tmp_p
     window.go_to("rapport")
     _shot(window, "09-rapport")
     assert "inga fel eller varningar" in window.page("rapport").browser.toPlainText()
+
+
+def test_templates_reachable_after_the_year_is_created(window, qtbot, tmp_path):
+    """Analys → Lägg till från mall adds verksamheter and beroenden to an existing analysis; undo removes them."""
+    from rsa_desktop.services.templates import templates
+    from rsa_desktop.ui import templates_ui
+
+    path = tmp_path / "senare.rsa"
+    Document.create(path).close()
+    assert window.open_path(path)
+    window.setup.name.setEditText("Miljöförvaltningen")
+    qtbot.mouseClick(window.setup.create_button, Qt.MouseButton.LeftButton)
+    s = window.session
+    assert s.analysis_id is not None and s.items("function") == []
+    assert window.template_action.isEnabled()
+    dlg = templates_ui.AddFromTemplateDialog(window)
+    dlg.picker.combo.setCurrentIndex(1)
+    dlg.picker.set_checked([0])
+    choice = dlg.picker.choice()
+    dlg.close()
+    assert templates_ui.add_from_template(window, s, choice)
+    name = templates()[0]["functions"][0]["name"]
+    assert [f.name for f in s.items("function")] == [name]
+    assert s.items("dependency")
+    assert window.undo_action.text().startswith("Ångra Lägg till från mallen")
+    window.undo_action.trigger()
+    assert s.items("function") == [] and s.items("dependency") == []
+    window.redo_action.trigger()
+    assert [f.name for f in s.items("function")] == [name]
+    assert s.svc.links("function_dependency", analysis_id=s.analysis_id)
