@@ -202,3 +202,33 @@ def test_welcome_buttons_show_focus(window, qtbot):
     after = window.grab(window.welcome.open_button.geometry().adjusted(-4, -4, 4, 4)
                         .translated(window.welcome.mapTo(window, QPoint(0, 0)))).toImage()
     assert before != after  # the focused button now looks different
+
+
+def test_layout_does_not_jump_when_findings_change_or_the_public_box_is_ticked(window, qtbot, sample):
+    """The RSA-kontroll strip and the export row keep their size, so buttons stay under the pointer."""
+    from rsa_desktop.ui.findings import FindingsPanel
+
+    path, _ids = sample
+    assert window.open_path(path)
+    window.refresh_status()
+    panel = FindingsPanel(window)
+    panel.resize(800, 200)
+    panel.show()
+    panel.set_findings(window.findings[:3])
+    QApplication.processEvents()
+    full = panel.sizeHint().height()
+    panel.set_findings([])  # the last finding fixed: no collapse
+    QApplication.processEvents()
+    assert panel.sizeHint().height() == full and panel.browser.isVisible()
+    panel.set_findings(window.findings[:1])
+    assert panel.sizeHint().height() == full
+
+    window.go_to("rapport")
+    export = window.page("rapport").export_panel
+    QApplication.processEvents()
+    button_pos = export.pdf_button.mapTo(window, QPoint(0, 0))
+    height = export.sizeHint().height()
+    qtbot.mouseClick(export.public_box, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert export.public_box.isChecked() and export.public_note.isVisible()
+    assert export.pdf_button.mapTo(window, QPoint(0, 0)) == button_pos and export.sizeHint().height() == height
