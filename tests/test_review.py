@@ -14,7 +14,8 @@ def clean(svc, analysis):
     """A small but complete analysis that passes every rule."""
     aid = analysis.id
     svc.update("analysis", aid, assignment="Årlig RSA enligt säkerhetsprogrammet", method="Workshoppar",
-               business_description="Tillsyn över ställföreträdare", secrecy_marking="Offentlig")
+               business_description="Tillsyn över ställföreträdare", secrecy_marking="Offentlig",
+               summary="Analysen visar att elförsörjningen är den största risken.")
     svc.create("participant", aid, name="Åsa Öberg", role="Säkerhetssamordnare")
     svc.confirm_scales(aid)
     scales = svc.scales(aid)
@@ -74,7 +75,54 @@ BREAKS = {
     "fallback_shorter_than_mtd": lambda s, c: s.update("fallback", s.list("fallback", c["p"].id)[0].id,
                                                        duration="4 h"),
     "scales_unconfirmed": lambda s, c: s.update("analysis", c["aid"], unacceptable_level=3),
+    "no_summary": lambda s, c: s.update("analysis", c["aid"], summary=""),
+    "capability_no_rating": lambda s, c: s.update("capability", s.list("capability", c["aid"])[0].id, rating=None),
+    "placeholder_item": lambda s, c: s.create("vulnerability", c["aid"], title="Ny sårbarhet"),
+    "function_extern_no_continuity_clause": lambda s, c: s.update("function", c["f"].id, operation="extern",
+                                                                  supplier="Bolaget AB"),
 }
+
+
+def test_placeholder_items_keep_their_step_unfinished(svc, clean):
+    """An untouched "Ny sårbarhet" or "Nytt förmågeområde" does not make step 6 green."""
+    aid = clean["aid"]
+    started = {s: True for s in ("uppdrag", "verksamhet", "samhallsviktig", "beroenden", "risker", "sarbarheter",
+                                 "atgarder", "kontinuitet")}
+    assert step_states(review(svc, aid, today=TODAY), started)["sarbarheter"] == "klar"
+    v = svc.create("vulnerability", aid, title="Ny sårbarhet")
+    found = review(svc, aid, today=TODAY)
+    assert [(f.rule, f.kind, f.item_id, f.field) for f in found] == [("placeholder_item", "vulnerability", v.id,
+                                                                      "title")]
+    assert "Ny sårbarhet" in found[0].message
+    assert step_states(found, started)["sarbarheter"] == "paborjad"
+    svc.delete("vulnerability", v.id)
+    c = svc.create("capability", aid, area="Nytt förmågeområde")
+    assert sorted(f.rule for f in review(svc, aid, today=TODAY)) == ["capability_no_rating", "placeholder_item"]
+    svc.update("capability", c.id, area="Larmvägar", rating=3)
+    assert review(svc, aid, today=TODAY) == []
+
+
+def test_dependency_type_not_chosen_is_named(svc, clean):
+    from rsa_desktop.services.placeholders import NOT_CHOSEN
+
+    d = svc.create("dependency", clean["aid"], name="Lokalen", dep_type=NOT_CHOSEN)
+    found = review(svc, clean["aid"], today=TODAY)
+    assert [(f.rule, f.item_id, f.field) for f in found] == [("placeholder_item", d.id, "dep_type")]
+    assert "typ är inte vald" in found[0].message
+
+
+def test_extern_regi_message_names_the_supplier_and_the_contract(svc, clean):
+    svc.update("function", clean["f"].id, operation="extern", supplier="Bolaget AB", continuity_in_contract=False)
+    (f,) = review(svc, clean["aid"], today=TODAY)
+    assert f.rule == "function_extern_no_continuity_clause" and f.field == "continuity_in_contract"
+    assert "Bolaget AB" in f.message and "inga krav på kontinuitet" in f.message
+    svc.update("function", clean["f"].id, continuity_in_contract=True)
+    assert review(svc, clean["aid"], today=TODAY) == []
+
+
+def test_untouched_scales_are_asked_to_be_reviewed_not_called_changed(svc, analysis):
+    (f,) = [f for f in review(svc, analysis.id, today=TODAY) if f.rule == "scales_unconfirmed"]
+    assert "ändrats" not in f.message and "inte granskade" in f.message
 
 
 @pytest.mark.parametrize("rule", sorted(BREAKS))

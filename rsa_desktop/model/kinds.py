@@ -137,8 +137,12 @@ FUNCTION = _register(KindSpec("function", e.Function, "Verksamhet", "Verksamhete
                               parent="analysis_id", title_field="name", fields=(
     F("name", "Namn", required=True),
     F("description", "Beskrivning", "longtext"),
-    F("msb_sector", "Samhällssektor (MSB)", "catalog", catalog="msb_sectors"),
-    F("preparedness_sector", "Beredskapssektor", "catalog", catalog="preparedness_sectors"),
+    F("msb_sector", "Samhällssektor (MSB)", "catalog", catalog="msb_sectors",
+      help="Vilket område av samhället verksamheten hör till, t.ex. socialtjänst eller finansiella tjänster. "
+           "Används när staden sammanställer alla analyser; välj det som passar bäst."),
+    F("preparedness_sector", "Beredskapssektor", "catalog", catalog="preparedness_sectors",
+      help="Den statliga beredskapssektor (enligt beredskapsförordningen) som verksamheten stödjer. Lämna tomt "
+           "om ingen passar."),
     F("is_critical", "Samhällsviktig", "bool",
       help="Samhällsviktig verksamhet (MSBFS 2015:5): ett bortfall kan ensamt eller tillsammans med andra händelser "
            "snabbt leda till en allvarlig kris, eller verksamheten behövs för att hantera en kris. MSB:s metod "

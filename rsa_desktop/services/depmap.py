@@ -156,11 +156,15 @@ def build_graph(svc: RsaService, analysis_id: int, *, include_secret: bool = Tru
     for g in findings:
         if not g.items:
             continue
-        for hid in g.items[:1] if g.dependency_id is None else (g.items[0], g.items[-1]):
+        # A finding grouped per dependency names several verksamheter first (services/gaps.py), then the chain.
+        fns = g.functions if len(g.functions) > 1 else g.items[:1]
+        chain = g.items[len(fns):]
+        for hid in fns if g.dependency_id is None else (*fns, g.items[-1]):
             node_sev.setdefault(hid, []).append(g.severity)
-        if g.dependency_id is not None and len(g.items) >= 2:
-            edge_sev.setdefault((g.items[1], g.items[0]), []).append(g.severity)  # serves: dependency → function
-            for a, b in zip(g.items[1:], g.items[2:]):
+        if g.dependency_id is not None and chain:
+            for fn in fns:
+                edge_sev.setdefault((chain[0], fn), []).append(g.severity)  # serves: dependency → function
+            for a, b in zip(chain, chain[1:]):
                 edge_sev.setdefault((a, b), []).append(g.severity)
 
     # order: functions by their order; dependency columns by barycentre of earlier neighbours

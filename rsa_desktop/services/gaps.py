@@ -17,6 +17,9 @@ tolerance is compared with the dependency's expected outage and its reserve:
   expected outage or the tolerance is unknown.
 * ``single_point_of_failure``: the dependency is marked as enda felpunkt (hög without reserve, else medel).
 
+A dependency finding is reported once per dependency and rule, listing every verksamhet it concerns
+(`functions`); its severity, headline and numbers are those of the verksamhet hit hardest.
+
 And per critical function: ``no_mtd`` (no acceptabel avbrottstid), ``extern_without_continuity_clause``
 (extern regi and the contract is not known to contain continuity requirements), ``no_continuity_plan``,
 ``plan_never_exercised`` and ``plan_not_exercised_12m`` (the plan's `last_exercised`, or the latest
@@ -59,12 +62,16 @@ class GapFinding:
     dependency_id: int | None
     title: str  # short Swedish headline
     explanation: str  # plain Swedish, with the numbers
-    items: tuple[str, ...]  # human IDs involved, in chain order, e.g. ("V1", "B3", "B7")
+    items: tuple[str, ...]  # human IDs involved: the verksamheter, then the chain, e.g. ("V1", "B3", "B7")
     suggested_action: str  # Swedish title for an action that would close the gap
+    functions: tuple[str, ...] = ()  # every verksamhet concerned, in ID order (function_id: the hardest hit)
 
     @property
     def chain(self) -> str:
-        """The items as a chain for display: "V1 → B3 → B7"."""
+        """The items for display: "V1 → B3 → B7", or "V1, V2, V3 → B1" for a dependency several need."""
+        if len(self.functions) > 1 and tuple(self.items[:len(self.functions)]) == self.functions:
+            rest = self.items[len(self.functions):]
+            return " → ".join((", ".join(self.functions), *rest))
         return " → ".join(self.items)
 
     @property
@@ -250,14 +257,15 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
                              + ", men beroendet är inte markerat med reserv; stäm av uppgifterna.")
 
             def add(rule, severity, title, explanation, action):
-                out.append(GapFinding(rule, severity, fid, did, title, explanation + plan_note, items, action))
+                out.append(GapFinding(rule, severity, fid, did, title, explanation + plan_note, items, action,
+                                      (f.hid,)))
 
             if out_t is not None and tol is not None and out_t > tol:
                 base = f"{fn} {tol_text}. Ett avbrott i {dn}{via} väntas vara i {_fmt(out_t)}"
                 if not d.has_reserve:
                     add("no_reserve", "hög", f"{d.hid}: ingen reserv, {_fmt(out_t)} avbrott mot {_fmt(tol)} tolerans",
                         f"{base}, och det finns ingen reserv. Glappet är {_fmt(out_t - tol)}.",
-                        f"Ordna reserv för {dn} så att {f.hid} klarar ett avbrott på {_fmt(out_t)}")
+                        f"Ordna reserv för {dn} som räcker ett avbrott på {_fmt(out_t)}")
                 elif res is None:
                     add("restore_slower_than_tolerated", "medel",
                         f"{d.hid}: återställning {_fmt(out_t)} mot {_fmt(tol)} tolerans",
@@ -302,7 +310,34 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
         kept = select({"function": list(functions.values()), "dependency": list(deps.values()),
                        "continuity_plan": list(plans)})
         out = [x for x in out if kept.keeps_finding(x)]
+    out = group_per_dependency(out, functions)
     out.sort(key=sort_key)
+    return out
+
+
+def group_per_dependency(found: list[GapFinding], functions: dict[int, Record]) -> list[GapFinding]:
+    """One finding per (dependency, rule) instead of one per verksamhet: "B1: enda felpunkt" once, for
+    V1, V2, V3 and V4. The hardest-hit verksamhet (worst severity, then ID order) gives the headline."""
+    groups: dict[tuple[int, str], list[GapFinding]] = {}
+    out: list[GapFinding] = []
+    for f in found:
+        if f.dependency_id is None:
+            out.append(f)
+        else:
+            groups.setdefault((f.dependency_id, f.rule), []).append(f)
+    for members in groups.values():
+        members.sort(key=lambda g: (SEVERITY_RANK.get(g.severity, 9), hid_key(g.items[0])))
+        first = members[0]
+        if len(members) == 1:
+            out.append(first)
+            continue
+        hids = tuple(sorted(dict.fromkeys(g.items[0] for g in members), key=hid_key))
+        others = [functions[g.function_id] for g in members[1:] if g.function_id in functions]
+        names = ", ".join(_name(o) for o in others)
+        explanation = (first.explanation + f" Samma brist gäller också {names}: alla {len(hids)} verksamheter "
+                       f"({', '.join(hids)}) behöver {first.items[-1]}.")
+        out.append(GapFinding(first.rule, first.severity, first.function_id, first.dependency_id, first.title,
+                              explanation, hids + first.items[1:], first.suggested_action, hids))
     return out
 
 
@@ -331,13 +366,39 @@ def _action_text(finding: GapFinding) -> str:
 
 
 def find_action_for_finding(svc: RsaService, analysis_id: int, finding: GapFinding) -> Record | None:
-    """An action already created from this finding (same title, linked to its function), if any."""
-    for a in svc.list("action", analysis_id):
-        if a.title != finding.suggested_action:
-            continue
-        if finding.function_id is None or svc.links("action_function", left_id=a.id, right_id=finding.function_id):
-            return a
-    return None
+    """An action that already answers this finding, if any (see `actions_for_findings`)."""
+    return actions_for_findings(svc, analysis_id, [finding]).get(0)
+
+
+def actions_for_findings(svc: RsaService, analysis_id: int, found: list[GapFinding]) -> dict[int, Record]:
+    """Finding index → an action that already answers it: one created from it (same title, linked to
+    one of its verksamheter), else, for a dependency finding, an action linked to that dependency
+    that is not avbruten (it was planned for the dependency by hand)."""
+    if not found:
+        return {}
+    actions = svc.list("action", analysis_id)
+    by_title: dict[str, list[Record]] = {}
+    for a in actions:
+        by_title.setdefault(a.title, []).append(a)
+    by_id = {a.id: a for a in actions}
+    af = {(l.left_id, l.right_id) for l in svc.links("action_function", analysis_id=analysis_id)}
+    on_dependency: dict[int, list[Record]] = {}
+    for l in svc.links("action_dependency", analysis_id=analysis_id):
+        a = by_id.get(l.left_id)
+        if a is not None and a.status != "avbruten":
+            on_dependency.setdefault(l.right_id, []).append(a)
+    fid_of = {f.hid: f.id for f in svc.list("function", analysis_id)}
+    out: dict[int, Record] = {}
+    for i, f in enumerate(found):
+        fids = {fid_of[h] for h in (f.functions or ()) if h in fid_of} | ({f.function_id} - {None})
+        match = next((a for a in by_title.get(f.suggested_action, ())
+                      if not fids or any((a.id, fid) in af for fid in fids)), None)
+        if match is None and f.dependency_id is not None:
+            linked = sorted(on_dependency.get(f.dependency_id, ()), key=lambda a: hid_key(a.hid))
+            match = linked[0] if linked else None
+        if match is not None:
+            out[i] = match
+    return out
 
 
 def create_action_from_finding(svc: RsaService, analysis_id: int, finding: GapFinding) -> Record:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import catalogue_update
+from rsa_desktop.services.placeholders import NEW_TITLES, unfilled_fields
 from rsa_desktop.services.rsa import RsaService
 
 ERROR, WARNING, INFO = "fel", "varning", "info"
@@ -20,11 +21,13 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 STEPS = ("uppdrag", "verksamhet", "samhallsviktig", "beroenden", "risker", "sarbarheter", "atgarder",
          "kontinuitet", "rapport")
 OPEN_STATUSES = ("planerad", "pagaende")
-STEP_OF_KIND = {"function": "samhallsviktig", "dependency": "beroenden", "risk": "risker",
-                "vulnerability": "sarbarheter", "capability": "sarbarheter", "action": "atgarder",
-                "continuity_plan": "kontinuitet", "exercise": "kontinuitet"}
-# The step where each kind that carry-forward marks "att granska" is reviewed (exercises are not carried).
-REVIEW_STEPS = {kind: step for kind, step in STEP_OF_KIND.items() if kind != "exercise"}
+# The step where an item of each kind is filled in and reviewed (one map for every rule here).
+KIND_STEP = {"participant": "uppdrag", "function": "samhallsviktig", "dependency": "beroenden", "risk": "risker",
+             "vulnerability": "sarbarheter", "capability": "sarbarheter", "action": "atgarder",
+             "continuity_plan": "kontinuitet", "exercise": "kontinuitet"}
+# The kinds that carry-forward marks "att granska" (exercises and participants are not carried).
+REVIEW_STEPS = {kind: step for kind, step in KIND_STEP.items() if kind not in ("exercise", "participant")}
+
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,20 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
             "analysis", analysis_id, "secrecy_marking")
     if a.scales_confirmed != scales.fingerprint:
         add("scales_unconfirmed", WARNING, "uppdrag",
-            "Skalorna har ändrats (eller aldrig granskats) men inte bekräftats. Granska och bekräfta dem.",
+            "Skalorna är inte granskade: se att sannolikhet, konsekvens och tidshorisonter passar er verksamhet "
+            "och bekräfta dem (Skalor: Granska och bekräfta)." if not a.scales_confirmed else
+            "Skalorna har ändrats sedan de bekräftades. Granska ändringarna och bekräfta dem igen.",
             "analysis", analysis_id, "scales")
 
     # 2. Verksamhetsbeskrivning
     if not a.business_description.strip():
         add("no_business_description", WARNING, "verksamhet", "Verksamhetsbeskrivningen saknas.",
             "analysis", analysis_id, "business_description")
+
+    if not a.summary.strip():
+        add("no_summary", WARNING, "verksamhet",
+            "Sammanfattningen saknas; den inleder rapporten till kommunstyrelsen. Skriv den när analysen är "
+            "klar, eller använd Föreslå text.", "analysis", analysis_id, "summary")
 
     # 3. Samhällsviktig verksamhet
     functions = svc.list("function", analysis_id)
@@ -107,8 +117,22 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
 
     # Values of a closed catalogue (the sector lists) that the catalogues in use do not have.
     for c in catalogue_update.invalid_values(svc, analysis_id):
-        add("catalogue_value_invalid", WARNING, STEP_OF_KIND.get(c.kind, "samhallsviktig"),
+        add("catalogue_value_invalid", WARNING, KIND_STEP.get(c.kind, "samhallsviktig"),
             f"{c.item}: {c.field_label.lower()} ”{c.old}” {c.reason}.", c.kind, c.item_id, c.field)
+
+    from rsa_desktop.services.gaps import analyse_gaps  # the rule for extern regi lives there
+
+    for g in analyse_gaps(svc, analysis_id, today=today):
+        if g.rule == "extern_without_continuity_clause" and g.function_id is not None:
+            f = svc.get("function", g.function_id)
+            unknown = f.continuity_in_contract is None
+            add("function_extern_no_continuity_clause", WARNING, "samhallsviktig",
+                f"{f.label}: drivs i extern regi"
+                + (f" ({f.supplier})" if f.supplier else "")
+                + (", men det är inte kontrollerat att avtalet ställer krav på kontinuitet." if unknown
+                   else ", men avtalet ställer inga krav på kontinuitet.")
+                + " Ange kontinuitetskraven i avtalet, eller planera en åtgärd.",
+                "function", f.id, "continuity_in_contract")
 
     # 4. Kritiska beroenden
     critical_ids = {f.id for f in critical}
@@ -158,8 +182,13 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
     if not svc.list("vulnerability", analysis_id):
         add("no_vulnerabilities", WARNING, "sarbarheter",
             "Inga sårbarheter eller brister i krisberedskapen är beskrivna (punkt 6 i redovisningen).")
-    if not svc.list("capability", analysis_id):
+    capabilities = svc.list("capability", analysis_id)
+    if not capabilities:
         add("no_capabilities", INFO, "sarbarheter", "Förmågan (krisledning, larmvägar, uthållighet …) är inte bedömd.")
+    for c in capabilities:
+        if c.rating is None:
+            add("capability_no_rating", WARNING, "sarbarheter", f"{c.label}: förmågan är inte bedömd.",
+                "capability", c.id, "rating")
 
     # 7. Åtgärder
     for x in actions.values():
@@ -211,6 +240,21 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
             add("not_reviewed", WARNING, step,
                 f"{what} {since} är ännu inte {'granskad' if len(pending) == 1 else 'granskade'} ({hids}). "
                 "Gå igenom dem och välj Markera som granskad.", kind, pending[0].id)
+
+    # Items still as "Lägg till" made them ("Ny sårbarhet", a typ not chosen) are not done.
+    for kind, step in KIND_STEP.items():
+        spec = KINDS[kind]
+        for rec in svc.list(kind, analysis_id):
+            unfilled = unfilled_fields(kind, rec.values)
+            if not unfilled:
+                continue
+            if spec.title_field in unfilled:
+                text = (f"{rec.values.get('hid') or rec.label}: heter fortfarande ”{NEW_TITLES[kind]}”. "
+                        "Ge posten ett eget namn och fyll i "
+                        "den, eller ta bort den.")
+            else:
+                text = f"{rec.label}: {spec.field(unfilled[0]).label.lower()} är inte vald."
+            add("placeholder_item", WARNING, step, text, kind, rec.id, unfilled[0])
 
     out.sort(key=lambda f: (STEPS.index(f.step), SEVERITY_ORDER[f.severity]))
     return out

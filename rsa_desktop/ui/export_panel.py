@@ -55,6 +55,9 @@ class ExportPanel(QWidget):
                                      "eller ”Markera sekretess”."), self)
         self.public_note.setWordWrap(True)
         self.public_note.setVisible(False)
+        keep = self.public_note.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # ticking the box must not move the buttons under the pointer
+        self.public_note.setSizePolicy(keep)
         lay.addWidget(self.public_note)
         self.xlsx_button.clicked.connect(lambda: self.export(".xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export(".pdf"))

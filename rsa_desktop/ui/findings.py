@@ -10,7 +10,7 @@ import html
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap, QPolygonF, QTextDocument
-from PySide6.QtWidgets import (QAbstractScrollArea, QFrame, QHBoxLayout, QLabel, QScrollArea, QTabWidget, QTextBrowser,
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QTabWidget, QTextBrowser,
                                QToolButton, QVBoxLayout, QWidget)
 
 from rsa_desktop.services.review import ERROR, INFO, WARNING, ReviewFinding
@@ -115,8 +115,9 @@ class FindingsPanel(QFrame):
         self.browser.setOpenLinks(False)
         self.browser.setAccessibleName(_t("RSA-kontroll för steget"))
         self.browser.setFrameShape(QFrame.Shape.NoFrame)
-        self.browser.setMaximumHeight(96)
-        self.browser.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        # A fixed height, also when the step has no findings: fixing the last one (or a new one appearing)
+        # must not resize the page and move its buttons under the pointer. Only the user collapses it.
+        self.browser.setFixedHeight(72)
         self.browser.anchorClicked.connect(self._anchor)
         add_icon_resources(self.browser.document())
         lay.addWidget(self.browser)
@@ -127,17 +128,16 @@ class FindingsPanel(QFrame):
         self.toggle.setChecked(on)
         self.toggle.blockSignals(False)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
-        self.browser.setVisible(on and bool(self.findings))
+        self.browser.setVisible(on)
 
     def set_findings(self, findings: list[ReviewFinding]) -> None:
         self.findings = list(findings)
         if not findings:
             self.header.setText("<b>" + _t("RSA-kontroll:") + "</b> " + _t("inga anmärkningar för det här steget."))
-            self.toggle.setEnabled(False)
-            self.browser.clear()
-            self.browser.hide()
+            self.browser.setHtml("<p style='color:gray'>" + html.escape(
+                _t("Det här steget har inga fel eller varningar just nu. Anmärkningar visas här när du arbetar.")) + "</p>")
+            self.browser.setVisible(self.toggle.isChecked())
             return
-        self.toggle.setEnabled(True)
         self.header.setText("<b>" + _t("RSA-kontroll:") + "</b> " + html.escape(count_text(findings)))
         add_icon_resources(self.browser.document())  # clear() drops the document's resources
         self.browser.setHtml(findings_html(findings))

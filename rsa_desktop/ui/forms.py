@@ -11,8 +11,9 @@ import datetime as dt
 from typing import Any, Callable
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QDialog, QPlainTextEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+                               QCalendarWidget)
 
 from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.model.kinds import FieldSpec, KindSpec
@@ -20,9 +21,6 @@ from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record
 from rsa_desktop.ui import fmt, i18n
-
-NO_DATE = QDate(1900, 1, 1)
-
 
 class _FocusOut(QObject):
     """Calls `callback` when the watched widget loses focus (QPlainTextEdit has no editingFinished)."""
@@ -109,10 +107,7 @@ class TextEditor(FieldEditor):
         return self.widget.text().strip()
 
     def _show(self, value):
-        text = "" if value is None else str(value)
-        if self.widget.text() != text:
-            self.widget.setText(text)
-            self.widget.setCursorPosition(0)
+        _set_line_text(self.widget, "" if value is None else str(value))
 
     def set_read_only(self, ro):
         self.widget.setReadOnly(ro)
@@ -170,6 +165,8 @@ class LongTextEditor(FieldEditor):
         text = "" if value is None else str(value)
         if self.widget.toPlainText() != text:
             self.widget.setPlainText(text)
+        else:
+            self.widget.document().clearUndoRedoStacks()  # saved: further undo is the document's (input_guard)
 
     def set_read_only(self, ro):
         self.widget.setReadOnly(ro)
@@ -327,58 +324,135 @@ class CatalogEditor(FieldEditor):
             else:
                 self.widget.setEditText(text)
             self.widget.lineEdit().setCursorPosition(0)
+        _set_line_text(self.widget.lineEdit(), text)
 
     def set_read_only(self, ro):
         self.widget.setEnabled(not ro)
 
 
 class DateEditor(FieldEditor):
+    """An ISO date typed as text (ÅÅÅÅ-MM-DD), or picked in a calendar that opens at the analysis year.
+
+    A line edit rather than a QDateEdit: QDateEdit's section editing with a "no date" special value
+    mangled typed dates ("…et datum0270930", 2027-06-30 stored as 2027-01-06). Text that is not a
+    date goes to the service, which rejects it with a message under the field; nothing is stored.
+    """
+
     def _build(self, parent):
         box = QWidget(parent)
         lay = QHBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.edit = QDateEdit(box)
-        self.edit.setLocale(i18n.SWEDISH)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(NO_DATE)
-        self.edit.setSpecialValueText(self.tr("Inget datum"))
+        self.edit = QLineEdit(box)
+        self.edit.setPlaceholderText(self.tr("ÅÅÅÅ-MM-DD (inget datum)"))
+        self.edit.setMaximumWidth(170)
         self.edit.setMinimumWidth(130)
         self.edit.editingFinished.connect(self.commit)
-        self.edit.calendarWidget().setLocale(i18n.SWEDISH)
-        self.edit.calendarWidget().clicked.connect(lambda _d: self.commit())
+        self.edit.installEventFilter(self)
+        self.calendar_button = QToolButton(box)
+        self.calendar_button.setText(self.tr("Kalender…"))
+        self.calendar_button.setAccessibleName(self.tr("Välj datum i kalender"))
+        self.calendar_button.setToolTip(self.tr("Välj datum i en kalender (Alt+Nedåtpil i datumfältet)"))
+        self.calendar_button.clicked.connect(self.open_calendar)
         self.clear_button = QToolButton(box)
         self.clear_button.setText(self.tr("Rensa"))
         self.clear_button.setAccessibleName(self.tr("Rensa datum"))
         self.clear_button.clicked.connect(self._clear)
+        self.popup: QDialog | None = None
         lay.addWidget(self.edit)
+        lay.addWidget(self.calendar_button)
         lay.addWidget(self.clear_button)
         lay.addStretch(1)
         self.edit.setAccessibleName(i18n.field_label(self.spec))
         return box
 
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.edit and event.type() == QEvent.Type.KeyPress:
+            if (event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier) \
+                    or event.key() == Qt.Key.Key_F4:
+                self.open_calendar()
+                return True
+        return False
+
+    def calendar_start(self) -> QDate:
+        """The date the calendar shows first: the field's date, else today in the analysis' year."""
+        try:
+            current = self.value()
+        except ValueError:
+            current = None
+        if isinstance(current, dt.date):
+            return QDate(current.year, current.month, current.day)
+        today = dt.date.today()
+        analysis = self.session.analysis() if self.session else None
+        year = analysis.get("year") if analysis is not None else None
+        if isinstance(year, int) and 1900 < year < 3000:
+            day = min(today.day, 28) if today.month == 2 else today.day
+            return QDate(year, today.month, day)
+        return QDate(today.year, today.month, today.day)
+
+    def open_calendar(self) -> None:
+        if self.edit.isReadOnly():
+            return
+        self.popup = QDialog(self.widget.window())
+        self.popup.setWindowTitle(i18n.field_label(self.spec))
+        lay = QVBoxLayout(self.popup)
+        cal = QCalendarWidget(self.popup)
+        cal.setLocale(i18n.SWEDISH)
+        cal.setGridVisible(True)
+        start = self.calendar_start()
+        cal.setSelectedDate(start)
+        cal.setCurrentPage(start.year(), start.month())
+        lay.addWidget(cal)
+        self.calendar = cal
+
+        def picked(d: QDate) -> None:
+            self.edit.setText(d.toString("yyyy-MM-dd"))
+            self.popup.accept()
+            self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.commit()
+
+        cal.activated.connect(picked)  # Enter or double click
+        cal.clicked.connect(picked)
+        self.popup.finished.connect(self.popup.deleteLater)
+        self.popup.open()
+        cal.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _clear(self):
-        self.edit.setDate(NO_DATE)
+        self.edit.clear()
         self.commit()
 
     def focus_widget(self):
         return self.edit
 
     def value(self):
-        d = self.edit.date()
-        if d == NO_DATE or not d.isValid():
+        text = self.edit.text().strip()
+        if not text:
             return None
-        return dt.date(d.year(), d.month(), d.day())
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return text  # the service rejects it: "… är inget giltigt datum. Skriv ÅÅÅÅ-MM-DD."
 
     def _show(self, value):
-        if isinstance(value, dt.date):
-            self.edit.setDate(QDate(value.year, value.month, value.day))
-        else:
-            self.edit.setDate(NO_DATE)
+        text = value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
+        _set_line_text(self.edit, text)
 
     def set_read_only(self, ro):
         self.edit.setReadOnly(ro)
+        self.calendar_button.setEnabled(not ro)
         self.clear_button.setEnabled(not ro)
+
+
+def _set_line_text(w: QLineEdit, text: str) -> None:
+    """Show a saved value and start the field's own undo history afresh (ui/input_guard.py: what the
+    field has not saved is undone by the field, what is saved by the document's undo)."""
+    if w.text() == text:
+        if w.isUndoAvailable() or w.isRedoAvailable():
+            pos = w.cursorPosition()
+            w.setText(text)  # QLineEdit.setText clears the field's undo history
+            w.setCursorPosition(pos)
+        return
+    w.setText(text)
+    w.setCursorPosition(0)
 
 
 def make_editor(spec: FieldSpec, session, parent: QWidget) -> FieldEditor:

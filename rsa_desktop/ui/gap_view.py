@@ -84,22 +84,10 @@ def item_target(kind: str, item_id: int) -> str:
 
 
 def existing_actions(session, found: list[GapFinding]) -> dict[int, str]:
-    """Finding index → the human ID of an action already created from it (same title, linked function)."""
-    svc = session.svc
-    if not svc or session.analysis_id is None or not found:
+    """Finding index → the human ID of an action that already answers it (services/gaps.py owns the rule)."""
+    if not session.svc or session.analysis_id is None or not found:
         return {}
-    actions = svc.list("action", session.analysis_id)
-    by_title: dict[str, list] = {}
-    for a in actions:
-        by_title.setdefault(a.title, []).append(a)
-    linked = {(l.left_id, l.right_id) for l in svc.links("action_function", analysis_id=session.analysis_id)}
-    out = {}
-    for i, f in enumerate(found):
-        for a in by_title.get(f.suggested_action, ()):
-            if f.function_id is None or (a.id, f.function_id) in linked:
-                out[i] = a.hid
-                break
-    return out
+    return {i: a.hid for i, a in gap_svc.actions_for_findings(session.svc, session.analysis_id, found).items()}
 
 
 class CreateActionFromFindingCommand(commands.ServiceCommand):
@@ -168,7 +156,7 @@ class GapTableModel(ReadOnlyRowsMixin, QAbstractTableModel):
             if col == 1:
                 return f.explanation
             if col == 3:
-                return (_t("Åtgärden {0} är redan skapad från det här gapet").format(self.actions[index.row()])
+                return (_t("Åtgärden {0} är redan planerad för det här gapet").format(self.actions[index.row()])
                         if index.row() in self.actions else _t("Ingen åtgärd ännu"))
             return None
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
@@ -270,18 +258,24 @@ class GapView(RefreshWhenVisible, QWidget):
         self.suggestion.setWordWrap(True)
         self.suggestion.setTextFormat(Qt.TextFormat.RichText)
         dl.addWidget(self.suggestion)
-        row = QHBoxLayout()
-        self.create_button = QPushButton(self.tr("Skapa åtgärd"), self.detail)
+        # The action row sits below the scrolling text, so "Skapa åtgärd" is never cut off (1366×768).
+        host = QWidget(self)
+        hl = QVBoxLayout(host)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.setSpacing(2)
+        row_widget = QWidget(host)
+        row = QHBoxLayout(row_widget)
+        row.setContentsMargins(8, 2, 8, 4)
+        self.create_button = QPushButton(self.tr("Skapa åtgärd"), row_widget)
         self.create_button.setToolTip(self.tr("Skapa den föreslagna åtgärden, kopplad till verksamheten och "
                                               "beroendena. Kan ångras med Ctrl+Z."))
         self.create_button.clicked.connect(self.create_action)
         row.addWidget(self.create_button)
-        self.action_link = QLabel(self.detail)
+        self.action_link = QLabel(row_widget)
         self.action_link.setTextFormat(Qt.TextFormat.RichText)
         self.action_link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.action_link.linkActivated.connect(self._link)
         row.addWidget(self.action_link, 1)
-        dl.addLayout(row)
         dl.addStretch(1)
         self.empty = QLabel(self.detail)
         self.empty.setWordWrap(True)
@@ -291,10 +285,12 @@ class GapView(RefreshWhenVisible, QWidget):
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
         area.setWidget(self.detail)
+        hl.addWidget(area, 1)
+        hl.addWidget(row_widget)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.view)
-        split.addWidget(area)
+        split.addWidget(host)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
@@ -383,18 +379,19 @@ class GapView(RefreshWhenVisible, QWidget):
             f"</span> &nbsp;<b style='font-size:12pt'>{html.escape(f.title)}</b>"
             f"<br><span style='color:gray'>{html.escape(f.rule_label)}</span>")
         self.explanation.setText(f.explanation)
-        links = []
-        for hid in f.items:
+        def link(hid: str) -> str:
             target = resolve_hid(self.session, hid)
-            label = html.escape(hid)
-            links.append(f"<a href='{item_target(*target)}'>{label}</a>" if target else label)
-        self.items_label.setText(self.tr("Berör (klicka för att gå till): ") + " &rarr; ".join(links))
+            return f"<a href='{item_target(*target)}'>{html.escape(hid)}</a>" if target else html.escape(hid)
+
+        n = len(f.functions) if len(f.functions) > 1 else 0  # several verksamheter: "V1, V2 → B1"
+        parts = ([", ".join(link(h) for h in f.items[:n])] if n else []) + [link(h) for h in f.items[n:]]
+        self.items_label.setText(self.tr("Berör (klicka för att gå till): ") + " &rarr; ".join(parts))
         self.suggestion.setText(self.tr("<b>Föreslagen åtgärd:</b> {0}").format(html.escape(f.suggested_action)))
         existing = self.model.actions.get(self.current_row())
         if existing:
             target = resolve_hid(self.session, existing)
             link = f"<a href='{item_target(*target)}'>{html.escape(existing)}</a>" if target else existing
-            self.action_link.setText(self.tr("Åtgärden {0} är redan skapad från gapet.").format(link))
+            self.action_link.setText(self.tr("Åtgärden {0} är redan planerad för det här gapet.").format(link))
             self.create_button.setEnabled(False)
         else:
             self.action_link.setText("")

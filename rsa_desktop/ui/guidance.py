@@ -32,14 +32,14 @@ GUIDANCE = {
         "<a href='ordlista:VoR'>Vad är skillnaden mot VoR?</a> "
         "<b>Gör så här:</b> Fyll i uppdrag, avgränsningar och metod, lista arbetsgruppen till höger, granska och "
         "bekräfta skalorna, och ta ställning till sekretess innan ni skriver detaljer om leverantörer och brister. "
-        "<b>Exempel:</b> ”Analysen omfattar förvaltningens egna verksamheter. Gode männens eget arbete ingår inte.”"),
+        "<b>Exempel:</b> ”Analysen omfattar förvaltningens egna verksamheter. Upphandlade utförare ingår som beroenden.”"),
     "verksamhet": QT_TRANSLATE_NOOP("guidance",
         "<b>Vad:</b> En kort beskrivning av förvaltningen: vad den gör, för vem, hur många som arbetar där och i vilka "
         "lokaler. <b>Varför:</b> Det är första punkten i redovisningen till kommunstyrelsen och ramen för resten av "
         "analysen. <b>Gör så här:</b> Skriv så att en läsare på stadsledningskontoret förstår verksamheten utan "
         "förkunskaper. Sammanfattningen skriver ni sist – knappen Föreslå text ger ett utkast ur det ni fyllt i. "
-        "<b>Exempel:</b> ”Förvaltningen utövar tillsyn över cirka 9 000 ställföreträdarskap och har 60 medarbetare "
-        "i en lokal på Kungsholmen.”"),
+        "<b>Exempel:</b> ”Förvaltningen ger stöd till cirka 9 000 invånare per år och har 60 medarbetare "
+        "i två lokaler.”"),
     "samhallsviktig": QT_TRANSLATE_NOOP("guidance",
         "<b>Vad:</b> Förvaltningens verksamheter och åtaganden, och vilka av dem som är samhällsviktiga – där ett "
         "bortfall snabbt kan leda till en allvarlig kris, eller som behövs för att hantera en kris (MSBFS 2015:5). "
@@ -49,7 +49,7 @@ GUIDANCE = {
         "<b>Varför:</b> Allt annat i analysen utgår från de samhällsviktiga verksamheterna. <b>Gör så här:</b> Lista "
         "verksamheterna, markera de samhällsviktiga och motivera, bedöm kritikaliteten för liv och hälsa och för "
         "stadens funktionalitet, ange acceptabel avbrottstid (hur länge den längst får ligga nere) och lägsta "
-        "acceptabla nivå, och om den drivs i egen eller extern regi. <b>Exempel:</b> ”Utbetalningar till huvudmän” – "
+        "acceptabla nivå, och om den drivs i egen eller extern regi. <b>Exempel:</b> ”Utbetalningar till enskilda” – "
         "acceptabel avbrottstid 3 dygn, lägsta nivå: akuta utbetalningar för mat och boende."),
     "beroenden": QT_TRANSLATE_NOOP("guidance",
         "<b>Vad:</b> Det som de samhällsviktiga verksamheterna behöver för att fungera: personal, lokaler, IT-system, "
@@ -57,7 +57,7 @@ GUIDANCE = {
         "eller som saknar reserv, är ofta den största sårbarheten. <b>Gör så här:</b> Ta en verksamhet i taget och "
         "fråga: vad behöver den? Koppla beroendet till verksamheterna, ange hur länge verksamheten klarar sig utan "
         "det (tolerans), hur länge ett avbrott troligen varar och om det finns en reserv. <b>Exempel:</b> "
-        "”Verksamhetssystemet för tillsyn” – tolerans 1 dygn, reserv: manuella blanketter i 3 dygn."),
+        "”Verksamhetssystemet” – tolerans 1 dygn, reserv: manuella blanketter i 3 dygn."),
     "risker": QT_TRANSLATE_NOOP("guidance",
         "<b>Vad:</b> Händelser som kan slå ut eller störa verksamheten, bedömda efter sannolikhet och konsekvens. "
         "<b>Varför:</b> Riskmatrisen visar vilka risker som behöver åtgärder först. <b>Gör så här:</b> Utgå från "

@@ -177,6 +177,10 @@ class ImpactProposalPanel(QGroupBox):
             cur = _t("Ingen acceptabel avbrottstid är satt ännu.")
         elif p.minutes is not None and value == p.minutes:
             cur = _t("Satt: <b>{0}</b>, samma som förslaget.").format(html.escape(format_duration(value)))
+        elif p.minutes is None:  # nothing to deviate from: no "avviker" next to "Inget förslag"
+            cur = _t("Satt: <b>{0}</b>.").format(html.escape(format_duration(value)))
+            if motivation:
+                cur += " " + _t("Motivering: {0}").format(html.escape(motivation))
         else:
             cur = _t("Satt: <b>{0}</b>, avviker från förslaget.").format(html.escape(format_duration(value)))
             cur += " " + (_t("Motivering: {0}").format(html.escape(motivation)) if motivation

@@ -59,6 +59,8 @@ def _status_icon(state: str) -> QIcon:
 class MainWindow(QMainWindow):
     def __init__(self, parent=None):
         super().__init__(parent)
+        from rsa_desktop.ui import input_guard
+        input_guard.install()  # wheel and undo rules for every widget of the program (ui/input_guard.py)
         self.session = DocumentSession(self)
         self.pages: dict[str, QWidget] = {}
         self.statuses: dict[str, completeness.StepStatus] = {}
@@ -171,10 +173,11 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(self.tr("Ö&ppna…"), self.open_file, K.Open, self.tr("Öppna en analysfil"))
         self.demo_action = self._action(self.tr("Öppna &exempel"), self.open_demo, None,
                                         self.tr("Skriv exempelanalysen till en egen fil och öppna den"))
+        # Not in the menu and no "*" in the title: every change is already in the file. Ctrl+S, pressed
+        # out of habit, only says so.
         self.save_action = self._action(
-            self.tr("&Spara (markera som sparad)"), self.save, K.Save,
-            self.tr("Varje ändring sparas redan direkt i filen. Spara markerar bara en sparpunkt: "
-                    "fönstrets ändringsmarkering (*) utgår från den."))
+            self.tr("&Spara"), self.save, K.Save,
+            self.tr("Varje ändring sparas redan direkt i filen när du skriver; det finns inget att spara."))
         self.copy_action = self._action(self.tr("Spara &kopia som…"), self.save_copy, K.SaveAs,
                                         self.tr("Skriv en kopia av hela filen under ett annat namn"))
         self.close_action = self._action(self.tr("S&täng"), self.close_document, K.Close, self.tr("Stäng filen"))
@@ -199,6 +202,9 @@ class MainWindow(QMainWindow):
                                           self.tr("Ta bort den markerade raden"))
         self.filter_action = self._action(self.tr("&Filtrera listan"), self.focus_filter, K.Find,
                                           self.tr("Flytta markören till stegets filterruta"))
+        self.template_action = self._action(self.tr("Lägg till från &mall…"),
+                                            lambda: templates_ui.add_from_template(self, self.session), None,
+                                            self.tr("Lägg till typiska verksamheter och beroenden ur en mall"))
         self.new_year_action = self._action(self.tr("&Nytt analysår…"), self.new_year, None,
                                             self.tr("Skapa analysen för ett nytt år i samma fil"))
         self.carry_action = self._action(self.tr("Ny årsanalys från &föregående år…"), self.carry_forward, None,
@@ -240,7 +246,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addAction(self.demo_action)
         m.addSeparator()
-        m.addActions([self.save_action, self.copy_action, self.restore_backup_action, self.protect_action])
+        m.addActions([self.copy_action, self.restore_backup_action, self.protect_action])
+        self.addAction(self.save_action)
         m.addSeparator()
         m.addActions([self.import_action, self.consolidate_action])
         m.addSeparator()
@@ -254,6 +261,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([self.next_step_action, self.prev_step_action, self.guidance_action])
         m = mb.addMenu(self.tr("A&nalys"))
+        m.addAction(self.template_action)
         m.addActions([self.new_year_action, self.carry_action, self.followup_action, self.reopen_action,
                       self.audit_action, self.scales_action, self.catalogue_action])
         m = mb.addMenu(self.tr("&Hjälp"))
@@ -363,6 +371,7 @@ class MainWindow(QMainWindow):
         self.reopen_action.setEnabled(a is not None and a.status == "faststalld" and not file_ro)
         self.new_year_action.setEnabled(self.session.is_open and not file_ro)
         self.carry_action.setEnabled(self.session.is_open and not file_ro and a is not None)
+        self.template_action.setEnabled(a is not None and not ro)
         self.import_action.setEnabled(self.session.is_open and not file_ro and a is not None)
         self.followup_action.setEnabled(self.previous_analysis() is not None)
         for key, page in self.pages.items():
@@ -394,12 +403,10 @@ class MainWindow(QMainWindow):
         s = self.session
         if not s.is_open:
             self.setWindowTitle(APP_NAME)
-            self.setWindowModified(False)
             return
         a = s.analysis()
         year = self.tr(" – analys {0}").format(a.year) if a else ""
-        self.setWindowTitle(f"{s.path.name}[*]{year} – {APP_NAME}")
-        self.setWindowModified(s.is_modified())  # any year's stack
+        self.setWindowTitle(f"{s.path.name}{year} – {APP_NAME}")  # no "*": every change is already in the file
 
     def refresh_status(self) -> None:
         s = self.session
@@ -635,7 +642,7 @@ class MainWindow(QMainWindow):
     def save(self) -> None:
         self.session.set_clean()
         self._update_title()
-        self.statusBar().showMessage(self.tr("Sparpunkt satt. Alla ändringar finns redan i filen."), 4000)
+        self.statusBar().showMessage(self.tr("Allt är redan sparat: varje ändring skrivs till filen när du gör den."), 4000)
 
     def save_copy(self, dest: str | Path | None = None, on_done=None) -> None:
         if not self.session.is_open:

@@ -37,7 +37,7 @@ class OverviewPage(QWidget):
         top = QHBoxLayout()
         self.progress = QProgressBar(self)
         self.progress.setRange(0, len(STEP_KEYS) - 1)
-        self.progress.setFormat(_t("%v av %m steg klara"))
+        self.progress.setFormat(_t("%v av %m arbetssteg klara (steg 1–%m; steg 9 är rapporten)"))
         self.progress.setAccessibleName(_t("Steg klara"))
         top.addWidget(self.progress, 1)
         outer.addLayout(top)

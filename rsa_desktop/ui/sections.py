@@ -15,20 +15,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderVi
                                QPushButton, QScrollArea, QSplitter, QStyle, QTableView, QVBoxLayout, QWidget)
 
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN, scenario_values
 from rsa_desktop.services.records import Record
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, dialogs, errors, i18n
 from rsa_desktop.ui.forms import ItemForm
 from rsa_desktop.ui.table_model import ID_ROLE, Column, ItemFilterModel, ItemTableModel, field_column
 
-# What a new item is called before the user names it (Swedish gender differs per word).
-NEW_TITLES = {
-    "function": "Ny verksamhet", "dependency": "Nytt beroende", "risk": "Ny risk", "vulnerability": "Ny sårbarhet",
-    "capability": "Nytt förmågeområde", "action": "Ny åtgärd", "continuity_plan": "Ny kontinuitetsplan",
-    "exercise": "Ny övning", "participant": "Ny deltagare", "fallback": "Ny reservrutin", "contact": "Ny kontakt",
-}
 ADD_TEXTS = {
     "function": "Lägg till verksamhet", "dependency": "Lägg till beroende", "risk": "Lägg till risk",
     "vulnerability": "Lägg till sårbarhet", "capability": "Lägg till förmåga", "action": "Lägg till åtgärd",
@@ -351,8 +345,7 @@ class ItemSection(RefreshWhenVisible, QWidget):
             if f.name == self.spec.title_field or f.type in ("text", "longtext"):
                 values[f.name] = self.tr(NEW_TITLES.get(self.kind, "Ny"))
             elif f.type == "catalog":
-                labels = catalogues.labels(f.catalog)
-                values[f.name] = labels[0] if labels else self.tr(NEW_TITLES.get(self.kind, "Ny"))
+                values[f.name] = NOT_CHOSEN  # no silent first-in-list choice; RSA-kontroll asks for it
         if self.kind == "function":
             values["operation"] = "egen"
         return values
@@ -427,5 +420,8 @@ class ItemSection(RefreshWhenVisible, QWidget):
         if rec is None:
             return False
         self.form.error_labels.get(name, self.form.general_error).hide()
-        cmd = commands.UpdateCommand(self.session, self.kind, rec.id, {name: value})
+        values = {name: value}
+        if self.kind == "risk" and name == "scenario" and isinstance(value, str):
+            values.update(scenario_values(rec.values, value))  # one undo step fills rubrik, beskrivning, kategori
+        cmd = commands.UpdateCommand(self.session, self.kind, rec.id, values)
         return self._execute(cmd, name)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from rsa_desktop.services import templates as template_svc
+from rsa_desktop.ui import commands
 
 
 def _t(text: str) -> str:
@@ -46,6 +47,8 @@ class TemplatePicker(QWidget):
         label = QLabel(_t("Typ av förvaltning:"), self.body)
         self.combo = QComboBox(self.body)
         self.combo.setAccessibleName(_t("Mall: typ av förvaltning"))
+        # First and preselected: no template (no förvaltning type is assumed, nothing is ticked for the user).
+        self.combo.addItem(_t("Ingen mall passar – börja utan mall"), None)
         for t in self.templates:
             self.combo.addItem(str(t.get("label", t.get("code", ""))), t.get("code"))
         label.setBuddy(self.combo)
@@ -87,7 +90,7 @@ class TemplatePicker(QWidget):
         self._fill()
 
     def template(self) -> dict | None:
-        i = self.combo.currentIndex()
+        i = self.combo.currentIndex() - 1  # entry 0 is "Ingen mall passar"
         return self.templates[i] if 0 <= i < len(self.templates) else None
 
     def set_template(self, code: str) -> bool:
@@ -104,13 +107,15 @@ class TemplatePicker(QWidget):
         self.checks = []
         t = self.template()
         if t is None:
-            self.description.clear()
+            self.description.setText(_t("Börja med en tom analys och lägg till era egna verksamheter i steg 3. "
+                                        "En mall kan läggas till senare: Analys → Lägg till från mall."))
+            self.rows.addStretch(1)
             return
         self.description.setText(str(t.get("description", "")))
         for f in t.get("functions", []):
             critical = _t("samhällsviktig: ja") if f.get("is_critical") else _t("samhällsviktig: nej")
             box = QCheckBox(f"{f.get('name', '')}  ({critical})", self.rows_host)
-            box.setChecked(bool(f.get("is_critical")))
+            box.setChecked(False)  # the user ticks what fits; nothing is chosen on their behalf
             box.setToolTip(str(f.get("critical_motivation") or ""))
             desc = QLabel(str(f.get("description") or ""), self.rows_host)
             desc.setWordWrap(True)
@@ -202,3 +207,66 @@ def ask_new_year(parent: QWidget | None, existing: list[int]) -> tuple[int, Temp
     if dlg.carry_requested:
         return dlg.year.value(), CARRY_FORWARD
     return dlg.year.value(), dlg.picker.choice()
+
+
+class ApplyTemplateCommand(commands.ServiceCommand):
+    """"Lägg till från mall" in an existing analysis: the chosen verksamheter and their beroenden in one
+    transaction (services/templates.py shares beroenden that already exist); undo removes what it added."""
+
+    def __init__(self, session, choice: TemplateChoice):
+        super().__init__(session, _t("Lägg till från mallen {0}").format(choice.label.lower()))
+        self.choice = choice
+        self.applied = None
+        self.tombs: list = []
+
+    def do(self) -> bool:
+        from rsa_desktop.services.templates import apply_template
+        self.applied = apply_template(self.svc, self.session.analysis_id, self.choice.code, list(self.choice.selected))
+        return bool(self.applied.function_ids or self.applied.dependency_ids)
+
+    def _undo(self) -> None:
+        with self.svc.batch():
+            self.tombs = [self.svc.delete("function", i) for i in self.applied.function_ids]
+            self.tombs += [self.svc.delete("dependency", i) for i in self.applied.dependency_ids]
+
+    def _redo(self) -> None:
+        with self.svc.batch():
+            for tomb in reversed(self.tombs):  # beroenden first, then the verksamheter and their links
+                self.svc.restore(tomb)
+
+
+class AddFromTemplateDialog(QDialog):
+    """Analys → Lägg till från mall: typical verksamheter for a förvaltning type, added to this analysis."""
+
+    def __init__(self, parent: QWidget | None):
+        super().__init__(parent)
+        self.setWindowTitle(_t("Lägg till från mall"))
+        self.resize(620, 520)
+        lay = QVBoxLayout(self)
+        text = QLabel(_t("Välj en typ av förvaltning och bocka för de verksamheter ni vill lägga till. Deras typiska "
+                         "beroenden följer med; beroenden som redan finns i analysen används igen. Kan ångras."), self)
+        text.setWordWrap(True)
+        lay.addWidget(text)
+        self.picker = TemplatePicker(self)
+        self.picker.enabled.setChecked(True)
+        self.picker.enabled.hide()  # the dialog is the opt-in
+        lay.addWidget(self.picker, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_t("Lägg till"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+
+def add_from_template(parent: QWidget | None, session, choice: TemplateChoice | None = None) -> bool:
+    """Ask (unless `choice` is given) and add the template's verksamheter to the current analysis."""
+    if session.svc is None or session.analysis_id is None:
+        return False
+    if choice is None:
+        dlg = AddFromTemplateDialog(parent)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return False
+        choice = dlg.picker.choice()
+        if choice is None:
+            return False
+    return commands.execute(session, ApplyTemplateCommand(session, choice))

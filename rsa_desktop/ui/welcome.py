@@ -6,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QCommandLinkButton, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QComboBox, QCommandLinkButton, QCompleter, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from rsa_desktop import APP_NAME, __version__
 from rsa_desktop.model.kinds import ORG_TYPES
-from rsa_desktop.services import catalogues
+from rsa_desktop.services import organisations
 from rsa_desktop.ui import i18n, settings
 from rsa_desktop.ui.templates_ui import TemplatePicker
 
@@ -97,16 +98,32 @@ class SetupPage(QWidget):
         col.addWidget(title)
         text = QLabel(self.tr("Filen innehåller ingen analys ännu. Ange vilken förvaltning eller vilket bolag analysen "
                               "gäller och för vilket år. Har ni inte gjort en RSA förut kan ni börja från en mall "
-                              "med typiska verksamheter för er typ av förvaltning. Allt kan ändras senare."), self)
+                              "med typiska verksamheter för er typ av förvaltning, eller börja utan mall och lägga till från en "
+                              "mall senare (Analys → Lägg till från mall). Allt kan ändras senare."), self)
         text.setWordWrap(True)
         col.addWidget(text)
         frame = QFrame(self)
         form = QFormLayout(frame)
         self.name = QComboBox(frame)
         self.name.setEditable(True)
-        self.name.addItems([""] + catalogues.labels("city_organisations"))
+        self.name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.org_choices = organisations.choices()  # förvaltningar and bolag by their own names
+        self.name.addItems([""] + [c.name for c in self.org_choices])
         self.name.setAccessibleName(self.tr("Förvaltning eller bolag"))
-        self.name.lineEdit().setPlaceholderText(self.tr("t.ex. Överförmyndarförvaltningen"))
+        self.name.lineEdit().setPlaceholderText(self.tr("Skriv en del av förvaltningens, nämndens eller bolagets namn"))
+        # The completer searches every name of an organisation (nämnd, other spellings) and puts in its own name.
+        search = QStandardItemModel(self.name)
+        for c in self.org_choices:
+            others = ", ".join(dict.fromkeys(x for x in (c.committee, *c.also_known_as) if x))
+            item = QStandardItem(f"{c.name} – {others}" if others else c.name)
+            item.setData(c.name, Qt.ItemDataRole.UserRole)
+            search.appendRow(item)
+        completer = QCompleter(search, self.name)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self._org_chosen)
+        self.name.setCompleter(completer)
+        self.name.activated.connect(lambda _i: self._org_chosen(self.name.currentText()))
         self.org_type = QComboBox(frame)
         for code, label in ORG_TYPES:
             self.org_type.addItem(i18n.tr(label, "kinds"), code)
@@ -132,6 +149,14 @@ class SetupPage(QWidget):
         col.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
         col.addStretch(2)
 
+    def _org_chosen(self, text: str) -> None:
+        """A completion ("Arbetsmarknadsförvaltningen – Arbetsmarknadsnämnden, …") becomes the own name and type."""
+        choice = organisations.lookup(text.split(" – ")[0])
+        if choice is None:
+            return
+        self.name.setEditText(choice.name)
+        self.org_type.setCurrentIndex(max(self.org_type.findData(choice.org_type), 0))
+
     def prefill(self, org) -> None:
         if org is not None:
             self.name.setEditText(org.name)
@@ -143,6 +168,10 @@ class SetupPage(QWidget):
 
     def _create(self) -> None:
         name = self.name.currentText().strip()
+        known = organisations.lookup(name)
+        if known is not None and name != known.name:  # a nämnd's name or an alias: store the förvaltning's own
+            self._org_chosen(name)
+            name = known.name
         if not name:
             self.show_error(self.tr("Ange förvaltningens eller bolagets namn."))
             return

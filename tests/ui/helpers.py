@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QApplication
 
@@ -26,7 +26,7 @@ def set_field(qtbot, form, name: str, value) -> None:
         w.setCurrentIndex(i)
         w.activated.emit(i)
     elif isinstance(ed, forms.DateEditor):
-        ed.edit.setDate(QDate(value.year, value.month, value.day) if isinstance(value, dt.date) else forms.NO_DATE)
+        ed.edit.setText(value.isoformat() if isinstance(value, dt.date) else "")
         ed.edit.editingFinished.emit()
     elif isinstance(ed, forms.LongTextEditor):
         w.setFocus()
