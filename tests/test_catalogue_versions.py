@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from rsa_desktop.selftest import UNDO_STEP
+from rsa_desktop.storage.migrations import CURRENT_VERSION
 from rsa_desktop.services import calendar, catalogue_update as cu, catalogues
 from rsa_desktop.services.catalogues import CatalogueError
 from rsa_desktop.services.check import run_check
@@ -26,8 +27,9 @@ def _as_v5_file(path):
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
-        for sql in UNDO_STEP[6]:
-            conn.execute(sql)
+        for version in range(CURRENT_VERSION, 5, -1):  # every step after v5, newest first
+            for sql in UNDO_STEP[version]:
+                conn.execute(sql)
         conn.execute("PRAGMA user_version = 5")
     finally:
         conn.close()

@@ -1,4 +1,4 @@
-"""v5 → v6: the analysis gains the öppet utdrag's per-field choice; nothing else changes."""
+"""The public-texts step (v7 → v8): the analysis gains the öppet utdrag's per-field choice; nothing else changes."""
 
 import sqlite3
 from pathlib import Path
@@ -34,4 +34,4 @@ def test_a_v5_file_gets_public_texts_and_keeps_its_free_texts(tmp_path):
     finally:
         doc.close()
     with sqlite3.connect(path) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == migrations.CURRENT_VERSION == 6
+        assert c.execute("PRAGMA user_version").fetchone()[0] == migrations.CURRENT_VERSION
