@@ -78,8 +78,14 @@ def test_export_word_from_the_rapport_step(window, qtbot, sample, tmp_path, monk
     assert panel.docx_button.isEnabled() and panel.docx_button.text() == "Exportera Word…"
     assert panel.default_name(".docx", True).endswith("(öppet utdrag).docx")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    from rsa_desktop.ui.public_review import PublicReviewDialog
+
+    reviewed = []  # the sekretessgranskning comes first for every öppet utdrag, the Word one too
+    monkeypatch.setattr(PublicReviewDialog, "exec", lambda self: reviewed.append(self) or self.accept()
+                        or PublicReviewDialog.DialogCode.Accepted)
     panel.public_box.setChecked(True)
-    written = _export(qtbot, panel, monkeypatch, tmp_path / "utdrag", ".docx")  # the suffix is added
+    written = _export(qtbot, panel, monkeypatch, tmp_path / "utdrag", ".docx")
+    assert reviewed  # the suffix is added
     assert written.endswith("utdrag.docx")
     d = docx.Document(written)
     text = " ".join(p.text for p in d.paragraphs)
