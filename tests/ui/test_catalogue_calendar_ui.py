@@ -150,8 +150,11 @@ def test_a_file_from_before_catalogue_versions_opens_mapped_and_marked(window, t
                    preparedness_sector="Elektroniska kommunikationer, post och cybersäkerhet")
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
-    for sql in UNDO_STEP[6]:
-        conn.execute(sql)
+    from rsa_desktop.storage.migrations import CURRENT_VERSION
+
+    for version in range(CURRENT_VERSION, 5, -1):  # undo every step after v5, newest first
+        for sql in UNDO_STEP[version]:
+            conn.execute(sql)
     conn.execute("PRAGMA user_version = 5")
     conn.close()
 
