@@ -22,8 +22,8 @@ def _tighten(path: Path, mode: int) -> None:
             st = os.stat(path, follow_symlinks=False)
             if st.st_mode & 0o777 & ~mode and st.st_uid == os.getuid():
                 os.chmod(path, mode, follow_symlinks=False)
-        except (OSError, NotImplementedError):
-            pass
+        except (OSError, NotImplementedError):  # chmod(follow_symlinks=False) is unsupported on Linux
+            pass  # best effort: the file was created with the right mode; this only tightens older ones
 
 
 def mkdir(path: Path, *, parents_under: Path | None = None) -> Path:
