@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from rsa_desktop.domain.pairing import pair_with_previous
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
@@ -166,22 +167,21 @@ class Comparison:
 
 
 def _match(svc: RsaService, previous_id: int, current_id: int, prev: dict[str, dict[int, Record]],
-           cur: dict[str, dict[int, Record]]) -> dict[str, dict[int, int]]:
+           cur: dict[str, dict[int, Record]], kinds: tuple[str, ...] = ITEM_KINDS) -> dict[str, dict[int, int]]:
     carried = svc.carried_from(current_id)
-    matched: dict[str, dict[int, int]] = {k: {} for k in ITEM_KINDS}
-    for (kind, item_id), (src_analysis, src_item) in carried.items():
-        if kind in matched and src_analysis == previous_id and item_id in cur[kind] and src_item in prev[kind]:
-            matched[kind][item_id] = src_item
-    for kind in ITEM_KINDS:
-        taken = set(matched[kind].values())
-        by_hid = {r.hid: r.id for r in prev[kind].values() if r.id not in taken}
-        for cid, rec in cur[kind].items():
-            if cid in matched[kind] or (kind, cid) in carried:
-                continue
-            pid = by_hid.pop(rec.hid, None)
-            if pid is not None:
-                matched[kind][cid] = pid
-    return matched
+    return {kind: pair_with_previous({i: r.hid for i, r in cur[kind].items()},
+                                     {i: r.hid for i, r in prev[kind].items()},
+                                     {item_id: src for (k, item_id), src in carried.items() if k == kind},
+                                     previous_id)
+            for kind in kinds}
+
+
+def paired(svc: RsaService, previous_id: int, current_id: int, kind: str) -> dict[int, int]:
+    """{current id: previous id} of one kind between two analyses: what Uppföljning compares, for any view
+    that shows last year beside this one (domain.pairing is the rule)."""
+    prev = {kind: {r.id: r for r in svc.list(kind, previous_id)}}
+    cur = {kind: {r.id: r for r in svc.list(kind, current_id)}}
+    return _match(svc, previous_id, current_id, prev, cur, (kind,))[kind]
 
 
 def compare(svc: RsaService, previous_id: int, current_id: int, *, today: dt.date | None = None) -> Comparison:
@@ -305,4 +305,4 @@ def previous_analysis(svc: RsaService, analysis_id: int) -> Record | None:
     return earlier[-1] if earlier else None
 
 
-__all__ = ["compare", "previous_analysis", "Comparison", "ItemRef", "LinkRef", "RiskMove", "ActionFollowUp"]
+__all__ = ["compare", "paired", "previous_analysis", "Comparison", "ItemRef", "LinkRef", "RiskMove", "ActionFollowUp"]

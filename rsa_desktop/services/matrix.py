@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rsa_desktop.domain.public import is_marked
+from rsa_desktop.services.followup import paired, previous_analysis
 from rsa_desktop.services.rsa import RsaService
 
 
@@ -105,3 +106,25 @@ def matrix_data(svc: RsaService, analysis_id: int, *, dimension: str = "", resid
     return MatrixData(tuple((l.value, l.label) for l in scales.likelihood),
                       tuple((c.value, c.label) for c in scales.consequence), tuple(cells), tuple(points),
                       dimension, dim_label)
+
+
+def previous_positions(svc: RsaService, analysis_id: int, dimension: str = "") -> tuple[int | None, dict[int, tuple[int, int]]]:
+    """Last year's placement of this year's risks: (previous year, risk id → (S, K)).
+
+    The previous analysis is the one this year was carried forward from, else the latest year before
+    (services.followup.previous_analysis). Risks are paired exactly as Uppföljning pairs them
+    (services.followup.paired: carried-from link, then ID, never title)."""
+    prev = previous_analysis(svc, analysis_id)
+    if prev is None:
+        return None, {}
+    try:
+        old = matrix_data(svc, prev.id, dimension=dimension)
+    except KeyError:  # the dimension did not exist last year
+        old = matrix_data(svc, prev.id)
+    old_by_id = {p.risk_id: p for p in old.points}
+    out = {}
+    for cid, pid in paired(svc, prev.id, analysis_id, "risk").items():
+        o = old_by_id.get(pid)
+        if o is not None and o.placed:
+            out[cid] = (o.likelihood, o.consequence)
+    return prev.year, out

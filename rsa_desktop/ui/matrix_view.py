@@ -6,7 +6,7 @@ legend. Clicking a cell (or Enter on the keyboard-focused cell) filters the step
 cell's risks and lists them with titles. A selector places risks by their overall consequence or by one
 consequence dimension; "Visa restrisk" places them by their residual rating with arrows from where they
 are now; "Visa förra årets placering" draws last year's position (risks matched through their
-carried-from record, by title only when they have none) as hollow
+carried-from record, else by ID, as Uppföljning pairs them) as hollow
 markers with arrows. Risks that cannot be placed are listed with "Gå till".
 """
 
@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget)
 
-from rsa_desktop.services.matrix import MatrixData, RiskPoint, matrix_data
+from rsa_desktop.services.matrix import MatrixData, RiskPoint, matrix_data, previous_positions
 
 RISK_ID_ROLE = Qt.ItemDataRole.UserRole + 11
 RESIDUAL_COLOUR = "#0d3b66"
@@ -30,52 +30,6 @@ from rsa_desktop.ui.lazy import RefreshWhenVisible
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("matrix_view", text)
-
-
-def _norm_title(title: str) -> str:
-    return " ".join((title or "").casefold().split())
-
-
-def previous_positions(svc, analysis_id: int, dimension: str = "") -> tuple[int | None, dict[int, tuple[int, int]]]:
-    """Last year's placement of this year's risks: (previous year, risk id → (S, K)).
-
-    The previous analysis is the one this year was carried forward from, else the latest year before
-    (services.followup.previous_analysis). A risk carried forward is matched through its CarriedFrom
-    record (svc.carried_from), whatever its title now; only a risk without such a record is matched by
-    title, and not when its title occurs more than once in either year (the match would be a guess)."""
-    from rsa_desktop.services.followup import previous_analysis
-
-    prev = previous_analysis(svc, analysis_id)
-    if prev is None:
-        return None, {}
-    try:
-        old = matrix_data(svc, prev.id, dimension=dimension)
-    except KeyError:  # the dimension did not exist last year
-        old = matrix_data(svc, prev.id)
-    now = matrix_data(svc, analysis_id, dimension=dimension)
-
-    def unique(points):
-        seen: dict[str, list[RiskPoint]] = {}
-        for p in points:
-            seen.setdefault(_norm_title(p.title), []).append(p)
-        return {k: v[0] for k, v in seen.items() if len(v) == 1 and k}
-
-    old_by_id = {p.risk_id: p for p in old.points}
-    out = {}
-    carried = {item_id: src for (kind, item_id), (src_aid, src) in svc.carried_from(analysis_id).items()
-               if kind == "risk" and src_aid == prev.id}
-    for p in now.points:
-        o = old_by_id.get(carried.get(p.risk_id))
-        if o is not None and o.placed:
-            out[p.risk_id] = (o.likelihood, o.consequence)
-    taken = set(carried.values())
-    old_by_title = unique([p for p in old.points if p.risk_id not in taken])
-    now_by_title = unique([p for p in now.points if p.risk_id not in carried])
-    for key, p in now_by_title.items():
-        o = old_by_title.get(key)
-        if o is not None and o.placed:
-            out[p.risk_id] = (o.likelihood, o.consequence)
-    return prev.year, out
 
 
 # -- the painted matrix ------------------------------------------------------------------------------
@@ -674,7 +628,7 @@ class MatrixView(RefreshWhenVisible, QWidget):
         if self.previous_check.isChecked() and self.previous_year is not None:
             text += (f"<p><span style='color:{PREVIOUS_COLOUR}'>&#9633; &rarr;</span> "
                      + html.escape(self.tr("Streckad ruta: placering {0}; pilen pekar på årets placering. "
-                                           "Överförda risker följs från förra året, övriga matchas på titel.").format(
+                                           "Överförda risker följs från förra året, övriga matchas på ID.").format(
                                                self.previous_year)) + "</p>")
         self.legend.setText(text)
 

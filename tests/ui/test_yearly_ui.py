@@ -187,7 +187,7 @@ def test_last_years_placement_follows_the_carried_risk_even_when_renamed(window,
     r1 = s.svc.find_by_hid("risk", new, "R1")
     commands.execute(s, commands.UpdateCommand(s, "risk", r1.id, {"title": "Elavbrott i flera dygn",
                                                                   "likelihood": 5}))
-    # Risks without a carried-from record still match by title (not against a risk matched already).
+    # Risks without a carried-from record match by ID (Pandemi is R2 in both years), never by title.
     first = s.svc.analysis_for_year(2026).id
     s.svc.set_archived(first, False)
     s.svc.create("risk", first, title="Pandemi", likelihood=2)
