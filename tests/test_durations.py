@@ -1,6 +1,6 @@
 import pytest
 
-from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
 
 
 @pytest.mark.parametrize("text, minutes", [

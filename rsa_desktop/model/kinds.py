@@ -11,6 +11,7 @@ from typing import Type
 
 from sqlmodel import SQLModel
 
+from rsa_desktop.domain.actions import ACTION_STATUS
 from rsa_desktop.model import entities as e
 
 # Field types: text (one line), longtext, int, bool, optbool (ja/nej/okänt), date, duration (minutes),
@@ -77,8 +78,6 @@ SECURITY_CLASSES = (("begransat_hemlig", "Begränsat hemlig"), ("konfidentiell",
 OPERATION = (("egen", "Egen regi"), ("extern", "Extern regi"))
 UNCERTAINTY = (("lag", "Låg"), ("medel", "Medel"), ("hog", "Hög"))
 VULNERABILITY_KINDS = (("sarbarhet", "Sårbarhet"), ("brist_krisberedskap", "Brist i krisberedskapen"))
-ACTION_STATUS = (("planerad", "Planerad"), ("pagaende", "Pågående"), ("genomford", "Genomförd"),
-                 ("avbruten", "Avbruten"))
 PRIORITY = (("hog", "Hög"), ("medel", "Medel"), ("lag", "Låg"))
 EXERCISE_TYPES = (("seminarieovning", "Seminarieövning"), ("larmovning", "Larmövning"),
                   ("ledningsovning", "Ledningsövning"), ("funktionsovning", "Funktionsövning"),

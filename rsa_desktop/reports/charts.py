@@ -14,7 +14,8 @@ import io
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.services.matrix import MatrixData
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -274,7 +275,7 @@ def axis_labels(data: MatrixData) -> dict[str, Any]:
 def band_legend(data: MatrixData) -> list[tuple[str, str]]:
     """(label, colour) of each colour band that appears in the matrix, from low to high."""
     seen: dict[str, str] = {}
-    for cell in sorted(data.cells, key=lambda c: c.likelihood * c.consequence):
+    for cell in sorted(data.cells, key=lambda c: risk_value(c.likelihood, c.consequence) or 0):
         if cell.band and cell.band not in seen:
             seen[cell.band] = cell.colour
     return list(seen.items())

@@ -20,6 +20,8 @@ from types import MappingProxyType
 
 from rsa_desktop import __version__, paths
 from rsa_desktop.domain import public as public_rule
+from rsa_desktop.domain.actions import is_overdue
+from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import LinkRecord, RsaService
@@ -238,8 +240,7 @@ class ReportData:
         return [p for p in self.plans if p.plan.function_id == function_id]
 
     def overdue(self, action: Record) -> bool:
-        return (action.deadline is not None and action.deadline < self.today
-                and action.status not in ("genomford", "avbruten"))
+        return is_overdue(action.status, action.deadline, self.today)
 
     @property
     def public_note(self) -> str:
@@ -416,7 +417,7 @@ def top_risks(d: ReportData, n: int = 5) -> list[tuple[int, int, Record]]:
     for r in d.items["risk"]:
         c = d.risk_consequence(r.id)
         if r.likelihood is not None and c is not None:
-            scored.append((r.likelihood * c, c, r))
+            scored.append((risk_value(r.likelihood, c), c, r))
     scored.sort(key=lambda x: (-x[0], -x[1], hid_key(x[2].hid)))
     return scored[:n]
 

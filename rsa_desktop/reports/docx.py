@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,
@@ -790,7 +791,7 @@ def _depmap(b: _Word) -> None:
 def _matrix_alt(matrix, what: str) -> str:
     """The risk matrix in words: which risks sit in which cell (the figure's alt text)."""
     cells = [c for c in matrix.cells if c.hids]
-    cells.sort(key=lambda c: (-c.likelihood * c.consequence, -c.consequence))
+    cells.sort(key=lambda c: (-(risk_value(c.likelihood, c.consequence) or 0), -c.consequence))
     parts = [f"sannolikhet {c.likelihood}, konsekvens {c.consequence} ({c.band.lower()}): {', '.join(c.hids)}"
              for c in cells]
     text = (f"Riskmatris, {what}: sannolikhet {matrix.likelihood_levels[0][0]}–{matrix.likelihood_levels[-1][0]} "
@@ -833,8 +834,8 @@ def _risks(b: _Word) -> None:
         band = sc.band(r.likelihood, cons)
         rband = sc.band(r.residual_likelihood, r.residual_consequence)
         rows.append([r.hid, r.title, r.category, "–" if r.likelihood is None else str(r.likelihood),
-                     "–" if cons is None else str(cons), f"{r.likelihood * cons} {band.label}" if band else "–",
-                     f"{r.residual_likelihood * r.residual_consequence}" if rband else "–"])
+                     "–" if cons is None else str(cons), f"{risk_value(r.likelihood, cons)} {band.label}" if band else "–",
+                     f"{risk_value(r.residual_likelihood, r.residual_consequence)}" if rband else "–"])
         if band:
             fills.append(((5, i), band.colour))
         if rband:
@@ -855,13 +856,13 @@ def _risks(b: _Word) -> None:
         overall = d.risk_consequence(r.id)
         band = sc.band(r.likelihood, overall)
         pairs.append(("Sammanvägd konsekvens", _level(overall, sc.consequence_label(overall))))
-        pairs.append(("Riskvärde", f"{r.likelihood * overall} ({band.label})" if band else "–"))
+        pairs.append(("Riskvärde", f"{risk_value(r.likelihood, overall)} ({band.label})" if band else "–"))
         pairs.append(("Osäkerhet i bedömningen", b.label_of("risk", "uncertainty", r.uncertainty)))
         rband = sc.band(r.residual_likelihood, r.residual_consequence)
         if rband:
             pairs.append(("Efter planerade åtgärder", f"sannolikhet {r.residual_likelihood}, konsekvens "
                                                        f"{r.residual_consequence}: riskvärde "
-                                                       f"{r.residual_likelihood * r.residual_consequence} ({rband.label})"))
+                                                       f"{risk_value(r.residual_likelihood, r.residual_consequence)} ({rband.label})"))
         pairs += [("Berörda verksamheter", b.hids("risk_function", r.id)),
                   ("Berörda beroenden", b.hids("risk_dependency", r.id)),
                   ("Åtgärder", b.hids("action_risk", r.id, side="right"))]

@@ -15,7 +15,8 @@ from typing import Any, Callable
 from xml.sax.saxutils import escape
 
 from rsa_desktop import paths
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.domain.public import document_subject
 from rsa_desktop.reports.common import (
@@ -925,8 +926,8 @@ def _risks(b: _Builder) -> None:
         cons = d.risk_consequence(r.id)
         band = sc.band(r.likelihood, cons)
         rband = sc.band(r.residual_likelihood, r.residual_consequence)
-        score = f"{r.likelihood * cons} {band.label}" if band else "–"
-        rscore = f"{r.residual_likelihood * r.residual_consequence}" if rband else "–"
+        score = f"{risk_value(r.likelihood, cons)} {band.label}" if band else "–"
+        rscore = f"{risk_value(r.residual_likelihood, r.residual_consequence)}" if rband else "–"
         rows.append([b.data.mark(r), r.title, r.category, "–" if r.likelihood is None else str(r.likelihood),
                      "–" if cons is None else str(cons), score, rscore])
         if band:
@@ -949,13 +950,13 @@ def _risks(b: _Builder) -> None:
         overall = d.risk_consequence(r.id)
         band = sc.band(r.likelihood, overall)
         pairs.append(("Sammanvägd konsekvens", _level(overall, sc.consequence_label(overall))))
-        pairs.append(("Riskvärde", f"{r.likelihood * overall} ({band.label})" if band else "–"))
+        pairs.append(("Riskvärde", f"{risk_value(r.likelihood, overall)} ({band.label})" if band else "–"))
         pairs.append(("Osäkerhet i bedömningen", b.label_of("risk", "uncertainty", r.uncertainty)))
         rband = sc.band(r.residual_likelihood, r.residual_consequence)
         if rband:
             pairs.append(("Efter planerade åtgärder", f"sannolikhet {r.residual_likelihood}, konsekvens "
                                                        f"{r.residual_consequence}: riskvärde "
-                                                       f"{r.residual_likelihood * r.residual_consequence} ({rband.label})"))
+                                                       f"{risk_value(r.residual_likelihood, r.residual_consequence)} ({rband.label})"))
         pairs += [("Berörda verksamheter", b.hids("risk_function", r.id)),
                   ("Berörda beroenden", b.hids("risk_dependency", r.id)),
                   ("Åtgärder", b.hids("action_risk", r.id, side="right"))]

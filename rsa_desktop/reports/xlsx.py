@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.domain.public import document_subject, is_marked
 from rsa_desktop.reports.common import (

@@ -34,14 +34,14 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import ACTION_STATUS, ITEM_KINDS, KINDS, LINKS
+from rsa_desktop.domain.actions import OPEN_STATUSES, is_open, status_label
+from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS
 from rsa_desktop.services import audit
 from rsa_desktop.services.scales import template_from_scales
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 
-OPEN_STATUSES = ("planerad", "pagaende")
 # Analysis fields that start the new year empty: the new year is not adopted yet.
 _CLEARED = {"year", "status", "adopted_date", "adopted_decision"}
 # Item kinds copied, in an order where every reference points at something already copied.
@@ -60,7 +60,7 @@ def _rows(conn, table, **where) -> list[dict[str, Any]]:
 
 
 def _carried_note(row: dict[str, Any], year: int) -> str:
-    status = dict(ACTION_STATUS).get(row["status"], row["status"])
+    status = status_label(row["status"])
     line = f"Överförd från RSA {year} (status {status.lower()}"
     if row.get("deadline"):
         line += f", klart senast {row['deadline'].isoformat()}"
@@ -113,7 +113,7 @@ def carry_forward(svc: RsaService, from_analysis_id: int, year: int) -> Record:
                 for r in _rows(conn, table, analysis_id=from_analysis_id):
                     changes: dict[str, Any] = {"analysis_id": nid}
                     if kind == "action":
-                        if r["status"] not in OPEN_STATUSES:
+                        if not is_open(r["status"]):
                             continue
                         changes["follow_up_note"] = _carried_note(r, prev.year)
                     if kind == "continuity_plan":

@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from rsa_desktop.domain.actions import is_overdue
+from rsa_desktop.domain.scales import band_for as band_in, risk_value, scales_from_template
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, SECURITY_CLASSES
 from rsa_desktop.services.records import Record
 
-OPEN_STATUSES = ("planerad", "pagaende")
 CLASS_RANK = {code: i + 1 for i, (code, _label) in enumerate(SECURITY_CLASSES)}
 CLASS_LABEL = dict(SECURITY_CLASSES)
 
@@ -93,8 +94,7 @@ class SRisk:
 
     @property
     def score(self) -> int | None:
-        return self.likelihood * self.consequence if self.likelihood is not None and self.consequence is not None \
-            else None
+        return risk_value(self.likelihood, self.consequence)
 
 
 @dataclass(frozen=True)
@@ -287,21 +287,12 @@ class WorkbookView:
 
     def __init__(self, parsed):
         from rsa_desktop.services import xlsx_import as xi
-        from rsa_desktop.services.scales import Band, Dimension, Horizon, Level, Scales, load_template
+        from rsa_desktop.services.scales import load_template, scales_from_template
 
         template, _problems = xi.scale_template_from(parsed)
         template = template or load_template()
-        dims = tuple(Dimension(i + 1, d["code"], d.get("label", ""), d.get("description", ""))
-                     for i, d in enumerate(template["consequence_dimensions"]))
-        horizons = tuple(Horizon(i + 1, int(h["minutes"]), h.get("label", ""))
-                         for i, h in enumerate(sorted(template["time_horizons"], key=lambda h: int(h["minutes"]))))
-        lv = lambda rows: tuple(Level(int(r["value"]), r.get("label", ""), r.get("description", ""),  # noqa: E731
-                                      r.get("frequency", "")) for r in sorted(rows, key=lambda r: int(r["value"])))
-        self._scales = Scales(lv(template["likelihood_levels"]), lv(template["consequence_levels"]), dims,
-                              tuple(Band(b.get("label", ""), b.get("colour", "#cccccc"), int(b["min_score"]))
-                                    for b in sorted(template["colour_bands"], key=lambda b: int(b["min_score"]))),
-                              lv(template.get("capability_levels") or []), horizons,
-                              template.get("consequence_aggregation", "max"), int(template.get("unacceptable_level", 4)))
+        self._scales = scales_from_template(template, first_id=1)
+        dims, horizons = self._scales.dimensions, self._scales.horizons
         ctx = xi._Ctx(self._scales.ranges, {f"Konsekvens efter {h.label}": h.minutes for h in horizons},
                       {f"Konsekvens – {d.label}": d.code for d in dims}, lambda k, h: None)
         dec = xi._decode(parsed, ctx)
@@ -618,7 +609,7 @@ def _with_note(s: Submission, note: str) -> Submission:
 
 def _build(submissions: list[Submission], errors: list[InputError], year: int, today: dt.date,
            catalogue: CityCatalogue, top: int) -> Consolidation:
-    from rsa_desktop.services.scales import Band, load_template
+    from rsa_desktop.services.scales import load_template
 
     inc = [s for s in submissions if s.included]
     submitted = {s.city_org for s in inc if s.city_org}
@@ -662,12 +653,11 @@ def _build(submissions: list[Submission], errors: list[InputError], year: int, t
                   key=lambda x: (SEVERITY_RANK.get(x[1].severity, 9), x[0].organisation,
                                  tuple(hid_key(h) for h in x[1].items)))
     overdue = sorted(((s, a) for s in inc for a in s.actions
-                      if a.status in OPEN_STATUSES and a.deadline is not None and a.deadline < today),
+                      if is_overdue(a.status, a.deadline, today)),
                      key=lambda x: (x[1].deadline, x[0].organisation, hid_key(x[1].hid)))
     cls, sec = "", ""  # the city-level marking is the consolidator's choice (consolidate())
     template = load_template()
-    bands = tuple(Band(b.get("label", ""), b.get("colour", "#cccccc"), int(b["min_score"]))
-                  for b in sorted(template["colour_bands"], key=lambda b: int(b["min_score"])))
+    bands = scales_from_template(template).bands
     lik = sorted({r.likelihood for _s, r in all_risks if r.likelihood is not None}
                  | {int(lv["value"]) for lv in template["likelihood_levels"]})
     con = sorted({r.consequence for _s, r in all_risks if r.consequence is not None}
@@ -680,11 +670,7 @@ def _build(submissions: list[Submission], errors: list[InputError], year: int, t
 
 
 def band_for(c: Consolidation, likelihood: int, consequence: int):
-    chosen = None
-    for b in c.bands:
-        if likelihood * consequence >= b.min_score:
-            chosen = b
-    return chosen
+    return band_in(c.bands, risk_value(likelihood, consequence))
 
 
 __all__ = ["consolidate", "read_submission", "expand_inputs", "CityCatalogue", "normalise", "Consolidation",

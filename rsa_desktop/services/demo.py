@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rsa_desktop import paths
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document, remove_document
 

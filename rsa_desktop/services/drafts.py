@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.actions import DONE, is_open, is_overdue
+from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import ITEM_KINDS, LINKS
-from rsa_desktop.services.review import OPEN_STATUSES
 from rsa_desktop.services.rsa import RsaService
 
 CHAPTERS = ("samhallsviktig", "beroenden", "risker", "sarbarheter", "atgarder", "kontinuitet")
@@ -55,7 +56,7 @@ def _serious_risks(src: _Source, limit: int = 3) -> list[tuple[int, str]]:
     for r in src.list("risk"):
         c = scales.overall(cons.get(r.id, {}))
         if r.likelihood and c:
-            scored.append((r.likelihood * c, r.likelihood, f"{r.hid} {r.title}".strip(), r.id))
+            scored.append((risk_value(r.likelihood, c), r.likelihood, f"{r.hid} {r.title}".strip(), r.id))
     scored.sort(key=lambda t: (-t[0], -t[1], t[3]))
     return [(score, label) for score, _, label, _ in scored[:limit]]
 
@@ -114,10 +115,10 @@ def draft_chapter(svc: RsaService, aid: int, chapter: str, *, today: dt.date | N
         return text
     if chapter == "atgarder":
         actions = src.list("action")
-        open_ = [a for a in actions if a.status in OPEN_STATUSES]
-        overdue = [a for a in open_ if a.deadline and a.deadline < today]
+        open_ = [a for a in actions if is_open(a.status)]
+        overdue = [a for a in open_ if is_overdue(a.status, a.deadline, today)]
         soon = [a for a in open_ if a.deadline and today <= a.deadline <= today + dt.timedelta(days=90)]
-        done = [a for a in actions if a.status == "genomford"]
+        done = [a for a in actions if a.status == DONE]
         text = (f"{_count(len(actions), 'åtgärd', 'åtgärder')} finns i handlingsplanen: {len(open_)} planerade "
                 f"eller pågående och {len(done)} genomförda.")
         if soon:

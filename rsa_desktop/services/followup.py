@@ -25,12 +25,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from rsa_desktop.domain.actions import CANCELLED, DONE, is_open, is_overdue
 from rsa_desktop.domain.pairing import pair_with_previous
+from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 
-OPEN_STATUSES = ("planerad", "pagaende")
 VIEW_KINDS = ("function", "dependency", "risk")
 
 
@@ -70,13 +71,11 @@ class RiskMove:
 
     @property
     def old_score(self) -> int | None:
-        return self.old_likelihood * self.old_consequence \
-            if self.old_likelihood is not None and self.old_consequence is not None else None
+        return risk_value(self.old_likelihood, self.old_consequence)
 
     @property
     def new_score(self) -> int | None:
-        return self.new_likelihood * self.new_consequence \
-            if self.new_likelihood is not None and self.new_consequence is not None else None
+        return risk_value(self.new_likelihood, self.new_consequence)
 
     @property
     def direction(self) -> str:
@@ -275,20 +274,20 @@ def _action_group(previous: Record | None, current: Record | None, today: dt.dat
     if current is None:
         if previous is None:
             return ""
-        if previous.status == "genomford":
+        if previous.status == DONE:
             return "completed"
-        if previous.status == "avbruten":
+        if previous.status == CANCELLED:
             return "cancelled"
-        return "dropped" if previous.status in OPEN_STATUSES else ""
-    if current.status == "genomford":
-        return "completed" if previous is None or previous.status != "genomford" else ""
-    if current.status == "avbruten":
-        return "cancelled" if previous is None or previous.status != "avbruten" else ""
-    if current.status in OPEN_STATUSES and current.deadline is not None and current.deadline < today:
+        return "dropped" if is_open(previous.status) else ""
+    if current.status == DONE:
+        return "completed" if previous is None or previous.status != DONE else ""
+    if current.status == CANCELLED:
+        return "cancelled" if previous is None or previous.status != CANCELLED else ""
+    if is_overdue(current.status, current.deadline, today):
         return "overdue"
     if previous is None:
         return "new"
-    return "carried_over" if current.status in OPEN_STATUSES and previous.status in OPEN_STATUSES else ""
+    return "carried_over" if is_open(current.status) and is_open(previous.status) else ""
 
 
 def previous_analysis(svc: RsaService, analysis_id: int) -> Record | None:

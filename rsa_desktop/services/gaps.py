@@ -32,7 +32,8 @@ import datetime as dt
 from collections import deque
 from dataclasses import dataclass
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.actions import counts_as_treatment
+from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
@@ -385,7 +386,7 @@ def actions_for_findings(svc: RsaService, analysis_id: int, found: list[GapFindi
     on_dependency: dict[int, list[Record]] = {}
     for l in svc.links("action_dependency", analysis_id=analysis_id):
         a = by_id.get(l.left_id)
-        if a is not None and a.status != "avbruten":
+        if a is not None and counts_as_treatment(a.status):
             on_dependency.setdefault(l.right_id, []).append(a)
     fid_of = {f.hid: f.id for f in svc.list("function", analysis_id)}
     out: dict[int, Record] = {}

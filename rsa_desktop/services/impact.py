@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.records import Change
 from rsa_desktop.services.rsa import RsaService

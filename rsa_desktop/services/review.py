@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.actions import counts_as_treatment, is_open, is_overdue
+from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import catalogue_update
 from rsa_desktop.services.placeholders import NEW_TITLES, unfilled_fields
@@ -20,7 +21,6 @@ ERROR, WARNING, INFO = "fel", "varning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 STEPS = ("uppdrag", "verksamhet", "samhallsviktig", "beroenden", "risker", "sarbarheter", "atgarder",
          "kontinuitet", "rapport")
-OPEN_STATUSES = ("planerad", "pagaende")
 # The step where an item of each kind is filled in and reviewed (one map for every rule here).
 KIND_STEP = {"participant": "uppdrag", "function": "samhallsviktig", "dependency": "beroenden", "risk": "risker",
              "vulnerability": "sarbarheter", "capability": "sarbarheter", "action": "atgarder",
@@ -157,7 +157,7 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
     consequences = svc.all_consequences(analysis_id)
     action_risk = svc.links("action_risk", analysis_id=analysis_id)
     actions = {x.id: x for x in svc.list("action", analysis_id)}
-    treated = {l.right_id for l in action_risk if actions[l.left_id].status != "avbruten"}
+    treated = {l.right_id for l in action_risk if counts_as_treatment(actions[l.left_id].status)}
     risk_functions = {l.left_id for l in svc.links("risk_function", analysis_id=analysis_id)}
     high = _high_bands(scales)
     if not risks:
@@ -192,14 +192,14 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
 
     # 7. Åtgärder
     for x in actions.values():
-        if x.status not in OPEN_STATUSES:
+        if not is_open(x.status):
             continue
         if not x.owner.strip():
             add("action_no_owner", WARNING, "atgarder", f"{x.label}: ansvarig saknas.", "action", x.id, "owner")
         if x.deadline is None:
             add("action_no_deadline", WARNING, "atgarder", f"{x.label}: datum för när åtgärden ska vara klar saknas.",
                 "action", x.id, "deadline")
-        elif x.deadline < today:
+        elif is_overdue(x.status, x.deadline, today):
             add("action_overdue", WARNING, "atgarder",
                 f"{x.label}: skulle ha varit klar {x.deadline.isoformat()} men är inte genomförd.",
                 "action", x.id, "deadline")

@@ -891,18 +891,13 @@ class RsaService:
             return [SimpleNamespace(**dict(zip(names, r)))
                     for r in RsaService._fast_rows(conn, ("scales", t.name), build, (analysis_id,))]
 
-        def levels(model) -> tuple[scale_svc.Level, ...]:
-            return tuple(scale_svc.Level(r.value, r.label, r.description, getattr(r, "frequency", ""))
-                         for r in rows(model, "value"))
-
-        return scale_svc.Scales(
-            likelihood=levels(e.LikelihoodLevel),
-            consequence=levels(e.ConsequenceLevel),
-            dimensions=tuple(scale_svc.Dimension(d.id, d.code, d.label, d.description)
-                             for d in rows(e.ConsequenceDimension, "sort_order", "id")),
-            bands=tuple(scale_svc.Band(b.label, b.colour, b.min_score) for b in rows(e.ColourBand, "min_score")),
-            capability=levels(e.CapabilityLevel),
-            horizons=tuple(scale_svc.Horizon(h.id, h.minutes, h.label) for h in rows(e.TimeHorizon, "minutes")),
+        return scale_svc.scales_from_rows(
+            likelihood=rows(e.LikelihoodLevel, "value"),
+            consequence=rows(e.ConsequenceLevel, "value"),
+            dimensions=rows(e.ConsequenceDimension, "sort_order", "id"),
+            bands=rows(e.ColourBand, "min_score"),
+            capability=rows(e.CapabilityLevel, "value"),
+            horizons=rows(e.TimeHorizon, "minutes"),
             aggregation=analysis["consequence_aggregation"],
             unacceptable_level=analysis["unacceptable_level"],
         )

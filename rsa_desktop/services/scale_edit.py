@@ -31,7 +31,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, insert, select as sa_select, update as sa_update
 
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.scales import (SCALE_FORMAT, SCALE_VERSION, ScaleFileError, Scales, scales_from_template,

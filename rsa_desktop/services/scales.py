@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,140 +10,17 @@ from typing import Any
 from sqlmodel import Session, select
 
 from rsa_desktop import paths
+# The scales themselves and every rule on them live in domain.scales; this module loads and stores them
+# (the names are re-exported for the services that take them from here).
+from rsa_desktop.domain.scales import (SCALE_FORMAT, SCALE_VERSION, Band, Dimension, Horizon, Level,  # noqa: F401
+                                       ScaleRanges, Scales, scales_from_rows, scales_from_template,
+                                       template_from_scales)
 from rsa_desktop.model import entities as e
-from rsa_desktop.services.validation import ScaleRanges
 
-SCALE_FORMAT = "rsa-desktop-scale"
-SCALE_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Level:
-    value: int
-    label: str
-    description: str = ""
-    frequency: str = ""
-
-
-@dataclass(frozen=True)
-class Dimension:
-    id: int
-    code: str
-    label: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Band:
-    label: str
-    colour: str
-    min_score: int
-
-
-@dataclass(frozen=True)
-class Horizon:
-    id: int
-    minutes: int
-    label: str
-
-
-@dataclass(frozen=True)
-class Scales:
-    likelihood: tuple[Level, ...]
-    consequence: tuple[Level, ...]
-    dimensions: tuple[Dimension, ...]
-    bands: tuple[Band, ...]
-    capability: tuple[Level, ...]
-    horizons: tuple[Horizon, ...]
-    aggregation: str = "max"
-    unacceptable_level: int = 4
-
-    @property
-    def fingerprint(self) -> str:
-        """A short hash of everything that defines the scales (not database ids), to notice changes."""
-        content = (
-            [(l.value, l.label, l.description, l.frequency) for l in self.likelihood],
-            [(l.value, l.label, l.description) for l in self.consequence],
-            [(d.code, d.label, d.description) for d in self.dimensions],
-            [(b.label, b.colour, b.min_score) for b in self.bands],
-            [(l.value, l.label, l.description) for l in self.capability],
-            [(h.minutes, h.label) for h in self.horizons],
-            self.aggregation, self.unacceptable_level,
-        )
-        return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:16]
-
-    @property
-    def ranges(self) -> ScaleRanges:
-        return ScaleRanges(tuple(l.value for l in self.likelihood), tuple(l.value for l in self.consequence),
-                           tuple(l.value for l in self.capability))
-
-    def overall(self, levels: list[int | None] | dict[Any, int | None]) -> int | None:
-        """The risk's overall consequence from its per-dimension levels."""
-        vals = [v for v in (levels.values() if isinstance(levels, dict) else levels) if v is not None]
-        if not vals:
-            return None
-        if self.aggregation == "mean":
-            return math.ceil(sum(vals) / len(vals))
-        return max(vals)
-
-    def band(self, likelihood: int | None, consequence: int | None) -> Band | None:
-        if likelihood is None or consequence is None:
-            return None
-        score = likelihood * consequence
-        chosen = None
-        for b in sorted(self.bands, key=lambda b: b.min_score):
-            if score >= b.min_score:
-                chosen = b
-        return chosen
-
-    def likelihood_label(self, value: int | None) -> str:
-        return next((l.label for l in self.likelihood if l.value == value), "")
-
-    def consequence_label(self, value: int | None) -> str:
-        return next((l.label for l in self.consequence if l.value == value), "")
-
-    def capability_label(self, value: int | None) -> str:
-        return next((l.label for l in self.capability if l.value == value), "")
 
 
 class ScaleFileError(ValueError):
     pass
-
-
-def template_from_scales(scales: Scales, *, name: str = "", description: str = "") -> dict[str, Any]:
-    """An analysis' scales in the template (scale file) format of resources/scales/default.json."""
-    return {
-        "format": SCALE_FORMAT, "version": SCALE_VERSION, "name": name, "description": description,
-        "consequence_aggregation": scales.aggregation, "unacceptable_level": scales.unacceptable_level,
-        "likelihood_levels": [{"value": l.value, "label": l.label, "frequency": l.frequency,
-                               "description": l.description} for l in scales.likelihood],
-        "consequence_levels": [{"value": l.value, "label": l.label, "description": l.description}
-                               for l in scales.consequence],
-        "consequence_dimensions": [{"code": d.code, "label": d.label, "description": d.description}
-                                   for d in scales.dimensions],
-        "colour_bands": [{"label": b.label, "colour": b.colour, "min_score": b.min_score} for b in scales.bands],
-        "capability_levels": [{"value": l.value, "label": l.label, "description": l.description}
-                              for l in scales.capability],
-        "time_horizons": [{"minutes": h.minutes, "label": h.label} for h in scales.horizons],
-    }
-
-
-def scales_from_template(tpl: dict[str, Any]) -> Scales:
-    """A (validated) template as a Scales snapshot, to place risks on scales not yet stored. Dimension and
-    horizon ids are their positions: the snapshot is for computing with, never for writing."""
-    def levels(key: str) -> tuple[Level, ...]:
-        return tuple(Level(int(lv["value"]), lv.get("label", ""), lv.get("description", ""), lv.get("frequency", ""))
-                     for lv in sorted(tpl.get(key) or [], key=lambda lv: lv["value"]))
-
-    return Scales(
-        likelihood=levels("likelihood_levels"), consequence=levels("consequence_levels"),
-        dimensions=tuple(Dimension(i, d["code"], d.get("label", ""), d.get("description", ""))
-                         for i, d in enumerate(tpl["consequence_dimensions"])),
-        bands=tuple(Band(b.get("label", ""), b.get("colour", "#cccccc"), int(b["min_score"]))
-                    for b in sorted(tpl["colour_bands"], key=lambda b: b["min_score"])),
-        capability=levels("capability_levels"),
-        horizons=tuple(Horizon(i, int(h["minutes"]), h.get("label", "")) for i, h in enumerate(tpl["time_horizons"])),
-        aggregation=tpl.get("consequence_aggregation", "max"), unacceptable_level=int(tpl.get("unacceptable_level", 4)))
 
 
 def _levels_text(levels) -> str:
@@ -154,7 +29,7 @@ def _levels_text(levels) -> str:
 
 def describe_change(old: Scales, new: Scales) -> list[str]:
     """What changed between two versions of an analysis' scales, in Swedish lines (for the Ändringslogg)."""
-    from rsa_desktop.model.durations import format_duration
+    from rsa_desktop.domain.durations import format_duration
 
     out: list[str] = []
     for name, a, b in (("Sannolikhetsskalan", old.likelihood, new.likelihood),
@@ -293,23 +168,16 @@ def apply_template(session: Session, analysis: e.Analysis, template: dict[str, A
 def read_scales(session: Session, analysis_id: int) -> Scales:
     a = session.get(e.Analysis, analysis_id)
 
-    def levels(table) -> tuple[Level, ...]:
-        rows = session.exec(select(table).where(table.analysis_id == analysis_id).order_by(table.value)).all()
-        return tuple(Level(r.value, r.label, r.description, getattr(r, "frequency", "")) for r in rows)
+    def rows(table, *order):
+        return session.exec(select(table).where(table.analysis_id == analysis_id).order_by(*order)).all()
 
-    dims = session.exec(select(e.ConsequenceDimension).where(e.ConsequenceDimension.analysis_id == analysis_id)
-                        .order_by(e.ConsequenceDimension.sort_order, e.ConsequenceDimension.id)).all()
-    bands = session.exec(select(e.ColourBand).where(e.ColourBand.analysis_id == analysis_id)
-                         .order_by(e.ColourBand.min_score)).all()
-    horizons = session.exec(select(e.TimeHorizon).where(e.TimeHorizon.analysis_id == analysis_id)
-                            .order_by(e.TimeHorizon.minutes)).all()
-    return Scales(
-        likelihood=levels(e.LikelihoodLevel),
-        consequence=levels(e.ConsequenceLevel),
-        dimensions=tuple(Dimension(d.id, d.code, d.label, d.description) for d in dims),
-        bands=tuple(Band(b.label, b.colour, b.min_score) for b in bands),
-        capability=levels(e.CapabilityLevel),
-        horizons=tuple(Horizon(h.id, h.minutes, h.label) for h in horizons),
+    return scales_from_rows(
+        likelihood=rows(e.LikelihoodLevel, e.LikelihoodLevel.value),
+        consequence=rows(e.ConsequenceLevel, e.ConsequenceLevel.value),
+        dimensions=rows(e.ConsequenceDimension, e.ConsequenceDimension.sort_order, e.ConsequenceDimension.id),
+        bands=rows(e.ColourBand, e.ColourBand.min_score),
+        capability=rows(e.CapabilityLevel, e.CapabilityLevel.value),
+        horizons=rows(e.TimeHorizon, e.TimeHorizon.minutes),
         aggregation=a.consequence_aggregation if a else "max",
         unacceptable_level=a.unacceptable_level if a else 4,
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable
 
-from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.scales import ScaleRanges  # noqa: F401  (imported from here by the services)
 from rsa_desktop.model.kinds import FieldSpec, KindSpec
 from rsa_desktop.services.errors import FieldError, ValidationError
 
@@ -21,14 +21,6 @@ LONGTEXT_MAX = 200_000
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _TRUE = {"ja", "j", "sant", "true", "1", "x", "yes"}
 _FALSE = {"nej", "n", "falskt", "false", "0", "no"}
-
-
-@dataclass(frozen=True)
-class ScaleRanges:
-    """The values allowed by an analysis' scales."""
-    likelihood: tuple[int, ...] = (1, 2, 3, 4, 5)
-    consequence: tuple[int, ...] = (1, 2, 3, 4, 5)
-    capability: tuple[int, ...] = (1, 2, 3)
 
 
 def clean_text(value: Any, *, multiline: bool) -> str:

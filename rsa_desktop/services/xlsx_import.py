@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from rsa_desktop.model.durations import DurationError, parse_duration
+from rsa_desktop.domain.durations import DurationError, parse_duration
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record, Tombstone

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from rsa_desktop.domain.actions import is_open, is_overdue
 from rsa_desktop.services import review as review_svc
 from rsa_desktop.services.review import ERROR, INFO, WARNING, ReviewFinding
 
 STEP_KEYS = review_svc.STEPS
-DONE_STATUSES = {"genomford", "avbruten"}
 BLOCKING = (ERROR, WARNING)
 
 
@@ -141,9 +141,9 @@ def due_actions(actions, today: dt.date | None = None, days: int = 30) -> tuple[
     today = today or dt.date.today()
     overdue, soon = [], []
     for a in actions:
-        if a.status in DONE_STATUSES or a.deadline is None:
+        if not is_open(a.status) or a.deadline is None:
             continue
-        if a.deadline < today:
+        if is_overdue(a.status, a.deadline, today):
             overdue.append(a)
         elif (a.deadline - today).days <= days:
             soon.append(a)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView,
                                QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services.depmap import DependencyGraph, Node, build_graph
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui.gap_view import SEVERITY_COLOURS, SEVERITY_TEXT, findings, item_target

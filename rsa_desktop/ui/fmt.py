@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import FieldSpec
 
 YES, NO, UNKNOWN = "Ja", "Nej", "Okänt"

@@ -18,7 +18,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton,
                                QSplitter, QTreeView, QVBoxLayout, QWidget)
 
-from rsa_desktop.model.kinds import ACTION_STATUS
+from rsa_desktop.domain.actions import status_label
 from rsa_desktop.ui.matrix_view import MatrixCanvas
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 21  # (kind, item id, analysis id) of the item to go to
@@ -29,7 +29,7 @@ def _t(text: str) -> str:
 
 
 def _status(code: str) -> str:
-    return dict(ACTION_STATUS).get(code, code).lower() if code else ""
+    return status_label(code).lower()
 
 
 class FollowupModel(QAbstractItemModel):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QH
                                QLineEdit, QDialog, QPlainTextEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
                                QCalendarWidget)
 
-from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.model.kinds import FieldSpec, KindSpec
 from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError

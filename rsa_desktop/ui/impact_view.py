@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
-from rsa_desktop.model.durations import format_duration
+from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services import impact as impact_svc
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui import commands, errors

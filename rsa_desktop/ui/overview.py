@@ -10,6 +10,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
+from rsa_desktop.domain.actions import is_open
 from rsa_desktop.ui.completeness import STEP_KEYS, Snapshot, StepStatus, due_actions, risk_levels
 from rsa_desktop.ui.findings import count_text
 from rsa_desktop.ui.matrix import RiskMatrixWidget
@@ -142,7 +143,7 @@ class OverviewPage(QWidget):
             lines.append(f"<p><span style='color:#b26a00; font-weight:600'>{_t('Snart')}</span> "
                          f"{a.deadline.isoformat()} – <a href='a'>{html.escape(a.label)}</a>"
                          f" <span style='color:gray'>({html.escape(a.owner or _t('ingen ansvarig'))})</span></p>")
-        open_actions = [a for a in snap.actions if a.status not in ("genomford", "avbruten")]
+        open_actions = [a for a in snap.actions if is_open(a.status)]
         if not lines:
             lines.append(_t("Inga åtgärder är försenade eller ska vara klara inom 30 dagar.") if snap.actions
                          else _t("Inga åtgärder ännu (steg 7)."))

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QSplitter,
                                QTableView, QTabWidget, QVBoxLayout, QWidget, QColorDialog)
 
-from rsa_desktop.model.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.services import scale_edit
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.scales import ScaleFileError
@@ -300,7 +301,7 @@ def _why(c) -> str:
         if old != new:
             parts.append(f"{word} {old} → {new}")
     if not parts:
-        return _t("nya färggränser, poäng {0}").format(c.new_likelihood * c.new_consequence)
+        return _t("nya färggränser, poäng {0}").format(risk_value(c.new_likelihood, c.new_consequence))
     return ", ".join(parts)
 
 
