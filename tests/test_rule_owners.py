@@ -1,0 +1,108 @@
+"""One owner for every rule: each domain rule is defined in one module, and no other module writes it out
+again (a copy is how Uppföljning and the matrix came to pair different risks). The table below is the
+ownership list; the checks grep the package for the tell-tale shapes of a copied rule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "rsa_desktop"
+
+# rule → the one module that defines it (every other module calls it).
+OWNERS = {
+    "public excerpt: what an öppet utdrag keeps": "domain/public.py",
+    "previous-year pairing: carried-from link, then ID, never title": "domain/pairing.py",
+    "action statuses, open, overdue, counts as treatment": "domain/actions.py",
+    "risk value (sannolikhet × konsekvens), band, overall consequence": "domain/scales.py",
+    "Scales and its construction (from a template, from stored rows)": "domain/scales.py",
+    "durations (parse, format)": "domain/durations.py",
+}
+
+# Where a literal status is data, not a rule: the table's CHECK constraint, the frozen migration DDL,
+# and the demo file's statuses.
+STATUS_COMPARED = r"status\W*\s*(?:not\s+in|in|==|!=)\s*[\(\{\[]?\s*[\"'](?:planerad|pagaende|genomford|avbruten)"
+STATUS_DATA = {"model/entities.py", "storage/migrations.py", "services/demo.py"}
+
+
+def _sources():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        yield rel, path.read_text(encoding="utf-8")
+
+
+def _hits(pattern: str, allowed: set[str]) -> list[str]:
+    rx = re.compile(pattern)
+    out = []
+    for rel, text in _sources():
+        if rel in allowed:
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            if rx.search(line):
+                out.append(f"{rel}:{n}: {line.strip()}")
+    return out
+
+
+def test_every_owner_exists():
+    for rule, module in OWNERS.items():
+        assert (PACKAGE / module).is_file(), rule
+
+
+@pytest.mark.parametrize("what, pattern, allowed", [
+    # sannolikhet × konsekvens written out instead of domain.scales.risk_value
+    ("risk value", r"likelihood\w*\s*\*|\*\s*[\w.\[\]\"']*consequence\b", {"domain/scales.py"}),
+    # a band chosen by comparing a score with min_score instead of domain.scales.band_for
+    ("band", r">=\s*[\w.]*min_score|min_score\s*<=", {"domain/scales.py"}),
+    # a status compared with a literal (or a literal set of statuses) instead of domain.actions
+    ("status literal", STATUS_COMPARED, {"domain/actions.py"}),
+    ("status set", r"[\(\{\[]\s*\"(?:planerad|pagaende|genomford|avbruten)\",\s*\"(?:planerad|pagaende|genomford|avbruten)\"",
+     {"domain/actions.py"} | STATUS_DATA),
+    # overdue written out instead of domain.actions.is_overdue
+    ("overdue", r"deadline\s*<\s*(?:self\.|c\.)?today\b", {"domain/actions.py"}),
+    # Scales assembled by hand instead of domain.scales.scales_from_template / scales_from_rows
+    ("Scales construction", r"\bScales\(", {"domain/scales.py"}),
+    ("Level construction", r"\b(?:Level|Band|Horizon|Dimension)\(\s*(?:int\(|[\w.]+\.value\b|i\b|i \+)", {"domain/scales.py"}),
+    # the title rule that once paired last year's risks in the matrix
+    ("pairing by title", r"_norm_title", set()),
+    # durations parsed or formatted elsewhere
+    ("durations", r"def (?:parse|format)_duration\b", {"domain/durations.py"}),
+])
+def test_no_module_writes_a_rule_out_again(what, pattern, allowed):
+    assert _hits(pattern, allowed) == [], f"{what}: call its owner ({OWNERS})"
+
+
+def test_the_checks_find_a_copy():
+    """The patterns are not vacuous: each finds the copy it is meant to find."""
+    samples = {
+        r"likelihood\w*\s*\*|\*\s*[\w.\[\]\"']*consequence\b": "score = r.likelihood * cons",
+        STATUS_COMPARED: 'if a.status not in ("genomford", "avbruten"):',
+        r"deadline\s*<\s*(?:self\.|c\.)?today\b": "elif x.deadline < today:",
+        r"\bScales\(": "self._scales = Scales(lv(t), lv(u))",
+    }
+    for pattern, line in samples.items():
+        assert re.search(pattern, line), pattern
+    assert re.search(r"\*\s*[\w.\[\]\"']*consequence\b", "c.new_likelihood * c.new_consequence")
+
+
+def test_the_table_allows_exactly_the_domain_statuses():
+    from rsa_desktop.domain.actions import ACTION_STATUS, CLOSED_STATUSES, OPEN_STATUSES
+    from rsa_desktop.model import entities as e
+
+    check = next(c for c in e.Action.__table__.constraints if getattr(c, "name", "") == "ck_action_status")
+    allowed = set(re.findall(r"'(\w+)'", str(check.sqltext)))
+    assert allowed == {v for v, _ in ACTION_STATUS} == set(OPEN_STATUSES) | set(CLOSED_STATUSES)
+    assert not set(OPEN_STATUSES) & set(CLOSED_STATUSES)
+
+
+def test_the_domain_is_pure():
+    """No SQL, no Qt, no files: the domain imports none of the layers and opens nothing."""
+    rx = re.compile(r"^\s*(?:from|import)\s+(sqlalchemy|sqlmodel|sqlite3|PySide6|shiboken6|pathlib|os|io|shutil|"
+                    r"rsa_desktop\.(?!domain\b)\w+)")
+    bad = []
+    for path in sorted((PACKAGE / "domain").glob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if rx.search(line) or re.search(r"\bopen\(", line):
+                bad.append(f"{path.name}:{n}: {line.strip()}")
+    assert bad == []
