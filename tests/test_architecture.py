@@ -1,4 +1,6 @@
-"""The core (model, storage, services, CLI) never imports Qt: it must run headless and from the CLI."""
+"""The architecture holds: the core (domain, model, storage, services, reports, CLI) never imports Qt, so it
+runs headless and from the CLI; each layer imports only those below it (ui | cli > reports > services >
+storage > model > domain, pyproject.toml [tool.importlinter]); the domain is pure; no import cycle."""
 
 import os
 import subprocess
@@ -15,7 +17,73 @@ def test_import_linter_contract_holds():
                              "lint_imports_command()"], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
+    for contract in ("The core never imports Qt or the UI", "Layers: ui | cli > reports > services > storage",
+                     "The domain is pure"):
+        assert contract in result.stdout
+
+
+def _cycles(graph) -> list[list[str]]:
+    """The strongly connected groups of rsa_desktop modules (an import cycle each), lazy imports included."""
+    modules = sorted(m for m in graph.modules if m.split(".")[0] == "rsa_desktop")
+    known = set(modules)
+    edges = {m: sorted(x for x in graph.find_modules_directly_imported_by(m) if x in known) for m in modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's algorithm
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for m in modules:
+        if m not in index:
+            visit(m)
+    return out
+
+
+def test_no_import_cycle_between_modules():
+    import grimp  # installed with import-linter
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+    old_path = list(sys.path)
+    sys.path.insert(0, str(ROOT))
+    try:
+        graph = grimp.build_graph("rsa_desktop", cache_dir=None)
+    finally:
+        sys.path[:] = old_path
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_check_finds_a_cycle():
+    import grimp
+
+    graph = grimp.ImportGraph()
+    for m in ("rsa_desktop.a", "rsa_desktop.b", "rsa_desktop.c"):
+        graph.add_module(m)
+    graph.add_import(importer="rsa_desktop.a", imported="rsa_desktop.b")
+    graph.add_import(importer="rsa_desktop.b", imported="rsa_desktop.a")
+    graph.add_import(importer="rsa_desktop.b", imported="rsa_desktop.c")
+    assert _cycles(graph) == [["rsa_desktop.a", "rsa_desktop.b"]]
 
 
 def test_core_modules_load_without_qt():

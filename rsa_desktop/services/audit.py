@@ -13,28 +13,18 @@ Reading never fails on a damaged entry: a value that is not valid JSON is shown 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import text as sa_text
 from sqlmodel import Session, select
 
 from rsa_desktop.model import entities as e
+# The chain itself is part of the file format and lives in storage (the v7 migration computes it too).
+from rsa_desktop.storage.audit_chain import CHAIN_COLUMNS, chain_hash, current_user, rechain  # noqa: F401
 
-# The content that the chain covers, in this order (everything but the row id and the chain itself).
-CHAIN_COLUMNS = ("at", "user", "analysis_id", "kind", "item_id", "item", "action", "field", "old_value",
-                 "new_value")
 _LAST = "audit_chain_last"  # the session's newest chain value (pending rows included)
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name available (e.g. a service account)
-        return "okänd"
 
 
 def _json(value: Any) -> str:
@@ -43,15 +33,6 @@ def _json(value: Any) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return json.dumps(value.isoformat())
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def chain_hash(previous: str, values: Iterable[Any]) -> str:
-    """The chain value of an entry whose CHAIN_COLUMNS hold `values`, after an entry with `previous`."""
-    def plain(v: Any) -> Any:
-        return v if v is None or isinstance(v, (str, int, float)) else repr(v)
-
-    payload = json.dumps([str(previous or ""), *map(plain, values)], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8", "backslashreplace")).hexdigest()
 
 
 def _last_chain(s: Session) -> str:
@@ -69,18 +50,6 @@ def record(s: Session, *, analysis_id: int | None, kind: str, item_id: int | Non
     row.chain = chain_hash(_last_chain(s), (getattr(row, c) for c in CHAIN_COLUMNS))
     s.info[_LAST] = row.chain
     s.add(row)
-
-
-def rechain(conn) -> None:
-    """Give every entry its chain value (a file from before the chain: the chain starts at migration).
-
-    `conn` is a DB-API (sqlite3) connection inside a transaction.
-    """
-    previous = ""
-    cols = ", ".join(f'"{c}"' for c in CHAIN_COLUMNS)
-    for rid, *values in conn.execute(f"SELECT id, {cols} FROM audit_event ORDER BY id").fetchall():
-        previous = chain_hash(previous, values)
-        conn.execute("UPDATE audit_event SET chain = ? WHERE id = ?", (previous, rid))
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,23 @@ class Change:
         return dict(self.old) != dict(self.new)
 
 
+# Swedish plural names of the stored tables (what a delete takes with it, in dialogs and the audit trail).
+TABLE_LABELS = {
+    "analysis": "analyser", "participant": "deltagare", "function": "verksamheter", "dependency": "beroenden",
+    "risk": "risker", "vulnerability": "sårbarheter", "capability": "förmågebedömningar", "action": "åtgärder",
+    "continuity_plan": "kontinuitetsplaner", "exercise": "övningar", "fallback_procedure": "reservrutiner",
+    "plan_contact": "kontakter", "function_impact": "konsekvensbedömningar över tid",
+    "function_dependency": "kopplingar verksamhet–beroende", "dependency_dependency": "kopplingar mellan beroenden",
+    "risk_function": "kopplingar risk–verksamhet", "risk_dependency": "kopplingar risk–beroende",
+    "risk_consequence": "konsekvensbedömningar", "action_risk": "kopplingar åtgärd–risk",
+    "action_dependency": "kopplingar åtgärd–beroende", "action_function": "kopplingar åtgärd–verksamhet",
+    "action_vulnerability": "kopplingar åtgärd–sårbarhet", "exercise_action": "kopplingar övning–åtgärd",
+    "likelihood_level": "sannolikhetsnivåer", "consequence_level": "konsekvensnivåer",
+    "consequence_dimension": "konsekvensdimensioner", "colour_band": "färggränser",
+    "capability_level": "förmågenivåer", "time_horizon": "tidshorisonter", "id_counter": "löpnummer",
+}
+
+
 @dataclass(frozen=True)
 class Tombstone:
     """Everything a delete removed (the row, its dependents, links) so it can be restored exactly."""
@@ -64,8 +81,6 @@ class Tombstone:
     def describe(self) -> list[str]:
         """Swedish lines naming what goes with the item (for the confirmation dialog)."""
         from collections import Counter
-
-        from rsa_desktop.services.rsa import TABLE_LABELS
 
         counts = Counter(t for t, _ in self.rows[1:])
         lines = [f"{n} {TABLE_LABELS.get(t, t)}" for t, n in sorted(counts.items())]

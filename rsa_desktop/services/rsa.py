@@ -19,24 +19,10 @@ from rsa_desktop.model.kinds import CHILD_KINDS, ITEM_KINDS, KINDS, LINKS, KindS
 from rsa_desktop.services import audit
 from rsa_desktop.services import scales as scale_svc
 from rsa_desktop.services.errors import FieldError, NotFoundError, ReadOnlyAnalysisError, ValidationError
-from rsa_desktop.services.records import Change, Record, Tombstone, make_record
+from rsa_desktop.services.records import TABLE_LABELS, Change, Record, Tombstone, make_record
 from rsa_desktop.services.validation import ScaleRanges, clean_value, clean_values
 from rsa_desktop.storage.database import Document
 
-TABLE_LABELS = {
-    "analysis": "analyser", "participant": "deltagare", "function": "verksamheter", "dependency": "beroenden",
-    "risk": "risker", "vulnerability": "sårbarheter", "capability": "förmågebedömningar", "action": "åtgärder",
-    "continuity_plan": "kontinuitetsplaner", "exercise": "övningar", "fallback_procedure": "reservrutiner",
-    "plan_contact": "kontakter", "function_impact": "konsekvensbedömningar över tid",
-    "function_dependency": "kopplingar verksamhet–beroende", "dependency_dependency": "kopplingar mellan beroenden",
-    "risk_function": "kopplingar risk–verksamhet", "risk_dependency": "kopplingar risk–beroende",
-    "risk_consequence": "konsekvensbedömningar", "action_risk": "kopplingar åtgärd–risk",
-    "action_dependency": "kopplingar åtgärd–beroende", "action_function": "kopplingar åtgärd–verksamhet",
-    "action_vulnerability": "kopplingar åtgärd–sårbarhet", "exercise_action": "kopplingar övning–åtgärd",
-    "likelihood_level": "sannolikhetsnivåer", "consequence_level": "konsekvensnivåer",
-    "consequence_dimension": "konsekvensdimensioner", "colour_band": "färggränser",
-    "capability_level": "förmågenivåer", "time_horizon": "tidshorisonter", "id_counter": "löpnummer",
-}
 
 # Rows owned by an item that a duplicate copies along with it.
 _COPIED_CHILDREN = {

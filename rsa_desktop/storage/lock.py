@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from rsa_desktop.services.audit import current_user
+from rsa_desktop.storage.audit_chain import current_user
 from rsa_desktop.storage.errors import DiskFullError, DocumentError, FileLockedError
 
 _WINDOWS = sys.platform == "win32"

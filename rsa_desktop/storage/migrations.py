@@ -165,7 +165,7 @@ def _v5_to_v6(conn: sqlite3.Connection) -> None:
 
 def _v6_to_v7(conn: sqlite3.Connection) -> None:
     # v7: the audit trail becomes a hash chain, so edits behind the program's back show.
-    from rsa_desktop.services.audit import rechain
+    from rsa_desktop.storage.audit_chain import rechain
 
     columns = [r[1] for r in conn.execute('PRAGMA table_info("audit_event")')]
     if "chain" not in columns:
