@@ -33,9 +33,8 @@ def pair_with_previous(current: Mapping[int, str], previous: Mapping[int, str],
     for cid, hid in current.items():
         if cid in pairs or cid in carried or not hid:
             continue
-        pid = by_hid.pop(hid, None)
-        if pid is not None:
-            pairs[cid] = pid
+        if hid in by_hid:
+            pairs[cid] = by_hid.pop(hid)
     return pairs
 
 
