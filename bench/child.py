@@ -468,7 +468,7 @@ def _xlsx_floor_xlsxwriter(sheets: list[dict], out: Path) -> None:
     import xlsxwriter
     from openpyxl.utils import column_index_from_string, coordinate_to_tuple
 
-    wb = xlsxwriter.Workbook(str(out))
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_urls": False})  # text stays text, as in the export
     formats: dict = {}
     for sh in sheets:
         ws = wb.add_worksheet(sh["title"])

@@ -48,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,6 +156,13 @@ def _run_child(tree: Path, kind: str, args: list[str], work: Path, timeout: floa
     return out
 
 
+@dataclass(frozen=True)
+class Tree:
+    """A checkout to measure: "efter" (this one) or "före" (--baseline-tree), which may be the same folder."""
+    label: str
+    path: Path
+
+
 class Runner:
     """Runs children with a fresh copy of the input file and a fresh data folder each."""
 
@@ -162,7 +170,7 @@ class Runner:
         self.work = work
         self.n = 0
 
-    def __call__(self, tree: Path, kind: str, source: Path | None, args: list[str]) -> dict:
+    def __call__(self, tree: Tree, kind: str, source: Path | None, args: list[str]) -> dict:
         self.n += 1
         d = self.work / f"{self.n:03d}-{kind}"
         d.mkdir(parents=True)
@@ -175,7 +183,7 @@ class Runner:
                 shutil.copyfile(source, copy)
             target = [str(copy)]
         try:
-            return _run_child(tree, kind, [*target, *args], d)
+            return _run_child(tree.path, kind, [*target, *args], d)
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
@@ -187,7 +195,7 @@ def _median(values: list[float]) -> float:
     return (s[(len(s) - 1) // 2] + s[len(s) // 2]) / 2
 
 
-def measure_start(run: Runner, trees: list[Path], inputs: dict, runs: int, warm: bool = True) -> dict:
+def measure_start(run: Runner, trees: list[Tree], inputs: dict, runs: int, warm: bool = True) -> dict:
     """Interleaved (app, floor, per checkout) so that a slow moment of the machine hits both."""
     got: dict = {t: {"app": [], "floor": [], "first": []} for t in trees}
     rounds = runs + warm  # a first round warms the disk cache and is not counted
@@ -206,7 +214,7 @@ def measure_start(run: Runner, trees: list[Path], inputs: dict, runs: int, warm:
             for t, g in got.items()}
 
 
-def measure_edit(run: Runner, trees: list[Path], inputs: dict, per_kind: int, pause: float) -> dict:
+def measure_edit(run: Runner, trees: list[Tree], inputs: dict, per_kind: int, pause: float) -> dict:
     out = {}
     for t in trees:
         e = run(t, "edits", inputs[t], [str(per_kind), str(pause)])
@@ -216,7 +224,7 @@ def measure_edit(run: Runner, trees: list[Path], inputs: dict, per_kind: int, pa
     return out
 
 
-def measure_steps(run: Runner, trees: list[Path], inputs: dict, rounds: int) -> dict:
+def measure_steps(run: Runner, trees: list[Tree], inputs: dict, rounds: int) -> dict:
     out = {}
     for t in trees:
         s = run(t, "steps", inputs[t], [str(rounds)])
@@ -226,7 +234,7 @@ def measure_steps(run: Runner, trees: list[Path], inputs: dict, rounds: int) -> 
     return out
 
 
-def measure_export(run: Runner, trees: list[Path], inputs: dict, kind: str, runs: int) -> dict:
+def measure_export(run: Runner, trees: list[Tree], inputs: dict, kind: str, runs: int) -> dict:
     out = {}
     for t in trees:
         e = run(t, kind, inputs[t], [str(runs), "."])
@@ -346,19 +354,23 @@ def print_table(rows: list[dict]) -> None:
               f"{r['target_text']} | {r['verdict']} |")
 
 
-BEFORE_AFTER = (("start", _s), ("start_floor", _s), ("start_first_paint", _s), ("edit_p50", _ms), ("edit_p95", _ms),
-                ("steps_p50", _ms), ("steps_p95", _ms), ("first_visit", _ms), ("rss_mb", lambda v: f"{v:.0f} MB"),
-                ("xlsx", _s), ("xlsx_floor", _s), ("pdf", _s), ("pdf_floor", _s), ("docx", _s),
-                ("consolidation", _s))
+BEFORE_AFTER = (("start", "Start till målad Översikt", _s), ("start_floor", "Start, golv", _s),
+                ("start_first_paint", "Start till första målning av Översikt", _s),
+                ("edit_p50", "Redigering till svarande fönster, p50", _ms),
+                ("edit_p95", "Redigering till svarande fönster, p95", _ms), ("steps_p50", "Stegbyte, p50", _ms),
+                ("steps_p95", "Stegbyte, p95", _ms), ("first_visit", "Långsammaste första besök", _ms),
+                ("rss_mb", "Minnestopp", lambda v: f"{v:.0f} MB"), ("xlsx", "Excelexport", _s),
+                ("xlsx_floor", "Excelexport, golv", _s), ("pdf", "PDF-export", _s), ("pdf_floor", "PDF-export, golv", _s),
+                ("docx", "Wordexport", _s), ("consolidation", "Sammanställning", _s))
 
 
 def print_before_after(before: dict, after: dict, label: str) -> None:
     print(f"| {label} | Före | Efter | Efter/Före |")
     print("|---|---|---|---|")
-    for key, fmt in BEFORE_AFTER:
+    for key, name, fmt in BEFORE_AFTER:
         if key in before and key in after:
             ratio = f"{after[key] / before[key]:.2f}×" if before[key] else "—"
-            print(f"| {key} | {fmt(before[key])} | {fmt(after[key])} | {ratio} |")
+            print(f"| {name} | {fmt(before[key])} | {fmt(after[key])} | {ratio} |")
 
 
 def main() -> int:
@@ -378,13 +390,13 @@ def main() -> int:
     if unknown:
         ap.error(f"--only: okänd mätning {', '.join(sorted(unknown))} (välj bland {', '.join(NAMES)})")
     quick = args.quick
-    trees = [ROOT]
+    after = Tree("efter", ROOT)
+    trees = [after]
     if args.baseline_tree:
         base = args.baseline_tree.resolve()
         if not (base / "rsa_desktop" / "__init__.py").exists():
             ap.error(f"--baseline-tree: {base} är ingen utcheckning av programmet")
-        trees = [base, ROOT]
-    label = {ROOT: "efter"} if len(trees) == 1 else {trees[0]: "före", ROOT: "efter"}
+        trees = [Tree("före", base), after]
     t_all = time.perf_counter()
     size = "normal" if quick else "large"
     sizes = [size] + ([TWICE[size]] if size in TWICE and not args.no_2x and only & set(SCALED) else [])
@@ -396,9 +408,9 @@ def main() -> int:
 
     print(f"RSA Desktop – prestandamätning ({'snabb, små indata' if quick else 'full'})", flush=True)
     for t in trees:
-        print(f"  {label[t]}: {t}", flush=True)
+        print(f"  {t.label}: {t.path}", flush=True)
     print("Indata:", flush=True)
-    inputs = {s: {t: make_demo(s, t) for t in trees} for s in sizes}
+    inputs = {s: {t: make_demo(s, t.path) for t in trees} for s in sizes}
     subs = make_submissions(n_subs) if "consolidation" in only else None
 
     work = Path(tempfile.mkdtemp(prefix="rsa-bench-"))
@@ -440,8 +452,8 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    fig = figures[ROOT][size]
-    fig2 = figures[ROOT].get(TWICE.get(size, ""))
+    fig = figures[after][size]
+    fig2 = figures[after].get(TWICE.get(size, ""))
     rows = build_rows(fig, fig2, quick, which[size])
     print()
     print_table(rows)
@@ -458,11 +470,11 @@ def main() -> int:
         print(f"Sammanställning: {fig['consolidation_n']} inlämningar")
     before_rows = None
     if len(trees) == 2:
-        before_rows = {s: build_rows(figures[trees[0]][size], figures[trees[0]].get(TWICE.get(size, "")), quick,
-                                     which[size]) for s in (size,)}[size]
+        before = figures[trees[0]]
+        before_rows = build_rows(before[size], before.get(TWICE.get(size, "")), quick, which[size])
         for s in sizes:
             print()
-            print_before_after(figures[trees[0]][s], figures[ROOT][s], f"Före/efter i samma körning, {which[s]}")
+            print_before_after(figures[trees[0]][s], figures[after][s], f"Före/efter i samma körning, {which[s]}")
     m = machine()
     print()
     print(f"Dator: {m['cores']} kärnor, {m['cpu']}, {m['ram']} RAM; {m['os']}; Python {m['python']}; "
@@ -471,7 +483,7 @@ def main() -> int:
     print(f"Total tid: {total:.0f} s")
     if args.json:
         def plain(d: dict) -> dict:
-            return {label[t]: {"tree": str(t), **{s: v for s, v in by_size.items()}} for t, by_size in d.items()}
+            return {t.label: {"tree": str(t.path), **by_size} for t, by_size in d.items()}
 
         args.json.write_text(json.dumps({"quick": quick, "machine": m, "total_s": total, "rows": rows,
                                          "rows_before": before_rows, "figures": plain(figures)},

@@ -57,7 +57,7 @@ def test_bench_only_and_baseline_tree_print_before_and_after(tmp_path):
     assert any(line.startswith("| Excelexport") for line in table)
     assert not any(line.startswith("| PDF-export") for line in table)
     assert "| Före/efter i samma körning, exempelfilen | Före | Efter | Efter/Före |" in proc.stdout
-    assert any(line.startswith("| start_floor |") for line in table)
+    assert any(line.startswith("| Start, golv |") for line in table)
 
 
 def test_bench_only_refuses_an_unknown_name(tmp_path):
