@@ -1,48 +1,62 @@
 #!/usr/bin/env python3
-"""Performance benchmark: every figure next to the library's own floor for the same work.
+"""Performance benchmark: every figure beside an honest floor of the same work, measured in the same run.
 
-    .venv/bin/python bench/run.py            # the full benchmark (large demo, 500 submissions)
-    .venv/bin/python bench/run.py --quick    # the same code on small inputs (CI; asserts nothing about time)
+    .venv/bin/python bench/run.py                          # the full benchmark (large and 2× large)
+    .venv/bin/python bench/run.py --quick                  # the same code on small inputs (CI; no time targets)
+    .venv/bin/python bench/run.py --only edit,steps        # a subset
+    .venv/bin/python bench/run.py --baseline-tree /tmp/old # before (that checkout) and after (this one)
+    .venv/bin/python bench/run.py --json out.json          # every figure, also as JSON
 
 Started with another Python, the script re-executes itself with the project's .venv when there is one.
 Inputs are generated once into bench/.cache/ (git-ignored) and reused while the generating code is
-unchanged. The GUI figures are measured in fresh subprocesses on Qt's offscreen platform, with the
-program's data folder (settings, backups) redirected to a temporary folder.
+unchanged; every measuring process gets its own copy of the file. Every figure is measured in a fresh
+process (bench/child.py) with the measured checkout's package first on sys.path (and its own .venv when it
+has one), on Qt's offscreen platform, with the program's data folder redirected to a temporary folder.
 
-Baselines (measured in the same run, on the same inputs):
-- start-up: a bare QApplication + QMainWindow shown and painted, in a fresh process;
-- xlsx: openpyxl (normal mode, no styles) writing exactly the cell values the export wrote, read back
-  from the exported workbook;
-- PDF: reportlab (SimpleDocTemplate, one build) rendering the report's table rows as plain Table flowables
-  of strings with default styles, and every free text paragraph of the report as a one-cell row;
-- Word (docx): python-docx (default template, no styles) writing the report's paragraphs and table cells as
-  plain text, read back from the exported document, in the same order (figures, headers and footers left out);
-- consolidation: reading the same 500 submissions with the plain libraries – openpyxl.load_workbook
-  (read_only=True) iterating every row of every sheet of the xlsx submissions, sqlite3 reading every row
-  of every table of the .rsa submissions.
+Figures and their floors (issue #20):
+- start: a fresh process until the Översikt is painted with a current step status (run_gui), beside a fresh
+  process doing the unavoidable work: import Qt and the RSA-kontroll, open the file (integrity check), one Core
+  read (the rows of every table counted), the RSA-kontroll, a one-page window painted. Target ≤ 1.3×.
+- edit: "edit to responsive": 24 edits of an item's title on four steps, typed with QTest key events and
+  committed with Return (the form's own path to its UpdateCommand); per edit, the longest gap between 5 ms
+  heartbeats of a QTimer from the key press until the status is current (MainWindow.status_pending() when
+  the program has it, else the status timer has fired and refresh_status has returned) plus 100 ms to apply
+  and paint it. p50 / p95; target p95 ≤ 100 ms.
+- steps: go_to every step five times once the window is idle (status current + 1 s); p95 ≤ 100 ms and the
+  slowest first visit ≤ 150 ms; peak RSS of that process (all steps visited) ≤ 250 MB.
+- xlsx: the export beside the chosen writer (reports.xlsx.WRITER: "openpyxl-write-only", "xlsxwriter", absent =
+  openpyxl's normal mode) writing the same cells and styles (value, bold, italic, font colour, fill, number
+  format, wrap, vertical alignment, column widths, row heights, frozen panes, hidden sheets), read back from
+  the exported workbook. Tables, data validation, defined names and headers are left out. Target ≤ 1.5×.
+- pdf: the export beside one reportlab layout pass (build) of the same story with the same document template:
+  the story is captured by wrapping BaseDocTemplate.build/multiBuild (deep copy before reportlab consumes
+  it). Target ≤ 1.3×.
+- docx, consolidation: python-docx writing the same paragraphs and cells as plain text; openpyxl/sqlite3
+  reading the same submissions (targets ≤ 2.0×, as before).
+- 2×: start, edit, steps, xlsx and pdf again on the 2× large analysis (demo size large2x); each 2×/1× ≤ 2.2×.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
-STEP_KEYS = ("oversikt", "uppdrag", "verksamhet", "samhallsviktig", "beroenden", "risker", "sarbarheter",
-             "atgarder", "kontinuitet", "rapport")
-TODAY = dt.date(2026, 6, 1)
+CHILD = Path(__file__).resolve().parent / "child.py"
+NAMES = ("start", "edit", "steps", "xlsx", "pdf", "docx", "consolidation")
+SCALED = ("start", "edit", "steps", "xlsx", "pdf")  # measured again at 2×
+TWICE = {"large": "large2x"}
 
 
 def _reexec_in_venv() -> None:
@@ -59,21 +73,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def _child_env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    env["RSA_DESKTOP_DATA"] = str(data_dir)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env["RSA_BENCH_NO_REEXEC"] = "1"
-    return env
-
-
 # -- inputs ------------------------------------------------------------------------------------------
 
-def _fingerprint(*files: str) -> str:
+def _fingerprint(tree: Path, *files: str) -> str:
     h = hashlib.sha256()
     for f in files:
-        h.update((ROOT / f).read_bytes())
+        p = tree / f
+        h.update(p.read_bytes() if p.exists() else b"-")
     return h.hexdigest()[:16]
 
 
@@ -96,16 +102,24 @@ def _cached(name: str, fingerprint: str, make) -> Path:
     return target
 
 
-def make_demo(size: str) -> Path:
+DEMO_FILES = ("rsa_desktop/services/demo.py", "rsa_desktop/storage/migrations.py")
+
+
+def make_demo(size: str, tree: Path = ROOT) -> Path:
+    """The demo file of `size`, written by this checkout; another checkout with a different file format
+    (migrations) gets one written by its own code."""
+    if tree != ROOT and _fingerprint(tree, DEMO_FILES[1]) != _fingerprint(ROOT, DEMO_FILES[1]):
+        fp = _fingerprint(tree, *DEMO_FILES)
+        tag = hashlib.sha256(str(tree).encode()).hexdigest()[:8]
+        return _cached(f"demo-{size}-{tag}.rsa", fp,
+                       lambda p: _run_child(tree, "make-demo", [str(p), size], Path(tempfile.mkdtemp())))
     from rsa_desktop.services.demo import write_demo
 
-    fp = _fingerprint("rsa_desktop/services/demo.py", "rsa_desktop/storage/migrations.py")
-    return _cached(f"demo-{size}.rsa", fp, lambda p: write_demo(p, size))
+    return _cached(f"demo-{size}.rsa", _fingerprint(ROOT, *DEMO_FILES), lambda p: write_demo(p, size))
 
 
 def make_submissions(n: int) -> Path:
-    fp = _fingerprint("tests/support/submissions.py", "rsa_desktop/services/demo.py",
-                      "rsa_desktop/storage/migrations.py") + f"-{n}"
+    fp = _fingerprint(ROOT, "tests/support/submissions.py", *DEMO_FILES) + f"-{n}"
 
     def make(folder: Path) -> None:
         from tests.support.submissions import generate_submissions
@@ -115,331 +129,118 @@ def make_submissions(n: int) -> Path:
     return _cached(f"submissions-{n}", fp, make)
 
 
-# -- children: the GUI in fresh processes ------------------------------------------------------------
+# -- children ----------------------------------------------------------------------------------------
 
-def child_startup_bare() -> None:
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication, QMainWindow
-
-    app = QApplication([sys.argv[0]])
-    window = QMainWindow()
-    window.resize(1366, 768)
-    done = []
-
-    class Watch(QObject):
-        def eventFilter(self, obj, event):
-            if not done and obj is window and event.type() == QEvent.Type.Paint:
-                done.append(1)
-                QTimer.singleShot(0, app.quit)
-            return False
-
-    watch = Watch()
-    window.installEventFilter(watch)
-    window.show()
-    app.exec()
-    print(json.dumps({"end": time.time()}), flush=True)
-    os._exit(0)
+def _python_of(tree: Path) -> str:
+    venv = tree / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    return str(venv) if venv.exists() else sys.executable
 
 
-def child_startup_app(path: str) -> None:
-    """The program's own start (rsa_desktop.app.run_gui) until the Översikt of `path` is painted with data."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication([sys.argv[0]])  # run_gui uses the existing instance
-    from rsa_desktop.app import run_gui
-    from rsa_desktop.ui.overview import OverviewPage
-
-    done = []
-
-    class Watch(QObject):
-        def eventFilter(self, obj, event):
-            if not done and event.type() == QEvent.Type.Paint and isinstance(obj, OverviewPage):
-                win = obj.window()
-                if getattr(win, "statuses", None):  # the step states are in: the page shows the analysis
-                    done.append(1)
-                    QTimer.singleShot(0, app.quit)
-            return False
-
-    watch = Watch()
-    app.installEventFilter(watch)
-    run_gui(path)
-    print(json.dumps({"end": time.time(), "painted": bool(done)}), flush=True)
-    os._exit(0)
-
-
-def _settle(app) -> None:
-    from PySide6.QtCore import QCoreApplication, QEventLoop
-
-    for _ in range(3):
-        QCoreApplication.sendPostedEvents()
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
-
-
-def child_steps(path: str, rounds: int) -> None:
-    """Step switching in one process: go_to each step `rounds` times; then the peak RSS of the process."""
-    import resource
-
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication([sys.argv[0]])
-    from rsa_desktop.ui.main_window import MainWindow
-
-    window = MainWindow()
-    window.resize(1366, 768)
-    if not window.open_path(path):
-        raise SystemExit("could not open " + path)
-    window.show()
-    _settle(app)
-    window._status_timer.stop()
-    window.refresh_status()  # what the 30 ms status timer does after opening, done before timing
-    _settle(app)
-    times: dict[str, list[float]] = {k: [] for k in STEP_KEYS}
-    order = []
-    for _ in range(rounds):
-        for key in STEP_KEYS[1:] + STEP_KEYS[:1]:
-            t = time.perf_counter()
-            window.go_to(key)
-            _settle(app)
-            ms = (time.perf_counter() - t) * 1000
-            times[key].append(ms)
-            order.append(ms)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    print(json.dumps({"times": times, "all": order, "maxrss_mb": rss}), flush=True)
-    os._exit(0)
-
-
-def _run_child(args: list[str], data_dir: Path) -> tuple[dict, float]:
-    start = time.time()
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", *args],
-                          env=_child_env(data_dir), capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"child {args[0]} failed ({proc.returncode})")
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")][-1]
-    return json.loads(line), start
-
-
-# -- measurements --------------------------------------------------------------------------------------
-
-def measure_startup(path: Path, runs: int, data_dir: Path) -> tuple[float, float]:
-    app_times, bare_times = [], []
-    for _ in range(runs):  # interleaved, so that a slow moment of the machine hits both
-        out, start = _run_child(["startup-bare"], data_dir)
-        bare_times.append(out["end"] - start)
-        out, start = _run_child(["startup-app", str(path)], data_dir)
-        if not out.get("painted"):
-            raise SystemExit("the main window was never painted")
-        app_times.append(out["end"] - start)
-    return statistics.median(app_times), statistics.median(bare_times)
-
-
-def measure_steps(path: Path, rounds: int, data_dir: Path) -> dict:
-    out, _start = _run_child(["steps", str(path), str(rounds)], data_dir)
+def _run_child(tree: Path, kind: str, args: list[str], work: Path, timeout: float = 3600) -> dict:
+    """Run one measurement of bench/child.py with `tree`'s code; returns its JSON (and "spawned": the wall time
+    just before the process was started)."""
+    data_dir = work / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(QT_QPA_PLATFORM="offscreen", RSA_DESKTOP_DATA=str(data_dir), RSA_BENCH_TREE=str(tree),
+               RSA_BENCH_NO_REEXEC="1", PYTHONPATH=str(tree) + os.pathsep + env.get("PYTHONPATH", ""))
+    spawned = time.time()
+    proc = subprocess.run([_python_of(tree), str(CHILD), kind, *args], env=env, cwd=str(work),
+                          capture_output=True, text=True, timeout=timeout)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-8000:])
+        raise SystemExit(f"mätningen {kind} ({tree}) misslyckades ({proc.returncode})")
+    out = json.loads(lines[-1])
+    out["spawned"] = spawned
     return out
 
 
-def _timed(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+@dataclass(frozen=True)
+class Tree:
+    """A checkout to measure: "efter" (this one) or "före" (--baseline-tree), which may be the same folder."""
+    label: str
+    path: Path
 
 
-def measure_xlsx(path: Path, work: Path, runs: int) -> tuple[float, float]:
-    from openpyxl import Workbook, load_workbook
+class Runner:
+    """Runs children with a fresh copy of the input file and a fresh data folder each."""
 
-    from rsa_desktop.reports.xlsx import export_xlsx
-    from rsa_desktop.services.rsa import RsaService
-    from rsa_desktop.storage.database import Document
+    def __init__(self, work: Path):
+        self.work = work
+        self.n = 0
 
-    out = work / "export.xlsx"
-    doc = Document.open(path, readonly=True)
-    try:
-        svc = RsaService(doc)
-        aid = svc.analyses()[-1].id
-        measured = _timed(lambda: export_xlsx(svc, aid, out, today=TODAY), runs)
-    finally:
-        doc.close()
-    # The same cells, read back from the export (not timed).
-    wb = load_workbook(out)
-    sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
-    wb.close()
-
-    def baseline():
-        plain = Workbook()
-        plain.remove(plain.active)
-        for title, rows in sheets:
-            ws = plain.create_sheet(title)
-            for r in rows:
-                ws.append(r)
-        plain.save(work / "baseline.xlsx")
-
-    return measured, _timed(baseline, runs)
-
-
-def _pdf_story_rows(story) -> list[tuple[list[float] | None, list[list[str]]]]:
-    """The report's tables as rows of plain strings (with their column widths), free paragraphs as one-cell rows."""
-    from reportlab.platypus import Paragraph, Table
-    from reportlab.platypus.flowables import KeepInFrame, KeepTogether
-
-    tables: list[tuple[list[float] | None, list[list[str]]]] = []
-    loose: list[list[str]] = []
-
-    def text(cell) -> str:
-        if cell is None:
-            return ""
-        if isinstance(cell, str):
-            return cell
-        if isinstance(cell, Paragraph):
-            return cell.getPlainText()
-        if isinstance(cell, (list, tuple)):
-            return "\n".join(text(c) for c in cell)
-        return ""
-
-    def walk(flowables):
-        for f in flowables:
-            if isinstance(f, Table):
-                if loose:
-                    tables.append((None, list(loose)))
-                    loose.clear()
-                widths = [float(w) for w in f._argW] if all(isinstance(w, (int, float)) for w in f._argW) else None
-                tables.append((widths, [[text(c) for c in row] for row in f._cellvalues]))
-            elif isinstance(f, Paragraph):
-                loose.append([f.getPlainText()])
-            elif isinstance(f, (KeepTogether, KeepInFrame)):
-                walk(f._content)
-
-    walk(story)
-    if loose:
-        tables.append((None, list(loose)))
-    return tables
-
-
-def measure_pdf(path: Path, work: Path, runs: int) -> tuple[float, float]:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import SimpleDocTemplate, Table
-
-    from rsa_desktop.reports import pdf as pdf_report
-    from rsa_desktop.reports.common import gather, load_template
-    from rsa_desktop.services.rsa import RsaService
-    from rsa_desktop.storage.database import Document
-
-    out = work / "export.pdf"
-    doc = Document.open(path, readonly=True)
-    try:
-        svc = RsaService(doc)
-        aid = svc.analyses()[-1].id
-        measured = _timed(lambda: pdf_report.export_pdf(svc, aid, out, today=TODAY), runs)
-        # The same rows (not timed): the story the report is built from.
-        data = gather(svc, aid, today=TODAY)
-        template = load_template()
-        pdf_report.register_fonts()
-        b = pdf_report._Builder(data, template, None)
-        for chapter in template.chapters:
-            render = pdf_report._CHAPTERS.get(chapter.key)
-            if render is not None:
-                render(b)
-        tables = _pdf_story_rows(b.story)
-    finally:
-        doc.close()
-
-    def baseline():
-        story = []
-        for widths, rows in tables:
-            if rows:
-                story.append(Table(rows, colWidths=widths, repeatRows=1 if widths else 0))
-        SimpleDocTemplate(str(work / "baseline.pdf"), pagesize=A4).build(story)
-
-    return measured, _timed(baseline, runs)
-
-
-def _docx_blocks(path: Path) -> list:
-    """The body of a .docx in order: a paragraph as its text, a table as rows of cell texts."""
-    import docx
-    from docx.table import Table, _Cell
-
-    d = docx.Document(str(path))
-    blocks: list = []
-    for item in d.iter_inner_content():
-        if isinstance(item, Table):  # cells from each row's own elements: row.cells walks the whole table
-            blocks.append([[_Cell(tc, item).text for tc in tr.tc_lst] for tr in item._tbl.tr_lst])
-        else:
-            blocks.append(item.text)
-    return blocks
-
-
-def measure_docx(path: Path, work: Path, runs: int) -> tuple[float, float]:
-    import docx
-    from docx.table import _Cell
-
-    from rsa_desktop.reports.docx import export_docx
-    from rsa_desktop.services.rsa import RsaService
-    from rsa_desktop.storage.database import Document
-
-    out = work / "export.docx"
-    doc = Document.open(path, readonly=True)
-    try:
-        svc = RsaService(doc)
-        aid = svc.analyses()[-1].id
-        measured = _timed(lambda: export_docx(svc, aid, out, today=TODAY), runs)
-    finally:
-        doc.close()
-    blocks = _docx_blocks(out)  # the same paragraphs and cells (not timed)
-
-    def baseline():
-        plain = docx.Document()
-        for block in blocks:
-            if isinstance(block, str):
-                plain.add_paragraph(block)
-                continue
-            table = plain.add_table(rows=0, cols=max((len(r) for r in block), default=1))
-            for values in block:
-                row = table.add_row()
-                for tc, value in zip(row._tr.tc_lst, values):
-                    _Cell(tc, table).text = value
-        plain.save(str(work / "baseline.docx"))
-
-    return measured, _timed(baseline, runs)
-
-
-def measure_consolidation(folder: Path, work: Path, runs: int) -> tuple[float, float, int]:
-    import sqlite3
-
-    from openpyxl import load_workbook
-
-    from rsa_desktop.reports.consolidated import write_xlsx
-    from rsa_desktop.services.consolidate import consolidate
-
-    inputs = sorted(p for p in folder.iterdir() if p.suffix in (".rsa", ".xlsx"))
-
-    def measured():
-        result = consolidate(inputs, today=TODAY)
-        if len(result.included) == 0:
-            raise SystemExit("the consolidation used no submission")
-        write_xlsx(result, work / "sammanstallning.xlsx")
-
-    def baseline():
-        for p in inputs:
-            if p.suffix == ".xlsx":
-                wb = load_workbook(p, read_only=True)
-                for ws in wb.worksheets:
-                    for _row in ws.iter_rows(values_only=True):
-                        pass
-                wb.close()
+    def __call__(self, tree: Tree, kind: str, source: Path | None, args: list[str]) -> dict:
+        self.n += 1
+        d = self.work / f"{self.n:03d}-{kind}"
+        d.mkdir(parents=True)
+        target = []
+        if source is not None:
+            copy = d / source.name
+            if source.is_dir():
+                shutil.copytree(source, copy)
             else:
-                con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
-                try:
-                    names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-                    for name in names:
-                        for _row in con.execute(f'SELECT * FROM "{name}"'):
-                            pass
-                finally:
-                    con.close()
+                shutil.copyfile(source, copy)
+            target = [str(copy)]
+        try:
+            return _run_child(tree.path, kind, [*target, *args], d)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
 
-    return _timed(measured, runs), _timed(baseline, runs), len(inputs)
+
+# -- measurements (each returns the figures of one checkout and size) ----------------------------------
+
+def _median(values: list[float]) -> float:
+    s = sorted(values)
+    return (s[(len(s) - 1) // 2] + s[len(s) // 2]) / 2
+
+
+def measure_start(run: Runner, trees: list[Tree], inputs: dict, runs: int, warm: bool = True) -> dict:
+    """Interleaved (app, floor, per checkout) so that a slow moment of the machine hits both."""
+    got: dict = {t: {"app": [], "floor": [], "first": []} for t in trees}
+    rounds = runs + warm  # a first round warms the disk cache and is not counted
+    for i in range(rounds):
+        for t in trees:
+            a = run(t, "startup-app", inputs[t], [])
+            if not a.get("painted"):
+                raise SystemExit("huvudfönstrets Översikt målades aldrig med aktuell status")
+            f = run(t, "startup-floor", inputs[t], [])
+            if i >= rounds - runs:
+                got[t]["app"].append(a["end"] - a["spawned"])
+                got[t]["first"].append(a["first_paint"] - a["spawned"])
+                got[t]["floor"].append(f["end"] - f["spawned"])
+    return {t: {"start": _median(g["app"]), "start_floor": _median(g["floor"]),
+                "start_first_paint": _median(g["first"]), "start_runs": g["app"], "start_floor_runs": g["floor"]}
+            for t, g in got.items()}
+
+
+def measure_edit(run: Runner, trees: list[Tree], inputs: dict, per_kind: int, pause: float) -> dict:
+    out = {}
+    for t in trees:
+        e = run(t, "edits", inputs[t], [str(per_kind), str(pause)])
+        out[t] = {"edit_p50": e["p50"], "edit_p95": e["p95"], "edit_max": e["max"], "edit_n": e["n"],
+                  "edit_blocked": e["blocked"], "edit_until_current": e["until_current"],
+                  "edit_status_pending_api": e["status_pending_api"]}
+    return out
+
+
+def measure_steps(run: Runner, trees: list[Tree], inputs: dict, rounds: int) -> dict:
+    out = {}
+    for t in trees:
+        s = run(t, "steps", inputs[t], [str(rounds)])
+        out[t] = {"steps_p50": s["p50"], "steps_p95": s["p95"], "first_visit": s["slowest_first"],
+                  "first_visit_step": s["slowest_first_step"], "first_visits": s["first_visits"],
+                  "steps_max": {k: max(v) for k, v in s["times"].items()}, "rss_mb": s["maxrss_mb"]}
+    return out
+
+
+def measure_export(run: Runner, trees: list[Tree], inputs: dict, kind: str, runs: int) -> dict:
+    out = {}
+    for t in trees:
+        e = run(t, kind, inputs[t], [str(runs), "."])
+        out[t] = {kind: e["measured"], f"{kind}_floor": e["floor"],
+                  **{f"{kind}_{k}": v for k, v in e.items() if k not in ("measured", "floor", "spawned")}}
+    return out
 
 
 # -- the report ----------------------------------------------------------------------------------------
@@ -474,118 +275,222 @@ def machine() -> dict[str, str]:
 
     return {"cores": str(os.cpu_count()), "cpu": cpu or "okänd", "ram": ram, "os": os_name,
             "python": platform.python_version(), "qt": f"PySide6 {PySide6.__version__} (Qt {QtCore.qVersion()})",
-            "libs": f"openpyxl {openpyxl.__version__}, reportlab {reportlab.Version}"}
+            "libs": f"openpyxl {openpyxl.__version__}, reportlab {reportlab.Version}",
+            "bytecode": "ej skriven (PYTHONDONTWRITEBYTECODE)" if os.environ.get("PYTHONDONTWRITEBYTECODE")
+            else "cachad"}
 
 
-def _fmt_s(seconds: float) -> str:
-    return f"{seconds:.2f} s"
+def _s(v: float) -> str:
+    return f"{v:.2f} s"
+
+
+def _ms(v: float) -> str:
+    return f"{v:.0f} ms"
+
+
+# Each row: key, label, unit formatter, floor key and label (or None), target kind and value.
+#   kind "ratio": measured / floor ≤ target;  "max": measured ≤ target (in the figure's unit)
+ROWS = (
+    ("start", "Start till målad Översikt (aktuell status)", _s, "start_floor",
+     "färsk process: importer, öppna med integritetskontroll, en Core-läsning, RSA-kontroll, ett fönster målat",
+     "ratio", 1.3),
+    ("edit_p95", "Redigering till svarande fönster, p95 (GUI-tråden blockerad)", _ms, None, "", "max", 100.0),
+    ("steps_p95", "Stegbyte, p95", _ms, None, "", "max", 100.0),
+    ("first_visit", "Långsammaste första besök", _ms, None, "", "max", 150.0),
+    ("xlsx", "Excelexport", _s, "xlsx_floor", "{xlsx_writer} skriver samma celler och format", "ratio", 1.5),
+    ("pdf", "PDF-export", _s, "pdf_floor", "reportlab: ett layoutpass av samma story och dokumentmall", "ratio", 1.3),
+    ("docx", "Wordexport", _s, "docx_floor", "python-docx, samma stycken och celler, enkla stilar", "ratio", 2.0),
+    ("consolidation", "Sammanställning", _s, "consolidation_floor", "openpyxl/sqlite3 läser samma filer", "ratio",
+     2.0),
+    ("rss_mb", "Minnestopp, alla steg besökta", lambda v: f"{v:.0f} MB RSS", None, "", "max", 250.0),
+)
+SCALE_ROWS = ("start", "edit_p95", "steps_p95", "first_visit", "xlsx", "pdf")
+SCALE_TARGET = 2.2
+
+
+def build_rows(fig: dict, fig2: dict | None, quick: bool, which: str) -> list[dict]:
+    rows = []
+    for key, label, fmt, floor_key, floor_label, kind, target in ROWS:
+        if key not in fig:
+            continue
+        value = fig[key]
+        text = fmt(value)
+        if key == "edit_p95":
+            text = f"p50 {fig['edit_p50']:.0f} / p95 {value:.0f} ms ({fig['edit_n']} ändringar)"
+        elif key == "steps_p95":
+            text = f"p50 {fig['steps_p50']:.0f} / p95 {value:.0f} ms"
+        elif key == "first_visit":
+            text = f"{value:.0f} ms ({fig['first_visit_step']})"
+        floor = fig.get(floor_key) if floor_key else None
+        ratio = value / floor if floor else None
+        ok = (ratio if kind == "ratio" else value) <= target
+        rows.append({"key": key, "figure": f"{label}, {which}", "measured": value, "measured_text": text,
+                     "floor_label": floor_label.format(**fig) if floor_key else "—",
+                     "floor": floor, "floor_text": fmt(floor) if floor is not None else "—", "ratio": ratio,
+                     "target": target, "target_text": f"≤ {target:.1f}×" if kind == "ratio" else f"≤ {fmt(target)}",
+                     "verdict": "–" if quick else ("MET" if ok else "MISSED")})
+    if fig2:
+        for key in SCALE_ROWS:
+            if key not in fig or key not in fig2:
+                continue
+            fmt = next(r[2] for r in ROWS if r[0] == key)
+            label = next(r[1] for r in ROWS if r[0] == key)
+            ratio = fig2[key] / fig[key] if fig[key] else None
+            rows.append({"key": f"{key}@2x", "figure": f"2× data: {label}", "measured": fig2[key],
+                         "measured_text": fmt(fig2[key]), "floor_label": "samma mätning, 1× (stor fil)",
+                         "floor": fig[key], "floor_text": fmt(fig[key]), "ratio": ratio, "target": SCALE_TARGET,
+                         "target_text": f"≤ {SCALE_TARGET:.1f}×",
+                         "verdict": "–" if quick else ("MET" if ratio is not None and ratio <= SCALE_TARGET
+                                                       else "MISSED")})
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    print("| Mätning | Resultat | Golv i samma körning | Golv | Kvot | Mål | MET/MISSED |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "—"
+        print(f"| {r['figure']} | {r['measured_text']} | {r['floor_label']} | {r['floor_text']} | {ratio} | "
+              f"{r['target_text']} | {r['verdict']} |")
+
+
+BEFORE_AFTER = (("start", "Start till målad Översikt", _s), ("start_floor", "Start, golv", _s),
+                ("start_first_paint", "Start till första målning av Översikt", _s),
+                ("edit_p50", "Redigering till svarande fönster, p50", _ms),
+                ("edit_p95", "Redigering till svarande fönster, p95", _ms), ("steps_p50", "Stegbyte, p50", _ms),
+                ("steps_p95", "Stegbyte, p95", _ms), ("first_visit", "Långsammaste första besök", _ms),
+                ("rss_mb", "Minnestopp", lambda v: f"{v:.0f} MB"), ("xlsx", "Excelexport", _s),
+                ("xlsx_floor", "Excelexport, golv", _s), ("pdf", "PDF-export", _s), ("pdf_floor", "PDF-export, golv", _s),
+                ("docx", "Wordexport", _s), ("consolidation", "Sammanställning", _s))
+
+
+def print_before_after(before: dict, after: dict, label: str) -> None:
+    print(f"| {label} | Före | Efter | Efter/Före |")
+    print("|---|---|---|---|")
+    for key, name, fmt in BEFORE_AFTER:
+        if key in before and key in after:
+            ratio = f"{after[key] / before[key]:.2f}×" if before[key] else "—"
+            print(f"| {name} | {fmt(before[key])} | {fmt(after[key])} | {ratio} |")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small inputs, one run each (CI); no time targets")
-    ap.add_argument("--only", choices=("start", "steps", "xlsx", "pdf", "docx", "consolidation"),
-                    help="run one measurement only (while working on it; the full run is the one to report)")
-    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--only", help=f"comma-separated subset of {','.join(NAMES)}")
+    ap.add_argument("--baseline-tree", type=Path, metavar="PATH",
+                    help="another checkout (e.g. git worktree add /tmp/old COMMIT) measured in the same run")
+    ap.add_argument("--json", type=Path, metavar="FILE", help="write every figure to FILE as JSON")
+    ap.add_argument("--runs", type=int, help="runs per figure (default 3 for start and xlsx, 2 for the others, "
+                                             "1 at 2×)")
+    ap.add_argument("--no-2x", action="store_true", help="leave out the 2× measurements")
     args = ap.parse_args()
-    if args.child:
-        kind, *rest = args.child
-        {"startup-bare": lambda: child_startup_bare(), "startup-app": lambda: child_startup_app(rest[0]),
-         "steps": lambda: child_steps(rest[0], int(rest[1]))}[kind]()
-        return 0
 
+    only = set(NAMES) if not args.only else {n.strip() for n in args.only.split(",") if n.strip()}
+    unknown = only - set(NAMES)
+    if unknown:
+        ap.error(f"--only: okänd mätning {', '.join(sorted(unknown))} (välj bland {', '.join(NAMES)})")
     quick = args.quick
+    after = Tree("efter", ROOT)
+    trees = [after]
+    if args.baseline_tree:
+        base = args.baseline_tree.resolve()
+        if not (base / "rsa_desktop" / "__init__.py").exists():
+            ap.error(f"--baseline-tree: {base} är ingen utcheckning av programmet")
+        trees = [Tree("före", base), after]
     t_all = time.perf_counter()
-    size, n_subs = ("normal", 6) if quick else ("large", 500)
-    which = "exempelfilen" if quick else "stor fil"
-    runs = 1 if quick else 3
+    size = "normal" if quick else "large"
+    sizes = [size] + ([TWICE[size]] if size in TWICE and not args.no_2x and only & set(SCALED) else [])
+    which = {"normal": "exempelfilen", "large": "stor fil", "large2x": "2× stor fil"}
+    n_subs = 6 if quick else 500
+
+    def runs(default: int) -> int:
+        return 1 if quick else (args.runs or default)
+
     print(f"RSA Desktop – prestandamätning ({'snabb, små indata' if quick else 'full'})", flush=True)
+    for t in trees:
+        print(f"  {t.label}: {t.path}", flush=True)
     print("Indata:", flush=True)
-    only = args.only
+    inputs = {s: {t: make_demo(s, t.path) for t in trees} for s in sizes}
+    subs = make_submissions(n_subs) if "consolidation" in only else None
 
-    def want(name: str) -> bool:
-        return only is None or only == name
-
-    demo = make_demo(size) if only != "consolidation" else None
-    subs = make_submissions(n_subs) if want("consolidation") else None
-    steps, p95, rss = None, 0.0, 0.0
     work = Path(tempfile.mkdtemp(prefix="rsa-bench-"))
-    data_dir = work / "data"
-    rows = []
+    run = Runner(work)
+    figures: dict = {t: {s: {} for s in sizes} for t in trees}
+
+    def add(s: str, result: dict) -> None:
+        for t, f in result.items():
+            figures[t][s].update(f)
+
     try:
-        if want("start"):
-            print("Mäter start …", flush=True)
-            startup, startup_base = measure_startup(demo, runs, data_dir)
-            rows.append((f"Start till huvudfönster visat, {which} öppen", _fmt_s(startup),
-                         "QApplication + QMainWindow visat", _fmt_s(startup_base), startup / startup_base, 2.0,
-                         "ratio"))
-        if want("steps"):
-            print("Mäter stegbyten och minne …", flush=True)
-            steps = measure_steps(demo, 2 if quick else 5, data_dir)
-            all_ms = sorted(steps["all"])
-            p50 = statistics.median(all_ms)
-            p95 = all_ms[min(len(all_ms) - 1, int(round(0.95 * (len(all_ms) - 1))))]
-            rows.append((f"Stegbyte, {which} (p50 / p95)", f"{p50:.0f} / {p95:.0f} ms", "—", "—", None, 100.0,
-                         "p95"))
-        if want("xlsx"):
-            print("Mäter Excelexport …", flush=True)
-            xlsx, xlsx_base = measure_xlsx(demo, work, runs)
-            rows.append((f"Excelexport, {which}", _fmt_s(xlsx), "openpyxl, samma celler utan format",
-                         _fmt_s(xlsx_base), xlsx / xlsx_base, 2.0, "ratio"))
-        if want("pdf"):
-            print("Mäter PDF-export …", flush=True)
-            pdf, pdf_base = measure_pdf(demo, work, 1 if quick else 2)
-            rows.append((f"PDF-export, {which}", _fmt_s(pdf), "reportlab, samma tabellrader, enkla stilar",
-                         _fmt_s(pdf_base), pdf / pdf_base, 2.0, "ratio"))
-        if want("docx"):
-            print("Mäter Wordexport …", flush=True)
-            word, word_base = measure_docx(demo, work, 1 if quick else 2)
-            rows.append((f"Wordexport, {which}", _fmt_s(word), "python-docx, samma stycken och celler, enkla stilar",
-                         _fmt_s(word_base), word / word_base, 2.0, "ratio"))
-        if want("consolidation"):
-            print("Mäter sammanställning …", flush=True)
-            cons, cons_base, n = measure_consolidation(subs, work, 1 if quick else 2)
-            rows.append((f"Sammanställning, {n} inlämningar", _fmt_s(cons),
-                         f"openpyxl/sqlite3 läser samma {n} filer", _fmt_s(cons_base), cons / cons_base, 2.0,
-                         "ratio"))
-        if steps is not None:
-            rss = steps["maxrss_mb"]
-            rows.append((f"Minnestopp, GUI med {which} (alla steg besökta)", f"{rss:.0f} MB RSS", "—", "—", None,
-                         400.0, "rss"))
+        for s in sizes:
+            scaled = s != size
+            tag = f" ({which[s]})"
+            if "start" in only:
+                print("Mäter start" + tag + " …", flush=True)
+                add(s, measure_start(run, trees, inputs[s], 1 if quick else (args.runs or (1 if scaled else 3)),
+                                    warm=not quick))
+            if "edit" in only:
+                print("Mäter redigering till svarande fönster" + tag + " …", flush=True)
+                add(s, measure_edit(run, trees, inputs[s], 1 if quick else 6, 0.05 if quick else 0.2))
+            if "steps" in only:
+                print("Mäter stegbyten och minne" + tag + " …", flush=True)
+                add(s, measure_steps(run, trees, inputs[s], 2 if quick else (3 if scaled else 5)))
+            if "xlsx" in only:
+                print("Mäter Excelexport" + tag + " …", flush=True)
+                add(s, measure_export(run, trees, inputs[s], "xlsx", runs(1 if scaled else 3)))
+            if "pdf" in only:
+                print("Mäter PDF-export" + tag + " …", flush=True)
+                add(s, measure_export(run, trees, inputs[s], "pdf", runs(1 if scaled else 2)))
+            if scaled:
+                continue
+            if "docx" in only:
+                print("Mäter Wordexport" + tag + " …", flush=True)
+                add(s, measure_export(run, trees, inputs[s], "docx", runs(2)))
+            if "consolidation" in only:
+                print("Mäter sammanställning …", flush=True)
+                add(s, measure_export(run, trees, {t: subs for t in trees}, "consolidation", runs(2)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    def verdict(row) -> str:
-        kind, target = row[6], row[5]
-        if quick:
-            return "–"
-        if kind == "ratio":
-            return "OK" if row[4] <= target else "MISSAR"
-        if kind == "p95":
-            return "OK" if p95 <= target else "MISSAR"
-        return "OK" if rss <= target else "MISSAR"
-
-    def target_text(row) -> str:
-        return {"ratio": f"≤ {row[5]:.1f}×", "p95": f"≤ {row[5]:.0f} ms", "rss": f"≤ {row[5]:.0f} MB"}[row[6]]
-
+    fig = figures[after][size]
+    fig2 = figures[after].get(TWICE.get(size, ""))
+    rows = build_rows(fig, fig2, quick, which[size])
     print()
-    print("| Mätning | Resultat | Baslinje i samma körning | Baslinje | Kvot | Mål | |")
-    print("|---|---|---|---|---|---|---|")
-    for row in rows:
-        ratio = f"{row[4]:.2f}×" if row[4] is not None else "—"
-        print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]} | {ratio} | {target_text(row)} | {verdict(row)} |")
+    print_table(rows)
     print()
-    if steps is not None:
-        per_step = ", ".join(f"{k} {max(v):.0f}" for k, v in steps["times"].items())
-        print(f"Stegbyten, längsta per steg (ms): {per_step}")
+    if "first_visits" in fig:
+        print("Första besök (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in fig["first_visits"].items()))
+        print("Stegbyten, längsta per steg (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in fig["steps_max"].items()))
+    if "start_first_paint" in fig:
+        print(f"Start: Översikt först målad efter {fig['start_first_paint']:.2f} s (oavsett status)")
+    if "edit_p95" in fig and not fig["edit_status_pending_api"]:
+        print("Redigering: programmet har ingen MainWindow.status_pending(); status aktuell när statustimern "
+              "har gått och refresh_status har returnerat")
+    if "consolidation_n" in fig:
+        print(f"Sammanställning: {fig['consolidation_n']} inlämningar")
+    before_rows = None
+    if len(trees) == 2:
+        before = figures[trees[0]]
+        before_rows = build_rows(before[size], before.get(TWICE.get(size, "")), quick, which[size])
+        for s in sizes:
+            print()
+            print_before_after(figures[trees[0]][s], figures[after][s], f"Före/efter i samma körning, {which[s]}")
     m = machine()
+    print()
     print(f"Dator: {m['cores']} kärnor, {m['cpu']}, {m['ram']} RAM; {m['os']}; Python {m['python']}; "
-          f"{m['qt']}; {m['libs']}")
-    print(f"Total tid: {time.perf_counter() - t_all:.0f} s")
+          f"{m['qt']}; {m['libs']}; bytekod {m['bytecode']}")
+    total = time.perf_counter() - t_all
+    print(f"Total tid: {total:.0f} s")
+    if args.json:
+        def plain(d: dict) -> dict:
+            return {t.label: {"tree": str(t.path), **by_size} for t, by_size in d.items()}
+
+        args.json.write_text(json.dumps({"quick": quick, "machine": m, "total_s": total, "rows": rows,
+                                         "rows_before": before_rows, "figures": plain(figures)},
+                                        indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
 if __name__ == "__main__":
-    if "--child" not in sys.argv:
-        _reexec_in_venv()
+    _reexec_in_venv()
     sys.exit(main())

@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="KOMMANDO")
     d = sub.add_parser("demo", help="skriv en exempelanalys till en ny fil")
     d.add_argument("path", metavar="PATH", type=Path)
-    d.add_argument("--size", choices=("normal", "large"), default="normal",
+    d.add_argument("--size", choices=("normal", "large", "large2x"), default="normal",
                    help="normal: Överförmyndarförvaltningen; large: stor syntetisk analys för prestandamätning")
     d.add_argument("--force", action="store_true", help="skriv över en befintlig fil")
     i = sub.add_parser("info", help="visa organisation, år och antal objekt per år")

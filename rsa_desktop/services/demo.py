@@ -102,8 +102,16 @@ def populate(svc: RsaService, data: dict[str, Any]) -> int:
         return aid
 
 
+# The synthetic sizes: "large" is the benchmark's analysis; "large2x" has exactly twice its counts, to show
+# how each figure grows with the data (bench/run.py). The six förmågor are a fixed list of areas.
+LARGE_COUNTS = {"participants": 12, "functions": 200, "dependencies": 800, "risks": 400, "vulnerabilities": 40,
+                "actions": 1000, "plans": 150, "exercises": 10}
+SIZES = {"large": LARGE_COUNTS, "large2x": {k: 2 * v for k, v in LARGE_COUNTS.items()}}
+
+
 def large_data(seed: int = 2026, *, functions: int = 200, dependencies: int = 800, risks: int = 400,
-               actions: int = 1000, plans: int = 150) -> dict[str, Any]:
+               actions: int = 1000, plans: int = 150, participants: int = 12, vulnerabilities: int = 40,
+               exercises: int = 10) -> dict[str, Any]:
     """A deterministic synthetic analysis of benchmark size, in the demo format."""
     rnd = random.Random(seed)
     horizons = ["1 h", "4 h", "1 dygn", "3 dygn", "1 vecka", "1 månad"]
@@ -121,7 +129,7 @@ def large_data(seed: int = 2026, *, functions: int = 200, dependencies: int = 80
         "analysis": {"year": 2026, "assignment": text * 3, "method": text * 3, "business_description": text * 5,
                      "summary": text * 2, "secrecy_marking": "Sekretess enligt 18 kap. 13 § OSL"},
         "participants": [{"name": f"Deltagare {i}", "role": "Handläggare", "unit": f"Enhet {i % 7}"}
-                         for i in range(1, 13)],
+                         for i in range(1, participants + 1)],
     }
     fkeys = [f"V{i}" for i in range(1, functions + 1)]
     data["functions"] = []
@@ -160,7 +168,7 @@ def large_data(seed: int = 2026, *, functions: int = 200, dependencies: int = 80
         "residual_likelihood": rnd.randint(1, 3), "residual_consequence": rnd.randint(1, 3),
         "functions": rnd.sample(fkeys, k=2), "dependencies": rnd.sample(dkeys, k=2), "secret": i % 37 == 0,
     } for i, key in enumerate(rkeys)]
-    vkeys = [f"S{i}" for i in range(1, 41)]
+    vkeys = [f"S{i}" for i in range(1, vulnerabilities + 1)]
     data["vulnerabilities"] = [{"key": k, "title": f"Sårbarhet {i + 1}", "description": text,
                                 "vuln_type": "sarbarhet" if i % 2 else "brist_krisberedskap"} for i, k in enumerate(vkeys)]
     data["capabilities"] = [{"key": f"F{i + 1}", "area": a, "rating": rnd.randint(1, 3), "motivation": text}
@@ -188,13 +196,15 @@ def large_data(seed: int = 2026, *, functions: int = 200, dependencies: int = 80
     data["exercises"] = [{"key": f"Ö{i + 1}", "title": f"Övning {i + 1}", "date": "2026-03-10",
                           "exercise_type": "seminarieovning", "scenario": text, "participants": "Ledningsgruppen",
                           "success_criteria": text, "lessons": text, "plan": f"K{i + 1}",
-                          "actions": [f"Å{i + 1}"]} for i in range(10)]
+                          "actions": [f"Å{i + 1}"]} for i in range(exercises)]
     return data
 
 
 def write_demo(path: str | Path, size: str = "normal", *, overwrite: bool = False) -> Path:
     """Create a new document at `path` holding the demo analysis."""
-    data = load_demo_data() if size == "normal" else large_data()
+    if size != "normal" and size not in SIZES:
+        raise ValueError(f"unknown demo size {size!r}")
+    data = load_demo_data() if size == "normal" else large_data(**SIZES[size])
     path = Path(path)
     doc = Document.create(path, overwrite=overwrite)
     try:
