@@ -912,6 +912,7 @@ class MainWindow(QMainWindow):
         if not s.is_open or s.doc.readonly:
             return False
         path = s.path
+        s.wait_for_backup()  # the one made on open is listed too
         chosen = backups_view.choose_backup(self, path)
         if chosen is None:
             return False
