@@ -58,4 +58,7 @@ if [ ! -f "$STAMP" ]; then
   rm -f "$VENV"/.installed-*
   touch "$STAMP"
 fi
+# The program's own bytecode, compiled once (the editable install leaves it to the first start, and with
+# PYTHONDONTWRITEBYTECODE set every start compiled all of it again, ~0.2 s). Only changed files are redone.
+"$VENV/bin/python" -m compileall -q -j 0 "$ROOT/rsa_desktop" >/dev/null 2>&1 || true
 if [ "$(uname -s)" = Linux ]; then ensure_qt_system_libs; fi

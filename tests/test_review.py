@@ -158,3 +158,58 @@ def test_findings_point_at_items_and_drive_step_states(svc, clean):
     states = step_states([f], {"uppdrag": True, "samhallsviktig": True, "risker": False})
     assert states["uppdrag"] == "klar" and states["samhallsviktig"] == "paborjad"
     assert states["risker"] == "ej_paborjad"
+
+
+# -- one read (ReviewSource) gives exactly what the per-query reads gave ---------------------------------
+
+class _PerQuery:
+    """The service as review() read it before: every list and link a query of its own."""
+
+    def __init__(self, svc):
+        self._svc = svc
+
+    def __getattr__(self, name):
+        return getattr(self._svc, name)
+
+
+def _same_as_per_query(path, today):
+    from rsa_desktop.services import catalogue_update
+    from rsa_desktop.services.gaps import analyse_gaps
+    from rsa_desktop.services.review import ReviewSource
+    from rsa_desktop.services.rsa import RsaService
+    from rsa_desktop.storage.database import Document
+    from rsa_desktop.ui.completeness import snapshot
+
+    with Document.open(path) as doc:
+        svc = RsaService(doc)
+        catalogue_update.activate_for(svc)
+        for a in svc.analyses():
+            old = review(_PerQuery(svc), a.id, today=today)
+            source = ReviewSource(svc, a.id)
+            assert review(source, a.id, today=today) == old
+            assert review(svc, a.id, today=today) == old
+            assert analyse_gaps(source, a.id, today=today) == analyse_gaps(_PerQuery(svc), a.id, today=today)
+            assert snapshot(source, a.id) == snapshot(_PerQuery(svc), a.id)
+    return old
+
+
+def test_one_read_gives_the_same_findings_on_the_demo(demo_file):
+    assert _same_as_per_query(demo_file, TODAY)
+
+
+def test_one_read_gives_the_same_findings_on_the_large_demo(tmp_path):
+    from rsa_desktop.services.demo import write_demo
+
+    found = _same_as_per_query(write_demo(tmp_path / "stor.rsa", size="large"), TODAY)
+    assert len({f.rule for f in found}) > 5
+
+
+def test_a_source_reads_nothing_it_was_not_given(svc, clean):
+    from rsa_desktop.services.review import ReviewSource
+
+    source = ReviewSource(svc, clean["aid"])
+    with pytest.raises(KeyError):
+        source.list("function", clean["aid"] + 1)
+    with pytest.raises(KeyError):
+        source.analysis(clean["aid"] + 1)
+    assert source.get("function", clean["f"].id) == svc.get("function", clean["f"].id)

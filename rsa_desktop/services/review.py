@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rsa_desktop.domain.actions import counts_as_treatment, is_open, is_overdue
 from rsa_desktop.domain.durations import format_duration
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services import catalogue_update
 from rsa_desktop.services.placeholders import NEW_TITLES, unfilled_fields
 from rsa_desktop.services.rsa import RsaService
@@ -50,8 +50,90 @@ def _high_bands(scales) -> set[str]:
     return {b.label for b in bands[-2:]} if len(bands) > 1 else {b.label for b in bands}
 
 
+# What review() and gaps.analyse_gaps() read (services/gaps.py), and Översikt's counts (ui/completeness.py).
+SOURCE_KINDS = ("participant", *ITEM_KINDS, "fallback")
+SOURCE_LINKS = ("function_dependency", "dependency_dependency", "action_risk", "risk_function")
+
+
+class ReviewSource:
+    """One analysis read at once, in one transaction: it answers the reading calls of RsaService that
+    review(), gaps.analyse_gaps() and the step statuses make (same records, same order), without touching
+    the file again. It holds plain frozen records only, so the checks can run on another thread, and they
+    all see one state of the file (the UI computes RSA-kontroll off the GUI thread from one of these).
+    Asking for something it does not hold raises KeyError rather than reading the file."""
+
+    def __init__(self, svc: RsaService, analysis_id: int):
+        with svc.batch():
+            self.snapshot = svc.snapshot(analysis_id, SOURCE_KINDS, SOURCE_LINKS)
+            self._analysis = svc.analysis(analysis_id)
+            self._analyses = svc.analyses()
+            self._organisation = svc.organisation()
+            self._marks = frozenset(svc.review_marks(analysis_id))
+            self._carried = dict(svc.carried_from(analysis_id))
+        self.analysis_id = analysis_id
+        self._index: dict[tuple[str, int], object] | None = None
+
+    def _check(self, analysis_id: int) -> None:
+        if analysis_id != self.analysis_id:
+            raise KeyError(f"analysis {analysis_id} is not in the source")
+
+    def analysis(self, analysis_id: int):
+        self._check(analysis_id)
+        return self._analysis
+
+    def analyses(self):
+        return list(self._analyses)
+
+    def organisation(self):
+        return self._organisation
+
+    def list(self, kind: str, owner_id: int):
+        return self.snapshot.list(kind, owner_id)
+
+    def links(self, name: str, **kw):
+        return self.snapshot.links(name, **kw)
+
+    def scales(self, analysis_id: int):
+        self._check(analysis_id)
+        return self.snapshot.scales(analysis_id)
+
+    def all_impacts(self, analysis_id: int):
+        self._check(analysis_id)
+        return self.snapshot.all_impacts(analysis_id)
+
+    def all_consequences(self, analysis_id: int):
+        self._check(analysis_id)
+        return self.snapshot.all_consequences(analysis_id)
+
+    def get(self, kind: str, item_id: int):
+        if self._index is None:
+            snap = self.snapshot
+            index = {(k, r.id): r for k, recs in snap.records.items() for r in recs}
+            index.update({(k, r.id): r for k, plans in snap.children.items() for recs in plans.values()
+                          for r in recs})
+            self._index = index
+        return self._index[(kind, item_id)]
+
+    def review_marks(self, analysis_id: int) -> set[tuple[str, int]]:
+        self._check(analysis_id)
+        return set(self._marks)
+
+    def carried_from(self, analysis_id: int) -> dict[tuple[str, int], tuple[int, int]]:
+        self._check(analysis_id)
+        return dict(self._carried)
+
+
+def read_source(svc, analysis_id: int):
+    """`svc` as a ReviewSource: a service is read once (not inside a running batch, whose pending ORM
+    changes a Core read would not see); a source (or any other reader) is used as it is."""
+    if isinstance(svc, RsaService) and svc._batch is None:
+        return ReviewSource(svc, analysis_id)
+    return svc
+
+
 def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -> list[ReviewFinding]:
     today = today or dt.date.today()
+    svc = read_source(svc, analysis_id)  # one read instead of ~340 queries
     a = svc.analysis(analysis_id)
     scales = svc.scales(analysis_id)
     out: list[ReviewFinding] = []
@@ -122,9 +204,10 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
 
     from rsa_desktop.services.gaps import analyse_gaps  # the rule for extern regi lives there
 
+    function_of = {f.id: f for f in functions}
     for g in analyse_gaps(svc, analysis_id, today=today):
         if g.rule == "extern_without_continuity_clause" and g.function_id is not None:
-            f = svc.get("function", g.function_id)
+            f = function_of.get(g.function_id) or svc.get("function", g.function_id)
             unknown = f.continuity_in_contract is None
             add("function_extern_no_continuity_clause", WARNING, "samhallsviktig",
                 f"{f.label}: drivs i extern regi"
@@ -140,9 +223,10 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
     covered: set[int] = set()
     for p in plans:
         covered.update(fb.dependency_id for fb in svc.list("fallback", p.id) if fb.dependency_id)
+    # A set, not a scan of every link per dependency (that grew with the square of the analysis).
+    serving_critical = {l.right_id for l in fd_links if l.left_id in critical_ids}
     for d in svc.list("dependency", analysis_id):
-        serves_critical = any(l.right_id == d.id and l.left_id in critical_ids for l in fd_links)
-        if not serves_critical:
+        if d.id not in serving_critical:
             continue
         if not d.has_reserve and d.id not in covered:
             add("dependency_no_reserve_or_plan", WARNING, "beroenden",
@@ -206,6 +290,7 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
 
     # 8. Kontinuitetsplaner
     planned = {p.function_id for p in plans if p.function_id}
+    mtd_of = {f.id: f.max_tolerable_downtime for f in critical}
     for f in critical:
         if f.id not in planned:
             add("function_no_plan", WARNING, "kontinuitet", f"{f.label}: ingen kontinuitetsplan.", "function", f.id)
@@ -217,7 +302,7 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
             add("plan_not_exercised_12m", WARNING, "kontinuitet",
                 f"{p.label}: senast övad {p.last_exercised.isoformat()}, mer än 12 månader sedan.",
                 "continuity_plan", p.id, "last_exercised")
-        mtd = next((f.max_tolerable_downtime for f in critical if f.id == p.function_id), None)
+        mtd = mtd_of.get(p.function_id)
         for fb in svc.list("fallback", p.id):
             if mtd and fb.duration is not None and fb.duration < mtd:
                 add("fallback_shorter_than_mtd", INFO, "kontinuitet",

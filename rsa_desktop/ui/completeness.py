@@ -108,9 +108,26 @@ def summaries(snap: Snapshot) -> dict[str, str]:
 
 def assess(svc, analysis_id: int, today: dt.date | None = None
            ) -> tuple[dict[str, StepStatus], Snapshot, list[ReviewFinding]]:
-    snap = snapshot(svc, analysis_id)
-    findings = review_svc.review(svc, analysis_id, today=today)
+    source = review_svc.read_source(svc, analysis_id)  # one read for the statuses and the findings
+    snap = snapshot(source, analysis_id)
+    findings = review_svc.review(source, analysis_id, today=today)
     return assess_snapshot(snap, findings), snap, findings
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the status refresh shows, computed from one ReviewSource (on any thread: no Qt, no file)."""
+    statuses: dict
+    snapshot: Snapshot
+    findings: list
+    gaps: list  # gaps.analyse_gaps of the same source (Översikt's gap line)
+
+
+def assess_all(source, analysis_id: int, today: dt.date | None = None) -> Assessment:
+    from rsa_desktop.services.gaps import analyse_gaps
+
+    statuses, snap, found = assess(source, analysis_id, today)
+    return Assessment(statuses, snap, found, analyse_gaps(source, analysis_id, today=today))
 
 
 def assess_snapshot(snap: Snapshot, findings: list[ReviewFinding]) -> dict[str, StepStatus]:

@@ -77,6 +77,22 @@ class LinkTableModel(QAbstractTableModel):
         self.endResetModel()
 
 
+class _LazyCombo(QComboBox):
+    """A combo box that asks for its items only when they are about to be used (popup or focus)."""
+
+    def __init__(self, fill, parent=None):
+        super().__init__(parent)
+        self._fill = fill
+
+    def showPopup(self) -> None:
+        self._fill()
+        super().showPopup()
+
+    def focusInEvent(self, event) -> None:
+        self._fill()
+        super().focusInEvent(event)
+
+
 class LinkPanel(QGroupBox):
     """The links of one kind from the current item: list, add (with tolerance), edit, remove."""
 
@@ -116,11 +132,15 @@ class LinkPanel(QGroupBox):
         layout.addWidget(self.view)
 
         row = QHBoxLayout()
-        self.candidates = QComboBox(self)
-        self.candidates.setAccessibleName(self.tr("Välj bland {0} att koppla").format(other_plural))
-        self.candidates.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.candidates.setMinimumContentsLength(12)
-        row.addWidget(self.candidates, 1)
+        # The candidates (every item of the other kind not yet linked: hundreds in a large analysis) are put
+        # in the combo box when it is used, not every time another item is selected.
+        self._candidate_ids: list[int] = []
+        self._candidates_filled = True
+        self._combo = _LazyCombo(self._fill_candidates, self)
+        self._combo.setAccessibleName(self.tr("Välj bland {0} att koppla").format(other_plural))
+        self._combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._combo.setMinimumContentsLength(12)
+        row.addWidget(self._combo, 1)
         self.attr_edits: dict[str, QLineEdit] = {}
         for f in self.spec.fields:
             if f.type == "duration":
@@ -177,26 +197,49 @@ class LinkPanel(QGroupBox):
         out.sort(key=lambda t: fmt.hid_key(t[1].split(" ")[0]))
         return out
 
+    @property
+    def candidates(self) -> QComboBox:
+        """The combo box of items that can be linked, filled."""
+        self._fill_candidates()
+        return self._combo
+
+    def _fill_candidates(self) -> None:
+        if self._candidates_filled:
+            return
+        self._candidates_filled = True
+        combo = self._combo
+        combo.blockSignals(True)
+        combo.clear()
+        labels = {rec.id: rec.label for rec in self.session.items(self.other_kind)}
+        for rid in self._candidate_ids:
+            combo.addItem(labels.get(rid, ""), rid)
+        combo.blockSignals(False)
+
     def refresh(self) -> None:
         rows = self.linked()
         self.model.set_rows(rows)
         linked_ids = {r[0] for r in rows}
-        self.candidates.clear()
+        ids = []
         if self.item_id is not None:
-            for rec in self.session.items(self.other_kind):
-                if rec.id in linked_ids or (self.spec.left == self.spec.right and rec.id == self.item_id):
-                    continue
-                self.candidates.addItem(rec.label, rec.id)
+            ids = [rec.id for rec in self.session.items(self.other_kind)
+                   if rec.id not in linked_ids and not (self.spec.left == self.spec.right and rec.id == self.item_id)]
+        self._candidate_ids = ids
+        self._candidates_filled = False
+        self._combo.clear()
+        if ids:  # what a closed combo shows: the first candidate, as before
+            self._combo.addItem(next((r.label for r in self.session.items(self.other_kind) if r.id == ids[0]), ""),
+                                ids[0])
         self.view.resizeColumnsToContents()
         self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._update_enabled()
 
     def _update_enabled(self) -> None:
         active = self.item_id is not None and not self._read_only
-        self.candidates.setEnabled(active and self.candidates.count() > 0)
-        self.add_button.setEnabled(active and self.candidates.count() > 0)
+        has = bool(self._candidate_ids) if not self._candidates_filled else self._combo.count() > 0
+        self._combo.setEnabled(active and has)
+        self.add_button.setEnabled(active and has)
         for e in self.attr_edits.values():
-            e.setEnabled(active and self.candidates.count() > 0)
+            e.setEnabled(active and has)
         self.remove_button.setEnabled(active and self.view.selectionModel().hasSelection())
 
     # -- actions ----------------------------------------------------------------------------------
@@ -221,9 +264,10 @@ class LinkPanel(QGroupBox):
         return self._run(commands.LinkCommand(self.session, self.link_name, left, right, attrs))
 
     def add_link(self) -> None:
-        if self.item_id is None or self.candidates.currentIndex() < 0:
+        combo = self.candidates
+        if self.item_id is None or combo.currentIndex() < 0:
             return
-        other_id = self.candidates.currentData()
+        other_id = combo.currentData()
         attrs = {name: e.text().strip() for name, e in self.attr_edits.items() if e.text().strip()}
         if self.link_to(other_id, **attrs):
             for e in self.attr_edits.values():

@@ -56,19 +56,69 @@ def _status_icon(state: str) -> QIcon:
     return QIcon(pm)
 
 
+class _Pages(dict):
+    """The pages by key, each built when first asked for. Reading (`[key]`, get, values, items) builds;
+    `built()` and `is_built()` see only the pages that exist."""
+
+    def __init__(self, build):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key):
+        if key not in PAGE_KEYS:
+            raise KeyError(key)
+        return self._build(key)
+
+    def put(self, key, page) -> None:
+        dict.__setitem__(self, key, page)
+
+    def get(self, key, default=None):
+        return self[key] if key in PAGE_KEYS else default
+
+    def __contains__(self, key) -> bool:
+        return key in PAGE_KEYS
+
+    def __iter__(self):
+        return iter(PAGE_KEYS)
+
+    def __len__(self) -> int:
+        return len(PAGE_KEYS)
+
+    def keys(self):
+        return list(PAGE_KEYS)
+
+    def values(self):
+        return [self[k] for k in PAGE_KEYS]
+
+    def items(self):
+        return [(k, self[k]) for k in PAGE_KEYS]
+
+    def is_built(self, key) -> bool:
+        return dict.__contains__(self, key)
+
+    def built(self) -> list:
+        return [(k, dict.__getitem__(self, k)) for k in PAGE_KEYS if dict.__contains__(self, k)]
+
+
 class MainWindow(QMainWindow):
     def __init__(self, parent=None):
         super().__init__(parent)
         from rsa_desktop.ui import input_guard
         input_guard.install()  # wheel and undo rules for every widget of the program (ui/input_guard.py)
         self.session = DocumentSession(self)
-        self.pages: dict[str, QWidget] = {}
+        self.pages = _Pages(self._build_page)  # built on first use: ten pages cost start-up time
         self.statuses: dict[str, completeness.StepStatus] = {}
         self.findings: list = []  # RSA-kontroll of the current analysis (services/review.py)
+        # RSA-kontroll and the step statuses after a change: a burst of edits restarts the timer (one
+        # recomputation), the file is read once on the GUI thread and the checks run on a worker thread;
+        # a result is shown only when no change came after the read it was computed from.
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(30)
-        self._status_timer.timeout.connect(self.refresh_status)
+        self._status_timer.timeout.connect(self._start_status_job)
+        self._status_gen = 0  # counts changes of the data
+        self._status_shown = 0  # the change count the shown statuses were computed for
+        self._status_job = workers.Job(self)
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(QSize(1000, 640))
 
@@ -127,14 +177,9 @@ class MainWindow(QMainWindow):
             text = step_title(key) if key == "oversikt" else f"{i}. {step_title(key)}"
             item = QListWidgetItem(text, self.navigator)
             item.setData(Qt.ItemDataRole.UserRole, key)
-            page = OverviewPage(self.session, self.page_stack) if key == "oversikt" else build_page(self.session, key,
-                                                                                                     self.page_stack)
-            page.navigate.connect(self.go_to)
-            if isinstance(page, StepPage):
-                page.goToFinding.connect(self.go_to_finding)
-            self.pages[key] = page
-            self.page_stack.addWidget(page)
-        self.navigator.currentRowChanged.connect(self.page_stack.setCurrentIndex)
+            self.page_stack.addWidget(QWidget(self.page_stack))  # a placeholder until the page is first needed
+        self.pages["oversikt"]  # the first page shown
+        self.navigator.currentRowChanged.connect(self._show_row)
         self.workspace.addWidget(self.navigator)
         self.workspace.addWidget(self.page_stack)
         self.workspace.setStretchFactor(1, 1)
@@ -146,6 +191,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self.statusBar().showMessage(self.tr("Klar"), 2000)
+        self.checking_label = QLabel(self.tr("RSA-kontroll: kontrollerar…"), self)
+        self.checking_label.setAccessibleName(self.tr("RSA-kontrollen räknas om"))
+        self.checking_label.hide()
+        self.statusBar().addPermanentWidget(self.checking_label)
 
         self.session.documentChanged.connect(self._on_document_changed)
         self.session.analysisChanged.connect(self._on_analysis_changed)
@@ -327,13 +376,13 @@ class MainWindow(QMainWindow):
                 self.navigator.setCurrentRow(0)
         self._fill_years()
         self._apply_analysis_state()
-        self._status_timer.start()
+        self._status_changed()
 
     def _on_data_changed(self, kind: str) -> None:
         if kind in ("analysis", "organisation", ""):
             self._fill_years()
             self._apply_analysis_state()
-        self._status_timer.start()
+        self._status_changed()
 
     def _fill_years(self) -> None:
         self.year_combo.blockSignals(True)
@@ -374,7 +423,7 @@ class MainWindow(QMainWindow):
         self.template_action.setEnabled(a is not None and not ro)
         self.import_action.setEnabled(self.session.is_open and not file_ro and a is not None)
         self.followup_action.setEnabled(self.previous_analysis() is not None)
-        for key, page in self.pages.items():
+        for key, page in self.pages.built():
             if isinstance(page, StepPage):
                 page.set_read_only(ro)
         for act in (self.add_item_action, self.duplicate_action, self.delete_action):
@@ -408,11 +457,70 @@ class MainWindow(QMainWindow):
         year = self.tr(" – analys {0}").format(a.year) if a else ""
         self.setWindowTitle(f"{s.path.name}{year} – {APP_NAME}")  # no "*": every change is already in the file
 
+    # -- step statuses and RSA-kontroll ---------------------------------------------------------------
+
+    def status_pending(self) -> bool:
+        """True while the statuses and RSA-kontroll shown are older than the data (a recomputation is queued
+        or running): what is shown is then marked "kontrollerar…"."""
+        return self._status_timer.isActive() or self._status_job.running or self._status_shown != self._status_gen
+
+    def _status_changed(self) -> None:
+        self._status_gen += 1
+        self._set_checking(True)
+        self._status_timer.start()  # restarted by every change of a burst
+
+    def _set_checking(self, on: bool) -> None:
+        self.checking_label.setVisible(on and self.session.is_open)
+        if on:
+            page = self.pages.get(self.current_key()) if self.pages.is_built(self.current_key()) else None
+            panel = getattr(page, "findings_panel", None)
+            if panel is not None:
+                panel.header.setText("<b>" + self.tr("RSA-kontroll:") + "</b> " + self.tr("kontrollerar…"))
+
+    def _start_status_job(self) -> None:
+        if self._status_job.running:
+            return  # its result is out of date when it comes; _status_done starts the next one
+        s = self.session
+        if not s.svc or s.analysis_id is None:
+            self._status_shown = self._status_gen
+            self._set_checking(False)
+            return
+        from rsa_desktop.services.review import read_source
+        gen, aid = self._status_gen, s.analysis_id
+        source = read_source(s.svc, aid)  # the one read of the file, here: SQLite stays on the GUI thread
+        self._status_job.start(lambda: completeness.assess_all(source, aid),
+                               lambda result: self._status_done(gen, result), self._status_failed)
+
+    def _status_done(self, gen: int, result) -> None:
+        if gen != self._status_gen:  # a change came after the read: never show this as current
+            if self._status_shown != self._status_gen and not self._status_timer.isActive():
+                self._start_status_job()
+            return
+        self._apply_status(result)
+        self._status_shown = gen
+        self._set_checking(False)
+
+    def _status_failed(self, exc: BaseException) -> None:
+        self._status_shown = self._status_gen
+        self._set_checking(False)
+        self._background_failed(exc)
+
     def refresh_status(self) -> None:
+        """Compute and show the statuses now, on this thread (a recomputation under way is superseded)."""
+        self._status_timer.stop()
         s = self.session
         if not s.svc or s.analysis_id is None:
             return
-        self.statuses, snap, self.findings = completeness.assess(s.svc, s.analysis_id)
+        from rsa_desktop.services.review import read_source
+        result = completeness.assess_all(read_source(s.svc, s.analysis_id), s.analysis_id)
+        self._status_gen += 1  # a result still on its way is older than this one
+        self._apply_status(result)
+        self._status_shown = self._status_gen
+        self._set_checking(False)
+
+    def _apply_status(self, result) -> None:
+        self.statuses, snap, self.findings = result.statuses, result.snapshot, result.findings
+        self.session.cached("gap_findings", lambda: result.gaps)  # the gap line and tab use the same gaps
         for row in range(self.navigator.count()):
             item = self.navigator.item(row)
             key = item.data(Qt.ItemDataRole.UserRole)
@@ -425,15 +533,45 @@ class MainWindow(QMainWindow):
                 tip += " – " + findings.count_text(st.findings)
             item.setToolTip(tip)
             item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tip)
-        for key, page in self.pages.items():
+        for key, page in self.pages.built():
             if isinstance(page, StepPage):
                 page.set_findings(self.statuses[key].findings)
         self.pages["oversikt"].set_data(self.statuses, snap)
-        self.pages["rapport"].set_statuses(self.statuses)
+        if self.pages.is_built("rapport"):
+            self.pages["rapport"].set_statuses(self.statuses)
 
     def go_to_finding(self, finding) -> None:
         """"Gå till" on an RSA-kontroll finding: its page, its item selected, its field focused."""
         findings.go_to_finding(self, finding)
+
+    # -- pages, built on first use ------------------------------------------------------------------
+
+    def _build_page(self, key: str) -> QWidget:
+        page = OverviewPage(self.session, self.page_stack) if key == "oversikt" else build_page(self.session, key,
+                                                                                                 self.page_stack)
+        page.navigate.connect(self.go_to)
+        if isinstance(page, StepPage):
+            page.goToFinding.connect(self.go_to_finding)
+        self.pages.put(key, page)
+        i = PAGE_KEYS.index(key)
+        placeholder = self.page_stack.widget(i)
+        current = self.page_stack.currentIndex()
+        self.page_stack.insertWidget(i, page)
+        self.page_stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.page_stack.setCurrentIndex(current)
+        # What the other pages got while this one did not exist yet.
+        if isinstance(page, StepPage):
+            page.set_read_only(self.session.read_only())
+            if key in self.statuses:
+                page.set_findings(self.statuses[key].findings)
+        if key == "rapport" and self.statuses:
+            page.set_statuses(self.statuses)
+        return page
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(PAGE_KEYS):
+            self.page_stack.setCurrentWidget(self.pages[PAGE_KEYS[row]])
 
     # -- navigation ---------------------------------------------------------------------------------
 
@@ -774,6 +912,7 @@ class MainWindow(QMainWindow):
         if not s.is_open or s.doc.readonly:
             return False
         path = s.path
+        s.wait_for_backup()  # the one made on open is listed too
         chosen = backups_view.choose_backup(self, path)
         if chosen is None:
             return False

@@ -24,6 +24,26 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("overview", text)
 
 
+def _gap_line_class():
+    from rsa_desktop.ui.gap_view import GapSummaryLine
+
+    class GapLine(GapSummaryLine):
+        """Refreshed with the step statuses (set_data), whose gaps the main window computes off the GUI
+        thread, instead of on every change: a change only marks it out of date."""
+
+        def _on_changed(self, _kind: str = "") -> None:
+            self._dirty = True
+
+        def showEvent(self, event) -> None:
+            QLabel.showEvent(self, event)
+
+    return GapLine
+
+
+def _GapLine(session, parent):  # noqa: N802 - a class made on first use (gap_view is imported lazily)
+    return _gap_line_class()(session, parent)
+
+
 class OverviewPage(QWidget):
     navigate = Signal(str)
 
@@ -42,8 +62,7 @@ class OverviewPage(QWidget):
         self.progress.setAccessibleName(_t("Steg klara"))
         top.addWidget(self.progress, 1)
         outer.addLayout(top)
-        from rsa_desktop.ui.gap_view import GapSummaryLine
-        self.gap_line = GapSummaryLine(session, self)  # high-severity continuity gaps, links to the tab
+        self.gap_line = _GapLine(session, self)  # high-severity continuity gaps, links to the tab
         self.gap_line.linkActivated.connect(self.navigate.emit)
         outer.addWidget(self.gap_line)
         self.review_line = QLabel(self)  # carried items "att granska" and the Uppföljning (ui/yearly.py)
@@ -124,6 +143,7 @@ class OverviewPage(QWidget):
             noted = (" – " + count_text(s.findings)) if s.findings and s.started else ""  # RSA-kontroll
             self.step_summary[key].setText(s.summary + noted)
         self._update_review_line()
+        self.gap_line.refresh()  # the main window has put the gaps of the same read in the session's cache
         self.deadlines.set_analysis(snap.analysis if snap else None, today)
         if snap is None:
             return

@@ -199,13 +199,15 @@ class ItemSection(RefreshWhenVisible, QWidget):
         self.count_label.setText(self.tr("{0} st").format(len(records)) if records else "")
         self.count_label.setToolTip(plural)
         self.fit_columns()
+        loads = self._loads
         if keep is not None and self.model.row_of(keep) >= 0:
             self.select_id(keep)
         elif self.proxy.rowCount() > 0:
             self.view.setCurrentIndex(self.proxy.index(0, 0))
         else:
             self._current = None
-        self._load_current()
+        if self._loads == loads:  # the selection did not move (and so did not load the item): load it once here
+            self._load_current()
 
     def fit_columns(self, content_changed: bool = True) -> None:
         """Short columns get what their content needs (capped); the title column takes the rest.
@@ -300,7 +302,10 @@ class ItemSection(RefreshWhenVisible, QWidget):
             self._current = None
         self._load_current()
 
+    _loads = 0  # how many times an item was loaded into the form (refresh loads it once, not twice)
+
     def _load_current(self) -> None:
+        self._loads += 1
         rec = self._current
         if rec is not None:
             row = self.model.row_of(rec.id)

@@ -9,8 +9,9 @@ year switcher, so Ctrl+Z never undoes a change in a year that is not shown. Crea
 command on that year's stack; when it is undone the year disappears, and its stack stays active (with
 "Gör om" only) until the user does something else.
 
-Backups: a copy is made right after a file is opened for writing and right before it is closed
-(storage/backups.py); a failed backup is reported, never a reason not to open or close.
+Backups: a copy is made right after a file is opened for writing (on a worker thread, so the window
+paints first) and right before it is closed (storage/backups.py); a failed backup is reported, never a
+reason not to open or close.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class DocumentSession(QObject):
         self._scales: scale_svc.Scales | None = None
         self._labels: dict[tuple[str, int], str] = {}
         self._cache: dict[object, object] = {}
+        self._backup_job = None  # ui/workers.Job of the backup on open
         self.catalogue_upgrade = None  # what opening the file mapped to the catalogues in use (CataloguePreview)
 
     # -- document ------------------------------------------------------------------------------
@@ -124,16 +126,36 @@ class DocumentSession(QObject):
     # -- backups ---------------------------------------------------------------------------------
 
     def _backup(self, doc: Document, reason: str) -> None:
+        self.wait_for_backup()
         try:
             backups.make_backup(doc, reason)
         except (DocumentError, OSError) as exc:
-            self.notice.emit(self.tr("Säkerhetskopian kunde inte göras: {0}").format(exc))
+            self._backup_failed(exc)
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, (DocumentError, OSError)):
+            raise exc
+        self.notice.emit(self.tr("Säkerhetskopian kunde inte göras: {0}").format(exc))
+
+    def _backup_in_background(self, doc: Document, reason: str) -> None:
+        """The backup on open, on a worker thread (SQLite's backup API copies a consistent state while the
+        window is already in use); the document is not closed before it is done (wait_for_backup)."""
+        from rsa_desktop.ui import workers
+        if self._backup_job is None:
+            self._backup_job = workers.Job(self)
+        self._backup_job.start(lambda: backups.make_backup(doc, reason), lambda _b: None, self._backup_failed)
+
+    def wait_for_backup(self) -> None:
+        """Block until a backup under way has been written (before the file is closed or replaced)."""
+        if self._backup_job is not None and self._backup_job.running:
+            self._backup_job.wait()
 
     # -- document (continued) --------------------------------------------------------------------
 
     def set_document(self, doc: Document | None) -> None:
         """Take over `doc` (closing the previous one) and show its newest analysis."""
         old = self.doc
+        self.wait_for_backup()
         if old is not None and old is not doc and not old.readonly:
             self._backup(old, "stängd")
         self._clear_stacks()
@@ -148,7 +170,7 @@ class DocumentSession(QObject):
             chosen = (drafts or analyses)[-1] if analyses else None
             self.analysis_id = chosen.id if chosen else None
             if not doc.readonly:
-                self._backup(doc, "öppnad")
+                self._backup_in_background(doc, "öppnad")
         self.undo_group.setActiveStack(self.stack_for(self.analysis_id) if doc else None)
         if old is not None and old is not doc:
             old.close()

@@ -314,9 +314,23 @@ class StepPage(RefreshWhenVisible, QWidget):
         for g in self.record_groups:
             g.refresh()
 
+    _pending_findings = None
+
     def set_findings(self, findings) -> None:
-        if self.findings_panel:
+        if not self.findings_panel:
+            return
+        if self.isVisible():
+            self._pending_findings = None
             self.findings_panel.set_findings(findings)
+        else:  # rendered when the page is shown: a long list of findings is slow to lay out
+            self.findings_panel.findings = list(findings)  # what "Gå till" uses is current at once
+            self._pending_findings = list(findings)
+
+    def showEvent(self, event) -> None:
+        if self._pending_findings is not None:
+            pending, self._pending_findings = self._pending_findings, None
+            self.findings_panel.set_findings(pending)
+        super().showEvent(event)
 
     def set_read_only(self, ro: bool) -> None:
         for s in self.sections:

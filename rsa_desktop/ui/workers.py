@@ -65,3 +65,39 @@ def run_in_background(parent: QWidget | None, label: str, fn: Callable[[], Any],
     signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
     QThreadPool.globalInstance().start(_Job(fn, signals))
     return dialog
+
+
+class Job(QObject):
+    """A quiet background computation (no dialog): `fn` runs on the job's own thread pool, its result (or
+    exception) comes back to `on_done` / `on_error` in the GUI thread. Keep a reference while it runs;
+    `running` is True from start() until the result has been delivered."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one at a time: a newer request waits for (and supersedes) the older
+        self.running = False
+
+    def start(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> None:
+        signals = _Signals()
+        _running.add(signals)
+        self.running = True
+
+        def done(result):
+            _running.discard(signals)
+            self.running = False
+            on_done(result)
+
+        def failed(payload):
+            _running.discard(signals)
+            self.running = False
+            on_error(payload[0])
+
+        signals.done.connect(done, Qt.ConnectionType.QueuedConnection)
+        signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
+        self._pool.start(_Job(fn, signals))
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the running computation has finished (its result is still delivered by the event loop)."""
+        return self._pool.waitForDone(msecs)

@@ -22,7 +22,7 @@ def test_overview_and_report_step_show_the_next_deadlines(window, sample, qtbot)
     path, ids = sample
     assert window.open_path(path)
     window.go_to("oversikt")
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not window.status_pending())  # Översikt fills in once RSA-kontroll has run
     overview = window.pages["oversikt"]
     text = overview.deadlines.label.text()
     national = {d.code: d for d in calendar.deadlines(window.session.analysis())}
@@ -41,12 +41,12 @@ def test_overview_and_report_step_show_the_next_deadlines(window, sample, qtbot)
     assert report.deadline_group.edit_field("report_deadline", deadline)
     assert window.session.analysis().report_deadline == deadline
     window.go_to("rapport")
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not window.status_pending())  # Översikt fills in once RSA-kontroll has run
     assert calendar.format_date(deadline) in report.deadlines.label.text()
     assert "om 20 dagar" in report.deadlines.label.text()
     _shot(window, "rapport-kalender")
     window.go_to("oversikt")
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not window.status_pending())  # Översikt fills in once RSA-kontroll has run
     assert calendar.format_date(deadline) in overview.deadlines.label.text()
     window.session.undo_stack.undo()
     assert window.session.analysis().report_deadline is None
@@ -168,7 +168,7 @@ def test_a_file_from_before_catalogue_versions_opens_mapped_and_marked(window, t
     assert names["Växeln"].preparedness_sector == "Elektroniska kommunikationer och post"
     assert svc.review_marks(a.id) == {("function", names["Inköp"].id)}
     window.go_to("oversikt")
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not window.status_pending())  # Översikt fills in once RSA-kontroll has run
     overview = window.pages["oversikt"]
     assert "1 objekt att granska" in overview.review_line.text()
     findings = [f for s in window.statuses.values() for f in s.findings if f.rule == "catalogue_value_invalid"]

@@ -37,6 +37,7 @@ def test_backups_on_open_and_close_and_restore(window, sample, monkeypatch, conf
     path, _ids = sample
     assert window.open_path(path)
     s = window.session
+    s.wait_for_backup()  # written on a worker thread while the window paints
     opened = list_backups(path)
     assert [b.reason for b in opened] == ["öppnad"]
     original = s.analysis().assignment
