@@ -58,3 +58,41 @@ def test_arbetsgrupp_shows_whole_names_and_roles(window, qtbot, sample):
     group = sec.parentWidget()
     assert right <= group.mapTo(window, QPoint(group.width(), 0)).x()
     _shot(window, "arbetsgrupp_1366")
+
+
+def test_undo_and_redo_buttons_keep_a_short_text_on_a_narrow_window(window, qtbot, sample):
+    """The toolbar said "Ångra Ändra titel på R1 Långvarigt elavbrott…" and was elided or pushed out on
+    a narrow window; now the button says "Ångra" and the tooltip and status tip say what."""
+    from PySide6.QtWidgets import QToolButton
+
+    path, ids = sample
+    assert window.open_path(path)
+    window.go_to("risker")
+    sec = window.page("risker").section("risk")
+    assert sec.select_id(ids["R1"])
+    from rsa_desktop.ui import commands
+    commands.execute(window.session, commands.UpdateCommand(
+        window.session, "risk", ids["R1"], {"description": "Ett elavbrott som varar flera dygn."}))
+    commands.execute(window.session, commands.UpdateCommand(
+        window.session, "risk", ids["R1"], {"title": "Långvarigt elavbrott i hela kommunen under vintern"}))
+    window.session.undo_stack.undo()
+    QApplication.processEvents()
+    for width in (1366, 1024, 900):
+        window.resize(width, 768)
+        QApplication.processEvents()
+        for action, short, what in ((window.undo_action, "Ångra", "beskrivning på R1"),
+                                    (window.redo_action, "Gör om", "rubrik på R1")):
+            button = window.year_toolbar.widgetForAction(action)
+            assert isinstance(button, QToolButton) and button.isVisible(), (width, short)
+            assert button.text() == short and button.width() >= button.sizeHint().width()
+            assert button.mapTo(window, QPoint(button.width(), 0)).x() <= window.width()
+            assert action.isEnabled()
+            assert what in action.toolTip() and action.toolTip().startswith(short + ":")
+            assert what in action.statusTip() and what in action.text()  # the menu says what
+    _shot(window.year_toolbar, "toolbar_900")
+    qtbot.mouseClick(window.year_toolbar.widgetForAction(window.redo_action), Qt.MouseButton.LeftButton)
+    assert window.session.svc.get("risk", ids["R1"]).title.startswith("Långvarigt elavbrott i hela")
+    assert window.undo_action.isEnabled() and not window.redo_action.isEnabled()
+    assert window.year_toolbar.widgetForAction(window.undo_action).text() == "Ångra"
+    assert window.year_toolbar.widgetForAction(window.redo_action).text() == "Gör om"
+    assert window.redo_action.statusTip() == "Det finns inget att göra om."
