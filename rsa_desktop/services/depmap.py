@@ -7,8 +7,10 @@ provided by another organisation in the city – are marked, and nodes and edges
 severity of the continuity gaps that involve them (see `services.gaps`).
 
 The layout is deterministic and needs no graph library: functions in column 0, dependencies in
-columns 1… by the length of the longest chain that leads to them from a function, so every edge
-points to the right; rows are ordered by the barycentre of the neighbours in earlier columns.
+columns 1… by their level (`dependency_levels`: the fewest steps from a function, so a dependency a
+function needs directly is always level 1, whatever else needs it too); rows are ordered by the
+barycentre of the neighbours in earlier columns. A "depends_on" edge may therefore stay in its column
+or point back to a lower level.
 """
 
 from __future__ import annotations
@@ -78,6 +80,43 @@ class DependencyGraph:
         return tuple(sorted((n for n in self.nodes if n.column == index), key=lambda n: n.row))
 
 
+def dependency_levels(dependencies, direct, needs) -> dict:
+    """The level ("nivå") of each dependency: 1 + the fewest "needs" steps from a dependency that a
+    function needs directly. The one rule for the map's columns (UI and PDF).
+
+    `dependencies`: the ids, in order; `direct`: the ids some function needs directly (level 1,
+    whatever else also needs them); `needs`: id → ids of the dependencies it needs. A dependency no
+    function reaches is placed as if its top-most dependencies (those nothing needs) were level 1;
+    a cycle nothing leads into starts at its first member.
+    """
+    order = list(dependencies)
+    known = set(order)
+    level: dict = {}
+
+    def spread(frontier: list) -> None:
+        while frontier:
+            nxt = []
+            for cur in frontier:
+                for below in needs.get(cur, ()):
+                    if below in known and below not in level:
+                        level[below] = level[cur] + 1
+                        nxt.append(below)
+            frontier = nxt
+
+    roots = [d for d in order if d in direct]
+    for d in roots:
+        level[d] = 1
+    spread(roots)
+    while len(level) < len(order):  # parts of the graph no function reaches
+        rest = [d for d in order if d not in level]
+        needed = {b for d in rest for b in needs.get(d, ()) if b in known}
+        tops = [d for d in rest if d not in needed] or rest[:1]
+        for d in tops:
+            level[d] = 1
+        spread(tops)
+    return level
+
+
 def _spread(i: int, n: int, rows: int) -> float:
     """Row coordinate of the i-th of n nodes, spread evenly over the tallest column's height."""
     return round((i + 0.5) * rows / n - 0.5, 4) if n else 0.0
@@ -137,18 +176,10 @@ def build_graph(svc: RsaService, analysis_id: int, *, include_secret: bool = Tru
         served_cache[did] = out
         return out
 
-    # layers: longest chain from a function
-    layer_cache: dict[int, int] = {}
-
-    def layer(did: int, stack: frozenset = frozenset()) -> int:
-        if did in layer_cache:
-            return layer_cache[did]
-        value = 1
-        for p in parents.get(did, ()):
-            if p not in stack:
-                value = max(value, layer(p, stack | {did}) + 1)
-        layer_cache[did] = value
-        return value
+    needs: dict[int, list[int]] = {}
+    for l in dd:
+        needs.setdefault(l.left_id, []).append(l.right_id)
+    levels = dependency_levels([d.id for d in deps], set(direct), needs)
 
     # severities
     node_sev: dict[str, list[str]] = {}
@@ -171,7 +202,7 @@ def build_graph(svc: RsaService, analysis_id: int, *, include_secret: bool = Tru
     columns: dict[int, list[str]] = {0: [f.hid for f in functions]}
     col_of = {f.hid: 0 for f in functions}
     for d in deps:
-        col_of[d.hid] = layer(d.id)
+        col_of[d.hid] = levels[d.id]
         columns.setdefault(col_of[d.hid], []).append(d.hid)
     upper: dict[str, list[str]] = {}  # node → neighbours in earlier columns
     for l in fd:

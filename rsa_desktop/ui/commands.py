@@ -20,6 +20,25 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("commands", text)
 
 
+def label_undo_actions(group, undo_action, redo_action) -> None:
+    """Toolbar buttons say just "Ångra" / "Gör om" (a command's text is long and would be elided or
+    pushed out of a narrow toolbar); what would be undone is in the menu, the tooltip and the status tip.
+
+    `group` is the QUndoGroup (or stack) the actions were created from."""
+    def update(action, short: str, shortcut: str, nothing: str, text: str) -> None:
+        action.setIconText(short)
+        full = _t("{0}: {1}").format(short, text) if text else short
+        action.setToolTip(f"{full} ({shortcut})")
+        action.setStatusTip(full if text else nothing)
+
+    undo = (undo_action, _t("Ångra"), "Ctrl+Z", _t("Det finns inget att ångra."))
+    redo = (redo_action, _t("Gör om"), "Ctrl+Shift+Z", _t("Det finns inget att göra om."))
+    group.undoTextChanged.connect(lambda text: update(*undo, text))
+    group.redoTextChanged.connect(lambda text: update(*redo, text))
+    update(*undo, group.undoText())
+    update(*redo, group.redoText())
+
+
 class ServiceCommand(QUndoCommand):
     """Base: `do()` runs the first time (may raise), `_redo()`/`_undo()` afterwards."""
 

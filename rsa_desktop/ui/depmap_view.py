@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF,
+                           QTextLayout, QTextOption)
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView,
                                QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
 
@@ -21,9 +22,12 @@ from rsa_desktop.services.depmap import DependencyGraph, Node, build_graph
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui.gap_view import SEVERITY_COLOURS, SEVERITY_TEXT, findings, item_target
 
-COL_SPACING = 380.0
-ROW_SPACING = 74.0
-NODE_W, NODE_H = 200.0, 48.0
+COL_SPACING = 400.0
+NODE_W = 250.0
+NODE_H = 48.0  # the smallest node: ID line and one line of name
+ROW_GAP = 26.0  # between nodes in a column
+MAX_LABEL_LINES = 5  # longer names wrap to this many lines; the rest is in the tooltip and the details
+LABEL_POINT_SIZE = 9.0
 FUNCTION_FILL, FUNCTION_BORDER = "#e3f0fc", "#1565c0"
 DEPENDENCY_FILL, DEPENDENCY_BORDER = "#f1f1f1", "#616161"
 SHARED_COLOUR = "#6a1b9a"
@@ -34,10 +38,54 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("depmap_view", text)
 
 
+def _serves_text(count: int) -> str:
+    return _t("betjänar 1 verksamhet") if count == 1 else _t("betjänar {0} verksamheter").format(count)
+
+
+def _label_font(bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(LABEL_POINT_SIZE)
+    f.setBold(bold)
+    return f
+
+
+def wrap_label(text: str, font: QFont, width: float, max_lines: int = MAX_LABEL_LINES) -> list[str]:
+    """The name in lines that fit `width` (at word boundaries, inside a word only when it is too long
+    for a line); the last line is elided when even `max_lines` are not enough."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    lines: list[tuple[int, int]] = []
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        lines.append((line.textStart(), line.textLength()))
+    layout.endLayout()
+    out = [text[a:a + n].strip() for a, n in lines[:max_lines]]
+    if len(lines) > max_lines:
+        rest = text[lines[max_lines - 1][0]:]
+        out[-1] = QFontMetricsF(font).elidedText(rest, Qt.TextElideMode.ElideRight, width)
+    return out
+
+
+def label_width() -> float:
+    """Width of the name inside a node (the node minus its padding, see NodeItem.text_rect)."""
+    return NODE_W - 24
+
+
 class NodeItem(QGraphicsItem):
-    def __init__(self, node: Node):
+    def __init__(self, node: Node, height: float = NODE_H):
         super().__init__()
         self.node = node
+        self.height = height
+        self.lines = wrap_label(node.label, _label_font(), label_width())
         self.selected = False
         self.setAcceptHoverEvents(True)
         self.setToolTip(self._tooltip())
@@ -52,7 +100,7 @@ class NodeItem(QGraphicsItem):
             bits = [n.dep_type] if n.dep_type else []
             if n.provider_org:
                 bits.append(_t("levereras av {0}").format(n.provider_org))
-            bits.append(_t("betjänar {0} verksamheter").format(n.functions_served))
+            bits.append(_serves_text(n.functions_served))
             lines.append(html.escape(", ".join(bits)))
             if n.shared:
                 lines.append(_t("Delat beroende"))
@@ -61,16 +109,22 @@ class NodeItem(QGraphicsItem):
         return "<br>".join(lines)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-NODE_W / 2 - 6, -NODE_H / 2 - 10, NODE_W + 16, NODE_H + 16)
+        return QRectF(-NODE_W / 2 - 6, -self.height / 2 - 10, NODE_W + 16, self.height + 16)
 
     def shape_rect(self) -> QRectF:
-        return QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
+        return QRectF(-NODE_W / 2, -self.height / 2, NODE_W, self.height)
+
+    @staticmethod
+    def height_for(lines: int) -> float:
+        """A node's height for a name of `lines` lines (at least NODE_H)."""
+        line_h = QFontMetricsF(_label_font()).lineSpacing()
+        return max(NODE_H, 8 + QFontMetricsF(_label_font(True)).lineSpacing() + 2 + lines * line_h + 6)
 
     def paint(self, p: QPainter, _option, _widget=None) -> None:
         n = self.node
         r = self.shape_rect()
         is_fn = n.kind == "function"
-        radius = 6 if is_fn else NODE_H / 2
+        radius = 6 if is_fn else min(NODE_H / 2, r.height() / 2)
         if self.selected:
             p.setPen(QPen(QColor(SELECTED_COLOUR), 3))
             p.setBrush(Qt.BrushStyle.NoBrush)
@@ -108,19 +162,21 @@ class NodeItem(QGraphicsItem):
                                          c + QPointF(-size / 2, 0)]))
             else:
                 p.drawEllipse(c, size / 2.5, size / 2.5)
-        base = QFont(p.font())
-        base.setPointSizeF(9)
-        bold = QFont(base)
-        bold.setBold(True)
-        text_rect = r.adjusted(14 if not is_fn else 8, 4, -10, -4)
+        base = _label_font()
+        bold = _label_font(True)
+        # the same inset for both kinds, so the wrapped lines (label_width) fit exactly
+        text_rect = r.adjusted(14, 4, -10, -4)
         p.setPen(QColor("#1b1b1b"))
         p.setFont(bold)
         head = n.id + ("  " + _t("(hemlig)") if n.secret else "")
         p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, head)
         p.setFont(base)
-        fm = QFontMetricsF(base)
-        label = fm.elidedText(n.label, Qt.TextElideMode.ElideRight, text_rect.width())
-        p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, label)
+        line_h = QFontMetricsF(base).lineSpacing()
+        y = text_rect.top() + QFontMetricsF(bold).lineSpacing() + 2
+        for line in self.lines:
+            p.drawText(QRectF(text_rect.left(), y, text_rect.width() + 2, line_h),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
+            y += line_h
         sub = n.dep_type if not is_fn else ("" if not n.critical else _t("samhällsviktig"))
         if sub:
             small = QFont(base)
@@ -149,6 +205,8 @@ class DepMapGraphicsView(QGraphicsView):
         self.items_by_id: dict[str, NodeItem] = {}
         self.selected: str | None = None
         self.zoom = 1.0
+        self.node_h = NODE_H
+        self.row_spacing = NODE_H + ROW_GAP
 
     # -- content --------------------------------------------------------------------------------------
 
@@ -158,8 +216,12 @@ class DepMapGraphicsView(QGraphicsView):
         self.items_by_id.clear()
         if graph is None:
             return
+        # every node as tall as the longest name needs, so all names are whole and rows stay aligned
+        longest = max((len(wrap_label(n.label, _label_font(), label_width())) for n in graph.nodes), default=1)
+        self.node_h = NodeItem.height_for(max(longest, 1))
+        self.row_spacing = self.node_h + ROW_GAP
         for n in graph.nodes:
-            item = NodeItem(n)
+            item = NodeItem(n, self.node_h)
             item.setPos(self.node_pos(n))
             scene.addItem(item)
             self.items_by_id[n.id] = item
@@ -178,17 +240,23 @@ class DepMapGraphicsView(QGraphicsView):
         desc = ", ".join(f"{n.id} {n.label}" for n in graph.nodes)
         self.setAccessibleDescription(desc)
 
-    @staticmethod
-    def node_pos(n: Node) -> QPointF:
-        return QPointF(n.x * COL_SPACING, n.y * ROW_SPACING)
+    def node_pos(self, n: Node) -> QPointF:
+        return QPointF(n.x * COL_SPACING, n.y * self.row_spacing)
 
     def _add_edge(self, a: QPointF, b: QPointF, e) -> None:
+        # a dependency's level is its fewest steps from a function (services/depmap.py), so a
+        # "depends_on" arrow can also stay in its column or point back to a lower level
         forward = b.x() > a.x() + 1
+        backward = b.x() < a.x() - 1
         if forward:
             start, end = QPointF(a.x() + NODE_W / 2, a.y()), QPointF(b.x() - NODE_W / 2 - 2, b.y())
             dx = (end.x() - start.x()) / 2
             c1, c2 = QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y())
-        else:  # same column (rare): loop out to the right
+        elif backward:  # from the left side to the lower level's right side
+            start, end = QPointF(a.x() - NODE_W / 2, a.y()), QPointF(b.x() + NODE_W / 2 + 2, b.y())
+            dx = (end.x() - start.x()) / 2
+            c1, c2 = QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y())
+        else:  # same column: loop out to the right
             start, end = QPointF(a.x() + NODE_W / 2, a.y()), QPointF(b.x() + NODE_W / 2 + 2, b.y())
             c1, c2 = QPointF(start.x() + 60, start.y()), QPointF(end.x() + 60, end.y())
         path = QPainterPath(start)
@@ -209,7 +277,7 @@ class DepMapGraphicsView(QGraphicsView):
         item.setToolTip("\n".join(tip))
         self.scene().addItem(item)
         # arrow head
-        direction = end - c2 if forward else end - c2
+        direction = end - c2
         length = max((direction.x() ** 2 + direction.y() ** 2) ** 0.5, 0.001)
         ux, uy = direction.x() / length, direction.y() / length
         head = QPolygonF([end, end - QPointF(ux * 10 - uy * 5, uy * 10 + ux * 5),
@@ -389,6 +457,8 @@ class DepMapView(RefreshWhenVisible, QWidget):
         self.info.setTextFormat(Qt.TextFormat.RichText)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.info.linkActivated.connect(self.navigate.emit)
+        # two lines reserved: a long name's details are not cut, and the map does not jump on selection
+        self.info.setMinimumHeight(int(2 * self.info.fontMetrics().lineSpacing() + 4))
         info.addWidget(self.info, 1)
         self.open_button = QPushButton(self.tr("Öppna"), self)
         self.open_button.setToolTip(self.tr("Gå till den markerade posten (Enter)"))
@@ -468,7 +538,7 @@ class DepMapView(RefreshWhenVisible, QWidget):
                 parts.append(html.escape(n.dep_type))
             if n.provider_org:
                 parts.append(html.escape(self.tr("levereras av {0}").format(n.provider_org)))
-            parts.append(html.escape(self.tr("betjänar {0} verksamheter").format(n.functions_served)))
+            parts.append(html.escape(_serves_text(n.functions_served)))
             if n.shared:
                 parts.append(f"<span style='color:{SHARED_COLOUR}; font-weight:600'>"
                              f"{html.escape(self.tr('delat beroende'))}</span>")

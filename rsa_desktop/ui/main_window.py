@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts([QKeySequence(K.Undo)])
         self.redo_action = stack.createRedoAction(self, self.tr("Gör om"))
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        commands.label_undo_actions(stack, self.undo_action, self.redo_action)  # short toolbar text, full tip
         self.add_item_action = self._action(self.tr("&Lägg till i listan"), self.add_item, QKeySequence("Ctrl+Shift+N"),
                                             self.tr("Lägg till en ny rad i stegets lista"))
         self.duplicate_action = self._action(self.tr("&Duplicera"), self.duplicate_item, QKeySequence("Ctrl+D"),

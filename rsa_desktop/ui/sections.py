@@ -218,6 +218,9 @@ class ItemSection(RefreshWhenVisible, QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         n = self.model.columnCount()
+        if self.config.compact:
+            self._fit_compact(n)
+            return
         title_col = next((i for i, name in enumerate(self.column_names) if name == self.spec.title_field), n - 1)
         widths = None if content_changed else getattr(self, "_content_widths", None)
         if widths is None or len(widths) != n:
@@ -240,6 +243,26 @@ class ItemSection(RefreshWhenVisible, QWidget):
             used += widths[col]
         available = self.view.viewport().width()
         header.resizeSection(title_col, max(available - used, 120))
+
+    def _fit_compact(self, n: int) -> None:
+        """A child list in a narrow panel (the arbetsgrupp): the columns share the visible width by
+        what their content needs, and long texts wrap, so every name and role can be read without
+        scrolling sideways (issue 21)."""
+        header = self.view.horizontalHeader()
+        self.view.setWordWrap(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        available = max(self.view.viewport().width(), 60 * n)
+        hints = [max(self.view.sizeHintForColumn(c), header.sectionSizeHint(c), 40) for c in range(n)]
+        total = sum(hints) or 1
+        if total <= available:  # all fits: the spare width goes to the first (title) column
+            widths = list(hints)
+            widths[0] += available - total
+        else:
+            widths = [max(60, int(available * h / total)) for h in hints]
+            widths[0] = max(60, available - sum(widths[1:]))
+        for c, w in enumerate(widths):
+            header.resizeSection(c, w)
+        self.view.resizeRowsToContents()
 
     def _longest_hid_width(self) -> int:
         """What the ID column needs for the longest ID (only a sample of the rows is measured)."""

@@ -381,6 +381,7 @@ class AssignmentPage(StepPage):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
+        split.setSizes([620, 460])  # the arbetsgrupp's names and roles readable at 1366 px (issue 21)
         self.body.addWidget(split, 1)
 
 

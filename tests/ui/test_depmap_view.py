@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt
 
 from rsa_desktop.services.rsa import RsaService
@@ -80,3 +82,49 @@ def test_shared_dependency_stands_out(window, sample):
     assert mapview.graph.node("B2").shared and not mapview.graph.node("B1").shared
     mapview.select("B2")
     assert "delat beroende" in mapview.info.text()
+
+
+def test_every_name_is_whole_and_direct_needs_sit_at_level_one(window, qtbot, sample, tmp_path):
+    """Issue 21: names were elided in the map's nodes, and a dependency every verksamhet needs directly
+    was drawn in "nivå 2". Long names now wrap inside a taller node; the level rule is services/depmap's."""
+    path, ids = sample
+    long_name = ("Stadens gemensamma ärendehanteringssystem för ställföreträdarärenden, arvoden och "
+                 "årsräkningar (driftas av Serviceförvaltningen)")
+    doc = Document.open(path)
+    svc = RsaService(doc)
+    aid = ids["analysis"]
+    with svc.batch():
+        svc.update("dependency", ids["B1"], name=long_name)
+        b3 = svc.create("dependency", aid, dep_type="Tele och data", name="Nätverk").id
+        for fid in (ids["V1"], ids["V2"]):
+            svc.link("function_dependency", fid, ids["B2"])
+        svc.link("dependency_dependency", ids["B1"], ids["B2"])  # B1 needs El too; El stays at level 1
+        svc.link("dependency_dependency", ids["B1"], b3)
+    doc.close()
+    mapview = _open_map(window, path)
+    view = mapview.view
+    g = mapview.graph
+    assert g.node("B1").column == g.node("B2").column == 1 and g.node("B3").column == 2
+
+    from rsa_desktop.ui.depmap_view import NodeItem, label_width, _label_font
+    from PySide6.QtGui import QFontMetricsF
+    fm = QFontMetricsF(_label_font())
+    for nid, item in view.items_by_id.items():
+        assert " ".join(item.lines).replace("  ", " ") == " ".join(g.node(nid).label.split()), nid  # nothing cut
+        assert all(fm.horizontalAdvance(line) <= label_width() + 1 for line in item.lines), nid
+        assert item.shape_rect().height() >= NodeItem.height_for(len(item.lines)) - 0.01
+    assert len(view.items_by_id["B1"].lines) >= 2
+    # nodes of one column do not overlap
+    col1 = sorted((view.items_by_id[n.id] for n in g.column(1)), key=lambda i: i.pos().y())
+    for upper, lower in zip(col1, col1[1:]):
+        assert upper.sceneBoundingRect().bottom() - 10 < lower.sceneBoundingRect().top() + 10
+        assert upper.pos().y() + upper.height / 2 < lower.pos().y() - lower.height / 2
+
+    # hovering a node still gives the whole name, and clicking shows it below the map
+    pos = view.mapFromScene(view.items_by_id["B1"].pos())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert long_name in mapview.info.text()
+    assert long_name in view.items_by_id["B1"].toolTip()
+    out = os.environ.get("RSA_SCREENSHOTS")
+    if out:
+        window.grab().save(os.path.join(out, "depmap_1366.png"))

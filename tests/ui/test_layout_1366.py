@@ -1,0 +1,98 @@
+"""Layout at 1366×768 and narrower (issue 21): nothing a newcomer needs is cut off, and nothing jumps
+under the pointer. Screenshots go to $RSA_SCREENSHOTS when it is set (the engineers look at them)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication
+
+from rsa_desktop.services.rsa import RsaService
+from rsa_desktop.storage.database import Document
+
+
+def _shot(widget, name: str) -> None:
+    folder = os.environ.get("RSA_SCREENSHOTS")
+    if folder:
+        widget.grab().save(os.path.join(folder, f"{name}.png"))
+
+
+def _cell_text_fits(view, index) -> bool:
+    text = index.data() or ""
+    from PySide6.QtWidgets import QStyle
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1  # as the delegate
+    rect = view.visualRect(index).adjusted(margin, 0, -margin, 0)
+    need = QFontMetrics(view.font()).boundingRect(QRect(0, 0, rect.width(), 10_000),
+                                                  int(Qt.TextFlag.TextWordWrap), text)
+    return need.width() <= rect.width() + 1 and need.height() <= rect.height() + 1
+
+
+def test_arbetsgrupp_shows_whole_names_and_roles(window, qtbot, sample):
+    path, ids = sample
+    doc = Document.open(path)
+    svc = RsaService(doc)
+    with svc.batch():
+        svc.create("participant", ids["analysis"], name="Karl-Johan Lindqvist Bergström",
+                   role="Säkerhetssamordnare (processledare)", unit="Avdelningen för juridik och ställföreträdarfrågor")
+        svc.create("participant", ids["analysis"], name="Maria Eriksson", role="Förvaltningschef (uppdragsgivare)")
+    doc.close()
+    assert window.open_path(path)
+    window.go_to("uppdrag")
+    QApplication.processEvents()
+    sec = window.page("uppdrag").section("participant")
+    view = sec.view
+    model = view.model()
+    assert model.rowCount() == 3
+    total = sum(view.horizontalHeader().sectionSize(c) for c in range(model.columnCount()))
+    assert total <= view.viewport().width()  # no sideways scrolling to read a column
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            idx = model.index(r, c)
+            assert _cell_text_fits(view, idx), (idx.data(), view.visualRect(idx), view.rowHeight(r))
+    # the count beside the buttons is not cut off either
+    label = sec.count_label
+    assert label.text() == "3 st" and label.width() >= label.sizeHint().width()
+    right = label.mapTo(window, QPoint(label.width(), 0)).x()
+    group = sec.parentWidget()
+    assert right <= group.mapTo(window, QPoint(group.width(), 0)).x()
+    _shot(window, "arbetsgrupp_1366")
+
+
+def test_undo_and_redo_buttons_keep_a_short_text_on_a_narrow_window(window, qtbot, sample):
+    """The toolbar said "Ångra Ändra titel på R1 Långvarigt elavbrott…" and was elided or pushed out on
+    a narrow window; now the button says "Ångra" and the tooltip and status tip say what."""
+    from PySide6.QtWidgets import QToolButton
+
+    path, ids = sample
+    assert window.open_path(path)
+    window.go_to("risker")
+    sec = window.page("risker").section("risk")
+    assert sec.select_id(ids["R1"])
+    from rsa_desktop.ui import commands
+    commands.execute(window.session, commands.UpdateCommand(
+        window.session, "risk", ids["R1"], {"description": "Ett elavbrott som varar flera dygn."}))
+    commands.execute(window.session, commands.UpdateCommand(
+        window.session, "risk", ids["R1"], {"title": "Långvarigt elavbrott i hela kommunen under vintern"}))
+    window.session.undo_stack.undo()
+    QApplication.processEvents()
+    for width in (1366, 1024, 900):
+        window.resize(width, 768)
+        QApplication.processEvents()
+        for action, short, what in ((window.undo_action, "Ångra", "beskrivning på R1"),
+                                    (window.redo_action, "Gör om", "rubrik på R1")):
+            button = window.year_toolbar.widgetForAction(action)
+            assert isinstance(button, QToolButton) and button.isVisible(), (width, short)
+            assert button.text() == short and button.width() >= button.sizeHint().width()
+            assert button.mapTo(window, QPoint(button.width(), 0)).x() <= window.width()
+            assert action.isEnabled()
+            assert what in action.toolTip() and action.toolTip().startswith(short + ":")
+            assert what in action.statusTip() and what in action.text()  # the menu says what
+    _shot(window.year_toolbar, "toolbar_900")
+    qtbot.mouseClick(window.year_toolbar.widgetForAction(window.redo_action), Qt.MouseButton.LeftButton)
+    assert window.session.svc.get("risk", ids["R1"]).title.startswith("Långvarigt elavbrott i hela")
+    assert window.undo_action.isEnabled() and not window.redo_action.isEnabled()
+    assert window.year_toolbar.widgetForAction(window.undo_action).text() == "Ångra"
+    assert window.year_toolbar.widgetForAction(window.redo_action).text() == "Gör om"
+    assert window.redo_action.statusTip() == "Det finns inget att göra om."
