@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QComboBox, QCommandLinkButton, QCompleter, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -156,6 +156,8 @@ class SetupPage(QWidget):
             return
         self.name.setEditText(choice.name)
         self.org_type.setCurrentIndex(max(self.org_type.findData(choice.org_type), 0))
+        # the completer writes the whole completion into the field after this signal: put the own name back
+        QTimer.singleShot(0, lambda: self.name.currentText() == text and self.name.setEditText(choice.name))
 
     def prefill(self, org) -> None:
         if org is not None:
@@ -167,7 +169,7 @@ class SetupPage(QWidget):
         self.error.setVisible(bool(text))
 
     def _create(self) -> None:
-        name = self.name.currentText().strip()
+        name = self.name.currentText().split(" – ")[0].strip()  # a completion's "own name – other names"
         known = organisations.lookup(name)
         if known is not None and name != known.name:  # a nämnd's name or an alias: store the förvaltning's own
             self._org_chosen(name)
