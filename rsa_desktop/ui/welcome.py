@@ -133,6 +133,12 @@ class SetupPage(QWidget):
         self.year.setValue(dt.date.today().year)
         self.year.setAccessibleName(self.tr("Analysår"))
         form.addRow(self.tr("Förvaltning eller bolag:"), self.name)
+        # What will be stored, before it is: a nämnd's name or an alias is saved as the förvaltning's own name
+        self.stored_as = QLabel(frame)
+        self.stored_as.setStyleSheet("color: #444;")
+        self.stored_as.setMinimumHeight(self.stored_as.fontMetrics().lineSpacing())  # no jump when it fills
+        form.addRow("", self.stored_as)
+        self.name.editTextChanged.connect(self._show_stored_as)
         form.addRow(self.tr("Typ:"), self.org_type)
         form.addRow(self.tr("Analysår:"), self.year)
         col.addWidget(frame)
@@ -148,6 +154,16 @@ class SetupPage(QWidget):
         self.create_button.clicked.connect(self._create)
         col.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
         col.addStretch(2)
+
+    def _show_stored_as(self, text: str) -> None:
+        values = organisations.organisation_values(text.split(" – ")[0], "")
+        if organisations.lookup(values["name"]) is None:
+            self.stored_as.setText(self.tr("Finns inte i stadens organisationskatalog: sparas som du skrivit det.")
+                                   if values["name"] else "")
+        elif values.get("committee"):
+            self.stored_as.setText(self.tr("Sparas som {0}, nämnd: {1}.").format(values["name"], values["committee"]))
+        else:
+            self.stored_as.setText(self.tr("Sparas som {0}.").format(values["name"]))
 
     def _org_chosen(self, text: str) -> None:
         """A completion ("Arbetsmarknadsförvaltningen – Arbetsmarknadsnämnden, …") becomes the own name and type."""

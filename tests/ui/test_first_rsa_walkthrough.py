@@ -228,6 +228,7 @@ def test_creation_stores_the_organisation_and_its_namnd(window, qtbot, qtlog, tm
 def test_creation_by_the_namnds_name_and_by_an_unknown_name(window, qtbot, tmp_path):
     setup = _create_through_setup(window, qtbot, tmp_path, "exploatering")
     setup.name.setEditText("Exploateringsnämnden")  # the nämnd's name: the förvaltning is stored, with its nämnd
+    assert setup.stored_as.text() == "Sparas som Exploateringskontoret, nämnd: Exploateringsnämnden."
     qtbot.mouseClick(setup.create_button, Qt.MouseButton.LeftButton)
     org = window.session.organisation()
     assert (org.name, org.committee) == ("Exploateringskontoret", "Exploateringsnämnden")
@@ -235,6 +236,7 @@ def test_creation_by_the_namnds_name_and_by_an_unknown_name(window, qtbot, tmp_p
 
     setup = _create_through_setup(window, qtbot, tmp_path, "okand")
     setup.name.setEditText("Räddningstjänsten Storstad")  # not in the catalogue: stored as typed, no nämnd
+    assert "sparas som du skrivit det" in setup.stored_as.text()
     qtbot.mouseClick(setup.create_button, Qt.MouseButton.LeftButton)
     org = window.session.organisation()
     assert (org.name, org.committee) == ("Räddningstjänsten Storstad", "")
