@@ -160,3 +160,36 @@ def test_ticking_oppet_utdrag_moves_no_button_on_the_rapport_step(window, qtbot,
     qtbot.mouseClick(export.public_box, Qt.MouseButton.LeftButton)
     _settle()
     assert positions() == before
+
+
+def test_a_name_cut_in_a_list_is_whole_in_its_tooltip(window, qtbot, qtlog, sample):
+    """The title column has its own tooltip; other columns ("V1 Utbetalning…" in the plans' Verksamhet
+    column) were cut with no way to read them but widening the column."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    path, ids = sample
+    long_name = "Utbetalning av försörjningsstöd till deltagare i arbetsmarknadsinsatser"
+    doc = Document.open(path)
+    RsaService(doc).update("function", ids["V1"], name=long_name)
+    doc.close()
+    assert window.open_path(path)
+    window.go_to("kontinuitet")
+    _settle()
+    sec = window.page("kontinuitet").section("continuity_plan")
+    view = sec.view
+    model = view.model()
+    col = next(c for c in range(model.columnCount()) if long_name in str(model.index(0, c).data()))
+    index = model.index(0, col)
+    assert not index.data(Qt.ItemDataRole.ToolTipRole)
+    rect = view.visualRect(index)
+    assert view.fontMetrics().horizontalAdvance(str(index.data())) > rect.width()  # the column cuts it
+    assert sec.elided_cell_text(rect.center()) == index.data()
+    with qtlog.disabled():  # the offscreen plugin cannot raise() the tooltip window: it says so
+        QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, rect.center(),
+                                                           view.viewport().mapToGlobal(rect.center())))
+        assert QToolTip.isVisible() and QToolTip.text() == index.data()
+        QToolTip.hideText()
+    short = view.visualRect(model.index(0, 0))  # the ID column: "K1" fits, no tooltip
+    assert sec.elided_cell_text(short.center()) == ""
