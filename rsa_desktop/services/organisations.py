@@ -53,3 +53,16 @@ def lookup(name: str) -> OrgChoice | None:
         if n in (x.casefold() for x in (c.name, c.committee, *c.also_known_as)):
             return c
     return None
+
+
+def organisation_values(name: str, org_type: str) -> dict:
+    """What an analysis' creation stores for the organisation typed or picked: the catalogue's own name
+    and its nämnd (so the nämnd is not lost when the förvaltning is found by any of its names), with the
+    type the user chose. A name the catalogue does not know is stored as typed."""
+    known = lookup(name)
+    if known is None:
+        return {"name": name.strip(), "org_type": org_type}
+    values = {"name": known.name, "org_type": org_type or known.org_type}
+    if known.committee:
+        values["committee"] = known.committee
+    return values

@@ -183,8 +183,9 @@ class NodeItem(QGraphicsItem):
             small.setPointSizeF(7.5)
             p.setFont(small)
             p.setPen(QColor("#555555"))
+            room = text_rect.width() - QFontMetricsF(bold).horizontalAdvance(head) - 12  # all beside the ID
             p.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-                       QFontMetricsF(small).elidedText(sub, Qt.TextElideMode.ElideRight, text_rect.width() / 2))
+                       QFontMetricsF(small).elidedText(sub, Qt.TextElideMode.ElideRight, room))
 
 
 class DepMapGraphicsView(QGraphicsView):

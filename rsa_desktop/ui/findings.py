@@ -110,7 +110,6 @@ class FindingsPanel(QFrame):
         self.header = QLabel(self)
         self.header.setTextFormat(Qt.TextFormat.RichText)
         head.addWidget(self.header, 1)
-        lay.addLayout(head)
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
         self.browser.setAccessibleName(_t("RSA-kontroll för steget"))
@@ -120,14 +119,17 @@ class FindingsPanel(QFrame):
         self.browser.setFixedHeight(72)
         self.browser.anchorClicked.connect(self._anchor)
         add_icon_resources(self.browser.document())
+        # The list opens above its header row (as a status-bar drawer does): collapsing or expanding it
+        # leaves the toggle under the pointer instead of moving it by the list's height.
         lay.addWidget(self.browser)
+        lay.addLayout(head)
         self.set_findings([])
 
     def set_expanded(self, on: bool) -> None:
         self.toggle.blockSignals(True)
         self.toggle.setChecked(on)
         self.toggle.blockSignals(False)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.UpArrow)  # the list opens upwards
         self.browser.setVisible(on)
 
     def set_findings(self, findings: list[ReviewFinding]) -> None:

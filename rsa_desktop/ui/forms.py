@@ -344,8 +344,10 @@ class DateEditor(FieldEditor):
         lay.setContentsMargins(0, 0, 0, 0)
         self.edit = QLineEdit(box)
         self.edit.setPlaceholderText(self.tr("ÅÅÅÅ-MM-DD (inget datum)"))
-        self.edit.setMaximumWidth(170)
-        self.edit.setMinimumWidth(130)
+        # wide enough for the whole placeholder: "(inget datum)" was cut to "(ing…" at 1366 px
+        need = self.edit.fontMetrics().horizontalAdvance(self.edit.placeholderText()) + 24
+        self.edit.setMaximumWidth(max(170, need))
+        self.edit.setMinimumWidth(max(130, need))
         self.edit.editingFinished.connect(self.commit)
         self.edit.installEventFilter(self)
         self.calendar_button = QToolButton(box)

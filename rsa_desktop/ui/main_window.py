@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QDialog, QComboBox, QFrame, QHBoxLayout, QLabel, 
 
 from rsa_desktop import APP_NAME
 from rsa_desktop.model.kinds import SECURITY_CLASSES
+from rsa_desktop.services import organisations
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.storage.database import Document
 from rsa_desktop import paths
@@ -738,11 +739,12 @@ class MainWindow(QMainWindow):
         (the organisation stays: it is the file's starting point)."""
         svc = self.session.svc
         template = template if template is not None else self.setup.template.choice()
+        values = organisations.organisation_values(org_name, org_type)  # with its nämnd from the catalogue
         try:
-            if svc.organisation() is None:
-                svc.set_organisation(name=org_name, org_type=org_type)
-            elif org_name and svc.organisation().name != org_name:
-                svc.set_organisation(name=org_name, org_type=org_type)
+            org = svc.organisation()
+            if org is None or (org_name and (org.name != values["name"] or (values.get("committee")
+                                                                          and not org.committee))):
+                svc.set_organisation(**values)
         except ValidationError as exc:
             self.setup.show_error(str(exc))
             return False

@@ -12,7 +12,8 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSplitter, QStyle, QTableView, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSplitter, QStyle, QTableView, QToolTip, QVBoxLayout,
+                               QWidget)
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
@@ -275,7 +276,24 @@ class ItemSection(RefreshWhenVisible, QWidget):
     def eventFilter(self, obj, event) -> bool:
         if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
             self.fit_columns(content_changed=False)
+        if obj is self.view.viewport() and event.type() == QEvent.Type.ToolTip:
+            tip = self.elided_cell_text(event.pos())
+            if tip:  # a name cut to "Utbetalning av försörjningsstö…" can still be read whole
+                QToolTip.showText(event.globalPos(), tip, self.view.viewport(),
+                                  self.view.visualRect(self.view.indexAt(event.pos())))
+                return True
         return super().eventFilter(obj, event)
+
+    def elided_cell_text(self, pos) -> str:
+        """The whole text of the cell at `pos` when the column is too narrow for it (and the cell has no
+        tooltip of its own), else ""."""
+        index = self.view.indexAt(pos)
+        if not index.isValid() or index.data(Qt.ItemDataRole.ToolTipRole):
+            return ""
+        text = str(index.data() or "")
+        margin = 2 * (self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view) + 1)
+        fits = self.view.fontMetrics().horizontalAdvance(text) + margin <= self.view.visualRect(index).width()
+        return "" if fits or (self.view.wordWrap() and self.config.compact) else text
 
     def set_read_only(self, ro: bool) -> None:
         self._read_only = ro

@@ -522,7 +522,7 @@ class ReportPage(StepPage):
         title = "{0} – {1} {2}".format(org.name if org else "", _t("analys"), a.year if a else "")
         parts = [f"<h2>{html.escape(title)}</h2>"]
         if blocking:
-            parts.append("<p>" + _t("{0} av {1} steg är klara. RSA-kontrollen har <b>{2} anmärkningar</b> "
+            parts.append("<p>" + _t("{0} av {1} arbetssteg (steg 1–{1}) är klara. RSA-kontrollen har <b>{2} anmärkningar</b> "
                                     "({3}). Fel ska rättas innan analysen lämnas in; varningar bör ses över. "
                                     "Klicka på <i>Gå till</i> för att komma direkt till uppgiften.").format(
                 done, len(others), len(self.findings), html.escape(count_text(self.findings))) + "</p>")

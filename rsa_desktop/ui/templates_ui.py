@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
@@ -57,12 +57,14 @@ class TemplatePicker(QWidget):
         bl.addLayout(row)
         self.description = QLabel(self.body)
         self.description.setWordWrap(True)
+        self.description.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # under the combo
         self.description.setStyleSheet("color: palette(mid);")
         bl.addWidget(self.description)
         hint = QLabel(_t("Bocka för de verksamheter ni vill ha med. Deras typiska beroenden följer med, kopplade."),
                       self.body)
         hint.setWordWrap(True)
         bl.addWidget(hint)
+        self.hint = hint
         self.area = QScrollArea(self.body)  # one row per function: checkbox with name, description below
         self.area.setWidgetResizable(True)
         self.area.setMinimumHeight(160)
@@ -103,9 +105,13 @@ class TemplatePicker(QWidget):
         while self.rows.count():
             item = self.rows.takeAt(0)
             if item.widget():
+                item.widget().hide()  # not drawn over the new rows until it is deleted
                 item.widget().deleteLater()
         self.checks = []
         t = self.template()
+        # without a template there is nothing to tick: no empty list and no Markera alla
+        for w in (self.hint, self.area, self.all_button, self.none_button):
+            w.setVisible(t is not None)
         if t is None:
             self.description.setText(_t("Börja med en tom analys och lägg till era egna verksamheter i steg 3. "
                                         "En mall kan läggas till senare: Analys → Lägg till från mall."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QComboBox, QCommandLinkButton, QCompleter, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -133,6 +133,12 @@ class SetupPage(QWidget):
         self.year.setValue(dt.date.today().year)
         self.year.setAccessibleName(self.tr("Analysår"))
         form.addRow(self.tr("Förvaltning eller bolag:"), self.name)
+        # What will be stored, before it is: a nämnd's name or an alias is saved as the förvaltning's own name
+        self.stored_as = QLabel(frame)
+        self.stored_as.setStyleSheet("color: #444;")
+        self.stored_as.setMinimumHeight(self.stored_as.fontMetrics().lineSpacing())  # no jump when it fills
+        form.addRow("", self.stored_as)
+        self.name.editTextChanged.connect(self._show_stored_as)
         form.addRow(self.tr("Typ:"), self.org_type)
         form.addRow(self.tr("Analysår:"), self.year)
         col.addWidget(frame)
@@ -149,6 +155,16 @@ class SetupPage(QWidget):
         col.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
         col.addStretch(2)
 
+    def _show_stored_as(self, text: str) -> None:
+        values = organisations.organisation_values(text.split(" – ")[0], "")
+        if organisations.lookup(values["name"]) is None:
+            self.stored_as.setText(self.tr("Finns inte i stadens organisationskatalog: sparas som du skrivit det.")
+                                   if values["name"] else "")
+        elif values.get("committee"):
+            self.stored_as.setText(self.tr("Sparas som {0}, nämnd: {1}.").format(values["name"], values["committee"]))
+        else:
+            self.stored_as.setText(self.tr("Sparas som {0}.").format(values["name"]))
+
     def _org_chosen(self, text: str) -> None:
         """A completion ("Arbetsmarknadsförvaltningen – Arbetsmarknadsnämnden, …") becomes the own name and type."""
         choice = organisations.lookup(text.split(" – ")[0])
@@ -156,6 +172,8 @@ class SetupPage(QWidget):
             return
         self.name.setEditText(choice.name)
         self.org_type.setCurrentIndex(max(self.org_type.findData(choice.org_type), 0))
+        # the completer writes the whole completion into the field after this signal: put the own name back
+        QTimer.singleShot(0, lambda: self.name.currentText() == text and self.name.setEditText(choice.name))
 
     def prefill(self, org) -> None:
         if org is not None:
@@ -167,7 +185,7 @@ class SetupPage(QWidget):
         self.error.setVisible(bool(text))
 
     def _create(self) -> None:
-        name = self.name.currentText().strip()
+        name = self.name.currentText().split(" – ")[0].strip()  # a completion's "own name – other names"
         known = organisations.lookup(name)
         if known is not None and name != known.name:  # a nämnd's name or an alias: store the förvaltning's own
             self._org_chosen(name)

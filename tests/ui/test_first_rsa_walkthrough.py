@@ -191,3 +191,52 @@ def test_templates_reachable_after_the_year_is_created(window, qtbot, tmp_path):
     window.redo_action.trigger()
     assert [f.name for f in s.items("function")] == [name]
     assert s.svc.links("function_dependency", analysis_id=s.analysis_id)
+
+
+def _create_through_setup(window, qtbot, tmp_path, name: str):
+    path = tmp_path / f"{name}.rsa"
+    Document.create(path).close()
+    assert window.open_path(path)
+    assert window.stack.currentWidget() is window.setup
+    return window.setup
+
+
+def test_creation_stores_the_organisation_and_its_namnd(window, qtbot, qtlog, tmp_path):
+    """Issue 21: the organisation picker found the förvaltning, but the nämnd was not stored."""
+    setup = _create_through_setup(window, qtbot, tmp_path, "arbetsmarknad")
+    edit = setup.name.lineEdit()
+    edit.setFocus()
+    popup = setup.name.completer().popup()
+    with qtlog.disabled():  # the offscreen plugin cannot raise() a popup or grab the keyboard: it says so
+        qtbot.keyClicks(edit, "arbetsmark")  # the start of the förvaltning's name, typed
+        qtbot.waitUntil(popup.isVisible, timeout=2000)
+        assert popup.model().rowCount() >= 1
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+        qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: setup.name.currentText() == "Arbetsmarknadsförvaltningen", timeout=2000)
+    assert setup.org_type.currentData() == "facknamnd"
+    qtbot.mouseClick(setup.create_button, Qt.MouseButton.LeftButton)
+    org = window.session.organisation()
+    assert (org.name, org.org_type, org.committee) == ("Arbetsmarknadsförvaltningen", "facknamnd",
+                                                        "Arbetsmarknadsnämnden")
+    # the Verksamhet step shows it in the organisation form
+    window.go_to("verksamhet")
+    form = window.page("verksamhet").organisation_group.form
+    assert form.editors["committee"].value() == "Arbetsmarknadsnämnden"
+
+
+def test_creation_by_the_namnds_name_and_by_an_unknown_name(window, qtbot, tmp_path):
+    setup = _create_through_setup(window, qtbot, tmp_path, "exploatering")
+    setup.name.setEditText("Exploateringsnämnden")  # the nämnd's name: the förvaltning is stored, with its nämnd
+    assert setup.stored_as.text() == "Sparas som Exploateringskontoret, nämnd: Exploateringsnämnden."
+    qtbot.mouseClick(setup.create_button, Qt.MouseButton.LeftButton)
+    org = window.session.organisation()
+    assert (org.name, org.committee) == ("Exploateringskontoret", "Exploateringsnämnden")
+    window.session.close()
+
+    setup = _create_through_setup(window, qtbot, tmp_path, "okand")
+    setup.name.setEditText("Räddningstjänsten Storstad")  # not in the catalogue: stored as typed, no nämnd
+    assert "sparas som du skrivit det" in setup.stored_as.text()
+    qtbot.mouseClick(setup.create_button, Qt.MouseButton.LeftButton)
+    org = window.session.organisation()
+    assert (org.name, org.committee) == ("Räddningstjänsten Storstad", "")

@@ -19,6 +19,12 @@ def _shot(widget, name: str) -> None:
         widget.grab().save(os.path.join(folder, f"{name}.png"))
 
 
+def _settle() -> None:
+    """Let the posted layout requests run up the widget tree, one level per pass, as the event loop would."""
+    for _ in range(6):
+        QApplication.processEvents()
+
+
 def _cell_text_fits(view, index) -> bool:
     text = index.data() or ""
     from PySide6.QtWidgets import QStyle
@@ -96,3 +102,94 @@ def test_undo_and_redo_buttons_keep_a_short_text_on_a_narrow_window(window, qtbo
     assert window.year_toolbar.widgetForAction(window.undo_action).text() == "Ångra"
     assert window.year_toolbar.widgetForAction(window.redo_action).text() == "Gör om"
     assert window.redo_action.statusTip() == "Det finns inget att göra om."
+
+
+def test_collapsing_the_rsa_kontroll_leaves_the_toggle_and_the_buttons_under_the_pointer(window, qtbot, sample):
+    """Collapsing the strip moved its toggle (and header) down by the list's height, so the next click
+    hit whatever had moved under the pointer. The list now opens above the header row."""
+    path, ids = sample
+    assert window.open_path(path)
+    window.go_to("risker")
+    page = window.page("risker")
+    QApplication.processEvents()
+    panel = page.findings_panel
+    sec = page.section("risk")
+    assert panel.browser.isVisible()
+
+    def where(w):
+        return w.mapTo(window, QPoint(0, 0))
+
+    toggle, header, add = where(panel.toggle), where(panel.header), where(sec.add_button)
+    _shot(window, "kontroll_open")
+    qtbot.mouseClick(panel.toggle, Qt.MouseButton.LeftButton)
+    _settle()
+    assert not panel.browser.isVisible() and not panel.toggle.isChecked()
+    assert (where(panel.toggle), where(panel.header), where(sec.add_button)) == (toggle, header, add)
+    _shot(window, "kontroll_closed")
+    # a second click at the same place opens it again
+    target = window.childAt(toggle + panel.toggle.rect().center())
+    assert target is panel.toggle
+    qtbot.mouseClick(target, Qt.MouseButton.LeftButton)
+    _settle()
+    assert panel.browser.isVisible() and panel.toggle.isChecked()
+    assert (where(panel.toggle), where(panel.header), where(sec.add_button)) == (toggle, header, add)
+
+
+def test_ticking_oppet_utdrag_moves_no_button_on_the_rapport_step(window, qtbot, sample):
+    from PySide6.QtWidgets import QAbstractButton
+
+    path, _ids = sample
+    assert window.open_path(path)
+    window.go_to("rapport")
+    page = window.page("rapport")
+    _settle()
+    export = page.export_panel
+
+    def positions():
+        return {b: (b.mapTo(window, QPoint(0, 0)), b.size()) for b in page.findChildren(QAbstractButton)
+                if b.isVisible()}
+
+    before = positions()
+    assert export.pdf_button in before and len(before) >= 5
+    qtbot.mouseClick(export.public_box, Qt.MouseButton.LeftButton)
+    _settle()
+    assert export.public_box.isChecked() and export.public_note.isVisible()
+    _shot(window, "rapport_public")
+    after = positions()
+    assert after == before, [b.text() for b in before if after.get(b) != before[b]]
+    qtbot.mouseClick(export.public_box, Qt.MouseButton.LeftButton)
+    _settle()
+    assert positions() == before
+
+
+def test_a_name_cut_in_a_list_is_whole_in_its_tooltip(window, qtbot, qtlog, sample):
+    """The title column has its own tooltip; other columns ("V1 Utbetalning…" in the plans' Verksamhet
+    column) were cut with no way to read them but widening the column."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    path, ids = sample
+    long_name = "Utbetalning av försörjningsstöd till deltagare i arbetsmarknadsinsatser"
+    doc = Document.open(path)
+    RsaService(doc).update("function", ids["V1"], name=long_name)
+    doc.close()
+    assert window.open_path(path)
+    window.go_to("kontinuitet")
+    _settle()
+    sec = window.page("kontinuitet").section("continuity_plan")
+    view = sec.view
+    model = view.model()
+    col = next(c for c in range(model.columnCount()) if long_name in str(model.index(0, c).data()))
+    index = model.index(0, col)
+    assert not index.data(Qt.ItemDataRole.ToolTipRole)
+    rect = view.visualRect(index)
+    assert view.fontMetrics().horizontalAdvance(str(index.data())) > rect.width()  # the column cuts it
+    assert sec.elided_cell_text(rect.center()) == index.data()
+    with qtlog.disabled():  # the offscreen plugin cannot raise() the tooltip window: it says so
+        QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, rect.center(),
+                                                           view.viewport().mapToGlobal(rect.center())))
+        assert QToolTip.isVisible() and QToolTip.text() == index.data()
+        QToolTip.hideText()
+    short = view.visualRect(model.index(0, 0))  # the ID column: "K1" fits, no tooltip
+    assert sec.elided_cell_text(short.center()) == ""
