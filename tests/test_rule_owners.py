@@ -19,6 +19,8 @@ OWNERS = {
     "risk value (sannolikhet × konsekvens), band, overall consequence": "domain/scales.py",
     "Scales and its construction (from a template, from stored rows)": "domain/scales.py",
     "durations (parse, format)": "domain/durations.py",
+    "the workflow's step table: keys, titles, kinds per step, guidance key": "domain/workflow.py",
+    "human IDs: prefix and natural order (R2 before R10)": "domain/ids.py",
 }
 
 # Where a literal status is data, not a rule: the table's CHECK constraint, the frozen migration DDL,
@@ -66,6 +68,10 @@ def test_every_owner_exists():
     ("Level construction", r"\b(?:Level|Band|Horizon|Dimension)\(\s*(?:int\(|[\w.]+\.value\b|i\b|i \+)", {"domain/scales.py"}),
     # the title rule that once paired last year's risks in the matrix
     ("pairing by title", r"_norm_title", set()),
+    # the step table written out again
+    ("step table", r"[\(\[]\s*\"uppdrag\",\s*\"verksamhet\"|\"participant\":\s*\"uppdrag\"", {"domain/workflow.py"}),
+    # a human ID split into prefix and number by hand
+    ("human ID order", r"rstrip\([\"']0123456789[\"']\)", {"domain/ids.py"}),
     # durations parsed or formatted elsewhere
     ("durations", r"def (?:parse|format)_duration\b", {"domain/durations.py"}),
 ])

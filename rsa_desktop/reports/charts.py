@@ -15,6 +15,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.ids import hid_key
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.services.matrix import MatrixData
 
@@ -260,8 +261,7 @@ def matrix_arrows(layout: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _hid_sort(hid: str):
-    digits = "".join(ch for ch in hid if ch.isdigit())
-    return (hid.rstrip("0123456789"), int(digits) if digits else 0)
+    return hid_key(hid)
 
 
 def axis_labels(data: MatrixData) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from rsa_desktop import __version__, paths
 from rsa_desktop.domain import public as public_rule
 from rsa_desktop.domain.actions import is_overdue
+from rsa_desktop.domain.ids import hid_key
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.records import Record
@@ -64,11 +65,6 @@ def yes_no(value: bool | None) -> str:
     if value is None:
         return "Okänt"
     return "Ja" if value else "Nej"
-
-
-def hid_key(hid: str) -> tuple[str, int]:
-    digits = "".join(ch for ch in hid if ch.isdigit())
-    return (hid.rstrip("0123456789"), int(digits) if digits else 0)
 
 
 # -- marking ------------------------------------------------------------------------------------

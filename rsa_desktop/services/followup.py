@@ -26,6 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from rsa_desktop.domain.actions import CANCELLED, DONE, is_open, is_overdue
+from rsa_desktop.domain.ids import hid_key as _hid_key
 from rsa_desktop.domain.pairing import pair_with_previous
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
@@ -33,11 +34,6 @@ from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 
 VIEW_KINDS = ("function", "dependency", "risk")
-
-
-def _hid_key(hid: str) -> tuple[str, int]:
-    digits = "".join(ch for ch in hid if ch.isdigit())
-    return (hid.rstrip("0123456789"), int(digits) if digits else 0)
 
 
 @dataclass(frozen=True)

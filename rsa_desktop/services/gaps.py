@@ -33,6 +33,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from rsa_desktop.domain.actions import counts_as_treatment
+from rsa_desktop.domain.ids import hid_key, hid_prefix
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.records import Record
@@ -78,12 +79,6 @@ class GapFinding:
     @property
     def rule_label(self) -> str:
         return RULES.get(self.rule, self.rule)
-
-
-def hid_key(hid: str) -> tuple[str, int]:
-    """Natural order of human IDs: V2 before V10."""
-    digits = "".join(ch for ch in hid if ch.isdigit())
-    return (hid.rstrip("0123456789"), int(digits) if digits else 0)
 
 
 def sort_key(f: GapFinding):
@@ -359,7 +354,7 @@ _PREFIX_KIND = {spec.prefix: kind for kind, spec in KINDS.items() if spec.prefix
 
 
 def _resolve(svc: RsaService, analysis_id: int, hid: str) -> Record | None:
-    kind = _PREFIX_KIND.get(hid.rstrip("0123456789"))
+    kind = _PREFIX_KIND.get(hid_prefix(hid))
     return svc.find_by_hid(kind, analysis_id, hid) if kind else None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rsa_desktop.domain.ids import hid_key as _hid_key
 from rsa_desktop.domain.public import is_marked
 from rsa_desktop.services.followup import paired, previous_analysis
 from rsa_desktop.services.rsa import RsaService
@@ -58,11 +59,6 @@ class MatrixData:
     def unplaced(self) -> tuple[RiskPoint, ...]:
         """Risks that lack a likelihood or a consequence and so are not in any cell."""
         return tuple(p for p in self.points if not p.placed)
-
-
-def _hid_key(hid: str) -> tuple[str, int]:
-    digits = "".join(ch for ch in hid if ch.isdigit())
-    return (hid.rstrip("0123456789"), int(digits) if digits else 0)
 
 
 def matrix_data(svc: RsaService, analysis_id: int, *, dimension: str = "", residual: bool = False,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rsa_desktop.domain import workflow
 from rsa_desktop.domain.actions import counts_as_treatment, is_open, is_overdue
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
@@ -19,12 +20,9 @@ from rsa_desktop.services.rsa import RsaService
 
 ERROR, WARNING, INFO = "fel", "varning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
-STEPS = ("uppdrag", "verksamhet", "samhallsviktig", "beroenden", "risker", "sarbarheter", "atgarder",
-         "kontinuitet", "rapport")
+STEPS = workflow.STEP_KEYS
 # The step where an item of each kind is filled in and reviewed (one map for every rule here).
-KIND_STEP = {"participant": "uppdrag", "function": "samhallsviktig", "dependency": "beroenden", "risk": "risker",
-             "vulnerability": "sarbarheter", "capability": "sarbarheter", "action": "atgarder",
-             "continuity_plan": "kontinuitet", "exercise": "kontinuitet"}
+KIND_STEP = workflow.KIND_STEP
 # The kinds that carry-forward marks "att granska" (exercises and participants are not carried).
 REVIEW_STEPS = {kind: step for kind, step in KIND_STEP.items() if kind not in ("exercise", "participant")}
 

@@ -31,6 +31,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, insert, select as sa_select, update as sa_update
 
 from rsa_desktop.model import entities as e
+from rsa_desktop.domain.ids import hid_key
 from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.rsa import RsaService
@@ -508,7 +509,7 @@ def _class_changes(svc: RsaService, analysis_id: int, scales: Scales, tpl: dict[
         if a != b:
             out.append(ClassChange(r.id, r.hid, r.title, r.likelihood, old_con, lik, con, a or "ej bedömd",
                                    b or "ej bedömd"))
-    out.sort(key=lambda c: (c.hid.rstrip("0123456789"), int("".join(ch for ch in c.hid if ch.isdigit()) or 0)))
+    out.sort(key=lambda c: hid_key(c.hid))
     return tuple(out)
 
 

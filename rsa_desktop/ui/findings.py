@@ -13,15 +13,14 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap, QPolygo
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QTabWidget, QTextBrowser,
                                QToolButton, QVBoxLayout, QWidget)
 
+from rsa_desktop.domain import workflow
 from rsa_desktop.services.review import ERROR, INFO, WARNING, ReviewFinding
 
 SEVERITIES = (ERROR, WARNING, INFO)
 SEVERITY_TEXT = {ERROR: "Fel", WARNING: "Varning", INFO: "Tips"}
 SEVERITY_COLOUR = {ERROR: "#b3261e", WARNING: "#b26a00", INFO: "#1f5fa8"}
 # Where an item of each kind is edited.
-KIND_PAGE = {"function": "samhallsviktig", "dependency": "beroenden", "risk": "risker", "vulnerability": "sarbarheter",
-             "capability": "sarbarheter", "action": "atgarder", "continuity_plan": "kontinuitet",
-             "exercise": "kontinuitet", "participant": "uppdrag"}
+KIND_PAGE = workflow.KIND_STEP
 
 
 def _t(text: str) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
 
+from rsa_desktop.domain.ids import hid_prefix
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import gaps as gap_svc
 from rsa_desktop.services.gaps import GapFinding
@@ -68,7 +69,7 @@ def findings(session) -> list[GapFinding]:
 
 def resolve_hid(session, hid: str) -> tuple[str, int] | None:
     """`V1` → ("function", id) in the current analysis."""
-    kind = _PREFIX_KIND.get(hid.rstrip("0123456789"))
+    kind = _PREFIX_KIND.get(hid_prefix(hid))
     if kind is None or not session.svc or session.analysis_id is None:
         return None
     try:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QSplitter, QTabWidget,
                                QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
+from rsa_desktop.domain import workflow
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui.lazy import RefreshWhenVisible
@@ -545,13 +546,12 @@ class ReportPage(StepPage):
         self.browser.setHtml("".join(parts))
 
 
-STEP_KINDS = {
-    "samhallsviktig": (("function", "Verksamheter"),),
-    "beroenden": (("dependency", "Beroenden"),),
-    "sarbarheter": (("vulnerability", "Sårbarheter och brister"), ("capability", "Förmåga")),
-    "atgarder": (("action", "Åtgärder"),),
-    "kontinuitet": (("continuity_plan", "Kontinuitetsplaner"), ("exercise", "Övningar")),
-}
+# The tab of each kind on a page of sections; which kinds a step has is the step table's (domain.workflow).
+_SECTION_LABELS = {"function": "Verksamheter", "dependency": "Beroenden", "vulnerability": "Sårbarheter och brister",
+                   "capability": "Förmåga", "action": "Åtgärder", "continuity_plan": "Kontinuitetsplaner",
+                   "exercise": "Övningar"}
+STEP_KINDS = {s.key: tuple((k, _SECTION_LABELS[k]) for k in s.kinds) for s in workflow.STEPS
+              if s.kinds and all(k in _SECTION_LABELS for k in s.kinds)}
 
 
 def build_page(session, key: str, parent=None) -> StepPage:
