@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, SECURITY_CLASSES
+from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, SECURITY_CLASSES
 from rsa_desktop.services.records import Record
 
 OPEN_STATUSES = ("planerad", "pagaende")
@@ -286,10 +286,10 @@ class WorkbookView:
     AID = 1
 
     def __init__(self, parsed):
-        from rsa_desktop.services import xlsx_import as xi
+        from rsa_desktop.services.xlsx_import import decode_context, decode_workbook, scale_template_from
         from rsa_desktop.services.scales import Band, Dimension, Horizon, Level, Scales, load_template
 
-        template, _problems = xi.scale_template_from(parsed)
+        template, _problems = scale_template_from(parsed)
         template = template or load_template()
         dims = tuple(Dimension(i + 1, d["code"], d.get("label", ""), d.get("description", ""))
                      for i, d in enumerate(template["consequence_dimensions"]))
@@ -302,9 +302,7 @@ class WorkbookView:
                                     for b in sorted(template["colour_bands"], key=lambda b: int(b["min_score"]))),
                               lv(template.get("capability_levels") or []), horizons,
                               template.get("consequence_aggregation", "max"), int(template.get("unacceptable_level", 4)))
-        ctx = xi._Ctx(self._scales.ranges, {f"Konsekvens efter {h.label}": h.minutes for h in horizons},
-                      {f"Konsekvens – {d.label}": d.code for d in dims}, lambda k, h: None)
-        dec = xi._decode(parsed, ctx)
+        dec = decode_workbook(parsed, decode_context(self._scales))
         self.problems = [p for p in (*parsed.problems, *dec.problems) if p.severity == "fel"]
         self._items: dict[str, list[Record]] = {k: [] for k in (*ITEM_KINDS, "fallback", "contact", "participant")}
         ids: dict[str, dict[str, int]] = {k: {} for k in ITEM_KINDS}
@@ -336,7 +334,7 @@ class WorkbookView:
             values.update(id=iid, hid=row.hid, analysis_id=self.AID)
             self._items[row.kind].append(Record(row.kind, iid, MappingProxyType(values)))
             for link, hids in row.links.items():
-                right = xi.LINKS[link].right
+                right = LINKS[link].right
                 for h in hids:
                     if h in ids[right]:
                         self._links.setdefault(link, []).append(LinkRecord(link, iid, ids[right][h],
