@@ -6,11 +6,13 @@ never internal codes, what applying it would do. Part of the import: see `servic
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS, SHEET_OF_KIND
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS
+from rsa_desktop.model.durations import format_duration
+from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
@@ -46,35 +48,72 @@ class ImportRefusedError(ValueError):
 
 @dataclass(frozen=True)
 class PlannedChange:
-    action: str  # "ny", "ändra", "ta bort", "koppla", "koppla bort"
+    action: str  # "ny", "ändra", "ta bort", "koppla", "koppla bort"; "behålls": missing from the workbook, kept
     kind: str
     hid: str  # "" for a new item (it gets its ID when applied)
     field: str = ""  # Swedish label of the field or link
-    old: Any = None
+    old: Any = None  # the stored values (codes, minutes); `shown_old`/`shown_new` are what a person reads
     new: Any = None
     sheet: str = ""
     row: int | None = None
+    spec: FieldSpec | None = dataclasses.field(default=None, compare=False, repr=False)  # the field, for showing values
+
+    @property
+    def shown_old(self) -> str:
+        return show_value(self.spec, self.old)
+
+    @property
+    def shown_new(self) -> str:
+        return show_value(self.spec, self.new)
+
+    @property
+    def what(self) -> str:
+        """"Åtgärd Å19" – the kind's label and the ID."""
+        label = KINDS[self.kind].label if self.kind in KINDS else self.kind
+        return f"{label} {self.hid}".strip()
 
     def __str__(self) -> str:
         label = KINDS[self.kind].label if self.kind in KINDS else self.kind
-        what = f"{label} {self.hid}".strip()
+        what = self.what
         if self.action == "ny":
             return f"Ny {label.lower()}: {self.new}"
         if self.action == "ta bort":
-            return f"Tas bort: {what} {self.old or ''}".rstrip()
+            return f"Tas bort: {what}" + (f" ({_quoted(self.old)})" if self.old else "")
+        if self.action == "behålls":
+            return (f"Finns inte i arbetsboken men behålls: {what}" + (f" ({_quoted(self.old)})" if self.old else ""))
         if self.action in ("koppla", "koppla bort"):
             verb = "kopplas till" if self.action == "koppla" else "kopplas bort från"
             return f"{what} {verb} {self.new if self.action == 'koppla' else self.old} ({self.field})"
-        return f"{what}: {self.field} ändras från {_show(self.old)} till {_show(self.new)}"
+        if self.spec is not None and self.spec.type not in ("text", "longtext", "catalog"):
+            def plain(text: str) -> str:
+                return text or "(tomt)"
+        else:
+            plain = _shown  # free text in quotes, so that spaces and emptiness show
+        return f"{what}: {self.field} ändras från {plain(self.shown_old)} till {plain(self.shown_new)}"
 
 
-def _show(value: Any) -> str:
+def show_value(spec: FieldSpec | None, value: Any) -> str:
+    """A stored value as a person reads it: a choice's label (”Hög”, never ”hog”), Ja/Nej, a duration in
+    words, a date; other values as they are. "" for no value."""
     if value is None or value == "":
-        return "(tomt)"
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
+        return ""
+    t = spec.type if spec is not None else ""
+    if t == "enum":
+        return spec.choice_label(value)
+    if t == "duration" and isinstance(value, int) and not isinstance(value, bool):
+        return format_duration(value)
+    if t == "optbool" or isinstance(value, bool):
+        return "Ja" if value else "Nej"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    return " ".join(str(value).split()) if t == "longtext" else str(value)
+
+
+def _shown(text: str) -> str:
+    return _quoted(text) if text else "(tomt)"
+
+
+def _quoted(value: Any) -> str:
     text = str(value)
     return f"”{text[:60]}…”" if len(text) > 60 else f"”{text}”"
 
@@ -94,6 +133,33 @@ class ImportPlan:
     changes: list[PlannedChange]
     ops: list[_Op] = field(default_factory=list, repr=False)
     source: str = ""
+    # Rows the analysis has and the workbook lacks. Without delete_missing they are kept, and the
+    # preview says so (action "behålls"); `with_delete_missing(True)` deletes them instead.
+    missing: list[PlannedChange] = field(default_factory=list)
+    missing_ops: list[_Op] = field(default_factory=list, repr=False)
+    delete_missing: bool = False
+
+    @property
+    def kept(self) -> list[PlannedChange]:
+        """What stays although its row is gone from the workbook (empty when the plan deletes it)."""
+        if self.delete_missing:
+            return []
+        return [PlannedChange("behålls", c.kind, c.hid, c.field, c.old, c.new, c.sheet, c.row, c.spec)
+                for c in self.missing]
+
+    def with_delete_missing(self, on: bool) -> "ImportPlan":
+        """The same plan, deleting (on) or keeping (off) the rows missing from the workbook."""
+        if on == self.delete_missing:
+            return self
+        if on:
+            changes, ops = [*self.changes, *self.missing], [*self.ops, *self.missing_ops]
+        else:
+            gone_changes, gone_ops = set(map(id, self.missing)), set(map(id, self.missing_ops))
+            changes = [c for c in self.changes if id(c) not in gone_changes]
+            ops = [o for o in self.ops if id(o) not in gone_ops]
+        from dataclasses import replace
+
+        return replace(self, changes=changes, ops=ops, delete_missing=on)
 
     @property
     def errors(self) -> list[ImportProblem]:
@@ -184,32 +250,36 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
     ctx = _analysis_ctx(svc, analysis_id, current)
     dec = _decode(parsed, ctx)
     problems.extend(dec.problems)
-    _plan_rows(svc, analysis_id, dec, db, by_id, ctx, p, changes, ops, parsed, delete_missing)
+    missing: list[PlannedChange] = []
+    missing_ops: list[_Op] = []
+    _plan_rows(svc, analysis_id, dec, db, by_id, ctx, p, changes, ops, parsed, (missing, missing_ops))
     _plan_summary(svc, analysis_id, analysis, None if foreign else org, dec, changes, ops)
-    plan = ImportPlan(analysis_id, problems, changes, ops, str(parsed.path))
-    return plan
+    plan = ImportPlan(analysis_id, problems, changes, ops, str(parsed.path), missing, missing_ops)
+    return plan.with_delete_missing(delete_missing)
 
 
 def _plan_summary(svc, analysis_id, analysis, org, dec: Decoded, changes, ops) -> None:
     a_changed = {k: v for k, v in dec.analysis.items()
                  if k in ANALYSIS_TEXT_FIELDS and _differs(analysis.values[k], v)}
     for k, v in a_changed.items():
-        changes.append(PlannedChange("ändra", "analysis", str(analysis.year), KINDS["analysis"].field(k).label,
-                                     analysis.values[k], v, "Sammanfattning", None))
+        f = KINDS["analysis"].field(k)
+        changes.append(PlannedChange("ändra", "analysis", str(analysis.year), f.label,
+                                     analysis.values[k], v, "Sammanfattning", None, f))
     if a_changed:
         ops.append(_Op("Sammanfattning", None, lambda s, c: s.update("analysis", analysis_id, **a_changed), 0))
     if org is not None:
         o_changed = {k: v for k, v in dec.organisation.items() if _differs(org.values.get(k), v)
                      and not (k == "name" and not v)}
         for k, v in o_changed.items():
-            changes.append(PlannedChange("ändra", "organisation", org.name, KINDS["organisation"].field(k).label,
-                                         org.values.get(k), v, "Sammanfattning", None))
+            f = KINDS["organisation"].field(k)
+            changes.append(PlannedChange("ändra", "organisation", org.name, f.label,
+                                         org.values.get(k), v, "Sammanfattning", None, f))
         if o_changed:
             ops.append(_Op("Sammanfattning", None, lambda s, c: s.set_organisation(**o_changed), 0))
 
 
 def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Problems, changes, ops, parsed,
-               delete_missing: bool) -> None:
+               missing: tuple[list[PlannedChange], list[_Op]]) -> None:
     ranges = ctx.ranges
     link_now: dict[str, dict[int, set[int]]] = {}
     for name in {n for cols in LINK_COLUMNS.values() for n in cols.values()}:
@@ -296,7 +366,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
                         old = by_id.get((spec.field(k).ref, old)).hid if old is not None else None
                         new = row.values[k] or None
                     item_changes.append(PlannedChange("ändra", row.kind, row.hid, spec.field(k).label, old, new,
-                                                      row.sheet, row.row))
+                                                      row.sheet, row.row, spec.field(k)))
         link_ops: list[tuple[str, str, int]] = []
         for link, ids in targets.items():
             lspec = LINKS[link]
@@ -338,9 +408,10 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
                                                        rating_ops), 1))
 
     _check_cycles(dd_final, dd_rows, by_id, p)
-    _plan_fd_links(svc, aid, dec, db, by_id, p, changes, ops, delete_missing, parsed)
-    _plan_children(svc, aid, dec, db, p, changes, ops, delete_missing, parsed)
-    if delete_missing:
+    _plan_fd_links(svc, aid, dec, db, by_id, p, changes, ops, missing, parsed)
+    _plan_children(svc, aid, dec, db, p, changes, ops, missing, parsed)
+    mchanges, mops = missing
+    if True:  # rows gone from the item sheets: deleted only with delete_missing (ImportPlan.missing)
         present: dict[str, set[str]] = {k: set() for k in ITEM_KINDS}
         for sheet_name, sheet in parsed.sheets.items():
             if sheet_name in ITEM_SHEETS:
@@ -355,8 +426,9 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
                 continue
             for hid, rec in db[kind].items():
                 if hid not in present[kind]:
-                    changes.append(PlannedChange("ta bort", kind, hid, "", rec.label, None, SHEET_OF_KIND[kind], None))
-                    ops.append(_Op(SHEET_OF_KIND[kind], None,
+                    title = rec.values.get(KINDS[kind].title_field) or ""  # the ID is shown beside it
+                    mchanges.append(PlannedChange("ta bort", kind, hid, "", title, None, SHEET_OF_KIND[kind], None))
+                    mops.append(_Op(SHEET_OF_KIND[kind], None,
                                    (lambda k, i: lambda s, c: s.delete(k, i))(kind, rec.id), 9))
 
 
@@ -414,10 +486,11 @@ def _check_cycles(dd_final: dict[int, set[int]], dd_rows: dict[int, DRow], by_id
                   "en cirkel av beroenden är inte tillåten.")
 
 
-def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops, delete_missing, parsed) -> None:
+def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops, missing, parsed) -> None:
     now = {(lr.left_id, lr.right_id): lr for lr in svc.links("function_dependency", analysis_id=aid)}
     spec = LINKS["function_dependency"]
     labels = {f.name: f.label for f in spec.fields}
+    fields = {f.name: f for f in spec.fields}
     sheet = parsed.sheets.get("Kopplingar")
     seen: set[tuple[int, int]] = set()
     for link in dec.links:
@@ -442,21 +515,22 @@ def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops
             attrs = {k: v for k, v in link.attrs.items() if _differs(existing.attrs.get(k), v)}
             for k, v in attrs.items():
                 changes.append(PlannedChange("ändra", "function", f.hid, f"{label}: {labels[k]}",
-                                             existing.attrs.get(k), v, "Kopplingar", link.row))
+                                             existing.attrs.get(k), v, "Kopplingar", link.row, fields[k]))
             if not attrs:
                 continue
         ops.append(_Op("Kopplingar", link.row, (lambda a, b, at: lambda s, c: s.link("function_dependency", a, b,
                                                                                        **at))(f.id, d.id, attrs), 2))
-    if delete_missing and sheet is not None:
+    mchanges, mops = missing
+    if sheet is not None:
         for key, lr in now.items():
             if key not in seen:
                 fh, dh = by_id[("function", key[0])].hid, by_id[("dependency", key[1])].hid
-                changes.append(PlannedChange("koppla bort", "function", fh, spec.label, dh, None, "Kopplingar", None))
-                ops.append(_Op("Kopplingar", None, (lambda a, b: lambda s, c: s.unlink("function_dependency", a, b))(
+                mchanges.append(PlannedChange("koppla bort", "function", fh, spec.label, dh, None, "Kopplingar", None))
+                mops.append(_Op("Kopplingar", None, (lambda a, b: lambda s, c: s.unlink("function_dependency", a, b))(
                     *key), 9))
 
 
-def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, delete_missing, parsed) -> None:
+def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, missing, parsed) -> None:
     plans = db["continuity_plan"]
     existing: dict[tuple[str, str], list[Record]] = {("participant", ""): svc.list("participant", aid)}
     for hid, plan in plans.items():
@@ -508,16 +582,17 @@ def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, delet
             changed = {k: v for k, v in values.items() if _differs(target.values.get(k), v)}
             for k, v in changed.items():
                 changes.append(PlannedChange("ändra", ch.kind, name, spec.field(k).label, target.values.get(k), v,
-                                             ch.sheet, ch.row))
+                                             ch.sheet, ch.row, spec.field(k)))
             if changed:
                 ops.append(_Op(ch.sheet, ch.row, (lambda k, i, v: lambda s, c: s.update(k, i, **v))(
                     ch.kind, target.id, changed), 3))
-    if delete_missing:
+    mchanges, mops = missing
+    if True:  # parts gone from their sheets: deleted only with delete_missing (ImportPlan.missing)
         for (kind, owner), rows in existing.items():
             sheet_name = {v: k for k, v in CHILD_SHEETS.items()}[kind]
             if sheet_name not in parsed.sheets:
                 continue
             for rec in rows:
                 if (kind, rec.id) not in seen:
-                    changes.append(PlannedChange("ta bort", kind, owner, "", rec.label, None, sheet_name, None))
-                    ops.append(_Op(sheet_name, None, (lambda k, i: lambda s, c: s.delete(k, i))(kind, rec.id), 8))
+                    mchanges.append(PlannedChange("ta bort", kind, owner, "", rec.label, None, sheet_name, None))
+                    mops.append(_Op(sheet_name, None, (lambda k, i: lambda s, c: s.delete(k, i))(kind, rec.id), 8))
