@@ -1,4 +1,4 @@
-"""The Excel submission workbook (openpyxl). The format is an interface: see docs/excel-format.md.
+"""The Excel submission workbook (written by XlsxWriter, see WRITER). The format is an interface: see docs/excel-format.md.
 
 Every data sheet has the same layout: row 1 a title, row 2 the classification marking (empty when
 no marking was decided), row 4 the header of an Excel Table, data from row 5. Column headings are
@@ -45,6 +45,13 @@ from rsa_desktop.services.rsa import RsaService
 
 __all__ = ["CELL_LIMIT", "FORMAT_NAME", "FORMAT_VERSION", "HEADER_ROW", "LONG_TEXT_SHEET", "PART_SIZE", "SHEETS",
            "WRITER", "build_workbook", "export_xlsx", "write_xlsx"]
+
+# Which library writes the workbook: chosen by measurement (issue 20). For the large demo's 73,000
+# cells with the same styles, median of 3 on the shared 2-core machine: openpyxl normal mode 11.1 s,
+# openpyxl write_only 9.3 s, XlsxWriter 2.4 s. openpyxl keeps reading workbooks (services/xlsx_read.py);
+# the export builds openpyxl's style objects as plain values (reports/xlsx_writer.py).
+# bench/run.py builds the writer's floor with the same library.
+WRITER = "xlsxwriter"
 
 FORMULA_START = ("=", "+", "-", "@")
 VALIDATION_EXTRA_ROWS = 200  # list validation also covers rows the user adds below the table
@@ -113,25 +120,17 @@ class _Workbook:
     """One export in progress: the workbook, its validation lists and the over-long texts."""
 
     def __init__(self, data: ReportData):
-        from openpyxl import Workbook
+        from openpyxl.styles import Alignment
+
+        from rsa_desktop.reports.xlsx_writer import Workbook
 
         self.data = data
         self.wb = Workbook()
-        self.wb.remove(self.wb.active)
+        self._wrap = Alignment(wrap_text=True, vertical="top")  # every data cell's alignment, one object
         self.lists: dict[str, list[Any]] = {}
         self.long_parts: list[tuple[str, str, str, int, str]] = []  # sheet, row id, column, part, text
         org = data.organisation.name if data.organisation is not None else ""
         self.context = f"{org} – RSA {data.analysis.year}".strip(" –")
-        self._wrap_id: int | None = None  # the workbook's index of the data cells' alignment
-
-    def _wrap_alignment_id(self) -> int:
-        """Every data cell has the same alignment: register it once, not once per cell (openpyxl compares
-        the new Alignment with the workbook's list for every assignment, which dominated the export)."""
-        if self._wrap_id is None:
-            from openpyxl.styles import Alignment
-
-            self._wrap_id = self.wb._alignments.add(Alignment(wrap_text=True, vertical="top"))
-        return self._wrap_id
 
     # -- lists for validation ----------------------------------------------------------
 
@@ -178,12 +177,7 @@ class _Workbook:
             from openpyxl.styles import PatternFill
 
             cell.fill = PatternFill("solid", fgColor=value[1:].upper())
-        # = cell.alignment = Alignment(wrap_text=True, vertical="top"), as openpyxl's StyleDescriptor does it
-        if not cell._style:
-            from openpyxl.styles.cell_style import StyleArray
-
-            cell._style = StyleArray()
-        cell._style.alignmentId = self._wrap_alignment_id()
+        cell.alignment = self._wrap
 
     # -- sheet frame -------------------------------------------------------------------
 
@@ -748,7 +742,7 @@ def _scales(book: _Workbook) -> None:
 
 
 def build_workbook(data: ReportData):
-    """The openpyxl Workbook for gathered data (not yet saved)."""
+    """The workbook for gathered data (reports.xlsx_writer.Workbook, not yet saved)."""
     book = _Workbook(data)
     for step in (_summary, _participants, _functions, _dependencies, _links, _risks, _matrix_sheet,
                  _vulnerabilities, _actions, _plans, _exercises, _gaps, _scales):
