@@ -440,3 +440,30 @@ def test_libreoffice_opens_the_workbook(hostile, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "hostile.pdf").stat().st_size > 1000
     assert "error" not in result.stderr.lower()
+
+
+def test_one_format_definition_for_writer_and_reader():
+    """Issue 14: sheet names, tables, fixed headings and link columns are defined once
+    (domain/excel_format.py); the consolidation uses the reader's public functions only."""
+    import ast
+
+    from rsa_desktop.domain import excel_format as fmt
+    from rsa_desktop.services import xlsx_import
+
+    assert xlsx_import.ITEM_SHEETS is fmt.ITEM_SHEETS and xlsx_import.LINK_COLUMNS is fmt.LINK_COLUMNS
+    assert xlsx_import.TABLES is fmt.TABLES and SHEETS is fmt.SHEETS
+    fixed = {*fmt.SHEETS, fmt.LIST_SHEET, *fmt.TABLE_OF_SHEET.values(), *(h for cols in fmt.LINK_COLUMNS.values()
+                                                                         for h in cols)}
+    fixed -= {"Risker", "Beroenden", "Verksamheter", "Åtgärder", "Sårbarheter"}  # also kind labels and fields
+    for rel in ("rsa_desktop/reports/xlsx.py", "rsa_desktop/services/xlsx_read.py",
+                "rsa_desktop/services/xlsx_decode.py", "rsa_desktop/services/xlsx_plan.py",
+                "rsa_desktop/services/xlsx_import.py"):
+        tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
+        literals = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        assert not literals & fixed, (rel, literals & fixed)
+    source = (ROOT / "rsa_desktop" / "services" / "consolidate.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and "xlsx_" in node.module:
+            assert all(not a.name.startswith("_") for a in node.names), ast.dump(node)
+    assert "xi._" not in source

@@ -200,5 +200,19 @@ def row_key(sheet: str, values: Mapping[str, object]) -> str:
     return str(values.get(ID) or "")
 
 
+# -- the scale sheet -----------------------------------------------------------------------------------
+# Its columns, and the Skala of each kind of row.
+SCALE_COLUMNS = ("Skala", "Värde", "Kod", "Benämning", "Beskrivning", "Frekvens", "Färg", "Lägsta riskvärde")
+(SCALE_KIND, SCALE_VALUE, SCALE_CODE, SCALE_LABEL, SCALE_DESCRIPTION, SCALE_FREQUENCY, SCALE_COLOUR,
+ SCALE_MIN_SCORE) = SCALE_COLUMNS
+SCALE_LIKELIHOOD = "Sannolikhet"
+SCALE_CONSEQUENCE = "Konsekvens"
+SCALE_DIMENSION = "Konsekvensdimension"
+SCALE_BAND = "Färggräns"
+SCALE_CAPABILITY = "Förmåga"
+SCALE_HORIZON = "Tidshorisont"
+SCALE_AGGREGATION = "Sammanvägd konsekvens"
+SCALE_UNACCEPTABLE = "Oacceptabel konsekvensnivå"
+
 # -- the summary sheet -------------------------------------------------------------------------------
 EXTRACT_FULL, EXTRACT_PUBLIC = "Fullständig analys", "Öppet utdrag"

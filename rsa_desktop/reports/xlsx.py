@@ -719,22 +719,22 @@ def _scales(book: _Workbook) -> None:
     sc = book.data.scales
     rows: list[tuple] = []
     for lv in sc.likelihood:
-        rows.append(("Sannolikhet", lv.value, "", lv.label, lv.description, lv.frequency, "", None))
+        rows.append((fmt.SCALE_LIKELIHOOD, lv.value, "", lv.label, lv.description, lv.frequency, "", None))
     for lv in sc.consequence:
-        rows.append(("Konsekvens", lv.value, "", lv.label, lv.description, "", "", None))
+        rows.append((fmt.SCALE_CONSEQUENCE, lv.value, "", lv.label, lv.description, "", "", None))
     for i, d in enumerate(sc.dimensions, 1):
-        rows.append(("Konsekvensdimension", i, d.code, d.label, d.description, "", "", None))
+        rows.append((fmt.SCALE_DIMENSION, i, d.code, d.label, d.description, "", "", None))
     for b in sc.bands:
-        rows.append(("Färggräns", None, "", b.label, "", "", b.colour, b.min_score))
+        rows.append((fmt.SCALE_BAND, None, "", b.label, "", "", b.colour, b.min_score))
     for lv in sc.capability:
-        rows.append(("Förmåga", lv.value, "", lv.label, lv.description, "", "", None))
+        rows.append((fmt.SCALE_CAPABILITY, lv.value, "", lv.label, lv.description, "", "", None))
     for h in sc.horizons:
-        rows.append(("Tidshorisont", h.minutes, "", h.label, "", "", "", None))
+        rows.append((fmt.SCALE_HORIZON, h.minutes, "", h.label, "", "", "", None))
     agg = KINDS["analysis"].field("consequence_aggregation").choice_label(sc.aggregation)
-    rows.append(("Sammanvägd konsekvens", None, sc.aggregation, agg, "", "", "", None))
-    rows.append(("Oacceptabel konsekvensnivå", sc.unacceptable_level, "", sc.consequence_label(sc.unacceptable_level),
+    rows.append((fmt.SCALE_AGGREGATION, None, sc.aggregation, agg, "", "", "", None))
+    rows.append((fmt.SCALE_UNACCEPTABLE, sc.unacceptable_level, "", sc.consequence_label(sc.unacceptable_level),
                  "", "", "", None))
-    names = ["Skala", "Värde", "Kod", "Benämning", "Beskrivning", "Frekvens", "Färg", "Lägsta riskvärde"]
+    names = list(fmt.SCALE_COLUMNS)
     types = ["text", "int", "text", "text", "long", "text", "colour", "int"]
     widths = [26, 9, 14, 30, 70, 32, 10, 10]
     cols = [Col(n, (lambda i: lambda r: r[i])(i), t, width=w) for i, (n, t, w) in enumerate(zip(names, types, widths))]

@@ -167,6 +167,7 @@ class _Formats:
     def __init__(self, book):
         self.book = book
         self.cache: dict[tuple, Any] = {}
+        self.by_id: dict[tuple, Any] = {}
 
     def key(self, c: Cell) -> tuple:
         f, fill, al, b = c.font, c.fill, c.alignment, c.border
@@ -178,6 +179,16 @@ class _Formats:
         return (fk, fillk, alk, bk, c.number_format, bool(c.quotePrefix))
 
     def get(self, c: Cell):
+        # Style objects are shared between cells and alive while the book is written: look up by identity
+        # first (reading openpyxl's descriptors for every cell cost more than writing the cell).
+        ik = (id(c.font), id(c.fill), id(c.alignment), id(c.border), c.number_format, c.quotePrefix)
+        fmt = self.by_id.get(ik, self)
+        if fmt is not self:
+            return fmt
+        fmt = self.by_id[ik] = self._get(c)
+        return fmt
+
+    def _get(self, c: Cell):
         k = self.key(c)
         fmt = self.cache.get(k)
         if fmt is None:

@@ -271,11 +271,11 @@ def _decode(parsed: ParsedWorkbook, ctx: DecodeContext) -> Decoded:
                 allowed = {sheet_kind} if sheet_kind else {"vulnerability", "capability"}
                 if pkind not in allowed:
                     want = " eller ".join(KINDS[k].prefix + "…" for k in sorted(allowed))
-                    problems.add(sheet_name, r.row, id_col, "ID", f"”{hid}” är inget ID för bladet (ska vara {want}).")
+                    problems.add(sheet_name, r.row, id_col, fmt.ID, f"”{hid}” är inget ID för bladet (ska vara {want}).")
                     continue
                 kind = pkind
                 if hid in seen:
-                    problems.add(sheet_name, r.row, id_col, "ID",
+                    problems.add(sheet_name, r.row, id_col, fmt.ID,
                                  f"ID {hid} finns redan på rad {seen[hid][1]}; varje ID får bara förekomma en gång.")
                     continue
                 seen[hid] = (sheet_name, r.row)
@@ -497,33 +497,33 @@ def scale_template_from(parsed: ParsedWorkbook) -> tuple[dict[str, Any] | None, 
         return int(v) if not isinstance(v, float) or v.is_integer() else int("x")
 
     for r in sheet.rows:
-        scale = _cell_text(r.get("Skala")).strip()
-        label = _cell_text(r.get("Benämning")).strip()
-        desc = _cell_text(r.get("Beskrivning"))
+        scale = _cell_text(r.get(fmt.SCALE_KIND)).strip()
+        label = _cell_text(r.get(fmt.SCALE_LABEL)).strip()
+        desc = _cell_text(r.get(fmt.SCALE_DESCRIPTION))
         try:
-            if scale == "Sannolikhet":
-                t["likelihood_levels"].append({"value": num(r.get("Värde")), "label": label, "description": desc,
-                                               "frequency": _cell_text(r.get("Frekvens"))})
-            elif scale == "Konsekvens":
-                t["consequence_levels"].append({"value": num(r.get("Värde")), "label": label, "description": desc})
-            elif scale == "Konsekvensdimension":
-                code = _cell_text(r.get("Kod")).strip() or f"dim{len(t['consequence_dimensions']) + 1}"
+            if scale == fmt.SCALE_LIKELIHOOD:
+                t["likelihood_levels"].append({"value": num(r.get(fmt.SCALE_VALUE)), "label": label, "description": desc,
+                                               "frequency": _cell_text(r.get(fmt.SCALE_FREQUENCY))})
+            elif scale == fmt.SCALE_CONSEQUENCE:
+                t["consequence_levels"].append({"value": num(r.get(fmt.SCALE_VALUE)), "label": label, "description": desc})
+            elif scale == fmt.SCALE_DIMENSION:
+                code = _cell_text(r.get(fmt.SCALE_CODE)).strip() or f"dim{len(t['consequence_dimensions']) + 1}"
                 t["consequence_dimensions"].append({"code": code, "label": label, "description": desc})
-            elif scale == "Färggräns":
-                colour = _cell_text(r.get("Färg")).strip()
+            elif scale == fmt.SCALE_BAND:
+                colour = _cell_text(r.get(fmt.SCALE_COLOUR)).strip()
                 if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
                     colour = "#cccccc"
                 t["colour_bands"].append({"label": label, "colour": colour,
-                                          "min_score": num(r.get("Lägsta riskvärde"))})
-            elif scale == "Förmåga":
-                t["capability_levels"].append({"value": num(r.get("Värde")), "label": label, "description": desc})
-            elif scale == "Tidshorisont":
-                t["time_horizons"].append({"minutes": num(r.get("Värde")), "label": label})
-            elif scale == "Sammanvägd konsekvens":
-                code = _cell_text(r.get("Kod")).strip()
+                                          "min_score": num(r.get(fmt.SCALE_MIN_SCORE))})
+            elif scale == fmt.SCALE_CAPABILITY:
+                t["capability_levels"].append({"value": num(r.get(fmt.SCALE_VALUE)), "label": label, "description": desc})
+            elif scale == fmt.SCALE_HORIZON:
+                t["time_horizons"].append({"minutes": num(r.get(fmt.SCALE_VALUE)), "label": label})
+            elif scale == fmt.SCALE_AGGREGATION:
+                code = _cell_text(r.get(fmt.SCALE_CODE)).strip()
                 t["consequence_aggregation"] = code if code in ("max", "mean") else "max"
-            elif scale == "Oacceptabel konsekvensnivå":
-                t["unacceptable_level"] = num(r.get("Värde"))
+            elif scale == fmt.SCALE_UNACCEPTABLE:
+                t["unacceptable_level"] = num(r.get(fmt.SCALE_VALUE))
         except (ValueError, TypeError):
             problems.append(ImportProblem(fmt.SCALE_SHEET, r.row, "", f"raden för {scale or 'skalan'} kan inte läsas; "
                                           "standardskalorna används.", severity="varning"))

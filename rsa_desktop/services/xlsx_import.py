@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rsa_desktop.domain import excel_format as fmt
 from rsa_desktop.domain.excel_format import (  # noqa: F401 - public names of the import
     FORMAT_NAME,
     ID,
@@ -219,7 +220,7 @@ def import_as_new(svc: RsaService, parsed: ParsedWorkbook, year: int | None = No
                      if k not in ("year", "status", "adopted_date", "adopted_decision", "consequence_aggregation",
                                   "unacceptable_level") and k not in ANALYSIS_TEXT_FIELDS and v not in (None, "")}
             if extra:
-                plan.ops.append(_Op("Sammanfattning", None, lambda s, c: s.update("analysis", aid, **extra), 0))
+                plan.ops.append(_Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.update("analysis", aid, **extra), 0))
             if plan.blocking or (plan.errors and not only_valid):
                 result["plan"] = plan
                 raise _DryRun()

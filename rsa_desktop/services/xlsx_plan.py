@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from rsa_desktop.domain import excel_format as fmt
 from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS, SHEET_OF_KIND
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, FieldSpec
@@ -210,7 +211,7 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
     changes: list[PlannedChange] = []
     ops: list[_Op] = []
     if parsed.public:
-        p.add("Sammanfattning", None, "", "", "Arbetsboken är ett öppet utdrag: sekretessmarkerade uppgifter och "
+        p.add(fmt.SUMMARY_SHEET, None, "", "", "Arbetsboken är ett öppet utdrag: sekretessmarkerade uppgifter och "
               "kopplingar saknas i den, så den kan inte läsas in i en befintlig analys. Läs in den som en ny analys "
               "i stället.")
     if analysis.status == "faststalld":
@@ -220,17 +221,17 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
         p.add("", None, "", "", f"Analysen för {analysis.year} är arkiverad (en senare årsanalys bygger på den) "
               "och kan inte ändras.")
     if parsed.year is not None and parsed.year != analysis.year:
-        p.add("Sammanfattning", parsed.summary_rows.get("analysis.year"), "", "År",
+        p.add(fmt.SUMMARY_SHEET, parsed.summary_rows.get("analysis.year"), "", "År",
               f"arbetsboken gäller {parsed.year} men läses in i analysen för {analysis.year}.", "varning")
     org = svc.organisation()
     foreign = (org is not None and bool(parsed.organisation)
                and " ".join(parsed.organisation.split()).casefold() != " ".join(org.name.split()).casefold())
     if foreign and not other_organisation:
-        p.add("Sammanfattning", None, "", "Namn",
+        p.add(fmt.SUMMARY_SHEET, None, "", "Namn",
               f"Arbetsboken kommer från en annan organisation ({parsed.organisation}) än filen ({org.name}) och "
               "läses inte in: dess rader skulle skriva över filens med samma ID.")
     elif foreign:
-        p.add("Sammanfattning", parsed.summary_rows.get("organisation.name"), "", "Namn",
+        p.add(fmt.SUMMARY_SHEET, parsed.summary_rows.get("organisation.name"), "", "Namn",
               f"arbetsboken gäller {parsed.organisation}, filen {org.name}; organisationens uppgifter behålls.",
               "varning")
 
@@ -264,18 +265,18 @@ def _plan_summary(svc, analysis_id, analysis, org, dec: Decoded, changes, ops) -
     for k, v in a_changed.items():
         f = KINDS["analysis"].field(k)
         changes.append(PlannedChange("ändra", "analysis", str(analysis.year), f.label,
-                                     analysis.values[k], v, "Sammanfattning", None, f))
+                                     analysis.values[k], v, fmt.SUMMARY_SHEET, None, f))
     if a_changed:
-        ops.append(_Op("Sammanfattning", None, lambda s, c: s.update("analysis", analysis_id, **a_changed), 0))
+        ops.append(_Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.update("analysis", analysis_id, **a_changed), 0))
     if org is not None:
         o_changed = {k: v for k, v in dec.organisation.items() if _differs(org.values.get(k), v)
                      and not (k == "name" and not v)}
         for k, v in o_changed.items():
             f = KINDS["organisation"].field(k)
             changes.append(PlannedChange("ändra", "organisation", org.name, f.label,
-                                         org.values.get(k), v, "Sammanfattning", None, f))
+                                         org.values.get(k), v, fmt.SUMMARY_SHEET, None, f))
         if o_changed:
-            ops.append(_Op("Sammanfattning", None, lambda s, c: s.set_organisation(**o_changed), 0))
+            ops.append(_Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.set_organisation(**o_changed), 0))
 
 
 def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Problems, changes, ops, parsed,
@@ -300,8 +301,8 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
         existing = db[row.kind].get(row.hid) if row.hid else None
         bad = False
         if row.hid and existing is None:
-            p.add(row.sheet, row.row, row.columns.get("hid", (parsed.sheets[row.sheet].headers.get("ID", ""),))[0],
-                  "ID", f"{row.hid} finns inte i analysen (borttagen sedan exporten, eller felskrivet). Lämna ID tomt "
+            p.add(row.sheet, row.row, row.columns.get("hid", (parsed.sheets[row.sheet].headers.get(fmt.ID, ""),))[0],
+                  fmt.ID, f"{row.hid} finns inte i analysen (borttagen sedan exporten, eller felskrivet). Lämna ID tomt "
                         "för en ny rad.")
             continue
         values = dict(row.values)
@@ -416,7 +417,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
         for sheet_name, sheet in parsed.sheets.items():
             if sheet_name in ITEM_SHEETS:
                 for r in sheet.rows:
-                    present_hid = _cell_text(r.get("ID")).strip().upper()
+                    present_hid = _cell_text(r.get(fmt.ID)).strip().upper()
                     if present_hid:
                         m = _HID.match(present_hid)
                         if m and m.group(1) in _PREFIX_KIND:
@@ -491,7 +492,7 @@ def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops
     spec = LINKS["function_dependency"]
     labels = {f.name: f.label for f in spec.fields}
     fields = {f.name: f for f in spec.fields}
-    sheet = parsed.sheets.get("Kopplingar")
+    sheet = parsed.sheets.get(fmt.LINK_SHEET)
     seen: set[tuple[int, int]] = set()
     for link in dec.links:
         f, d = db["function"].get(link.function), db["dependency"].get(link.dependency)
@@ -499,7 +500,7 @@ def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops
         for hid, rec, heading, kind in ((link.function, f, "Verksamhet", "verksamhet"),
                                         (link.dependency, d, "Beroende", "beroende")):
             if rec is None:
-                p.add("Kopplingar", link.row, sheet.headers.get(heading, ""), heading,
+                p.add(fmt.LINK_SHEET, link.row, sheet.headers.get(heading, ""), heading,
                       f"{hid} är ingen {kind} i analysen.")
                 bad = True
         if bad:
@@ -509,24 +510,24 @@ def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops
         existing = now.get(key)
         label = f"{spec.label} {f.hid}–{d.hid}"
         if existing is None:
-            changes.append(PlannedChange("koppla", "function", f.hid, spec.label, None, d.hid, "Kopplingar", link.row))
+            changes.append(PlannedChange("koppla", "function", f.hid, spec.label, None, d.hid, fmt.LINK_SHEET, link.row))
             attrs = dict(link.attrs)
         else:
             attrs = {k: v for k, v in link.attrs.items() if _differs(existing.attrs.get(k), v)}
             for k, v in attrs.items():
                 changes.append(PlannedChange("ändra", "function", f.hid, f"{label}: {labels[k]}",
-                                             existing.attrs.get(k), v, "Kopplingar", link.row, fields[k]))
+                                             existing.attrs.get(k), v, fmt.LINK_SHEET, link.row, fields[k]))
             if not attrs:
                 continue
-        ops.append(_Op("Kopplingar", link.row, (lambda a, b, at: lambda s, c: s.link("function_dependency", a, b,
+        ops.append(_Op(fmt.LINK_SHEET, link.row, (lambda a, b, at: lambda s, c: s.link("function_dependency", a, b,
                                                                                        **at))(f.id, d.id, attrs), 2))
     mchanges, mops = missing
     if sheet is not None:
         for key, lr in now.items():
             if key not in seen:
                 fh, dh = by_id[("function", key[0])].hid, by_id[("dependency", key[1])].hid
-                mchanges.append(PlannedChange("koppla bort", "function", fh, spec.label, dh, None, "Kopplingar", None))
-                mops.append(_Op("Kopplingar", None, (lambda a, b: lambda s, c: s.unlink("function_dependency", a, b))(
+                mchanges.append(PlannedChange("koppla bort", "function", fh, spec.label, dh, None, fmt.LINK_SHEET, None))
+                mops.append(_Op(fmt.LINK_SHEET, None, (lambda a, b: lambda s, c: s.unlink("function_dependency", a, b))(
                     *key), 9))
 
 
