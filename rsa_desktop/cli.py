@@ -339,6 +339,13 @@ def cmd_import_xlsx(args) -> int:
             print(p, file=sys.stderr if p.severity == "fel" else sys.stdout)
         for c in plan.changes_applied(args.only_valid):
             print(f"  {c}")
+        kept = plan.kept
+        if kept:  # rows deleted in Excel are not deleted from the analysis unless asked: say so
+            print(f"{len(kept)} rader finns i analysen men saknas i arbetsboken. De behålls (tas inte bort):")
+            for c in kept:
+                print(f"  {c}")
+            print("Kör igen med --delete-missing för att ta bort dem (i programmet: kryssrutan ”Ta bort det som "
+                  "saknas i arbetsboken” i förhandsvisningen).")
 
     if args.new_year is not None:
         doc = Document.create(args.path) if not args.path.exists() else open_readonly(args.path, readonly=False)

@@ -93,8 +93,11 @@ def test_sheets_tables_and_layout(demo):
     marking = analysis.secrecy_marking
     for sheet in SHEETS:
         ws = wb[sheet]
-        assert ws.page_setup.orientation == "landscape", sheet
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, sheet
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0, sheet
+        if sheet in TABLE_SHEETS:  # print scaling chosen from the sheet's width (see test_print_scaling)
+            assert (ws.page_setup.fitToWidth or 1) >= 1, sheet
+        else:
+            assert ws.page_setup.orientation == "landscape" and (ws.page_setup.fitToWidth or 1) == 1, sheet
         assert ws.cell(2, 1).value == " ".join(marking.split()), sheet  # the marking, on screen
         assert "sekretess" in ws.oddHeader.center.text.lower() and "sekretess" in ws.oddFooter.center.text.lower()
         assert ws.oddFooter.right.text == "Sida &P av &N"
@@ -352,7 +355,80 @@ def test_security_class_marking(svc, analysis, tmp_path):
     wb = openpyxl.load_workbook(out)
     ws = wb["Risker"]
     assert ws.cell(2, 1).value == "Säkerhetsskyddsklass: Konfidentiell – Sekretess & R&D"
-    assert ws.oddHeader.center.text == "Säkerhetsskyddsklass: Konfidentiell – Sekretess && R&&D"
+    # Wrapped onto lines that fit the header's centre section, with Excel's "&" escaped.
+    assert ws.oddHeader.center.text == "Säkerhetsskyddsklass: Konfidentiell –\nSekretess && R&&D"
+
+
+def _words(text: str) -> list[str]:
+    return text.replace("\n", " ").replace("&&", "&").replace("(forts. i sidfoten)", " ").replace("(forts.)", " ").split()
+
+
+def test_long_marking_is_never_cut(svc, analysis, tmp_path):
+    """Issue 17: the print header and footer cut the marking ("…dnr ÖFN …"); the hidden Listor had none."""
+    from rsa_desktop.reports.xlsx import HEADER_LINE
+
+    marking = ("Uppgifterna omfattas av sekretess enligt 18 kap. 13 § och 15 kap. 2 § offentlighets- och "
+               "sekretesslagen (2009:400), beslut av förvaltningschefen 2026-03-01, dnr ÖFN 2026/0417-1.2")
+    svc.update("analysis", analysis.id, security_class="konfidentiell", secrecy_marking=marking)
+    out = tmp_path / "lang.xlsx"
+    export_xlsx(svc, analysis.id, out)
+    wb = openpyxl.load_workbook(out)
+    full = "Säkerhetsskyddsklass: Konfidentiell – " + marking
+    for ws in wb.worksheets:  # the hidden Listor too
+        head, foot = ws.oddHeader.center.text or "", ws.oddFooter.center.text or ""
+        assert "…" not in head + foot, ws.title
+        # Header and footer together carry every word of the marking, in order, on lines that fit.
+        both = _words(head) + _words(foot)
+        if both != full.split():
+            assert _words(head) == full.split() and _words(foot) == full.split(), ws.title
+        assert "ÖFN 2026/0417-1.2" in head.replace("\n", " ") + foot.replace("\n", " "), ws.title
+        assert all(len(line) <= HEADER_LINE + 2 for line in (head + "\n" + foot).split("\n")), ws.title
+        assert ws.cell(2, 1).value == full, ws.title
+        for part in (ws.oddHeader, ws.oddFooter):  # Excel's limit for a whole header or footer
+            assert len(str(part).replace("_x000a_", "\n")) <= 255, ws.title
+    assert wb["Listor"].sheet_state == "hidden"
+
+
+def test_print_scaling_per_sheet(demo):
+    """Issue 17: wide sheets printed fit to width were unreadable; the scaling is chosen per sheet."""
+    from rsa_desktop.reports.xlsx import LANDSCAPE_CHARS, PORTRAIT_CHARS, READABLE_SCALE
+
+    _, _, wb, _ = demo
+    seen = set()
+    for sheet, table in TABLE_SHEETS.items():
+        ws = wb[sheet]
+        header, _ = read_table(ws, table)
+        total = sum(ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i in range(1, len(header) + 1))
+        ps = ws.page_setup
+        fit_w = ps.fitToWidth or 1  # 1 is the default, which a writer may leave out
+        total -= 0.72 * len(header)  # the writer stores a column's width with Excel's cell padding
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToHeight == 0, sheet
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}", sheet
+        if total <= PORTRAIT_CHARS:
+            assert ps.orientation == "portrait" and fit_w == 1, sheet
+            seen.add("portrait")
+        else:
+            assert ps.orientation == "landscape", sheet
+            # Never smaller than the readable scale: each page across holds at most this much.
+            assert total / fit_w <= LANDSCAPE_CHARS / READABLE_SCALE, sheet
+            seen.add("landscape" if fit_w == 1 else "across")
+            if fit_w > 1 and header[0] == "ID":
+                assert ws.print_title_cols == "$A:$A", sheet
+    assert {"landscape", "across"} <= seen, seen
+
+
+def test_data_sheets_stack_by_organisation_and_year(demo):
+    """Issue 17: KS stacks submissions for a pivot: every data sheet has Organisation and År on every row."""
+    from rsa_desktop.domain.excel_format import STACK_ORGANISATION, STACK_YEAR, STACKED_SHEETS
+
+    svc, analysis, wb, _ = demo
+    org = svc.organisation().name
+    for sheet in STACKED_SHEETS:
+        header, rows = read_table(wb[sheet], TABLE_SHEETS[sheet])
+        assert header[-2:] == [STACK_ORGANISATION, STACK_YEAR], sheet
+        assert rows, sheet
+        for row in rows:
+            assert (row[STACK_ORGANISATION], row[STACK_YEAR]) == (org, analysis.year), sheet
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice saknas")
@@ -364,3 +440,30 @@ def test_libreoffice_opens_the_workbook(hostile, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "hostile.pdf").stat().st_size > 1000
     assert "error" not in result.stderr.lower()
+
+
+def test_one_format_definition_for_writer_and_reader():
+    """Issue 14: sheet names, tables, fixed headings and link columns are defined once
+    (domain/excel_format.py); the consolidation uses the reader's public functions only."""
+    import ast
+
+    from rsa_desktop.domain import excel_format as fmt
+    from rsa_desktop.services import xlsx_import
+
+    assert xlsx_import.ITEM_SHEETS is fmt.ITEM_SHEETS and xlsx_import.LINK_COLUMNS is fmt.LINK_COLUMNS
+    assert xlsx_import.TABLES is fmt.TABLES and SHEETS is fmt.SHEETS
+    fixed = {*fmt.SHEETS, fmt.LIST_SHEET, *fmt.TABLE_OF_SHEET.values(), *(h for cols in fmt.LINK_COLUMNS.values()
+                                                                         for h in cols)}
+    fixed -= {"Risker", "Beroenden", "Verksamheter", "Åtgärder", "Sårbarheter"}  # also kind labels and fields
+    for rel in ("rsa_desktop/reports/xlsx.py", "rsa_desktop/services/xlsx_read.py",
+                "rsa_desktop/services/xlsx_decode.py", "rsa_desktop/services/xlsx_plan.py",
+                "rsa_desktop/services/xlsx_import.py"):
+        tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
+        literals = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        assert not literals & fixed, (rel, literals & fixed)
+    source = (ROOT / "rsa_desktop" / "services" / "consolidate.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and "xlsx_" in node.module:
+            assert all(not a.name.startswith("_") for a in node.names), ast.dump(node)
+    assert "xi._" not in source

@@ -13,6 +13,7 @@ import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
 
+from rsa_desktop.model.kinds import KINDS  # noqa: E402
 from rsa_desktop.reports.xlsx import export_xlsx  # noqa: E402
 from rsa_desktop.services.rsa import RsaService  # noqa: E402
 from rsa_desktop.services.xlsx_import import (  # noqa: E402
@@ -256,6 +257,47 @@ def test_rows_missing_are_kept_unless_asked(demo, exported, tmp_path):
     assert [(c.action, c.hid) for c in plan.changes] == [("ta bort", "R2")]
     apply_import(svc, aid, plan)
     assert svc.find_by_hid("risk", aid, "R2") is None
+
+
+def test_preview_shows_labels_ids_once_and_rows_kept(demo, demo_file, exported, tmp_path, capsys):
+    """Issue 17: the preview showed codes ("från ”lag” till ”hog”"), "Å19 Å19", and kept deleted rows silently."""
+    from rsa_desktop.cli import main
+
+    svc, aid = demo
+    a1 = svc.find_by_hid("action", aid, "Å1")
+    new_priority = "hog" if a1.priority != "hog" else "lag"
+    labels = dict(KINDS["action"].field("priority").choices)
+    old_label = labels[a1.priority] if a1.priority else ""
+    r2 = svc.find_by_hid("risk", aid, "R2")
+
+    def change(wb):
+        put(wb["Åtgärder"], "Å1", "Prioritet", labels[new_priority])
+        ws = wb["Risker"]
+        ws.delete_rows(row_of(ws, "R2"))
+
+    path = edit(exported / "demo.xlsx", tmp_path / "förhandsvisning.xlsx", change)
+    plan = plan_import(svc, aid, read_workbook(path))
+    text = "\n".join(str(c) for c in plan.changes)
+    assert f"Prioritet ändras från {old_label or '(tomt)'} till {labels[new_priority]}" in text, text
+    assert f"”{a1.priority}”" not in text and f"”{new_priority}”" not in text
+    # The deleted row is not deleted, and the preview says so.
+    assert [(c.kind, c.hid) for c in plan.kept] == [("risk", "R2")]
+    assert "behålls" in str(plan.kept[0]) and r2.title[:30] in str(plan.kept[0])
+    deleting = plan.with_delete_missing(True)
+    gone = [c for c in deleting.changes if c.action == "ta bort"]
+    assert [(c.kind, c.hid) for c in gone] == [("risk", "R2")] and deleting.kept == []
+    assert str(gone[0]).count("R2") == 1, str(gone[0])  # never "R2 R2"
+    assert deleting.with_delete_missing(False).changes == plan.changes
+    # The CLI's dry run says the same, and how to delete.
+    cli_path = tmp_path / "cli.rsa"
+    shutil.copy(demo_file, cli_path)
+    assert main(["import-xlsx", str(cli_path), str(path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "saknas i arbetsboken" in out and "--delete-missing" in out and "R2" in out
+    assert f"till {labels[new_priority]}" in out
+    assert main(["import-xlsx", str(cli_path), str(path), "--dry-run", "--delete-missing"]) == 0
+    out = capsys.readouterr().out
+    assert "Tas bort: Risk R2" in out and "--delete-missing för att" not in out
 
 
 def test_public_excerpt_cannot_be_imported_into_the_analysis(demo, exported):

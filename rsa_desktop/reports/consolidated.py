@@ -6,7 +6,8 @@ fonts, page template with the marking on every page, "Sida X av Y", tables with 
 Both are driven by a small stand-in for ReportData (`_Frame`) that carries the marking and the title.
 
 Workbook sheets: Översikt, Inlämningar, Saknas, Samhällsviktiga verksamheter, Gemensamma beroenden,
-Riskmatris, Allvarligaste risker, Kontinuitetsgap, Försenade åtgärder (plus Långa texter and the
+Riskmatris, Allvarligaste risker, Alla risker (every risk of every submission: a city-wide RSA needs
+them all), Kontinuitetsgap, Försenade åtgärder (plus Långa texter and the
 hidden Listor of the export machinery).
 """
 
@@ -28,7 +29,7 @@ from rsa_desktop.services.consolidate import CLASS_LABEL, Consolidation, band_fo
 
 TITLE = "Stockholms stad – sammanställning av risk- och sårbarhetsanalyser"
 SHEETS = ("Översikt", "Inlämningar", "Saknas", "Samhällsviktiga verksamheter", "Gemensamma beroenden", "Riskmatris",
-          "Allvarligaste risker", "Kontinuitetsgap", "Försenade åtgärder")
+          "Allvarligaste risker", "Alla risker", "Kontinuitetsgap", "Försenade åtgärder")
 ORG = "Stockholms stad"
 
 
@@ -128,7 +129,7 @@ def build_workbook(c: Consolidation):
             rows.append((p.name, p.city_org or "Extern", len(p.organisations), format_duration(p.strictest),
                          p.strictest, org, u.dependency_hid, u.dependency, u.dep_type, u.function_hid, u.function,
                          format_duration(u.tolerance), u.tolerance, u.expected_outage, yes_no(u.has_reserve),
-                         u.provider, yes_no(u.secret)))
+                         u.provider, yes_no(u.secret), "; ".join(p.variants)))
     book.table_sheet("Gemensamma beroenden", "GemensammaBeroenden",
                      [T("Leverantör", 0, w=30), T("Stadens organisation", 1, w=24), T("Antal organisationer", 2, "int"),
                       T("Strängaste tolerans", 3, "enum"), T("Strängaste tolerans (minuter)", 4, "minutes"),
@@ -136,11 +137,18 @@ def build_workbook(c: Consolidation):
                       T("Typ", 8), T("Verksamhet", 9, "id"), T("Verksamhetens namn", 10, w=30),
                       T("Tolerans", 11, "enum"), T("Tolerans (minuter)", 12, "minutes"),
                       T("Förväntad avbrottstid (minuter)", 13, "minutes"), T("Reserv finns", 14, "enum"),
-                      T("Leverantör enligt inlämningen", 15, w=30), T("Sekretess", 16, "enum")], rows)
+                      T("Leverantör enligt inlämningen", 15, w=30), T("Sekretess", 16, "enum"),
+                      T("Stavningar som räknats som samma leverantör", 17, "long", 40)], rows)
     _matrix_sheet(book, c)
     rows = [(s.organisation, r.hid, r.title, r.category, r.likelihood, r.consequence, r.score, r.band,
              yes_no(r.secret)) for s, r in c.top_risks]
     book.table_sheet("Allvarligaste risker", "AllvarligasteRisker",
+                     [T("Organisation", 0, w=30), T("ID", 1, "id"), T("Rubrik", 2, w=40), T("Kategori", 3),
+                      T("Sannolikhet", 4, "level"), T("Sammanvägd konsekvens", 5, "level"), T("Riskvärde", 6, "int"),
+                      T("Riskklass", 7, "enum"), T("Sekretess", 8, "enum")], rows)
+    rows = [(s.organisation, r.hid, r.title, r.category, r.likelihood, r.consequence, r.score, r.band,
+             yes_no(r.secret)) for s, r in c.all_risks]
+    book.table_sheet("Alla risker", "AllaRisker",
                      [T("Organisation", 0, w=30), T("ID", 1, "id"), T("Rubrik", 2, w=40), T("Kategori", 3),
                       T("Sannolikhet", 4, "level"), T("Sammanvägd konsekvens", 5, "level"), T("Riskvärde", 6, "int"),
                       T("Riskklass", 7, "enum"), T("Sekretess", 8, "enum")], rows)
@@ -279,11 +287,14 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
 
     chapter("Förvaltningsgemensamma beroenden")
     b.para("Beroenden som flera organisationers samhällsviktiga verksamheter har av samma leverantör. "
-           "Leverantören behöver klara den strängaste toleransen.")
-    b.table(["Leverantör", "Organisationer", "Strängaste tolerans", "Krävs av"],
+           "Leverantören behöver klara den strängaste toleransen. Beroenden av organisationens egen personal "
+           "eller egna enheter räknas inte. Leverantörer jämförs utan skiftläge, skiljetecken, detaljer inom "
+           "parentes, avtalsnummer och bolagsform (AB), och stadens organisationer känns igen på namn, "
+           "förvaltning och andra namn i katalogen; kolumnen Stavningar visar vad som räknats som samma.")
+    b.table(["Leverantör", "Organisationer", "Strängaste tolerans", "Krävs av", "Stavningar"],
             [[p.name, f"{len(p.organisations)}: " + ", ".join(p.organisations), format_duration(p.strictest) or "–",
-              "; ".join(p.strictest_by[:3]) + (" …" if len(p.strictest_by) > 3 else "")] for p in c.shared],
-            [0.22, 0.38, 0.14, 0.26])
+              "; ".join(p.strictest_by), "; ".join(p.variants)] for p in c.shared],
+            [0.17, 0.3, 0.11, 0.24, 0.18])
 
     chapter("Riskmatris")
     b.para("Antal risker per ruta (sannolikhet × sammanvägd konsekvens) i alla inlämningar.")
@@ -310,6 +321,9 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
             [[sub.organisation, f"{_mark(r)} {r.title}", r.category, r.likelihood, r.consequence, r.score]
              for sub, r in c.top_risks], [0.25, 0.37, 0.18, 0.06, 0.06, 0.08])
 
+    b.para(f"Här visas de {len(c.top_risks)} allvarligaste av {len(c.all_risks)} risker. Alla risker finns i "
+           "bilagan Alla risker och på bladet Alla risker i Excelfilen.")
+
     chapter("Kontinuitetsgap")
     high = [(sub, g) for sub, g in c.gaps if g.severity == "hög"]
     b.para(f"{len(c.gaps)} gap i alla inlämningar, varav {len(high)} med hög allvarlighet. "
@@ -324,6 +338,11 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
     b.table(["Organisation", "Åtgärd", "Klart senast", "Status"],
             [[sub.organisation, f"{_mark(a)} {a.title}", a.deadline.isoformat(), _status(a.status)]
              for sub, a in c.overdue[:top_overdue]], [0.3, 0.44, 0.13, 0.13])
+    chapter("Bilaga: Alla risker")
+    b.para(f"Alla {len(c.all_risks)} risker i inlämningarna, de allvarligaste först.")
+    b.table(["Organisation", "Risk", "Kategori", "S", "K", "Värde"],
+            [[sub.organisation, f"{_mark(r)} {r.title}", r.category, r.likelihood, r.consequence, r.score]
+             for sub, r in c.all_risks], [0.25, 0.37, 0.18, 0.06, 0.06, 0.08])
     doc = ReportDoc(target, frame, s, title=frame.title, author=ORG, subject=f"Sammanställning RSA {c.year}"
                     + (f" – {frame.marking.text}" if not frame.marking.empty else ""),
                     creator=f"RSA Desktop {__version__}", producer=f"RSA Desktop {__version__} (reportlab)",

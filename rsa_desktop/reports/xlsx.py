@@ -1,4 +1,4 @@
-"""The Excel submission workbook (openpyxl). The format is an interface: see docs/excel-format.md.
+"""The Excel submission workbook (written by XlsxWriter, see WRITER). The format is an interface: see docs/excel-format.md.
 
 Every data sheet has the same layout: row 1 a title, row 2 the classification marking (empty when
 no marking was decided), row 4 the header of an Excel Table, data from row 5. Column headings are
@@ -14,9 +14,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from rsa_desktop.domain import excel_format as fmt
+from rsa_desktop.domain.excel_format import (
+    CELL_LIMIT,
+    FIRST_DATA_ROW,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    HEADER_ROW,
+    LEGEND_ROW,
+    LIST_SHEET,
+    LONG_TEXT_SHEET,
+    MARKING_ROW,
+    PART_SIZE,
+    SHEETS,
+    TITLE_ROW,
+)
+from rsa_desktop.domain.public import document_subject, is_marked
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.domain.public import document_subject, is_marked
 from rsa_desktop.reports.common import (
     ReportData,
     clean_text,
@@ -28,15 +43,16 @@ from rsa_desktop.reports.common import (
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 
-FORMAT_NAME = "rsa-desktop-xlsx"
-FORMAT_VERSION = 1
-TITLE_ROW, MARKING_ROW, HEADER_ROW = 1, 2, 4
-LEGEND_ROW = 3  # the secret mark's legend, on sheets with a marked item (full workbook only)
-FIRST_DATA_ROW = HEADER_ROW + 1
-CELL_LIMIT = 32_767  # Excel's maximum number of characters in one cell
-PART_SIZE = 32_000  # an over-long text is cut into parts of this size (see "Långa texter")
-LONG_TEXT_SHEET = "Långa texter"
-LIST_SHEET = "Listor"
+__all__ = ["CELL_LIMIT", "FORMAT_NAME", "FORMAT_VERSION", "HEADER_ROW", "LONG_TEXT_SHEET", "PART_SIZE", "SHEETS",
+           "WRITER", "build_workbook", "export_xlsx", "write_xlsx"]
+
+# Which library writes the workbook: chosen by measurement (issue 20). For the large demo's 73,000
+# cells with the same styles, median of 3 on the shared 2-core machine: openpyxl normal mode 11.1 s,
+# openpyxl write_only 9.3 s, XlsxWriter 2.4 s. openpyxl keeps reading workbooks (services/xlsx_read.py);
+# the export builds openpyxl's style objects as plain values (reports/xlsx_writer.py).
+# bench/run.py builds the writer's floor with the same library.
+WRITER = "xlsxwriter"
+
 FORMULA_START = ("=", "+", "-", "@")
 VALIDATION_EXTRA_ROWS = 200  # list validation also covers rows the user adds below the table
 
@@ -62,29 +78,59 @@ def _excel_header_text(s: str) -> str:
     return s.replace("&", "&&")
 
 
+# Printing. A header or footer section is a third of the page; at 8 pt about HEADER_LINE characters
+# fit on a line of a portrait page. Excel allows 255 characters in a whole header or footer.
+HEADER_LINE = 44
+HEADER_BUDGET = 150  # characters of marking in one header or footer section (wrapped)
+PORTRAIT_CHARS = 95  # column widths (Excel's units) that fit a portrait A4 page at 100 %
+LANDSCAPE_CHARS = 135  # … a landscape A4 page at 100 %
+READABLE_SCALE = 0.7  # smaller than this and a printed table is no longer readable
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def header_marking(marking: str, budget: int = HEADER_BUDGET) -> tuple[str, str]:
+    """The marking for the page header's and the footer's centre sections, wrapped to fit them and never
+    cut: a marking longer than one section holds is split, the header's part saying that the footer
+    continues it. ("", "") when no marking was decided."""
+    text = " ".join(marking.split())
+    if not text:
+        return "", ""
+    budget = min(budget, HEADER_BUDGET) - text.count("&")  # "&" is written "&&"
+    if len(text) <= budget:
+        block = _wrap(text, HEADER_LINE)
+        return block, block
+    cut = text[:budget - 20].rsplit(" ", 1)[0]
+    rest = text[len(cut):].strip()
+    limit = HEADER_BUDGET + 40
+    if len(rest) > limit:  # longer than both sections together: the whole text is on row 2 of every sheet
+        rest = rest[:limit].rsplit(" ", 1)[0] + " … (hela markeringen på rad 2)"
+    return _wrap(cut + " (forts. i sidfoten)", HEADER_LINE), _wrap("(forts.) " + rest, HEADER_LINE)
+
+
 class _Workbook:
     """One export in progress: the workbook, its validation lists and the over-long texts."""
 
     def __init__(self, data: ReportData):
-        from openpyxl import Workbook
+        from openpyxl.styles import Alignment
+
+        from rsa_desktop.reports.xlsx_writer import Workbook
 
         self.data = data
         self.wb = Workbook()
-        self.wb.remove(self.wb.active)
+        self._wrap = Alignment(wrap_text=True, vertical="top")  # every data cell's alignment, one object
         self.lists: dict[str, list[Any]] = {}
         self.long_parts: list[tuple[str, str, str, int, str]] = []  # sheet, row id, column, part, text
         org = data.organisation.name if data.organisation is not None else ""
         self.context = f"{org} – RSA {data.analysis.year}".strip(" –")
-        self._wrap_id: int | None = None  # the workbook's index of the data cells' alignment
-
-    def _wrap_alignment_id(self) -> int:
-        """Every data cell has the same alignment: register it once, not once per cell (openpyxl compares
-        the new Alignment with the workbook's list for every assignment, which dominated the export)."""
-        if self._wrap_id is None:
-            from openpyxl.styles import Alignment
-
-            self._wrap_id = self.wb._alignments.add(Alignment(wrap_text=True, vertical="top"))
-        return self._wrap_id
 
     # -- lists for validation ----------------------------------------------------------
 
@@ -110,12 +156,11 @@ class _Workbook:
         if isinstance(value, str):
             text = clean_text(value)
             if len(text) > CELL_LIMIT:
-                parts = [text[i:i + PART_SIZE] for i in range(0, len(text), PART_SIZE)]
+                parts = fmt.split_long_text(text)
                 heading = col.heading if col else ""
                 for n, part in enumerate(parts, 1):
                     self.long_parts.append((ws.title, row_id, heading, n, part))
-                text = (parts[0] + f"\n[… texten är {len(text)} tecken lång och fortsätter: hela texten "
-                        f"finns i {len(parts)} delar på bladet {LONG_TEXT_SHEET}]")
+                text = parts[0] + fmt.long_text_note(len(text), len(parts))
             cell.value = text
             cell.data_type = "s"  # never a formula, whatever the text starts with
             if text.startswith(FORMULA_START):
@@ -132,12 +177,7 @@ class _Workbook:
             from openpyxl.styles import PatternFill
 
             cell.fill = PatternFill("solid", fgColor=value[1:].upper())
-        # = cell.alignment = Alignment(wrap_text=True, vertical="top"), as openpyxl's StyleDescriptor does it
-        if not cell._style:
-            from openpyxl.styles.cell_style import StyleArray
-
-            cell._style = StyleArray()
-        cell._style.alignmentId = self._wrap_alignment_id()
+        cell.alignment = self._wrap
 
     # -- sheet frame -------------------------------------------------------------------
 
@@ -155,32 +195,59 @@ class _Workbook:
         return ws
 
     def print_setup(self, ws, title_rows: str | None = f"{HEADER_ROW}:{HEADER_ROW}") -> None:
+        """A4 with the marking whole in the header and the footer (wrapped, never cut); landscape and fit
+        to width until `print_scaling` knows the sheet's width."""
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.75
         if title_rows:
             ws.print_title_rows = title_rows
-        marking = _excel_header_text(self.data.marking.short(100))
-        ws.oddHeader.left.text = _excel_header_text(self.context[:60])
+        left = _excel_header_text(_shorten(self.context, HEADER_LINE))
+        right = _excel_header_text(_wrap(ws.title, HEADER_LINE))
+        # Excel allows 255 characters in a whole header: the marking gets what the other sections leave.
+        head, foot = header_marking(self.data.marking.text, 255 - len(left) - len(right) - 40)
+        lines = max(head.count("\n"), foot.count("\n"), 1) + 1
+        # Room for the wrapped marking between the header/footer margin and the sheet's cells.
+        ws.page_margins.header = ws.page_margins.footer = 0.3
+        ws.page_margins.top = ws.page_margins.bottom = max(0.75, 0.3 + 0.16 * lines + 0.15)
+        ws.oddHeader.left.text = left
         ws.oddHeader.left.size = 8
-        if marking:
-            ws.oddHeader.center.text = marking
-            ws.oddHeader.center.size = 9
+        if head:
+            ws.oddHeader.center.text = _excel_header_text(head)
+            ws.oddHeader.center.size = 8
             ws.oddHeader.center.font = "Calibri,Bold"
-            ws.oddFooter.center.text = marking
+            ws.oddFooter.center.text = _excel_header_text(foot)
             ws.oddFooter.center.size = 8
-        ws.oddHeader.right.text = _excel_header_text(ws.title)
+        ws.oddHeader.right.text = right
         ws.oddHeader.right.size = 8
         ws.oddFooter.left.text = _excel_header_text(f"Exporterad {export_stamp(self.data)}")
         ws.oddFooter.left.size = 8
         ws.oddFooter.right.text = "Sida &P av &N"
         ws.oddFooter.right.size = 8
 
-    def table_sheet(self, title: str, table_name: str, cols: list[Col], rows: list[Any],
+    @staticmethod
+    def print_scaling(ws, widths: list[float], id_column: bool) -> None:
+        """Print scaling chosen per sheet from the width of its columns: portrait when the columns fit a
+        portrait page, landscape fit to width while the type stays readable (at least READABLE_SCALE),
+        else landscape at that scale over as many pages across as needed, with the header row (and the
+        ID column) repeated on every page."""
+        total = sum(widths)
+        if total <= PORTRAIT_CHARS:
+            ws.page_setup.orientation = "portrait"
+            ws.page_setup.fitToWidth = 1
+        elif total <= LANDSCAPE_CHARS / READABLE_SCALE:
+            ws.page_setup.fitToWidth = 1
+        else:
+            ws.page_setup.fitToWidth = math.ceil(total / (LANDSCAPE_CHARS / READABLE_SCALE))
+            if id_column:
+                ws.print_title_cols = "A:A"
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    def table_sheet(self, title: str, table_name: str | None, cols: list[Col], rows: list[Any],
                     row_id: Callable[[Any], str] = lambda r: "", freeze_first_col: bool = True):
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
@@ -210,9 +277,10 @@ class _Workbook:
             legend.font = Font(italic=True, color=_MARKING_COLOUR)
         last_row = max(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1)  # a table needs one data row
         ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{last_row}"
-        table = Table(displayName=table_name, ref=ref)
+        table = Table(displayName=table_name or fmt.TABLE_OF_SHEET[title], ref=ref)
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         ws.add_table(table)
+        widths: list[float] = []
         for ci, col in enumerate(cols, 1):
             letter = get_column_letter(ci)
             width = col.width or _WIDTH.get(col.type, 20)
@@ -220,12 +288,14 @@ class _Workbook:
                 longest = max([len(str(v[ci - 1] or "")) for v in values] + [len(col.heading) // 2, 10])
                 width = min(max(longest + 2, 12), 40)
             ws.column_dimensions[letter].width = width
+            widths.append(width)
             if col.validation:
                 dv = DataValidation(type="list", formula1=f"={col.validation}", allow_blank=True,
                                     showErrorMessage=True, errorTitle="Ogiltigt värde",
                                     error="Välj ett av värdena i listan.", showInputMessage=False)
                 dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row + VALIDATION_EXTRA_ROWS}")
                 ws.add_data_validation(dv)
+        self.print_scaling(ws, widths, id_column=freeze_first_col)
         ws.freeze_panes = f"{'B' if freeze_first_col else 'A'}{FIRST_DATA_ROW}"
         self.fit_rows(ws, cols, FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1)
         ws.row_dimensions[HEADER_ROW].height = 15 * max(
@@ -258,21 +328,26 @@ class _Workbook:
         from openpyxl.workbook.defined_name import DefinedName
 
         parts = self.long_parts
-        cols = [Col("Blad", lambda p: p[0], "text", width=22), Col("ID", lambda p: p[1], "id", width=10),
-                Col("Kolumn", lambda p: p[2], "text", width=24), Col("Del", lambda p: p[3], "int", width=6),
-                Col("Text", lambda p: p[4], "long", width=100)]
-        ws = self.table_sheet(LONG_TEXT_SHEET, "LangaTexter", cols, parts, freeze_first_col=False)
-        ws.cell(3, 1, "Texter som är längre än vad en Excelcell rymmer (32 767 tecken) finns här i sin helhet, "
-                      "uppdelade i delar i ordning. Cellen på ursprungsbladet visar den första delen.")
-        lists = self.wb.create_sheet(LIST_SHEET)
+        cols = [Col(fmt.LONG_SHEET_COLUMN, lambda p: p[0], "text", width=22),
+                Col(fmt.LONG_ID_COLUMN, lambda p: p[1], "id", width=10),
+                Col(fmt.LONG_HEADING_COLUMN, lambda p: p[2], "text", width=24),
+                Col(fmt.LONG_PART_COLUMN, lambda p: p[3], "int", width=6),
+                Col(fmt.LONG_TEXT_COLUMN, lambda p: p[4], "long", width=100)]
+        ws = self.table_sheet(LONG_TEXT_SHEET, fmt.TABLE_OF_SHEET[LONG_TEXT_SHEET], cols, parts,
+                              freeze_first_col=False)
+        ws.cell(LEGEND_ROW, 1, fmt.LONG_TEXT_INTRO)
+        # The hidden list sheet is framed like every other (title, marking, header and footer): whoever
+        # unhides or prints it sees the classification too.
+        lists = self.frame(LIST_SHEET, "Värdelistor")
         for ci, (name, values) in enumerate(self.lists.items(), 1):
-            lists.cell(1, ci, name)
-            for ri, v in enumerate(values, 2):
+            lists.cell(HEADER_ROW, ci, name)
+            for ri, v in enumerate(values, FIRST_DATA_ROW):
                 c = lists.cell(ri, ci, v)
                 if isinstance(v, str):
                     c.data_type = "s"
             letter = get_column_letter(ci)
-            ref = f"{quote_sheetname(LIST_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+            ref = (f"{quote_sheetname(LIST_SHEET)}!${letter}${FIRST_DATA_ROW}:"
+                   f"${letter}${len(values) + FIRST_DATA_ROW - 1}")
             self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
         lists.sheet_state = "hidden"
         props = self.wb.properties
@@ -311,7 +386,7 @@ def _field_cols(book: _Workbook, kind: str, names: Iterable[str]) -> list[Col]:
             out.append(Col(f.label, get, "date"))
         elif f.type == "duration":
             out.append(Col(f.label, (lambda g: lambda r: format_duration(g(r)))(get), "enum"))
-            out.append(Col(f"{f.label} (minuter)", get, "minutes"))
+            out.append(Col(fmt.minutes_heading(f.label), get, "minutes"))
         elif f.type in ("likelihood", "consequence", "capability"):
             levels = {"likelihood": data.scales.likelihood, "consequence": data.scales.consequence,
                       "capability": data.scales.capability}[f.type]
@@ -329,7 +404,26 @@ def _field_cols(book: _Workbook, kind: str, names: Iterable[str]) -> list[Col]:
 
 
 def _id_col() -> Col:
-    return Col("ID", lambda r: r.hid, "id")
+    return Col(fmt.ID, lambda r: r.hid, "id")
+
+
+def _link_col(data: ReportData, sheet: str, link: str) -> Col:
+    """The column that owns `link` on `sheet` (the importer reads it back)."""
+    return Col(fmt.link_heading(sheet, link), _hids(data, link), "hids")
+
+
+def _mirrored(sheet: str, link: str) -> str:
+    """The heading of a mirrored (derived) link column."""
+    return next(h for h, (name, _side) in fmt.MIRRORED_LINK_COLUMNS[sheet].items() if name == link)
+
+
+def _stacked(book: _Workbook, cols: list[Col]) -> list[Col]:
+    """A data sheet's columns followed by Organisation and År, so that workbooks stack for a pivot."""
+    data = book.data
+    org = data.organisation.name if data.organisation is not None else ""
+    year = data.analysis.year
+    return [*cols, Col(fmt.STACK_ORGANISATION, lambda _r: org, "text"),
+            Col(fmt.STACK_YEAR, lambda _r: year, "int", width=7)]
 
 
 def _hids(data: ReportData, link: str, side: str = "left") -> Callable[[Record], str]:
@@ -359,7 +453,7 @@ def _summary(book: _Workbook) -> None:
         ("program_version", "Programversion", data.program_version),
         ("catalogue_version", "Katalogversion", _catalogue_version_text(a.get("catalogue_version") or "")),
         ("exported_at", "Exporterad", data.exported_at),
-        ("extract", "Utdrag", "Öppet utdrag" if data.public else "Fullständig analys"),
+        ("extract", "Utdrag", fmt.EXTRACT_PUBLIC if data.public else fmt.EXTRACT_FULL),
         ("marking", "Markering", data.marking.text),
     ]
     ospec = KINDS["organisation"]
@@ -383,18 +477,18 @@ def _summary(book: _Workbook) -> None:
         rows.append(("public_note", "Anmärkning", data.public_note))
     elif data.secret_legend:
         rows.append(("secret_legend", "Teckenförklaring", data.secret_legend))
-    cols = [Col("Nyckel", lambda r: r[0], "text", width=30), Col("Fält", lambda r: r[1], "text", width=40),
-            Col("Värde", lambda r: r[2], "long", width=100)]
-    book.table_sheet("Sammanfattning", "Sammanfattning", cols, rows, row_id=lambda r: r[0], freeze_first_col=False)
+    cols = [Col(fmt.SUMMARY_KEY, lambda r: r[0], "text", width=30), Col(fmt.SUMMARY_LABEL, lambda r: r[1], "text", width=40),
+            Col(fmt.SUMMARY_VALUE, lambda r: r[2], "long", width=100)]
+    book.table_sheet(fmt.SUMMARY_SHEET, None, cols, rows, row_id=lambda r: r[0], freeze_first_col=False)
 
 
 def _participants(book: _Workbook) -> None:
     data = book.data
     rows = list(enumerate(data.participants, 1))
-    cols = [Col("Nr", lambda r: r[0], "int", width=6)]
+    cols = [Col(fmt.NR, lambda r: r[0], "int", width=6)]
     for c in _field_cols(book, "participant", KINDS["participant"].field_names):
         cols.append(Col(c.heading, (lambda g: lambda r: g(r[1]))(c.get), c.type, c.validation, c.width))
-    book.table_sheet("Arbetsgrupp", "Arbetsgrupp", cols, rows, row_id=lambda r: str(r[0]))
+    book.table_sheet(fmt.PARTICIPANT_SHEET, None, _stacked(book, cols), rows, row_id=lambda r: str(r[0]))
 
 
 def _functions(book: _Workbook) -> None:
@@ -402,19 +496,22 @@ def _functions(book: _Workbook) -> None:
     cols = [_id_col(), *_field_cols(book, "function", _fields("function"))]
     lst = book.list_name("Lista_Konsekvens", [lv.value for lv in data.scales.consequence])
     for h in data.scales.horizons:
-        cols.append(Col(f"Konsekvens efter {h.label}",
+        cols.append(Col(fmt.horizon_heading(h.label),
                         (lambda hid: lambda r: data.impacts.get(r.id, {}).get(hid))(h.id), "level", lst))
-    cols.append(Col("Beroenden", _hids(data, "function_dependency"), "hids"))
+    cols.append(Col(_mirrored(fmt.FUNCTION_SHEET, "function_dependency"), _hids(data, "function_dependency"), "hids"))
     rows = data.items["function"]
-    book.table_sheet("Verksamheter", "Verksamheter", cols, rows, row_id=lambda r: r.hid)
+    book.table_sheet(fmt.FUNCTION_SHEET, None, _stacked(book, cols), rows, row_id=lambda r: r.hid)
 
 
 def _dependencies(book: _Workbook) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "dependency", _fields("dependency")),
-            Col("Beror på", _hids(data, "dependency_dependency"), "hids"),
-            Col("Används av", _hids(data, "function_dependency", side="right"), "hids")]
-    book.table_sheet("Beroenden", "Beroenden", cols, data.items["dependency"], row_id=lambda r: r.hid)
+            Col(fmt.link_heading(fmt.DEPENDENCY_SHEET, "dependency_dependency"), _hids(data, "dependency_dependency"),
+                "hids"),
+            Col(_mirrored(fmt.DEPENDENCY_SHEET, "function_dependency"),
+                _hids(data, "function_dependency", side="right"), "hids")]
+    book.table_sheet(fmt.DEPENDENCY_SHEET, None, _stacked(book, cols), data.items["dependency"],
+                     row_id=lambda r: r.hid)
 
 
 def _links(book: _Workbook) -> None:
@@ -423,18 +520,19 @@ def _links(book: _Workbook) -> None:
                   key=lambda lr: (hid_key(data.hid("function", lr.left_id)), hid_key(data.hid("dependency", lr.right_id))))
     def name(kind, attr):
         return lambda lr: data.get(kind, getattr(lr, attr)).name
-    cols = [Col("Verksamhet", lambda lr: data.hid("function", lr.left_id), "id", width=11),
-            Col("Verksamhetens namn", name("function", "left_id"), "text", width=36),
-            Col("Beroende", lambda lr: data.hid("dependency", lr.right_id), "id", width=10),
-            Col("Beroendets namn", name("dependency", "right_id"), "text", width=36),
-            Col("Tolerans", lambda lr: format_duration(lr.attrs["tolerance"]), "enum"),
-            Col("Tolerans (minuter)", lambda lr: lr.attrs["tolerance"], "minutes"),
-            Col("Förväntad avbrottstid (minuter)",
+    dep = KINDS["dependency"]
+    cols = [Col(fmt.LINK_FUNCTION, lambda lr: data.hid("function", lr.left_id), "id", width=11),
+            Col(fmt.LINK_FUNCTION_NAME, name("function", "left_id"), "text", width=36),
+            Col(fmt.LINK_DEPENDENCY, lambda lr: data.hid("dependency", lr.right_id), "id", width=10),
+            Col(fmt.LINK_DEPENDENCY_NAME, name("dependency", "right_id"), "text", width=36),
+            Col(fmt.TOLERANCE, lambda lr: format_duration(lr.attrs["tolerance"]), "enum"),
+            Col(fmt.minutes_heading(fmt.TOLERANCE), lambda lr: lr.attrs["tolerance"], "minutes"),
+            Col(fmt.minutes_heading(dep.field("expected_outage").label),
                 lambda lr: data.get("dependency", lr.right_id).expected_outage, "minutes", width=15),
-            Col("Reservens uthållighet (minuter)",
+            Col(fmt.minutes_heading(dep.field("reserve_duration").label),
                 lambda lr: data.get("dependency", lr.right_id).reserve_duration, "minutes", width=15),
-            Col("Kommentar", lambda lr: lr.attrs["note"], "long", width=40)]
-    book.table_sheet("Kopplingar", "Kopplingar", cols, rows,
+            Col(fmt.NOTE, lambda lr: lr.attrs["note"], "long", width=40)]
+    book.table_sheet(fmt.LINK_SHEET, None, _stacked(book, cols), rows,
                      row_id=lambda lr: f"{data.hid('function', lr.left_id)}–{data.hid('dependency', lr.right_id)}")
 
 
@@ -457,7 +555,7 @@ def _risks(book: _Workbook) -> None:
 
     cols = [_id_col(), fc("title"), fc("description"), fc("category"), fc("scenario"), fc("likelihood")]
     for d in sc.dimensions:
-        cols.append(Col(f"Konsekvens – {d.label}",
+        cols.append(Col(fmt.dimension_heading(d.label),
                         (lambda did: lambda r: data.consequences.get(r.id, {}).get(did))(d.id), "level", cons_list))
     cols += [
         Col("Sammanvägd konsekvens", lambda r: data.risk_consequence(r.id), "level"),
@@ -467,19 +565,19 @@ def _risks(book: _Workbook) -> None:
         fc("residual_consequence"),
         Col("Riskvärde efter åtgärder", lambda r: score(r.residual_likelihood, r.residual_consequence), "int"),
         Col("Riskklass efter åtgärder", lambda r: band(r.residual_likelihood, r.residual_consequence), "enum"),
-        Col("Verksamheter", _hids(data, "risk_function"), "hids"),
-        Col("Beroenden", _hids(data, "risk_dependency"), "hids"),
-        Col("Åtgärder", _hids(data, "action_risk", side="right"), "hids"),
+        _link_col(data, fmt.RISK_SHEET, "risk_function"),
+        _link_col(data, fmt.RISK_SHEET, "risk_dependency"),
+        Col(_mirrored(fmt.RISK_SHEET, "action_risk"), _hids(data, "action_risk", side="right"), "hids"),
         fc("secret"),
     ]
-    book.table_sheet("Risker", "Risker", cols, data.items["risk"], row_id=lambda r: r.hid)
+    book.table_sheet(fmt.RISK_SHEET, None, _stacked(book, cols), data.items["risk"], row_id=lambda r: r.hid)
 
 
 def _matrix_sheet(book: _Workbook) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     data = book.data
-    ws = book.frame("Riskmatris")
+    ws = book.frame(fmt.MATRIX_SHEET)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     ws.column_dimensions["A"].width = 24
@@ -543,58 +641,60 @@ def _vulnerabilities(book: _Workbook) -> None:
     data = book.data
     kinds = dict(KINDS["vulnerability"].field("vuln_type").choices)
     rows = [("v", r) for r in data.items["vulnerability"]] + [("c", r) for r in data.items["capability"]]
-    typ = book.list_name("Lista_SarbarhetFormaga", [*kinds.values(), "Förmåga"])
+    cap_label = fmt.CAPABILITY_TYPE
+    typ = book.list_name("Lista_SarbarhetFormaga", [*kinds.values(), cap_label])
     cap = book.list_name("Lista_Formaga", [lv.value for lv in data.scales.capability])
+    vc, cc = fmt.VULN_CAP_COLUMNS["vulnerability"], fmt.VULN_CAP_COLUMNS["capability"]
+    assert vc["title"] == cc["area"] and vc["description"] == cc["motivation"] and vc["secret"] == cc["secret"]
     cols = [
-        Col("ID", lambda x: x[1].hid, "id"),
-        Col("Typ", lambda x: kinds.get(x[1].vuln_type, x[1].vuln_type) if x[0] == "v" else "Förmåga", "enum", typ),
-        Col("Rubrik", lambda x: x[1].title if x[0] == "v" else x[1].area, "text"),
-        Col("Beskrivning", lambda x: x[1].description if x[0] == "v" else x[1].motivation, "long"),
-        Col("Bedömning", lambda x: x[1].rating if x[0] == "c" else None, "level", cap),
-        Col("Bedömning (benämning)",
+        Col(fmt.ID, lambda x: x[1].hid, "id"),
+        Col(vc["vuln_type"], lambda x: kinds.get(x[1].vuln_type, x[1].vuln_type) if x[0] == "v" else cap_label,
+            "enum", typ),
+        Col(vc["title"], lambda x: x[1].title if x[0] == "v" else x[1].area, "text"),
+        Col(vc["description"], lambda x: x[1].description if x[0] == "v" else x[1].motivation, "long"),
+        Col(cc["rating"], lambda x: x[1].rating if x[0] == "c" else None, "level", cap),
+        Col(fmt.CAPABILITY_LABEL,
             lambda x: data.scales.capability_label(x[1].rating) if x[0] == "c" else "", "enum"),
-        Col("Åtgärder", lambda x: ", ".join(data.linked_hids("action_vulnerability", x[1].id, side="right"))
+        Col(_mirrored(fmt.VULN_CAP_SHEET, "action_vulnerability"),
+            lambda x: ", ".join(data.linked_hids("action_vulnerability", x[1].id, side="right"))
             if x[0] == "v" else "", "hids"),
-        Col("Sekretess", lambda x: yes_no(bool(x[1].secret)), "enum", book.list_name("Lista_JaNej", ["Ja", "Nej"])),
+        Col(vc["secret"], lambda x: yes_no(bool(x[1].secret)), "enum", book.list_name("Lista_JaNej", ["Ja", "Nej"])),
     ]
-    book.table_sheet("Sårbarheter och förmåga", "SarbarheterFormaga", cols, rows, row_id=lambda x: x[1].hid)
+    book.table_sheet(fmt.VULN_CAP_SHEET, None, _stacked(book, cols), rows, row_id=lambda x: x[1].hid)
 
 
 def _actions(book: _Workbook) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "action", _fields("action", "secret")),
             Col("Försenad", lambda r: yes_no(data.overdue(r)), "enum"),
-            Col("Risker", _hids(data, "action_risk"), "hids"),
-            Col("Beroenden", _hids(data, "action_dependency"), "hids"),
-            Col("Verksamheter", _hids(data, "action_function"), "hids"),
-            Col("Sårbarheter", _hids(data, "action_vulnerability"), "hids"),
-            Col("Övningar", _hids(data, "exercise_action", side="right"), "hids"),
+            *(_link_col(data, fmt.ACTION_SHEET, link) for link in fmt.LINK_COLUMNS[fmt.ACTION_SHEET].values()),
+            Col(_mirrored(fmt.ACTION_SHEET, "exercise_action"), _hids(data, "exercise_action", side="right"), "hids"),
             *_field_cols(book, "action", ["secret"])]
-    book.table_sheet("Åtgärder", "Atgarder", cols, data.items["action"], row_id=lambda r: r.hid)
+    book.table_sheet(fmt.ACTION_SHEET, None, _stacked(book, cols), data.items["action"], row_id=lambda r: r.hid)
 
 
 def _plans(book: _Workbook) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "continuity_plan", _fields("continuity_plan"))]
-    book.table_sheet("Kontinuitetsplaner", "Kontinuitetsplaner", cols, data.items["continuity_plan"],
+    book.table_sheet(fmt.PLAN_SHEET, None, _stacked(book, cols), data.items["continuity_plan"],
                      row_id=lambda r: r.hid)
     fb_rows = [(p.plan, n, fb) for p in data.plans for n, fb in enumerate(p.fallbacks, 1)]
-    cols = [Col("Plan", lambda x: x[0].hid, "id"), Col("Nr", lambda x: x[1], "int", width=6)]
+    cols = [Col(fmt.PLAN, lambda x: x[0].hid, "id"), Col(fmt.NR, lambda x: x[1], "int", width=6)]
     for c in _field_cols(book, "fallback", KINDS["fallback"].field_names):
         cols.append(Col(c.heading, (lambda g: lambda x: g(x[2]))(c.get), c.type, c.validation, c.width))
-    book.table_sheet("Reservrutiner", "Reservrutiner", cols, fb_rows, row_id=lambda x: f"{x[0].hid}.{x[1]}")
+    book.table_sheet(fmt.FALLBACK_SHEET, None, _stacked(book, cols), fb_rows, row_id=lambda x: f"{x[0].hid}.{x[1]}")
     ct_rows = [(p.plan, n, ct) for p in data.plans for n, ct in enumerate(p.contacts, 1)]
-    cols = [Col("Plan", lambda x: x[0].hid, "id"), Col("Nr", lambda x: x[1], "int", width=6)]
+    cols = [Col(fmt.PLAN, lambda x: x[0].hid, "id"), Col(fmt.NR, lambda x: x[1], "int", width=6)]
     for c in _field_cols(book, "contact", KINDS["contact"].field_names):
         cols.append(Col(c.heading, (lambda g: lambda x: g(x[2]))(c.get), c.type, c.validation, c.width))
-    book.table_sheet("Kontakter", "Kontakter", cols, ct_rows, row_id=lambda x: f"{x[0].hid}.{x[1]}")
+    book.table_sheet(fmt.CONTACT_SHEET, None, _stacked(book, cols), ct_rows, row_id=lambda x: f"{x[0].hid}.{x[1]}")
 
 
 def _exercises(book: _Workbook) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "exercise", _fields("exercise", "secret")),
-            Col("Åtgärder", _hids(data, "exercise_action"), "hids"), *_field_cols(book, "exercise", ["secret"])]
-    book.table_sheet("Övningar", "Ovningar", cols, data.items["exercise"], row_id=lambda r: r.hid)
+            _link_col(data, fmt.EXERCISE_SHEET, "exercise_action"), *_field_cols(book, "exercise", ["secret"])]
+    book.table_sheet(fmt.EXERCISE_SHEET, None, _stacked(book, cols), data.items["exercise"], row_id=lambda r: r.hid)
 
 
 def _gaps(book: _Workbook) -> None:
@@ -609,7 +709,7 @@ def _gaps(book: _Workbook) -> None:
             Col("Förklaring", lambda g: g.explanation, "long"),
             Col("Berörda objekt", lambda g: ", ".join(g.items or ()), "hids"),
             Col("Föreslagen åtgärd", lambda g: g.suggested_action, "long", width=50)]
-    ws = book.table_sheet("Kontinuitetsgap", "Kontinuitetsgap", cols, rows, row_id=lambda g: g.rule,
+    ws = book.table_sheet(fmt.GAP_SHEET, None, _stacked(book, cols), rows, row_id=lambda g: g.rule,
                           freeze_first_col=False)
     if data.gaps is None:
         ws.cell(3, 1, "Gapanalysen ingår inte i den här versionen av programmet.")
@@ -619,35 +719,30 @@ def _scales(book: _Workbook) -> None:
     sc = book.data.scales
     rows: list[tuple] = []
     for lv in sc.likelihood:
-        rows.append(("Sannolikhet", lv.value, "", lv.label, lv.description, lv.frequency, "", None))
+        rows.append((fmt.SCALE_LIKELIHOOD, lv.value, "", lv.label, lv.description, lv.frequency, "", None))
     for lv in sc.consequence:
-        rows.append(("Konsekvens", lv.value, "", lv.label, lv.description, "", "", None))
+        rows.append((fmt.SCALE_CONSEQUENCE, lv.value, "", lv.label, lv.description, "", "", None))
     for i, d in enumerate(sc.dimensions, 1):
-        rows.append(("Konsekvensdimension", i, d.code, d.label, d.description, "", "", None))
+        rows.append((fmt.SCALE_DIMENSION, i, d.code, d.label, d.description, "", "", None))
     for b in sc.bands:
-        rows.append(("Färggräns", None, "", b.label, "", "", b.colour, b.min_score))
+        rows.append((fmt.SCALE_BAND, None, "", b.label, "", "", b.colour, b.min_score))
     for lv in sc.capability:
-        rows.append(("Förmåga", lv.value, "", lv.label, lv.description, "", "", None))
+        rows.append((fmt.SCALE_CAPABILITY, lv.value, "", lv.label, lv.description, "", "", None))
     for h in sc.horizons:
-        rows.append(("Tidshorisont", h.minutes, "", h.label, "", "", "", None))
+        rows.append((fmt.SCALE_HORIZON, h.minutes, "", h.label, "", "", "", None))
     agg = KINDS["analysis"].field("consequence_aggregation").choice_label(sc.aggregation)
-    rows.append(("Sammanvägd konsekvens", None, sc.aggregation, agg, "", "", "", None))
-    rows.append(("Oacceptabel konsekvensnivå", sc.unacceptable_level, "", sc.consequence_label(sc.unacceptable_level),
+    rows.append((fmt.SCALE_AGGREGATION, None, sc.aggregation, agg, "", "", "", None))
+    rows.append((fmt.SCALE_UNACCEPTABLE, sc.unacceptable_level, "", sc.consequence_label(sc.unacceptable_level),
                  "", "", "", None))
-    names = ["Skala", "Värde", "Kod", "Benämning", "Beskrivning", "Frekvens", "Färg", "Lägsta riskvärde"]
+    names = list(fmt.SCALE_COLUMNS)
     types = ["text", "int", "text", "text", "long", "text", "colour", "int"]
     widths = [26, 9, 14, 30, 70, 32, 10, 10]
     cols = [Col(n, (lambda i: lambda r: r[i])(i), t, width=w) for i, (n, t, w) in enumerate(zip(names, types, widths))]
-    book.table_sheet("Skalor", "Skalor", cols, rows, freeze_first_col=False)
-
-
-SHEETS = ("Sammanfattning", "Arbetsgrupp", "Verksamheter", "Beroenden", "Kopplingar", "Risker", "Riskmatris",
-          "Sårbarheter och förmåga", "Åtgärder", "Kontinuitetsplaner", "Reservrutiner", "Kontakter", "Övningar",
-          "Kontinuitetsgap", "Skalor", LONG_TEXT_SHEET)
+    book.table_sheet(fmt.SCALE_SHEET, None, cols, rows, freeze_first_col=False)
 
 
 def build_workbook(data: ReportData):
-    """The openpyxl Workbook for gathered data (not yet saved)."""
+    """The workbook for gathered data (reports.xlsx_writer.Workbook, not yet saved)."""
     book = _Workbook(data)
     for step in (_summary, _participants, _functions, _dependencies, _links, _risks, _matrix_sheet,
                  _vulnerabilities, _actions, _plans, _exercises, _gaps, _scales):

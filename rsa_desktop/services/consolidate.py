@@ -35,7 +35,7 @@ from typing import Any, Iterable
 
 from rsa_desktop.domain.actions import is_overdue
 from rsa_desktop.domain.scales import band_for as band_in, risk_value, scales_from_template
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, SECURITY_CLASSES
+from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, SECURITY_CLASSES
 from rsa_desktop.services.records import Record
 
 CLASS_RANK = {code: i + 1 for i, (code, _label) in enumerate(SECURITY_CLASSES)}
@@ -140,6 +140,7 @@ class Submission:
     note: str = ""  # why it is left out of the tables, if it is
     warnings: tuple[str, ...] = ()
     public_dependency_count: int = 0  # the beroenden an öppet utdrag keeps
+    self_dependencies: int = 0  # dependencies on the organisation itself (own staff …): never shared
 
     @property
     def included(self) -> bool:
@@ -167,6 +168,7 @@ class SharedProvider:
     uses: tuple[tuple[str, SDependencyUse], ...]  # (organisation, use), strictest first
     strictest: int | None
     strictest_by: tuple[str, ...]  # "Organisation: V1 Verksamhet" having the strictest tolerance
+    variants: tuple[str, ...] = ()  # the spellings in the submissions that were matched as this provider
 
 
 @dataclass
@@ -188,6 +190,7 @@ class Consolidation:
     today: dt.date = field(default_factory=dt.date.today)
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     public: bool = False  # an öppet utdrag of the compilation: nothing secret in it
+    all_risks: list[tuple[Submission, SRisk]] = field(default_factory=list)  # every risk, most serious first
 
     @property
     def included(self) -> list[Submission]:
@@ -209,6 +212,44 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", str(text or "")).casefold()
     text = re.sub(r"[^\w]+", " ", text)
     return " ".join(text.split())
+
+
+# A provider's name as written carries details that do not make it another provider: a parenthesised
+# unit, a contract or case number, the legal form. They are dropped before names are compared.
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
+_CONTRACT = re.compile(r"\b(?:avtal(?:snummer|snr|s-?nr|s-?id|nr)?|ramavtal|kontrakt|kontraktsnr|dnr|diarienr|"
+                       r"diarienummer|ref|referens|ordernr|nr)\b\.?\s*[:#]?\s*[\w./-]*\d[\w./-]*", re.IGNORECASE)
+_NUMBERED = re.compile(r"(?<!\w)[\w./-]*\d[\w./-]*\d[\w./-]*(?!\w)")  # a token with two or more digits
+_LEGAL_FORM = re.compile(r"\b(?:ab|aktiebolag|publ|hb|handelsbolag|kb|kommanditbolag|ek för|ekonomisk förening)\b")
+# The organisation's own people or units: never a dependency shared with another organisation.
+_SELF = re.compile(r"^(?:egen|eget|egna|intern|interna|internt|självförsörjande)\b"
+                   r"|\b(?:egen|eget|egna)\s+(?:personal|regi|verksamhet|organisation|enhet|medarbetare|resurs|"
+                   r"resurser|förvaltning|kompetens|avdelning|stab)"
+                   r"|^(?:förvaltningens|bolagets|nämndens|enhetens|avdelningens|verksamhetens|kontorets|"
+                   r"stadsdelens|egna)\b")
+
+
+def clean_provider(text: str) -> str:
+    """A provider's name without what does not tell providers apart: parenthesised details, contract and
+    case numbers, the legal form (AB, Aktiebolag, publ), case, punctuation and spacing.
+    "Atea Sverige AB (avtal 2021-0456)" and "ATEA Sverige" give the same text."""
+    text = unicodedata.normalize("NFC", str(text or "")).casefold()
+    text = _BRACKETED.sub(" ", text)
+    text = _CONTRACT.sub(" ", text)
+    text = _NUMBERED.sub(" ", text)
+    text = normalise(text)
+    return " ".join(_LEGAL_FORM.sub(" ", text).split())
+
+
+def is_self_reference(provider: str, own_names: Iterable[str] = ()) -> bool:
+    """Whether a dependency's provider is the organisation itself ("Förvaltningens egen personal
+    (ekonomienheten)", "egen IT-enhet", or the organisation's own name)."""
+    cleaned = clean_provider(provider)
+    if not cleaned:
+        return False
+    if _SELF.search(cleaned):
+        return True
+    return any(cleaned == clean_provider(n) for n in own_names if n)
 
 
 class CityCatalogue:
@@ -233,16 +274,17 @@ class CityCatalogue:
         self._prefixes = sorted(self._names, key=len, reverse=True)
 
     def match(self, text: str) -> CityOrg | None:
-        """The city organisation `text` names: exactly, or as its first words ("SLK IT", "Stadsledningskontoret,
-        IT-avdelningen")."""
-        key = normalise(text)
-        if not key:
-            return None
-        if key in self._names:
-            return self._names[key]
-        for p in self._prefixes:
-            if key.startswith(p + " ") and len(p) >= 2:
-                return self._names[p]
+        """The city organisation `text` names (its name, förvaltning, code or an alias): exactly, or as its
+        first words ("SLK IT", "Stadsledningskontoret, IT-avdelningen"), also once parenthesised details,
+        contract numbers and the legal form are dropped ("Stockholm Vatten och Avfall AB (avtal 12-345)")."""
+        for key in dict.fromkeys((normalise(text), clean_provider(text))):
+            if not key:
+                continue
+            if key in self._names:
+                return self._names[key]
+            for p in self._prefixes:
+                if key.startswith(p + " ") and len(p) >= 2:
+                    return self._names[p]
         return None
 
 
@@ -286,16 +328,14 @@ class WorkbookView:
     AID = 1
 
     def __init__(self, parsed):
-        from rsa_desktop.services import xlsx_import as xi
-        from rsa_desktop.services.scales import load_template, scales_from_template
+        from rsa_desktop.services.scales import load_template
+        from rsa_desktop.services.xlsx_import import decode_context, decode_workbook, scale_template_from
 
-        template, _problems = xi.scale_template_from(parsed)
+        template, _problems = scale_template_from(parsed)
         template = template or load_template()
         self._scales = scales_from_template(template, first_id=1)
         dims, horizons = self._scales.dimensions, self._scales.horizons
-        ctx = xi._Ctx(self._scales.ranges, {f"Konsekvens efter {h.label}": h.minutes for h in horizons},
-                      {f"Konsekvens – {d.label}": d.code for d in dims}, lambda k, h: None)
-        dec = xi._decode(parsed, ctx)
+        dec = decode_workbook(parsed, decode_context(self._scales))
         self.problems = [p for p in (*parsed.problems, *dec.problems) if p.severity == "fel"]
         self._items: dict[str, list[Record]] = {k: [] for k in (*ITEM_KINDS, "fallback", "contact", "participant")}
         ids: dict[str, dict[str, int]] = {k: {} for k in ITEM_KINDS}
@@ -327,7 +367,7 @@ class WorkbookView:
             values.update(id=iid, hid=row.hid, analysis_id=self.AID)
             self._items[row.kind].append(Record(row.kind, iid, MappingProxyType(values)))
             for link, hids in row.links.items():
-                right = xi.LINKS[link].right
+                right = LINKS[link].right
                 for h in hids:
                     if h in ids[right]:
                         self._links.setdefault(link, []).append(LinkRecord(link, iid, ids[right][h],
@@ -408,17 +448,28 @@ def _collect(source: Path, source_kind: str, svc, aid: int, org: dict[str, Any],
     sel = public_rule.select({k: svc.list(k, aid) for k in _SELECTED_KINDS})
     deps = {d.id: d for d in svc.list("dependency", aid)}
     fmap = {f.id: f for f in functions}
+    name = str(org.get("name") or "").strip()
+    committee = str(org.get("committee") or "").strip()
+    own = catalogue.match(name) or catalogue.match(committee)
+    own_names = (name, committee, *((own.name, own.administration) if own else ()))
     uses = []
+    own_deps: set[int] = set()
     for lr in svc.links("function_dependency", analysis_id=aid):
         f, d = fmap.get(lr.left_id), deps.get(lr.right_id)
         if f is None or d is None or not f.is_critical:
             continue
         named = d.provider_org or d.provider
+        if any(is_self_reference(t, own_names) for t in (d.provider_org, d.provider) if t):
+            own_deps.add(d.id)  # the organisation's own staff or unit: not a shared dependency
+            continue
         city = catalogue.match(d.provider_org) or catalogue.match(d.provider)
+        if city is not None and own is not None and city.code == own.code:
+            own_deps.add(d.id)
+            continue
         if city is not None:
             key, shown = f"city:{city.code}", city.name
-        elif (named or "").strip():
-            key, shown = f"ext:{normalise(named)}", ""
+        elif clean_provider(named):
+            key, shown = f"ext:{clean_provider(named)}", ""
         else:
             continue
         tol = lr.attrs.get("tolerance")
@@ -441,9 +492,7 @@ def _collect(source: Path, source_kind: str, svc, aid: int, org: dict[str, Any],
     except Exception as exc:  # noqa: BLE001 - one submission's odd data must not stop the consolidation
         gaps = ()
         warnings = (*warnings, f"gapanalysen kunde inte göras ({type(exc).__name__}).")
-    name = str(org.get("name") or "").strip()
-    committee = str(org.get("committee") or "").strip()
-    city = catalogue.match(name) or catalogue.match(committee)
+    city = own
     return Submission(
         source, source_kind, name or "(okänd organisation)", committee, str(org.get("org_type") or ""),
         int(analysis.get("year") or 0), str(analysis.get("status") or ""), bool(analysis.get("_public")),
@@ -451,7 +500,7 @@ def _collect(source: Path, source_kind: str, svc, aid: int, org: dict[str, Any],
         tuple(SFunction(f.hid, f.name, f.msb_sector, f.preparedness_sector, bool(f.is_critical),
                         f.max_tolerable_downtime, f.operation, not sel.keeps("function", f.id)) for f in functions),
         tuple(uses), len(deps), tuple(risks), actions, gaps, city.name if city else "", "", tuple(warnings),
-        sum(1 for d in deps if sel.keeps("dependency", d)))
+        sum(1 for d in deps if sel.keeps("dependency", d)), len(own_deps))
 
 
 def read_submission(path: str | Path, *, year: int | None = None, today: dt.date | None = None,
@@ -633,7 +682,8 @@ def _build(submissions: list[Submission], errors: list[InputError], year: int, t
             if strictest is not None else ()
         city = uses[0][1].city_org
         name = city or Counter(u.provider for _o, u in uses).most_common(1)[0][0]
-        shared.append(SharedProvider(key, name, city, tuple(orgs), tuple(uses), strictest, by))
+        variants = tuple(sorted({u.provider for _o, u in uses}, key=str.casefold))
+        shared.append(SharedProvider(key, name, city, tuple(orgs), tuple(uses), strictest, by, variants))
     shared.sort(key=lambda p: (-len(p.organisations), p.name.casefold()))
 
     matrix: dict[str, Counter] = {"": Counter()}
@@ -647,6 +697,10 @@ def _build(submissions: list[Submission], errors: list[InputError], year: int, t
             matrix.setdefault(r.category or "Utan kategori", Counter())[(r.likelihood, r.consequence)] += 1
     ranked = sorted((x for x in all_risks if x[1].score is not None),
                     key=lambda x: (-x[1].score, -(x[1].consequence or 0), x[0].organisation, x[1].hid))
+    from rsa_desktop.services.gaps import hid_key as _hid_key
+
+    unscored = sorted((x for x in all_risks if x[1].score is None),
+                      key=lambda x: (x[0].organisation.casefold(), _hid_key(x[1].hid)))
     from rsa_desktop.services.gaps import SEVERITY_RANK, hid_key
 
     gaps = sorted(((s, g) for s in inc for g in s.gaps),
@@ -666,12 +720,13 @@ def _build(submissions: list[Submission], errors: list[InputError], year: int, t
     clabel = {int(lv["value"]): lv.get("label", "") for lv in template["consequence_levels"]}
     return Consolidation(year, submissions, errors, missing, shared, matrix, ranked[:top], gaps, overdue, cls, sec,
                          bands, tuple((v, llabel.get(v, "")) for v in lik), tuple((v, clabel.get(v, "")) for v in con),
-                         today)
+                         today, all_risks=ranked + unscored)
 
 
 def band_for(c: Consolidation, likelihood: int, consequence: int):
     return band_in(c.bands, risk_value(likelihood, consequence))
 
 
-__all__ = ["consolidate", "read_submission", "expand_inputs", "CityCatalogue", "normalise", "Consolidation",
+__all__ = ["consolidate", "read_submission", "expand_inputs", "CityCatalogue", "normalise", "clean_provider",
+           "is_self_reference", "Consolidation",
            "Submission", "SharedProvider", "InputError", "SubmissionError", "WorkbookView", "band_for"]

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
-                               QLabel, QMessageBox, QPushButton, QTableView, QTabWidget, QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView,
+                               QInputDialog, QLabel, QMessageBox, QPushButton, QTableView, QTabWidget, QVBoxLayout)
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.ui import commands, errors, workers
@@ -86,20 +86,25 @@ class ChangesModel(_RowsModel):
     def from_plan(cls, plan, parent=None) -> "ChangesModel":
         rows, colours = [], []
         bad = plan.bad_rows
-        for c in plan.changes:
+        for c in [*plan.changes, *plan.kept]:
             label = _kind_label(c.kind)
             if c.action == "ny":
                 obj = _t("Ny {0}").format(label.lower()) if c.kind != "analysis" else label
                 rows.append((obj, c.field or _t("(ny rad)"), "", _show(c.new)))
             elif c.action == "ta bort":
                 rows.append((f"{label} {c.hid}".strip(), _t("(tas bort)"), _show(c.old), ""))
+            elif c.action == "behålls":  # gone from the workbook, kept without "Ta bort det som saknas"
+                rows.append((f"{label} {c.hid}".strip(), _t("(saknas i arbetsboken – behålls)"), _show(c.old),
+                             _show(c.old)))
+                colours.append("#eeeeee")
+                continue
             elif c.action == "koppla":
                 rows.append((f"{label} {c.hid}".strip(), c.field, "", _t("+ {0}").format(_show(c.new))))
             elif c.action == "koppla bort":
                 rows.append((f"{label} {c.hid}".strip(), c.field, _t("− {0}").format(_show(c.old)), ""))
-            else:
+            else:  # labels, never codes: "Hög", not "hog"
                 obj = f"{label} {c.hid}".strip() if c.kind != "analysis" else _t("Analysen {0}").format(c.hid)
-                rows.append((obj, c.field, _show(c.old), _show(c.new)))
+                rows.append((obj, c.field, c.shown_old, c.shown_new))
             colours.append("#fde0dc" if (c.sheet, c.row) in bad else None)
         return cls(rows, colours, parent)
 
@@ -150,23 +155,19 @@ class ImportPreviewDialog(QDialog):
         self.setWindowTitle(_t("Importera från Excel – {0}").format(name))
         self.resize(900, 560)
         lay = QVBoxLayout(self)
-        a = self.session.analysis()
-        errors_, warnings_ = len(plan.errors), len(plan.warnings)
-        lines = [_t("<b>{0}</b> läses in i analysen för {1}.").format(name, a.year if a else "")]
-        lines.append(_t("{0} ändringar, {1} fel, {2} varningar.").format(len(plan.changes), errors_, warnings_))
-        if plan.blocking:
-            lines.append(_t("Arbetsboken kan inte läsas in i den här analysen: se fliken Problem."))
-        elif errors_:
-            lines.append(_t("Rätta felen i Excel och försök igen, eller läs bara in de giltiga raderna (rader med fel "
-                            "hoppas över helt)."))
-        elif not plan.changes:
-            lines.append(_t("Arbetsboken är likadan som analysen: det finns inget att läsa in."))
-        lines.append(_t("Rader som saknas i arbetsboken tas inte bort. En säkerhetskopia görs före importen, och "
-                        "importen kan ångras med Ctrl+Z."))
-        self.summary = QLabel("<br>".join(lines), self)
+        self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(self.summary)
+        # The GUI's --delete-missing: rows deleted in Excel are kept unless this is ticked.
+        self.delete_missing = QCheckBox(_t("Ta bort det som saknas i arbetsboken ({0})").format(len(plan.missing)),
+                                        self)
+        self.delete_missing.setToolTip(_t("Objekt, kopplingar och rader som finns i analysen men har tagits bort i "
+                                          "Excel tas bort ur analysen när du läser in"))
+        self.delete_missing.setChecked(plan.delete_missing)
+        self.delete_missing.setVisible(bool(plan.missing))
+        self.delete_missing.toggled.connect(self._set_delete_missing)
+        lay.addWidget(self.delete_missing)
         self.tabs = QTabWidget(self)
         self.changes_model = ChangesModel.from_plan(plan, self)
         self.problems_model = ProblemsModel.from_plan(plan, self)
@@ -174,11 +175,12 @@ class ImportPreviewDialog(QDialog):
         self.changes_view.setAccessibleName(_t("Ändringar"))
         self.problems_view = _table(self.problems_model, self.tabs)
         self.problems_view.setAccessibleName(_t("Problem"))
-        self.tabs.addTab(self.changes_view, _t("Ändringar ({0})").format(len(plan.changes)))
+        self.tabs.addTab(self.changes_view, "")
         self.tabs.addTab(self.problems_view, _t("Problem ({0})").format(len(plan.problems)))
         if plan.errors:
             self.tabs.setCurrentWidget(self.problems_view)
         lay.addWidget(self.tabs, 1)
+        self._describe()
 
         row = QHBoxLayout()
         self.new_year_button = QPushButton(_t("Läs in som nytt år…"), self)
@@ -207,6 +209,46 @@ class ImportPreviewDialog(QDialog):
         if ro_file:
             for b in (self.apply_button, self.valid_button, self.new_year_button):
                 b.setEnabled(False)
+
+    def _describe(self) -> None:
+        """The summary above the tabs, for the plan as it is now (with or without deleting what is missing)."""
+        plan = self.plan
+        name = Path(self.parsed.path).name
+        a = self.session.analysis()
+        errors_, warnings_ = len(plan.errors), len(plan.warnings)
+        lines = [_t("<b>{0}</b> läses in i analysen för {1}.").format(name, a.year if a else "")]
+        lines.append(_t("{0} ändringar, {1} fel, {2} varningar.").format(len(plan.changes), errors_, warnings_))
+        if plan.blocking:
+            lines.append(_t("Arbetsboken kan inte läsas in i den här analysen: se fliken Problem."))
+        elif errors_:
+            lines.append(_t("Rätta felen i Excel och försök igen, eller läs bara in de giltiga raderna (rader med fel "
+                            "hoppas över helt)."))
+        elif not plan.changes:
+            lines.append(_t("Arbetsboken är likadan som analysen: det finns inget att läsa in."))
+        kept = plan.kept
+        if kept:
+            lines.append(_t("{0} rader finns i analysen men saknas i arbetsboken. De behålls; kryssa i ”Ta bort det "
+                            "som saknas i arbetsboken” för att ta bort dem.").format(len(kept)))
+        elif plan.delete_missing and plan.missing:
+            lines.append(_t("{0} rader som saknas i arbetsboken tas bort ur analysen.").format(len(plan.missing)))
+        else:
+            lines.append(_t("Rader som saknas i arbetsboken tas inte bort."))
+        lines.append(_t("En säkerhetskopia görs före importen, och importen kan ångras med Ctrl+Z."))
+        self.summary.setText("<br>".join(lines))
+        self.tabs.setTabText(self.tabs.indexOf(self.changes_view), _t("Ändringar ({0})").format(len(plan.changes)))
+
+    def _set_delete_missing(self, on: bool) -> None:
+        self.plan = self.plan.with_delete_missing(on)
+        self.changes_model = ChangesModel.from_plan(self.plan, self)
+        self.changes_view.setModel(self.changes_model)
+        self._describe()
+        if hasattr(self, "apply_button"):
+            self._buttons(True)
+            self.apply_button.setDefault(self.plan.valid and bool(self.plan.changes))
+            ro_file = bool(self.session.doc and self.session.doc.readonly)
+            if ro_file:
+                for b in (self.apply_button, self.valid_button, self.new_year_button):
+                    b.setEnabled(False)
 
     def _buttons(self, on: bool) -> None:
         for b in (self.apply_button, self.valid_button, self.new_year_button, self.cancel_button):

@@ -146,3 +146,48 @@ def test_refused_workbook_shows_its_swedish_message(window, qtbot, sample, tmp_p
     qtbot.waitUntil(lambda: bool(messages), timeout=30_000)
     kind, title, text = messages[0]
     assert kind == "warning" and title == "Arbetsboken kan inte läsas in" and "budget.xlsx" in text
+
+
+def test_preview_shows_labels_and_rows_kept_and_can_delete_them(window, qtbot, sample, tmp_path, monkeypatch,
+                                                                 qtmodeltester):
+    """Issue 17: labels, never codes; a row deleted in Excel is said to be kept, and a tick deletes it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    path, ids = sample
+    with Document.open(path, readonly=True) as doc:
+        svc = RsaService(doc)
+        aid = svc.analyses()[-1].id
+        risks = [r.hid for r in svc.list("risk", aid)]
+        a1 = svc.list("action", aid)[0]
+    gone = risks[-1]
+    new_priority = "Hög" if a1.priority != "hog" else "Låg"
+
+    def change(wb):
+        _put(wb["Åtgärder"], a1.hid, "Prioritet", new_priority)
+        ws = wb["Risker"]
+        ws.delete_rows(next(r for r in range(HEADER + 1, ws.max_row + 1) if ws.cell(r, 1).value == gone))
+
+    xlsx = _export(path, tmp_path, change)
+    assert window.open_path(path)
+    s = window.session
+    dlg = _open_preview(window, qtbot, monkeypatch, xlsx)
+    rows = _rows(dlg.changes_model)
+    prio = next(r for r in rows if r[0] == f"Åtgärd {a1.hid}" and r[1] == "Prioritet")
+    assert prio[3] == new_priority and prio[2] in ("", "Låg", "Medel", "Hög"), prio
+    kept = [r for r in rows if r[0] == f"Risk {gone}"]
+    assert kept and "behålls" in kept[0][1]
+    assert "saknas i arbetsboken" in dlg.summary.text() and "behålls" in dlg.summary.text()
+    assert dlg.delete_missing.isVisibleTo(dlg) and not dlg.delete_missing.isChecked()
+    qtmodeltester.check(dlg.changes_model)
+    dlg.delete_missing.setFocus()
+    QTest.keyClick(dlg.delete_missing, Qt.Key.Key_Space)  # the user ticks it
+    assert dlg.delete_missing.isChecked()
+    rows = _rows(dlg.changes_model)
+    assert (f"Risk {gone}", "(tas bort)") == rows[[r[0] for r in rows].index(f"Risk {gone}")][:2]
+    assert "tas bort ur analysen" in dlg.summary.text()
+    with qtbot.waitSignal(dlg.applied, timeout=30_000):
+        dlg.apply_button.click()
+    assert s.svc.find_by_hid("risk", s.analysis_id, gone) is None
+    window.undo_action.trigger()
+    assert s.svc.find_by_hid("risk", s.analysis_id, gone) is not None
