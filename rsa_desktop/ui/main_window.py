@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self._status_gen = 0  # counts changes of the data
         self._status_shown = 0  # the change count the shown statuses were computed for
         self._status_job = workers.Job(self)
+        self.session.add_reader(self._status_job)  # the file is not closed while it reads
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(QSize(1000, 640))
 
@@ -485,11 +486,19 @@ class MainWindow(QMainWindow):
             self._status_shown = self._status_gen
             self._set_checking(False)
             return
-        from rsa_desktop.services.review import read_source
+        from rsa_desktop.services.review import ReviewSource, read_source, reads_on_any_thread
+        from rsa_desktop.services.rsa import RsaService
         gen, aid = self._status_gen, s.analysis_id
-        source = read_source(s.svc, aid)  # the one read of the file, here: SQLite stays on the GUI thread
-        self._status_job.start(lambda: completeness.assess_all(source, aid),
-                               lambda result: self._status_done(gen, result), self._status_failed)
+        if reads_on_any_thread(s.svc):
+            # The one read of the file on the worker too, with a service of its own (a service's batch is
+            # not shared between threads); the session waits for it before it closes the file.
+            doc = s.doc
+            work = lambda: completeness.assess_all(ReviewSource(RsaService(doc), aid), aid)  # noqa: E731
+        else:  # one in-memory connection for everyone (a protected file): read it here
+            source = read_source(s.svc, aid)
+            work = lambda: completeness.assess_all(source, aid)  # noqa: E731
+        self._status_job.start(work, lambda result: self._status_done(gen, result),
+                               lambda exc: self._status_failed(gen, exc))
 
     def _status_done(self, gen: int, result) -> None:
         if gen != self._status_gen:  # a change came after the read: never show this as current
@@ -500,7 +509,11 @@ class MainWindow(QMainWindow):
         self._status_shown = gen
         self._set_checking(False)
 
-    def _status_failed(self, exc: BaseException) -> None:
+    def _status_failed(self, gen: int, exc: BaseException) -> None:
+        if gen != self._status_gen:  # e.g. the file was closed or changed under the read: try the newer state
+            if self._status_shown != self._status_gen and not self._status_timer.isActive():
+                self._start_status_job()
+            return
         self._status_shown = self._status_gen
         self._set_checking(False)
         self._background_failed(exc)
