@@ -129,7 +129,22 @@ class OverviewPage(QWidget):
         right.addWidget(due_box, 2)
         cols.addLayout(right, 2)
 
+    _pending = None  # (statuses, snap, today) given while the page was hidden: shown when it is
+
     def set_data(self, statuses: dict[str, StepStatus], snap: Snapshot | None, today: dt.date | None = None) -> None:
+        if not self.isVisible() and self.title.text():  # filled once; a hidden page is brought up to date when shown
+            self._pending = (statuses, snap, today)
+            return
+        self._pending = None
+        self._show_data(statuses, snap, today)
+
+    def showEvent(self, event) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._show_data(*pending)
+        super().showEvent(event)
+
+    def _show_data(self, statuses: dict[str, StepStatus], snap: Snapshot | None, today: dt.date | None) -> None:
         org = snap.organisation if snap else None
         year = snap.analysis.year if snap else ""
         self.title.setText(_t("Översikt – {0}, analys {1}").format(org.name if org else "", year))

@@ -255,7 +255,7 @@ class DocumentSession(QObject):
             return []
         # Kept until the next change, like the labels: several views read the same list (the step's
         # table, the link panels' candidates, the reference pickers) every time a step is shown.
-        return list(self.cached(("items", kind, owner), lambda: self.svc.list(kind, owner)))
+        return list(self.cached(("items", kind, owner), lambda: self.svc.list_fast(kind, owner)))
 
     def label_of(self, kind: str, item_id: int | None) -> str:
         """`R3 Långvarigt elavbrott` for an id (cached until the next change)."""

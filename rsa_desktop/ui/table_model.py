@@ -151,17 +151,19 @@ class ItemTableModel(QAbstractTableModel):
         self._ranks[column] = ranks
         return ranks
 
-    def set_records(self, records: list[Record]) -> None:
+    def set_records(self, records: list[Record]) -> bool:
+        """Show `records`; False when they are the same items as before (only their values may differ)."""
         self._sort_keys.clear()
         self._texts.clear()
         self._ranks.clear()
         if [r.id for r in records] == [r.id for r in self.records] and records:
             self.records = list(records)
             self.dataChanged.emit(self.index(0, 0), self.index(len(records) - 1, len(self.columns) - 1))
-            return
+            return False
         self.beginResetModel()
         self.records = list(records)
         self.endResetModel()
+        return True
 
     def row_of(self, item_id: int) -> int:
         for i, r in enumerate(self.records):
