@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         input_guard.install()  # wheel and undo rules for every widget of the program (ui/input_guard.py)
         self.session = DocumentSession(self)
         self.pages = _Pages(self._build_page)  # built on first use: ten pages cost start-up time
+        self.warm_pages = True  # build the others one by one when the window is idle (after the first statuses)
         self.statuses: dict[str, completeness.StepStatus] = {}
         self.findings: list = []  # RSA-kontroll of the current analysis (services/review.py)
         # RSA-kontroll and the step statuses after a change: a burst of edits restarts the timer (one
@@ -508,6 +509,18 @@ class MainWindow(QMainWindow):
         self._apply_status(result)
         self._status_shown = gen
         self._set_checking(False)
+        if self.warm_pages:
+            QTimer.singleShot(0, self._warm_one)
+
+    def _warm_one(self) -> None:
+        """Build one page not yet built, then let the event loop run before the next (idle time only: not
+        while the statuses are being recomputed, which starts this again when it is done)."""
+        if not self.warm_pages or self.status_pending() or not self.isVisible():
+            return
+        key = next((k for k in PAGE_KEYS if not self.pages.is_built(k)), None)
+        if key is not None:
+            self.pages[key]
+            QTimer.singleShot(0, self._warm_one)
 
     def _status_failed(self, gen: int, exc: BaseException) -> None:
         if gen != self._status_gen:  # e.g. the file was closed or changed under the read: try the newer state
