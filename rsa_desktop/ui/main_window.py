@@ -471,13 +471,25 @@ class MainWindow(QMainWindow):
         self._set_checking(True)
         self._status_timer.start()  # restarted by every change of a burst
 
+    _checking_header = None  # (findings panel, its header before "kontrollerar…")
+
     def _set_checking(self, on: bool) -> None:
         self.checking_label.setVisible(on and self.session.is_open)
+        checking = "<b>" + self.tr("RSA-kontroll:") + "</b> " + self.tr("kontrollerar…")
+        if self._checking_header is not None:  # unchanged findings are not laid out again: put the header back
+            panel, text = self._checking_header
+            self._checking_header = None
+            try:
+                if panel.header.text() == checking:
+                    panel.header.setText(text)
+            except RuntimeError:  # the page is gone
+                pass
         if on:
             page = self.pages.get(self.current_key()) if self.pages.is_built(self.current_key()) else None
             panel = getattr(page, "findings_panel", None)
             if panel is not None:
-                panel.header.setText("<b>" + self.tr("RSA-kontroll:") + "</b> " + self.tr("kontrollerar…"))
+                self._checking_header = (panel, panel.header.text())
+                panel.header.setText(checking)
 
     def _start_status_job(self) -> None:
         if self._status_job.running:
