@@ -494,6 +494,10 @@ class MainWindow(QMainWindow):
     def _start_status_job(self) -> None:
         if self._status_job.running:
             return  # its result is out of date when it comes; _status_done starts the next one
+        if workers.busy():  # an export or import holds the file (and the session's batch): check after it
+            self._status_timer.start(200)
+            return
+        self._status_timer.setInterval(30)
         s = self.session
         if not s.svc or s.analysis_id is None:
             self._status_shown = self._status_gen
@@ -528,6 +532,9 @@ class MainWindow(QMainWindow):
         """Build one page not yet built, then let the event loop run before the next (idle time only: not
         while the statuses are being recomputed, which starts this again when it is done)."""
         if not self.warm_pages or self.status_pending() or not self.isVisible():
+            return
+        if workers.busy():  # building a page reads the file, which a long operation holds now
+            QTimer.singleShot(200, self._warm_one)
             return
         key = next((k for k in PAGE_KEYS if not self.pages.is_built(k)), None)
         if key is not None:

@@ -13,6 +13,13 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 _running: set = set()
+_operations: set = set()  # run_in_background operations under way (they may hold the file's transaction)
+
+
+def busy() -> bool:
+    """Whether a long operation (run_in_background) is under way: it may hold the session's batch or the
+    file's write lock, so idle-time work that reads the file waits until it is done."""
+    return bool(_operations)
 
 
 class _Signals(QObject):
@@ -46,12 +53,14 @@ def run_in_background(parent: QWidget | None, label: str, fn: Callable[[], Any],
     dialog.setAutoClose(False)
     signals = _Signals()
     _running.add(signals)
+    _operations.add(signals)
 
     def finish():
         dialog.reset()
         dialog.close()
         dialog.deleteLater()
         _running.discard(signals)
+        _operations.discard(signals)
 
     def done(result):
         finish()
