@@ -138,6 +138,7 @@ def _reachable(functions, deps, fd_links, dd_links) -> dict[int, dict[int, _Reac
     for link in fd_links:
         direct.setdefault(link.left_id, []).append(link)
     inf = float("inf")
+    hid_keys: dict[int, tuple] = {}  # dependency id → hid_key, computed once (not once per chain and function)
     result: dict[int, dict[int, _Reach]] = {}
     for fid, f in functions.items():
         best: dict[int, tuple] = {}
@@ -145,9 +146,13 @@ def _reachable(functions, deps, fd_links, dd_links) -> dict[int, dict[int, _Reac
             tol_link = link.attrs.get("tolerance")
             tol = tol_link if tol_link is not None else f.max_tolerable_downtime
             if link.right_id not in paths_cache:
-                paths_cache[link.right_id] = dependency_paths(deps, edges, link.right_id)
-            for target, path in paths_cache[link.right_id].items():
-                key = (inf if tol is None else tol, len(path), tuple(hid_key(deps[i].hid) for i in path))
+                paths = dependency_paths(deps, edges, link.right_id)
+                for i in {i for path in paths.values() for i in path} - hid_keys.keys():
+                    hid_keys[i] = hid_key(deps[i].hid)
+                paths_cache[link.right_id] = {target: (path, (len(path), tuple(hid_keys[i] for i in path)))
+                                              for target, path in paths.items()}
+            for target, (path, order) in paths_cache[link.right_id].items():
+                key = (inf if tol is None else tol, *order)
                 if target not in best or key < best[target][0]:
                     best[target] = (key, _Reach(target, path, tol, tol_link is not None))
         result[fid] = {t: r for t, (_, r) in best.items()}
@@ -185,6 +190,9 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
                 fallbacks.setdefault((p.function_id, fb.dependency_id), (p.hid, fb.duration))
     scales = svc.scales(analysis_id)
     impacts = svc.all_impacts(analysis_id)
+    plans_of: dict[int, list[Record]] = {}
+    for p in plans:
+        plans_of.setdefault(p.function_id, []).append(p)
     out: list[GapFinding] = []
 
     for fid, f in functions.items():
@@ -211,7 +219,7 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
                 + ("innehåller inga krav på kontinuitet." if known else "är inte kontrollerat för krav på kontinuitet.")
                 + " Samhällsviktig verksamhet i extern regi ska hålla samma säkerhetsnivå som i egen regi.",
                 (f.hid,), f"Ställ krav på kontinuitet och reservrutiner i avtalet för {fn}"))
-        own_plans = [p for p in plans if p.function_id == fid]
+        own_plans = plans_of.get(fid, [])
         if not own_plans:
             out.append(GapFinding(
                 "no_continuity_plan", "hög", fid, None, f"{f.hid}: kontinuitetsplan saknas",

@@ -121,6 +121,15 @@ class ReviewSource:
         return dict(self._carried)
 
 
+def reads_on_any_thread(svc: RsaService) -> bool:
+    """Whether another RsaService on the same document may read it on another thread: the file has a pool
+    of connections (not the one in-memory connection every caller shares, as a protected file has)."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = svc.doc.engine
+    return engine is not None and not isinstance(engine.pool, StaticPool)
+
+
 def read_source(svc, analysis_id: int):
     """`svc` as a ReviewSource: a service is read once (not inside a running batch, whose pending ORM
     changes a Core read would not see); a source (or any other reader) is used as it is."""

@@ -331,6 +331,22 @@ class RsaService:
             rows = s.exec(select(table).where(col == owner_id).order_by(*order, table.id)).all()
             return [make_record(kind, r) for r in rows]
 
+    def list_fast(self, kind: str, owner_id: int) -> list[Record]:
+        """list() read with SQLAlchemy Core (no ORM objects): the same records in the same order, several times
+        faster for a long list (the UI's tables and pickers read whole lists after every change)."""
+        if self._batch is not None:  # pending ORM changes are seen by the ORM read only
+            return self.list(kind, owner_id)
+        spec = self._spec(kind)
+
+        def build():
+            table = spec.table.__table__
+            order = [table.c.sort_order] if "sort_order" in table.c else []
+            return sa_select(*(table.c[n] for n in spec.table.model_fields)) \
+                .where(table.c[spec.parent] == bindparam("p0")).order_by(*order, table.c.id)
+
+        with self._session() as s:
+            return self._fast_records(s.connection(), kind, ("list", kind), build, (owner_id,))
+
     def get(self, kind: str, item_id: int) -> Record:
         with self._session() as s:
             return make_record(kind, self._get_row(s, kind, item_id))

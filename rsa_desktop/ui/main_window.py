@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         input_guard.install()  # wheel and undo rules for every widget of the program (ui/input_guard.py)
         self.session = DocumentSession(self)
         self.pages = _Pages(self._build_page)  # built on first use: ten pages cost start-up time
+        self.warm_pages = True  # build the others one by one when the window is idle (after the first statuses)
         self.statuses: dict[str, completeness.StepStatus] = {}
         self.findings: list = []  # RSA-kontroll of the current analysis (services/review.py)
         # RSA-kontroll and the step statuses after a change: a burst of edits restarts the timer (one
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._status_gen = 0  # counts changes of the data
         self._status_shown = 0  # the change count the shown statuses were computed for
         self._status_job = workers.Job(self)
+        self.session.add_reader(self._status_job)  # the file is not closed while it reads
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(QSize(1000, 640))
 
@@ -471,27 +473,51 @@ class MainWindow(QMainWindow):
         self._set_checking(True)
         self._status_timer.start()  # restarted by every change of a burst
 
+    _checking_header = None  # (findings panel, its header before "kontrollerar…")
+
     def _set_checking(self, on: bool) -> None:
         self.checking_label.setVisible(on and self.session.is_open)
+        checking = "<b>" + self.tr("RSA-kontroll:") + "</b> " + self.tr("kontrollerar…")
+        if self._checking_header is not None:  # unchanged findings are not laid out again: put the header back
+            panel, text = self._checking_header
+            self._checking_header = None
+            try:
+                if panel.header.text() == checking:
+                    panel.header.setText(text)
+            except RuntimeError:  # the page is gone
+                pass
         if on:
             page = self.pages.get(self.current_key()) if self.pages.is_built(self.current_key()) else None
             panel = getattr(page, "findings_panel", None)
             if panel is not None:
-                panel.header.setText("<b>" + self.tr("RSA-kontroll:") + "</b> " + self.tr("kontrollerar…"))
+                self._checking_header = (panel, panel.header.text())
+                panel.header.setText(checking)
 
     def _start_status_job(self) -> None:
         if self._status_job.running:
             return  # its result is out of date when it comes; _status_done starts the next one
+        if workers.busy():  # an export or import holds the file (and the session's batch): check after it
+            self._status_timer.start(200)
+            return
+        self._status_timer.setInterval(30)
         s = self.session
         if not s.svc or s.analysis_id is None:
             self._status_shown = self._status_gen
             self._set_checking(False)
             return
-        from rsa_desktop.services.review import read_source
+        from rsa_desktop.services.review import ReviewSource, read_source, reads_on_any_thread
+        from rsa_desktop.services.rsa import RsaService
         gen, aid = self._status_gen, s.analysis_id
-        source = read_source(s.svc, aid)  # the one read of the file, here: SQLite stays on the GUI thread
-        self._status_job.start(lambda: completeness.assess_all(source, aid),
-                               lambda result: self._status_done(gen, result), self._status_failed)
+        if reads_on_any_thread(s.svc):
+            # The one read of the file on the worker too, with a service of its own (a service's batch is
+            # not shared between threads); the session waits for it before it closes the file.
+            doc = s.doc
+            work = lambda: completeness.assess_all(ReviewSource(RsaService(doc), aid), aid)  # noqa: E731
+        else:  # one in-memory connection for everyone (a protected file): read it here
+            source = read_source(s.svc, aid)
+            work = lambda: completeness.assess_all(source, aid)  # noqa: E731
+        self._status_job.start(work, lambda result: self._status_done(gen, result),
+                               lambda exc: self._status_failed(gen, exc))
 
     def _status_done(self, gen: int, result) -> None:
         if gen != self._status_gen:  # a change came after the read: never show this as current
@@ -501,8 +527,27 @@ class MainWindow(QMainWindow):
         self._apply_status(result)
         self._status_shown = gen
         self._set_checking(False)
+        if self.warm_pages:
+            QTimer.singleShot(0, self._warm_one)
 
-    def _status_failed(self, exc: BaseException) -> None:
+    def _warm_one(self) -> None:
+        """Build one page not yet built, then let the event loop run before the next (idle time only: not
+        while the statuses are being recomputed, which starts this again when it is done)."""
+        if not self.warm_pages or self.status_pending() or not self.isVisible():
+            return
+        if workers.busy():  # building a page reads the file, which a long operation holds now
+            QTimer.singleShot(200, self._warm_one)
+            return
+        key = next((k for k in PAGE_KEYS if not self.pages.is_built(k)), None)
+        if key is not None:
+            self.pages[key]
+            QTimer.singleShot(0, self._warm_one)
+
+    def _status_failed(self, gen: int, exc: BaseException) -> None:
+        if gen != self._status_gen:  # e.g. the file was closed or changed under the read: try the newer state
+            if self._status_shown != self._status_gen and not self._status_timer.isActive():
+                self._start_status_job()
+            return
         self._status_shown = self._status_gen
         self._set_checking(False)
         self._background_failed(exc)

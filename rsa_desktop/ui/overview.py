@@ -130,6 +130,8 @@ class OverviewPage(QWidget):
         right.addWidget(due_box, 2)
         cols.addLayout(right, 2)
 
+    _pending = None  # (snap, today) given while the page was hidden: shown when it is
+
     def set_data(self, statuses: dict[str, StepStatus], snap: Snapshot | None, today: dt.date | None = None) -> None:
         org = snap.organisation if snap else None
         year = snap.analysis.year if snap else ""
@@ -142,8 +144,26 @@ class OverviewPage(QWidget):
             self.step_state[key].setStyleSheet(f"color: {STATE_COLOUR[s.state]}; font-weight: 600;")
             noted = (" – " + count_text(s.findings)) if s.findings and s.started else ""  # RSA-kontroll
             self.step_summary[key].setText(s.summary + noted)
-        self._update_review_line()
         self.gap_line.refresh()  # the main window has put the gaps of the same read in the session's cache
+        if not self.isVisible() and self._filled:
+            # The matrix, the action list and the review line (tens of ms each on a large analysis): brought
+            # up to date when the page is shown.
+            self._pending = (snap, today)
+            return
+        self._pending = None
+        self._show_data(snap, today)
+
+    _filled = False
+
+    def showEvent(self, event) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._show_data(*pending)
+        super().showEvent(event)
+
+    def _show_data(self, snap: Snapshot | None, today: dt.date | None) -> None:
+        self._filled = True
+        self._update_review_line()
         self.deadlines.set_analysis(snap.analysis if snap else None, today)
         if snap is None:
             return

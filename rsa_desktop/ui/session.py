@@ -49,6 +49,7 @@ class DocumentSession(QObject):
         self._labels: dict[tuple[str, int], str] = {}
         self._cache: dict[object, object] = {}
         self._backup_job = None  # ui/workers.Job of the backup on open
+        self._readers: list = []
         self.catalogue_upgrade = None  # what opening the file mapped to the catalogues in use (CataloguePreview)
 
     # -- document ------------------------------------------------------------------------------
@@ -150,12 +151,21 @@ class DocumentSession(QObject):
         if self._backup_job is not None and self._backup_job.running:
             self._backup_job.wait()
 
+    def add_reader(self, job) -> None:
+        """A ui/workers.Job that reads the open file on another thread: waited for before the file closes."""
+        self._readers.append(job)
+
+    def _wait_for_readers(self) -> None:
+        self.wait_for_backup()
+        for job in self._readers:
+            job.wait()
+
     # -- document (continued) --------------------------------------------------------------------
 
     def set_document(self, doc: Document | None) -> None:
         """Take over `doc` (closing the previous one) and show its newest analysis."""
         old = self.doc
-        self.wait_for_backup()
+        self._wait_for_readers()
         if old is not None and old is not doc and not old.readonly:
             self._backup(old, "stängd")
         self._clear_stacks()
@@ -245,7 +255,7 @@ class DocumentSession(QObject):
             return []
         # Kept until the next change, like the labels: several views read the same list (the step's
         # table, the link panels' candidates, the reference pickers) every time a step is shown.
-        return list(self.cached(("items", kind, owner), lambda: self.svc.list(kind, owner)))
+        return list(self.cached(("items", kind, owner), lambda: self.svc.list_fast(kind, owner)))
 
     def label_of(self, kind: str, item_id: int | None) -> str:
         """`R3 Långvarigt elavbrott` for an id (cached until the next change)."""

@@ -320,6 +320,8 @@ class StepPage(RefreshWhenVisible, QWidget):
     def set_findings(self, findings) -> None:
         if not self.findings_panel:
             return
+        if self._pending_findings is None and list(findings) == self.findings_panel.findings:
+            return  # most edits leave a step's findings as they were: laying them out again costs ~0.1–0.5 s
         if self.isVisible():
             self._pending_findings = None
             self.findings_panel.set_findings(findings)
@@ -532,6 +534,10 @@ class ReportPage(StepPage):
                 "Analysen kan fastställas: ändra status till Fastställd under Uppdrag och avgränsning.") + "</p>")
         if errors_ == 0 and blocking:
             parts.append("<p>" + _t("Inga fel återstår, bara varningar.") + "</p>")
+        signature = (title, blocking, errors_, done, tuple((s.key, s.state, s.summary, tuple(s.findings)) for s in others))
+        if signature == getattr(self, "_signature", None):
+            return  # the same text as shown (laying out every finding of the analysis again costs up to a second)
+        self._signature = signature
         offset = 0
         for s in others:
             state = {"klar": _t("Klar"), "paborjad": _t("Påbörjad"), "ej_paborjad": _t("Ej påbörjad")}[s.state]

@@ -65,6 +65,7 @@ class ItemTableModel(QAbstractTableModel):
         self._sort_keys: dict[tuple[int, int], Any] = {}  # (row, column) → column.key(record), until the rows change
         self._texts: dict[tuple[int, int], str] = {}  # (row, column) → column.text(record), likewise
         self._ranks: dict[int, list[int] | None] = {}  # column → each row's place in the column's order, likewise
+        self._order: tuple[int, Qt.SortOrder] | None = None  # the rows' order (sort_rows), kept by set_records
 
     # -- Qt API ------------------------------------------------------------------------------
 
@@ -151,17 +152,63 @@ class ItemTableModel(QAbstractTableModel):
         self._ranks[column] = ranks
         return ranks
 
-    def set_records(self, records: list[Record]) -> None:
+    def _clear_caches(self) -> None:
         self._sort_keys.clear()
         self._texts.clear()
         self._ranks.clear()
-        if [r.id for r in records] == [r.id for r in self.records] and records:
-            self.records = list(records)
-            self.dataChanged.emit(self.index(0, 0), self.index(len(records) - 1, len(self.columns) - 1))
-            return
-        self.beginResetModel()
+
+    def _sorted(self, records: list[Record]) -> list[Record]:
+        """`records` in the order of the chosen column (ItemFilterModel.sort), sorted once in Python: the proxy
+        then keeps this order instead of calling a Python lessThan thousands of times per sort."""
         self.records = list(records)
+        self._clear_caches()
+        if self._order is None or not records or not 0 <= self._order[0] < len(self.columns):
+            return self.records
+        column, order = self._order
+        ranks = self.sort_ranks(column)
+        if ranks is not None:
+            key = ranks.__getitem__
+        else:  # keys that do not compare: as the proxy compared them, pair by pair, as text when they must
+            import functools
+
+            def cmp(a, b):
+                ka, kb = self.sort_key(a, column), self.sort_key(b, column)
+                try:
+                    return -1 if ka < kb else (1 if kb < ka else 0)
+                except TypeError:
+                    return -1 if str(ka) < str(kb) else (1 if str(kb) < str(ka) else 0)
+            key = functools.cmp_to_key(cmp)
+        rows = sorted(range(len(records)), key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        out = [self.records[i] for i in rows]
+        self._clear_caches()
+        return out
+
+    def sort_rows(self, column: int, order: Qt.SortOrder) -> None:
+        """Order the rows by `column` (what a click on the column's heading asks for)."""
+        self._order = (column, order)
+        if not self.records:
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        ids = [self.records[i.row()].id if 0 <= i.row() < len(self.records) else None for i in before]
+        self.records = self._sorted(self.records)
+        row_of = {r.id: n for n, r in enumerate(self.records)}
+        self.changePersistentIndexList(before, [self.index(row_of[i], old.column()) if i in row_of else QModelIndex()
+                                                for i, old in zip(ids, before)])
+        self.layoutChanged.emit()
+
+    def set_records(self, records: list[Record]) -> bool:
+        """Show `records`; False when they are the same items as before (only their values may differ)."""
+        old_ids = [r.id for r in self.records]
+        records = self._sorted(records)
+        if [r.id for r in records] == old_ids and records:
+            self.records = records
+            self.dataChanged.emit(self.index(0, 0), self.index(len(records) - 1, len(self.columns) - 1))
+            return False
+        self.beginResetModel()
+        self.records = records
         self.endResetModel()
+        return True
 
     def row_of(self, item_id: int) -> int:
         for i, r in enumerate(self.records):
@@ -190,6 +237,15 @@ class ItemFilterModel(QSortFilterProxyModel):
             return
         change_filter(self, lambda: setattr(self, "id_filter", new))
         self.idFilterChanged.emit()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if isinstance(source, ItemTableModel) and self.sortRole() == SORT_ROLE and column >= 0:
+            # The source sorts itself once in Python and keeps that order; the proxy shows the source's order.
+            super().sort(-1, Qt.SortOrder.AscendingOrder)  # -1 with descending would reverse the source's order
+            source.sort_rows(column, order)
+            return
+        super().sort(column, order)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
         if self.id_filter is not None:

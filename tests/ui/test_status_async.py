@@ -88,6 +88,7 @@ def test_undo_after_an_asynchronous_refresh_shows_the_undone_state(window, sampl
 
 def test_pages_are_built_on_first_use_and_reachable_from_go_to_and_findings(window, sample, qtbot):
     path, ids = sample
+    window.warm_pages = False  # no building in idle time: every page here is built by being asked for
     assert window.open_path(path)
     _settled(window, qtbot)
     assert window.pages.is_built("oversikt")
@@ -111,3 +112,26 @@ def test_pages_are_built_on_first_use_and_reachable_from_go_to_and_findings(wind
     # Every page is still there for whoever asks.
     assert len(window.pages.values()) == len(window.pages) == window.page_stack.count()
     assert all(window.page_stack.indexOf(p) == i for i, p in enumerate(window.pages.values()))
+
+
+def test_pages_are_warmed_one_by_one_in_idle_time(window, sample, qtbot):
+    path, _ids = sample
+    assert window.open_path(path)
+    _settled(window, qtbot)
+    qtbot.waitUntil(lambda: all(window.pages.is_built(k) for k in window.pages), timeout=30_000)
+    assert window.current_key() == "oversikt"  # warming does not move the user
+    assert all(window.page_stack.indexOf(p) == i for i, p in enumerate(window.pages.values()))
+
+
+def test_an_edit_that_changes_no_finding_leaves_no_checking_mark(window, sample, qtbot):
+    path, ids = sample
+    assert window.open_path(path)
+    window.go_to("samhallsviktig")
+    _settled(window, qtbot)
+    panel = window.page("samhallsviktig").findings_panel
+    header = panel.header.text()
+    s = window.session
+    commands.execute(s, commands.UpdateCommand(s, "function", ids["V1"], {"description": "Bara en beskrivning"}))
+    assert "kontrollerar" in panel.header.text()
+    _settled(window, qtbot)
+    assert panel.header.text() == header and "kontrollerar" not in header

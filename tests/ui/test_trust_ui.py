@@ -57,6 +57,7 @@ def test_backups_on_open_and_close_and_restore(window, sample, monkeypatch, conf
 def test_backup_dialog_and_table_model(qtbot, qtmodeltester, window, sample):
     path, _ids = sample
     assert window.open_path(path)
+    window.session.wait_for_backup()  # the backup on open is written on a worker thread
     dlg = backups_view.BackupDialog(path, window)
     qtbot.addWidget(dlg)
     qtmodeltester.check(dlg.model)
