@@ -393,30 +393,45 @@ def _xlsx_read_back(path: Path) -> list[dict]:
     return sheets
 
 
-def _xlsx_floor_openpyxl(sheets: list[dict], out: Path) -> None:
-    from openpyxl import Workbook
+def _openpyxl_styler():
+    """Style a cell as `style` says. The first cell of each style is styled attribute by attribute; later ones
+    take a copy of its style array, openpyxl's cheapest way to give a cell a style the workbook already has."""
+    from copy import copy as shallow
+
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    cache: dict = {}
+    arrays: dict = {}
+
+    def apply(cell, style) -> None:
+        arr = arrays.get(style)
+        if arr is not None:
+            cell._style = shallow(arr)
+            return
+        bold, italic, colour, fg, numfmt, wrap, vertical = style
+        if bold or italic or colour:
+            cell.font = Font(bold=bold, italic=italic, color=colour)
+        if fg:
+            cell.fill = PatternFill("solid", fgColor=fg)
+        if wrap or vertical:
+            cell.alignment = Alignment(wrap_text=wrap, vertical=vertical)
+        if numfmt != "General":
+            cell.number_format = numfmt
+        arrays[style] = shallow(cell._style)
+
+    return apply
+
+
+def _xlsx_floor_openpyxl(sheets: list[dict], out: Path) -> None:
+    from openpyxl import Workbook
+
+    apply = _openpyxl_styler()
     wb = Workbook()
     wb.remove(wb.active)
     for sh in sheets:
         ws = wb.create_sheet(sh["title"])
         ws.sheet_state = sh["state"]
         for r, c, value, style in sh["cells"]:
-            cell = ws.cell(r, c, value)
-            if style not in cache:
-                bold, italic, colour, fg, numfmt, wrap, vertical = style
-                cache[style] = (Font(bold=bold, italic=italic, color=colour),
-                                PatternFill("solid", fgColor=fg) if fg else None,
-                                Alignment(wrap_text=wrap, vertical=vertical) if wrap or vertical else None, numfmt)
-            font, fill, al, numfmt = cache[style]
-            cell.font = font
-            if fill is not None:
-                cell.fill = fill
-            if al is not None:
-                cell.alignment = al
-            cell.number_format = numfmt
+            apply(ws.cell(r, c, value), style)
         for letter, width in sh["widths"].items():
             ws.column_dimensions[letter].width = width
         for r, height in sh["heights"].items():
@@ -429,9 +444,8 @@ def _xlsx_floor_openpyxl(sheets: list[dict], out: Path) -> None:
 def _xlsx_floor_write_only(sheets: list[dict], out: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
 
-    cache: dict = {}
+    apply = _openpyxl_styler()
     wb = Workbook(write_only=True)
     for sh in sheets:
         ws = wb.create_sheet(sh["title"])
@@ -448,19 +462,7 @@ def _xlsx_floor_write_only(sheets: list[dict], out: Path) -> None:
             for c, value, style in rows.get(r, ()):
                 line.extend([None] * (c - 1 - len(line)))
                 cell = WriteOnlyCell(ws, value=value)
-                if style not in cache:
-                    bold, italic, colour, fg, numfmt, wrap, vertical = style
-                    cache[style] = (Font(bold=bold, italic=italic, color=colour),
-                                    PatternFill("solid", fgColor=fg) if fg else None,
-                                    Alignment(wrap_text=wrap, vertical=vertical) if wrap or vertical else None,
-                                    numfmt)
-                font, fill, al, numfmt = cache[style]
-                cell.font = font
-                if fill is not None:
-                    cell.fill = fill
-                if al is not None:
-                    cell.alignment = al
-                cell.number_format = numfmt
+                apply(cell, style)
                 line.append(cell)
             if r in sh["heights"]:  # write-only rows take their height from the row dimension written with them
                 ws.row_dimensions[r].height = sh["heights"][r]
