@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import json
 import os
 import statistics
@@ -343,12 +344,15 @@ def steps(path: str, rounds: int) -> None:
 
 # -- exports -----------------------------------------------------------------------------------------
 
-def _timed(fn, runs: int) -> tuple[float, list[float]]:
+def _timed(fn, runs: int, cpu: list | None = None) -> tuple[float, list[float]]:
+    """Median wall time of `runs` calls (and each call's CPU time of this process appended to `cpu`)."""
     times = []
     for _ in range(runs):
-        t = time.perf_counter()
+        c, t = time.process_time(), time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
+        if cpu is not None:
+            cpu.append(time.process_time() - c)
     return statistics.median(times), times
 
 
@@ -389,30 +393,45 @@ def _xlsx_read_back(path: Path) -> list[dict]:
     return sheets
 
 
-def _xlsx_floor_openpyxl(sheets: list[dict], out: Path) -> None:
-    from openpyxl import Workbook
+def _openpyxl_styler():
+    """Style a cell as `style` says. The first cell of each style is styled attribute by attribute; later ones
+    take a copy of its style array, openpyxl's cheapest way to give a cell a style the workbook already has."""
+    from copy import copy as shallow
+
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    cache: dict = {}
+    arrays: dict = {}
+
+    def apply(cell, style) -> None:
+        arr = arrays.get(style)
+        if arr is not None:
+            cell._style = shallow(arr)
+            return
+        bold, italic, colour, fg, numfmt, wrap, vertical = style
+        if bold or italic or colour:
+            cell.font = Font(bold=bold, italic=italic, color=colour)
+        if fg:
+            cell.fill = PatternFill("solid", fgColor=fg)
+        if wrap or vertical:
+            cell.alignment = Alignment(wrap_text=wrap, vertical=vertical)
+        if numfmt != "General":
+            cell.number_format = numfmt
+        arrays[style] = shallow(cell._style)
+
+    return apply
+
+
+def _xlsx_floor_openpyxl(sheets: list[dict], out: Path) -> None:
+    from openpyxl import Workbook
+
+    apply = _openpyxl_styler()
     wb = Workbook()
     wb.remove(wb.active)
     for sh in sheets:
         ws = wb.create_sheet(sh["title"])
         ws.sheet_state = sh["state"]
         for r, c, value, style in sh["cells"]:
-            cell = ws.cell(r, c, value)
-            if style not in cache:
-                bold, italic, colour, fg, numfmt, wrap, vertical = style
-                cache[style] = (Font(bold=bold, italic=italic, color=colour),
-                                PatternFill("solid", fgColor=fg) if fg else None,
-                                Alignment(wrap_text=wrap, vertical=vertical) if wrap or vertical else None, numfmt)
-            font, fill, al, numfmt = cache[style]
-            cell.font = font
-            if fill is not None:
-                cell.fill = fill
-            if al is not None:
-                cell.alignment = al
-            cell.number_format = numfmt
+            apply(ws.cell(r, c, value), style)
         for letter, width in sh["widths"].items():
             ws.column_dimensions[letter].width = width
         for r, height in sh["heights"].items():
@@ -425,9 +444,8 @@ def _xlsx_floor_openpyxl(sheets: list[dict], out: Path) -> None:
 def _xlsx_floor_write_only(sheets: list[dict], out: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
 
-    cache: dict = {}
+    apply = _openpyxl_styler()
     wb = Workbook(write_only=True)
     for sh in sheets:
         ws = wb.create_sheet(sh["title"])
@@ -444,19 +462,7 @@ def _xlsx_floor_write_only(sheets: list[dict], out: Path) -> None:
             for c, value, style in rows.get(r, ()):
                 line.extend([None] * (c - 1 - len(line)))
                 cell = WriteOnlyCell(ws, value=value)
-                if style not in cache:
-                    bold, italic, colour, fg, numfmt, wrap, vertical = style
-                    cache[style] = (Font(bold=bold, italic=italic, color=colour),
-                                    PatternFill("solid", fgColor=fg) if fg else None,
-                                    Alignment(wrap_text=wrap, vertical=vertical) if wrap or vertical else None,
-                                    numfmt)
-                font, fill, al, numfmt = cache[style]
-                cell.font = font
-                if fill is not None:
-                    cell.fill = fill
-                if al is not None:
-                    cell.alignment = al
-                cell.number_format = numfmt
+                apply(cell, style)
                 line.append(cell)
             if r in sh["heights"]:  # write-only rows take their height from the row dimension written with them
                 ws.row_dimensions[r].height = sh["heights"][r]
@@ -516,15 +522,18 @@ def xlsx(path: str, runs: int, work: str) -> None:
     work_dir = Path(work)
     out = work_dir / "export.xlsx"
     doc, svc, aid = _open_doc(path)
+    cpu_m: list[float] = []
+    cpu_f: list[float] = []
     try:
-        measured, all_m = _timed(lambda: xlsx_report.export_xlsx(svc, aid, out, today=TODAY), runs)
+        measured, all_m = _timed(lambda: xlsx_report.export_xlsx(svc, aid, out, today=TODAY), runs, cpu_m)
     finally:
         doc.close()
     writer = getattr(xlsx_report, "WRITER", None) or "openpyxl"
     sheets = _xlsx_read_back(out)  # not timed
     floor_fn = XLSX_FLOORS[writer]
-    floor, all_f = _timed(lambda: floor_fn(sheets, work_dir / "floor.xlsx"), runs)
+    floor, all_f = _timed(lambda: floor_fn(sheets, work_dir / "floor.xlsx"), runs, cpu_f)
     _emit({"measured": measured, "floor": floor, "writer": writer, "runs": all_m, "floor_runs": all_f,
+           "cpu": statistics.median(cpu_m), "floor_cpu": statistics.median(cpu_f),
            "cells": sum(len(s["cells"]) for s in sheets), "sheets": len(sheets)})
 
 
@@ -566,8 +575,9 @@ def pdf(path: str, runs: int, work: str) -> None:
     out = work_dir / "export.pdf"
     doc, svc, aid = _open_doc(path)
     records: list = []
+    cpu_m: list[float] = []
     try:
-        measured, all_m = _timed(lambda: pdf_report.export_pdf(svc, aid, out, today=TODAY), runs)
+        measured, all_m = _timed(lambda: pdf_report.export_pdf(svc, aid, out, today=TODAY), runs, cpu_m)
         # The story of one more export, recorded (this run is not timed: deep-copying the story costs).
         restore = _capture_builds(records)
         try:
@@ -577,12 +587,17 @@ def pdf(path: str, runs: int, work: str) -> None:
     finally:
         doc.close()
     export_pages = [getattr(r["doc"], "page", None) for r in records]
+    flowables = sum(len(r["story"]) for r in records)
     if not records:
         raise SystemExit("the PDF export built no reportlab document")
-    floor_times = []
-    for _ in range(runs):
-        stories = [copy.deepcopy(r["story"]) for r in records]  # a fresh story per pass (not timed)
-        t = time.perf_counter()
+    floor_times, floor_cpu = [], []
+    for i in range(runs):
+        # A fresh story per pass (not timed); the last pass takes the captured one, so that no spare copy of
+        # a large story is alive (a bigger heap makes the garbage collector's full passes slower).
+        last = i == runs - 1
+        stories = [r.pop("story") if last else copy.deepcopy(r["story"]) for r in records]
+        gc.collect()
+        c, t = time.process_time(), time.perf_counter()
         for r, story in zip(records, stories):
             r["doc"].filename = str(work_dir / "floor.pdf")
             if r["via"] == "multiBuild":  # one pass of what multiBuild repeats
@@ -591,8 +606,11 @@ def pdf(path: str, runs: int, work: str) -> None:
             else:
                 BaseDocTemplate.build(r["doc"], story, *r["args"], **r["kw"])
         floor_times.append(time.perf_counter() - t)
+        floor_cpu.append(time.process_time() - c)
+        del stories
     _emit({"measured": measured, "floor": statistics.median(floor_times), "runs": all_m, "floor_runs": floor_times,
-           "flowables": sum(len(r["story"]) for r in records), "documents": len(records),
+           "cpu": statistics.median(cpu_m), "floor_cpu": statistics.median(floor_cpu),
+           "flowables": flowables, "documents": len(records),
            "via": [r["via"] for r in records], "pages": export_pages,
            "floor_pages": [getattr(r["doc"], "page", None) for r in records]})
 

@@ -466,6 +466,10 @@ def main() -> int:
     if "edit_p95" in fig and not fig["edit_status_pending_api"]:
         print("Redigering: programmet har ingen MainWindow.status_pending(); status aktuell när statustimern "
               "har gått och refresh_status har returnerat")
+    for kind, name in (("xlsx", "Excelexport"), ("pdf", "PDF-export")):
+        if f"{kind}_cpu" in fig:  # less sensitive to other load on the machine than the wall times above
+            print(f"{name}, CPU-tid: {fig[f'{kind}_cpu']:.2f} s, golv {fig[f'{kind}_floor_cpu']:.2f} s "
+                  f"({fig[f'{kind}_cpu'] / fig[f'{kind}_floor_cpu']:.2f}×)")
     if "consolidation_n" in fig:
         print(f"Sammanställning: {fig['consolidation_n']} inlämningar")
     before_rows = None
