@@ -175,7 +175,7 @@ class _PerQuery:
 def _same_as_per_query(path, today):
     from rsa_desktop.services import catalogue_update
     from rsa_desktop.services.gaps import analyse_gaps
-    from rsa_desktop.services.review import ReviewSource
+    from rsa_desktop.services.source import ReviewSource
     from rsa_desktop.services.rsa import RsaService
     from rsa_desktop.storage.database import Document
     from rsa_desktop.ui.completeness import snapshot
@@ -205,7 +205,7 @@ def test_one_read_gives_the_same_findings_on_the_large_demo(tmp_path):
 
 
 def test_a_source_reads_nothing_it_was_not_given(svc, clean):
-    from rsa_desktop.services.review import ReviewSource
+    from rsa_desktop.services.source import ReviewSource
 
     source = ReviewSource(svc, clean["aid"])
     with pytest.raises(KeyError):

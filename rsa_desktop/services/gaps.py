@@ -167,7 +167,7 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
     `include_secret=False` findings that involve an item marked secret are left out (öppet utdrag).
     """
     from rsa_desktop.services.impact import propose_mtd
-    from rsa_desktop.services.review import read_source
+    from rsa_desktop.services.source import read_source
 
     today = today or dt.date.today()
     svc = read_source(svc, analysis_id)  # one read of the analysis instead of a query per plan and list

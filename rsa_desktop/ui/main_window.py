@@ -505,7 +505,7 @@ class MainWindow(QMainWindow):
             self._status_shown = self._status_gen
             self._set_checking(False)
             return
-        from rsa_desktop.services.review import ReviewSource, read_source, reads_on_any_thread
+        from rsa_desktop.services.source import ReviewSource, read_source, reads_on_any_thread
         from rsa_desktop.services.rsa import RsaService
         gen, aid = self._status_gen, s.analysis_id
         if reads_on_any_thread(s.svc):
@@ -558,7 +558,7 @@ class MainWindow(QMainWindow):
         s = self.session
         if not s.svc or s.analysis_id is None:
             return
-        from rsa_desktop.services.review import read_source
+        from rsa_desktop.services.source import read_source
         result = completeness.assess_all(read_source(s.svc, s.analysis_id), s.analysis_id)
         self._status_gen += 1  # a result still on its way is older than this one
         self._apply_status(result)
