@@ -32,7 +32,8 @@ class RiskPoint:
 
     def position(self, residual: bool = False) -> tuple[int, int] | None:
         """(S, K) where the risk sits: by its rating now, or after planned actions; None if not rated."""
-        where = (self.residual_likelihood, self.residual_consequence) if residual else (self.likelihood, self.consequence)
+        where = ((self.residual_likelihood, self.residual_consequence) if residual
+                 else (self.likelihood, self.consequence))
         return where if None not in where else None
 
 

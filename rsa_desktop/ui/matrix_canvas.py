@@ -1,5 +1,7 @@
-"""The painted riskmatris grid: band-coloured cells, risk IDs and counts, hollow markers with arrows for
-the residual and last year's place, axes; a cell is chosen by mouse or keyboard (BRIEF §4).
+"""The painted riskmatris grid (BRIEF §4), chosen cell by mouse or keyboard; it knows nothing of the database.
+
+Band-coloured cells, risk IDs and counts, hollow markers with arrows for the residual and last year's
+place (what goes in each cell comes from services.matrix.cell_markers), axes.
 
 Used by the Risker step's matrix (ui/matrix_view.py) and by Uppföljning (ui/followup_view.py).
 """
