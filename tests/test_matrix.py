@@ -53,3 +53,22 @@ def test_per_dimension_residual_and_public_views(svc, analysis, rated):
     assert "R2" not in [p.hid for p in public.points]
     with pytest.raises(KeyError):
         matrix_data(svc, analysis.id, dimension="okand")
+
+
+def test_cell_markers_show_where_a_risk_is_now_and_was_last_year(svc, analysis, rated):
+    """Qt-free: what each cell of the GUI matrix shows (solid IDs, hollow markers), and who is unplaced."""
+    from rsa_desktop.services.matrix import cell_markers
+
+    r1, r2, r3 = rated["Elavbrott"], rated["Cyberangrepp"], rated["Brand"]
+    data = matrix_data(svc, analysis.id, residual=True)
+    previous = {r1.id: (5, 5), r2.id: (9, 9), r3.id: (3, 3)}  # (9, 9) is off the grid; R3 has no residual
+    assert cell_markers(data, residual=True, previous=previous) == {
+        (1, 3): [("solid", r1.id, "R1")], (2, 3): [("solid", r2.id, "R2")],
+        (2, 5): [("residual", r1.id, "R1")], (5, 5): [("previous", r1.id, "R1")],
+        (4, 4): [("residual", r2.id, "R2")]}
+    assert data.cell_points(1, 3)[0].risk_id == r1.id and data.cell_points(9, 9) == []
+    assert [p.hid for p in data.unplaced_at(True)] == ["R3", "R4"]
+    assert [p.hid for p in data.unplaced_at(False)] == ["R4"]
+    plain = matrix_data(svc, analysis.id)
+    assert cell_markers(plain, previous={r1.id: (2, 5)}) == {  # same place as last year: no marker
+        (2, 5): [("solid", r1.id, "R1")], (4, 4): [("solid", r2.id, "R2")], (1, 2): [("solid", r3.id, "R3")]}

@@ -7,10 +7,17 @@ import re
 
 import pytest
 
-from rsa_desktop.services import scale_edit as se
 from rsa_desktop.services.check import run_check
 from rsa_desktop.services.errors import ReadOnlyAnalysisError, ValidationError
 from rsa_desktop.services.matrix import matrix_data
+from rsa_desktop.services.scale_edit.apply import apply_scale
+from rsa_desktop.services.scale_edit.edits import (add_dimension, add_horizon, add_level, edit_dimension,
+                                                   edit_horizon, edit_level, remove_dimension, remove_horizon,
+                                                   remove_level, set_aggregation, set_bands,
+                                                   set_unacceptable_level)
+from rsa_desktop.services.scale_edit.preview import preview_scale_change
+from rsa_desktop.services.scale_edit.suggest import suggest_mapping
+from rsa_desktop.services.scale_edit.template import current_template, export_scale_file, read_scale_file
 from rsa_desktop.services.scales import ScaleFileError, load_template
 
 
@@ -56,7 +63,7 @@ def _snapshot(svc, aid):
 
 
 def _three_level_template(svc, aid):
-    tpl = se.current_template(svc, aid)
+    tpl = current_template(svc, aid)
     tpl["likelihood_levels"] = tpl["likelihood_levels"][:3]
     tpl["consequence_levels"] = tpl["consequence_levels"][:3]
     tpl["capability_levels"] = tpl["capability_levels"][:2]
@@ -68,20 +75,20 @@ def _three_level_template(svc, aid):
 
 def test_scale_file_round_trip(svc, analysis, rated, tmp_path):
     aid = analysis.id
-    se.edit_level(svc, aid, "likelihood", 3, label="Medel", frequency="Vart tionde år")
-    se.set_bands(svc, aid, [{"label": "Grön", "colour": "#00AA00", "min_score": 1},
+    edit_level(svc, aid, "likelihood", 3, label="Medel", frequency="Vart tionde år")
+    set_bands(svc, aid, [{"label": "Grön", "colour": "#00AA00", "min_score": 1},
                             {"label": "Röd", "colour": "#cc0000", "min_score": 12}])
-    path = se.export_scale_file(svc, aid, tmp_path / "ks-skala.json", name="Stockholms stads skala")
+    path = export_scale_file(svc, aid, tmp_path / "ks-skala.json", name="Stockholms stads skala")
     raw = json.loads(path.read_text(encoding="utf-8"))
     assert raw["format"] == "rsa-desktop-scale" and raw["name"] == "Stockholms stads skala"
     assert set(raw) >= set(load_template())  # same keys as resources/scales/default.json
-    data = se.read_scale_file(path)
+    data = read_scale_file(path)
     assert load_template(path)  # the program's own loader accepts it too
     assert {k: v for k, v in data.items() if k not in ("name", "description")} == \
-        {k: v for k, v in se.current_template(svc, aid).items() if k not in ("name", "description")}
+        {k: v for k, v in current_template(svc, aid).items() if k not in ("name", "description")}
     # another förvaltning (here: another year) imports it and gets the same scales
     other = svc.create_analysis(2027)
-    se.apply_scale(svc, other.id, data, {})
+    apply_scale(svc, other.id, data, {})
     a, b = svc.scales(aid), svc.scales(other.id)
     strip = lambda s: (s.likelihood, s.consequence, s.bands, s.capability,  # noqa: E731
                        [(d.code, d.label) for d in s.dimensions], [(h.minutes, h.label) for h in s.horizons],
@@ -111,20 +118,20 @@ def test_foreign_or_corrupt_scale_files_are_refused(tmp_path, content):
     path = tmp_path / "skala.json"
     path.write_bytes(content)
     with pytest.raises(ScaleFileError) as exc:
-        se.read_scale_file(path)
+        read_scale_file(path)
     assert re.search(r"[åäöÅÄÖ]|skalfil|Skalfil|Tidshorisont|Färggräns|nivå", str(exc.value))
     assert isinstance(exc.value, ValueError)
 
 
 def test_missing_scale_file(tmp_path):
     with pytest.raises(ScaleFileError, match="kunde inte läsas"):
-        se.read_scale_file(tmp_path / "finns-inte.json")
+        read_scale_file(tmp_path / "finns-inte.json")
 
 
 # -- preview and re-mapping ---------------------------------------------------------------------
 
 def test_preview_lists_every_rating_without_a_level(svc, analysis, rated):
-    preview = se.preview_scale_change(svc, analysis.id, _three_level_template(svc, analysis.id))
+    preview = preview_scale_change(svc, analysis.id, _three_level_template(svc, analysis.id))
     found = {(r.hid, r.field, r.old) for r in preview.invalid}
     assert found == {
         ("R1", "likelihood", 5), ("R1", "residual_likelihood", 4), ("R1", "residual_consequence", 5),
@@ -144,7 +151,7 @@ def test_apply_refuses_unmapped_values_and_changes_nothing(svc, analysis, rated)
     before = _snapshot(svc, analysis.id)
     scales_before = svc.scales(analysis.id)
     with pytest.raises(ValidationError) as exc:
-        se.apply_scale(svc, analysis.id, _three_level_template(svc, analysis.id),
+        apply_scale(svc, analysis.id, _three_level_template(svc, analysis.id),
                        {"likelihood": {5: 3, 4: 3}})  # consequence and capability left unmapped
     assert {"consequence", "capability"} == exc.value.fields
     assert "R1" in str(exc.value) and "Konsekvensskalan" in str(exc.value)
@@ -155,9 +162,9 @@ def test_apply_with_mapping_keeps_every_rating(svc, analysis, rated):
     aid = analysis.id
     before = _snapshot(svc, aid)
     mapping = {"likelihood": {4: 3, 5: 3}, "consequence": {"4": "3", "5": "3"}, "capability": {3: 2}}
-    preview = se.preview_scale_change(svc, aid, _three_level_template(svc, aid), mapping)
+    preview = preview_scale_change(svc, aid, _three_level_template(svc, aid), mapping)
     assert preview.ok and len(preview.moves) == len(preview.invalid)
-    se.apply_scale(svc, aid, _three_level_template(svc, aid), mapping)
+    apply_scale(svc, aid, _three_level_template(svc, aid), mapping)
     after = _snapshot(svc, aid)
     assert after.keys() == before.keys()
     for key, old in before.items():  # the mapping sends every level above the new top to the top
@@ -172,9 +179,9 @@ def test_apply_with_mapping_keeps_every_rating(svc, analysis, rated):
 def test_explicit_remap_of_still_valid_values(svc, analysis, rated):
     """Moving from a 1–5 to a 1–4 scale by shifting the top levels down, not by clamping."""
     aid = analysis.id
-    tpl = se.current_template(svc, aid)
+    tpl = current_template(svc, aid)
     tpl["likelihood_levels"] = tpl["likelihood_levels"][:4]
-    se.apply_scale(svc, aid, tpl, {"likelihood": {5: 4, 4: 3}})
+    apply_scale(svc, aid, tpl, {"likelihood": {5: 4, 4: 3}})
     r1 = svc.get("risk", rated["r1"].id)
     assert (r1.likelihood, r1.residual_likelihood) == (4, 3)
 
@@ -182,16 +189,16 @@ def test_explicit_remap_of_still_valid_values(svc, analysis, rated):
 def test_remove_level_needs_a_target(svc, analysis, rated):
     aid = analysis.id
     with pytest.raises(ValidationError, match="R1"):
-        se.remove_level(svc, aid, "likelihood", 5)
-    se.remove_level(svc, aid, "likelihood", 2)  # unused: no mapping needed
-    se.remove_level(svc, aid, "likelihood", 5, map_to=4)
+        remove_level(svc, aid, "likelihood", 5)
+    remove_level(svc, aid, "likelihood", 2)  # unused: no mapping needed
+    remove_level(svc, aid, "likelihood", 5, map_to=4)
     assert svc.get("risk", rated["r1"].id).likelihood == 4
     assert [l.value for l in svc.scales(aid).likelihood] == [1, 3, 4]
     with pytest.raises(ValidationError):
-        se.remove_level(svc, aid, "likelihood", 4, map_to=7)  # not on the scale
+        remove_level(svc, aid, "likelihood", 4, map_to=7)  # not on the scale
     with pytest.raises(ValidationError, match="oacceptabla"):
-        se.remove_level(svc, aid, "consequence", 4)  # the unacceptable level: say which replaces it
-    se.remove_level(svc, aid, "consequence", 4, map_to=5)
+        remove_level(svc, aid, "consequence", 4)  # the unacceptable level: say which replaces it
+    remove_level(svc, aid, "consequence", 4, map_to=5)
     s = svc.scales(aid)
     assert s.unacceptable_level == 5 and svc.get("function", rated["f"].id).criticality_functionality == 5
     assert run_check(svc) == []
@@ -199,35 +206,35 @@ def test_remove_level_needs_a_target(svc, analysis, rated):
 
 def test_add_and_relabel_levels(svc, analysis, rated):
     aid = analysis.id
-    se.add_level(svc, aid, "consequence", 6, "Extrema", description="Långvarig kris i hela staden")
-    se.edit_level(svc, aid, "consequence", 3, label="Betydande")
+    add_level(svc, aid, "consequence", 6, "Extrema", description="Långvarig kris i hela staden")
+    edit_level(svc, aid, "consequence", 3, label="Betydande")
     s = svc.scales(aid)
     assert [l.value for l in s.consequence] == [1, 2, 3, 4, 5, 6] and s.consequence_label(3) == "Betydande"
     svc.update("risk", rated["r2"].id, residual_consequence=6)  # the new level is usable at once
     with pytest.raises(ValidationError):
-        se.add_level(svc, aid, "consequence", 6, "Dubblett")
+        add_level(svc, aid, "consequence", 6, "Dubblett")
     assert _snapshot(svc, aid)[("R1", "liv_halsa")] == 5
 
 
 def test_dimensions_rename_merge_and_drop(svc, analysis, rated):
     aid = analysis.id
-    se.edit_dimension(svc, aid, "ekonomi_miljo", new_code="ekonomi", label="Ekonomiska värden")
+    edit_dimension(svc, aid, "ekonomi_miljo", new_code="ekonomi", label="Ekonomiska värden")
     assert _snapshot(svc, aid)[("R2", "ekonomi")] == 3
     with pytest.raises(ValidationError, match="R1"):
-        se.remove_dimension(svc, aid, "funktionalitet")  # used by R1
-    preview = se.preview_scale_change(svc, aid, {**se.current_template(svc, aid), "consequence_dimensions": [
-        d for d in se.current_template(svc, aid)["consequence_dimensions"] if d["code"] != "funktionalitet"]},
+        remove_dimension(svc, aid, "funktionalitet")  # used by R1
+    preview = preview_scale_change(svc, aid, {**current_template(svc, aid), "consequence_dimensions": [
+        d for d in current_template(svc, aid)["consequence_dimensions"] if d["code"] != "funktionalitet"]},
         {"dimensions": {"funktionalitet": "liv_halsa"}})
     assert preview.ok and preview.merges and "5" in preview.merges[0]
-    se.remove_dimension(svc, aid, "funktionalitet", map_to="liv_halsa")  # R1: 5 and 2 → the higher, 5
+    remove_dimension(svc, aid, "funktionalitet", map_to="liv_halsa")  # R1: 5 and 2 → the higher, 5
     snap = _snapshot(svc, aid)
     assert snap[("R1", "liv_halsa")] == 5 and ("R1", "funktionalitet") not in snap
-    se.remove_dimension(svc, aid, "ekonomi", drop=True)  # dropped only because the user chose to
+    remove_dimension(svc, aid, "ekonomi", drop=True)  # dropped only because the user chose to
     assert ("R2", "ekonomi") not in _snapshot(svc, aid)
-    se.add_dimension(svc, aid, "suveranitet", "Nationell suveränitet")
+    add_dimension(svc, aid, "suveranitet", "Nationell suveränitet")
     assert [d.code for d in svc.scales(aid).dimensions] == ["liv_halsa", "demokrati_rattssakerhet", "suveranitet"]
     with pytest.raises(ValidationError):
-        se.add_dimension(svc, aid, "Fel kod!", "x")
+        add_dimension(svc, aid, "Fel kod!", "x")
     assert run_check(svc) == []
 
 
@@ -235,61 +242,61 @@ def test_horizons_are_mapped_by_minutes(svc, analysis, rated):
     aid = analysis.id
     fid = rated["f"].id
     with pytest.raises(ValidationError, match="V1"):
-        se.remove_horizon(svc, aid, "3 dygn")
-    se.remove_horizon(svc, aid, "3 dygn", map_to="1 dygn")  # 1 dygn had 3, 3 dygn had 4 → 4 is kept
+        remove_horizon(svc, aid, "3 dygn")
+    remove_horizon(svc, aid, "3 dygn", map_to="1 dygn")  # 1 dygn had 3, 3 dygn had 4 → 4 is kept
     snap = _snapshot(svc, aid)
     assert snap[("V1", 1440)] == 4 and ("V1", 4320) not in snap
-    se.edit_horizon(svc, aid, "1 vecka", new_minutes="2 veckor")
+    edit_horizon(svc, aid, "1 vecka", new_minutes="2 veckor")
     s = svc.scales(aid)
     assert [(h.minutes, h.label) for h in s.horizons] == [(60, "1 h"), (240, "4 h"), (1440, "1 dygn"),
                                                           (20160, "2 veckor"), (43200, "1 månad")]
     assert _snapshot(svc, aid)[("V1", 20160)] == 5
-    se.add_horizon(svc, aid, "2 h")
-    se.edit_horizon(svc, aid, 120, label="Två timmar")
+    add_horizon(svc, aid, "2 h")
+    edit_horizon(svc, aid, 120, label="Två timmar")
     assert [h.label for h in svc.scales(aid).horizons][1] == "Två timmar"
-    se.remove_horizon(svc, aid, "1 h", drop=True)
+    remove_horizon(svc, aid, "1 h", drop=True)
     assert ("V1", 60) not in _snapshot(svc, aid)
     assert len(svc.impacts(fid)) == 3
 
 
 def test_bands_aggregation_and_unacceptable_level(svc, analysis, rated):
     aid = analysis.id
-    se.set_bands(svc, aid, [{"label": "Acceptabel", "colour": "#4caf50", "min_score": 1},
+    set_bands(svc, aid, [{"label": "Acceptabel", "colour": "#4caf50", "min_score": 1},
                             {"label": "Oacceptabel", "colour": "#e53935", "min_score": 9}])
     data = matrix_data(svc, aid)
     assert data.cell(3, 3).band == "Oacceptabel" and data.cell(2, 4).band == "Acceptabel"
     with pytest.raises(ValidationError, match="#rrggbb"):
-        se.set_bands(svc, aid, [{"label": "Fel", "colour": "grön", "min_score": 1}])
-    se.set_aggregation(svc, aid, "mean")
+        set_bands(svc, aid, [{"label": "Fel", "colour": "grön", "min_score": 1}])
+    set_aggregation(svc, aid, "mean")
     assert matrix_data(svc, aid).cell(5, 4).hids == ("R1",)  # mean of 5 and 2, rounded up
     with pytest.raises(ValidationError):
-        se.set_aggregation(svc, aid, "median")
-    se.set_unacceptable_level(svc, aid, 3)
+        set_aggregation(svc, aid, "median")
+    set_unacceptable_level(svc, aid, 3)
     assert svc.scales(aid).unacceptable_level == 3
     with pytest.raises(ValidationError):
-        se.set_unacceptable_level(svc, aid, 8)
+        set_unacceptable_level(svc, aid, 8)
 
 
 def test_suggested_mapping_is_only_a_suggestion(svc, analysis, rated):
     aid = analysis.id
     tpl = _three_level_template(svc, aid)
     tpl["time_horizons"] = [h for h in tpl["time_horizons"] if h["minutes"] != 4320]
-    suggestion = se.suggest_mapping(svc, aid, tpl)
+    suggestion = suggest_mapping(svc, aid, tpl)
     assert suggestion == {"likelihood": {4: 3, 5: 3}, "consequence": {4: 3, 5: 3}, "capability": {3: 2},
                           "horizons": {4320: 1440}}
-    assert se.preview_scale_change(svc, aid, tpl, suggestion).ok
-    assert not se.preview_scale_change(svc, aid, tpl).ok
+    assert preview_scale_change(svc, aid, tpl, suggestion).ok
+    assert not preview_scale_change(svc, aid, tpl).ok
 
 
 def test_scale_change_inside_a_batch_and_on_an_adopted_analysis(svc, analysis, rated):
     aid = analysis.id
     with svc.batch():
-        se.add_level(svc, aid, "likelihood", 6, "Ständigt")
+        add_level(svc, aid, "likelihood", 6, "Ständigt")
         svc.update("risk", rated["r2"].id, likelihood=6)  # the batch's cached scales were refreshed
     assert svc.get("risk", rated["r2"].id).likelihood == 6
     svc.adopt_analysis(aid, dt.date(2026, 3, 1), "KS 2026/12")
     with pytest.raises(ReadOnlyAnalysisError):
-        se.edit_level(svc, aid, "likelihood", 1, label="Nästan aldrig")
+        edit_level(svc, aid, "likelihood", 1, label="Nästan aldrig")
     assert svc.scales(aid).likelihood_label(1) == "Mycket låg"
 
 
@@ -297,6 +304,6 @@ def test_mapping_to_none_is_refused_for_levels(svc, analysis, rated):
     tpl = _three_level_template(svc, analysis.id)
     mapping = {"likelihood": {4: None, 5: 3}, "consequence": {4: 3, 5: 3}, "capability": {3: 2}}
     with pytest.raises(ValidationError, match="tas inte bort"):
-        se.apply_scale(svc, analysis.id, tpl, mapping)
+        apply_scale(svc, analysis.id, tpl, mapping)
     assert copy.deepcopy(mapping) == mapping
 

@@ -11,10 +11,13 @@ import pytest
 
 from rsa_desktop.cli import main
 from rsa_desktop.model.kinds import year_state
-from rsa_desktop.services import scale_edit
 from rsa_desktop.services.carry import carry_forward
 from rsa_desktop.services.review import review, step_states
 from rsa_desktop.services.rsa import RsaService
+from rsa_desktop.services.scale_edit.apply import apply_scale
+from rsa_desktop.services.scale_edit.preview import preview_scale_change
+from rsa_desktop.services.scale_edit.suggest import suggest_bands
+from rsa_desktop.services.scale_edit.template import current_template
 from rsa_desktop.storage.database import Document
 
 
@@ -67,7 +70,7 @@ def test_a_step_with_items_att_granska_is_not_done(demo):
 
 
 def _drop_level_five(svc, aid):
-    tpl = scale_edit.current_template(svc, aid)
+    tpl = current_template(svc, aid)
     tpl["consequence_levels"] = [lv for lv in tpl["consequence_levels"] if lv["value"] <= 4]
     return tpl
 
@@ -77,7 +80,7 @@ def test_the_preview_lists_every_risk_whose_colour_band_changes(demo):
         svc = RsaService(doc)
         aid = svc.analyses()[-1].id
         tpl = _drop_level_five(svc, aid)
-        preview = scale_edit.preview_scale_change(svc, aid, tpl, {"consequence": {5: 4}})
+        preview = preview_scale_change(svc, aid, tpl, {"consequence": {5: 4}})
         scales = svc.scales(aid)
         cons = svc.all_consequences(aid)
         expected = set()
@@ -94,12 +97,12 @@ def test_the_preview_lists_every_risk_whose_colour_band_changes(demo):
         assert r16.describe().endswith("Måttlig risk → Låg risk (sannolikhet 1, konsekvens 5 → 4)")
         # Bands adjusted in the same step: R16 (score 4) stays Måttlig when Måttlig starts at 4.
         tpl["colour_bands"][1]["min_score"] = 4
-        adjusted = scale_edit.preview_scale_change(svc, aid, tpl, {"consequence": {5: 4}})
+        adjusted = preview_scale_change(svc, aid, tpl, {"consequence": {5: 4}})
         assert "R16" not in {c.hid for c in adjusted.class_changes}
         # The suggestion never does worse than the bands it starts from.
         tpl = _drop_level_five(svc, aid)
-        suggested = dict(tpl, colour_bands=scale_edit.suggest_bands(svc, aid, tpl, {"consequence": {5: 4}}))
-        best = scale_edit.preview_scale_change(svc, aid, suggested, {"consequence": {5: 4}})
+        suggested = dict(tpl, colour_bands=suggest_bands(svc, aid, tpl, {"consequence": {5: 4}}))
+        best = preview_scale_change(svc, aid, suggested, {"consequence": {5: 4}})
         assert len(best.class_changes) <= len(preview.class_changes)
         assert [b["label"] for b in suggested["colour_bands"]] == [b["label"] for b in tpl["colour_bands"]]
 
@@ -111,9 +114,9 @@ def test_suggested_bands_keep_the_classes_when_that_is_possible(svc, analysis):
     svc.set_consequence(r.id, dim, 5)  # score 5: Måttlig today; 4 on a 4-level scale → Låg
     tpl = _drop_level_five(svc, aid)
     mapping = {"consequence": {5: 4}}
-    assert [c.hid for c in scale_edit.preview_scale_change(svc, aid, tpl, mapping).class_changes] == [r.hid]
-    tpl["colour_bands"] = scale_edit.suggest_bands(svc, aid, tpl, mapping)
-    assert not scale_edit.preview_scale_change(svc, aid, tpl, mapping).class_changes
+    assert [c.hid for c in preview_scale_change(svc, aid, tpl, mapping).class_changes] == [r.hid]
+    tpl["colour_bands"] = suggest_bands(svc, aid, tpl, mapping)
+    assert not preview_scale_change(svc, aid, tpl, mapping).class_changes
     assert tpl["colour_bands"][1]["min_score"] == 4
 
 
@@ -122,7 +125,7 @@ def test_a_scale_change_and_its_undo_are_logged_in_words(demo):
         svc = RsaService(doc)
         aid = svc.analyses()[-1].id
         before = svc.delete_preview("analysis", aid)
-        scale_edit.apply_scale(svc, aid, _drop_level_five(svc, aid), {"consequence": {5: 4}})
+        apply_scale(svc, aid, _drop_level_five(svc, aid), {"consequence": {5: 4}})
         after = svc.delete_preview("analysis", aid)
         changed = svc.audit_trail(analysis_id=aid, limit=1)[0]
         assert (changed.action, changed.field) == ("ändrad", "Skalor")

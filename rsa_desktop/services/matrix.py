@@ -30,6 +30,12 @@ class RiskPoint:
     def placed(self) -> bool:
         return self.likelihood is not None and self.consequence is not None
 
+    def position(self, residual: bool = False) -> tuple[int, int] | None:
+        """(S, K) where the risk sits: by its rating now, or after planned actions; None if not rated."""
+        where = ((self.residual_likelihood, self.residual_consequence) if residual
+                 else (self.likelihood, self.consequence))
+        return where if None not in where else None
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -59,6 +65,44 @@ class MatrixData:
     def unplaced(self) -> tuple[RiskPoint, ...]:
         """Risks that lack a likelihood or a consequence and so are not in any cell."""
         return tuple(p for p in self.points if not p.placed)
+
+    def unplaced_at(self, residual: bool) -> tuple[RiskPoint, ...]:
+        """Risks that are in no cell when placed by their rating now, or after planned actions."""
+        return tuple(p for p in self.points if p.position(residual) is None)
+
+    def cell_points(self, likelihood: int, consequence: int) -> list[RiskPoint]:
+        """The risks in a cell, in risk order ([] for a cell not on the grid)."""
+        try:
+            hids = self.cell(likelihood, consequence).hids
+        except KeyError:
+            return []
+        by_hid = {p.hid: p for p in self.points}
+        return [by_hid[h] for h in hids if h in by_hid]
+
+
+Marker = tuple[str, int, str]  # ("solid" | "residual" | "previous", risk id, human ID)
+
+
+def cell_markers(data: MatrixData, *, residual: bool = False, previous: dict[int, tuple[int, int]] | None = None
+                 ) -> dict[tuple[int, int], list[Marker]]:
+    """What each cell shows, in drawing order: its risks (solid), then hollow markers where a risk is not
+    drawn now – its present place when showing the residual, last year's place when `previous` is given."""
+    content: dict[tuple[int, int], list[Marker]] = {}
+    for c in data.cells:
+        for p in data.cell_points(c.likelihood, c.consequence):
+            content.setdefault((c.likelihood, c.consequence), []).append(("solid", p.risk_id, p.hid))
+    for p in data.points:
+        here = p.position(residual)
+        if here is None:
+            continue
+        if residual and p.placed and (p.likelihood, p.consequence) != here:
+            content.setdefault((p.likelihood, p.consequence), []).append(("residual", p.risk_id, p.hid))
+        if previous and p.risk_id in previous:
+            then = previous[p.risk_id]
+            if then != here:
+                content.setdefault(then, []).append(("previous", p.risk_id, p.hid))
+    valid = {(c.likelihood, c.consequence) for c in data.cells}
+    return {key: entries for key, entries in content.items() if key in valid}
 
 
 def matrix_data(svc: RsaService, analysis_id: int, *, dimension: str = "", residual: bool = False,
@@ -92,11 +136,7 @@ def matrix_data(svc: RsaService, analysis_id: int, *, dimension: str = "", resid
     for lv in scales.likelihood:
         for cv in scales.consequence:
             band = scales.band(lv.value, cv.value)
-            inside = []
-            for p in points:
-                where = (p.residual_likelihood, p.residual_consequence) if residual else (p.likelihood, p.consequence)
-                if where == (lv.value, cv.value):
-                    inside.append(p.hid)
+            inside = [p.hid for p in points if p.position(residual) == (lv.value, cv.value)]
             cells.append(Cell(lv.value, cv.value, band.colour if band else "#ffffff", band.label if band else "",
                               tuple(sorted(inside, key=_hid_key))))
     return MatrixData(tuple((l.value, l.label) for l in scales.likelihood),

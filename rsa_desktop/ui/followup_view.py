@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHB
                                QSplitter, QTreeView, QVBoxLayout, QWidget)
 
 from rsa_desktop.domain.actions import status_label
-from rsa_desktop.ui.matrix_view import MatrixCanvas
+from rsa_desktop.ui.matrix_canvas import MatrixCanvas
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 21  # (kind, item id, analysis id) of the item to go to
 

@@ -8,7 +8,7 @@ import json
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
-from rsa_desktop.services import scale_edit
+from rsa_desktop.services.scale_edit.template import current_template
 from rsa_desktop.storage.backups import list_backups
 from rsa_desktop.ui import commands
 from rsa_desktop.ui.scale_editor import MappingDialog, ScaleEditorDialog
@@ -59,7 +59,7 @@ def test_edit_a_label_saves_with_backup_and_is_one_undo_step(window, qtbot, samp
     stack.redo()
     assert svc.scales(ids["analysis"]).likelihood_label(3) == "Ganska trolig"
     assert svc.get("risk", ids["R1"]).title == "Elavbrott"
-    dlg.stored = scale_edit.current_template(svc, ids["analysis"])
+    dlg.stored = current_template(svc, ids["analysis"])
     dlg.template = copy.deepcopy(dlg.stored)
     dlg._load()
     assert not dlg.save_button.isEnabled()
@@ -131,4 +131,4 @@ def test_menu_opens_the_dialog(window, qtbot, sample, monkeypatch):
     monkeypatch.setattr(ScaleEditorDialog, "exec", lambda self: opened.append(self) or 0)
     window.scales_action.trigger()
     assert opened and opened[0].tabs.count() == 7
-    assert scale_edit.current_template(window.session.svc, ids["analysis"]) == opened[0].stored
+    assert current_template(window.session.svc, ids["analysis"]) == opened[0].stored
