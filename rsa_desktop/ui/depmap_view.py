@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem, QGra
 
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services.depmap import DependencyGraph, Node, build_graph
+from rsa_desktop.ui import hints
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui.gap_view import SEVERITY_COLOURS, SEVERITY_TEXT, findings, item_target
 
@@ -496,7 +497,7 @@ class DepMapView(RefreshWhenVisible, QWidget):
     def _legend_html() -> str:
         sev = " ".join(f"<span style='color:{SEVERITY_COLOURS[s]}; font-weight:700'>&#9632;</span> "
                        f"{html.escape(_t(SEVERITY_TEXT[s]))}" for s in SEVERITY_COLOURS)
-        return ("<span style='color:gray'>"
+        return (f"<span style='{hints.hint_css()}'>"
                 + f"<span style='background:{FUNCTION_FILL}; border:1px solid {FUNCTION_BORDER}'>&nbsp;V&nbsp;</span> "
                 + html.escape(_t("verksamhet")) + " &nbsp; "
                 + f"<span style='background:{DEPENDENCY_FILL}'>&nbsp;B&nbsp;</span> " + html.escape(_t("beroende"))
@@ -540,7 +541,7 @@ class DepMapView(RefreshWhenVisible, QWidget):
             else:
                 text = self.tr("Klicka på en ruta för att se detaljer, dubbelklicka eller tryck Enter för att öppna "
                                "den. Piltangenterna flyttar mellan rutorna.")
-            self.info.setText(f"<span style='color:gray'>{html.escape(text)}</span>")
+            self.info.setText(f"<span style='{hints.hint_css(self.info)}'>{html.escape(text)}</span>")
             self.open_button.setEnabled(False)
             return
         n = self.graph.node(node_id)

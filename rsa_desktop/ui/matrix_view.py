@@ -25,6 +25,7 @@ from rsa_desktop.services.matrix import MatrixData, RiskPoint, matrix_data, prev
 RISK_ID_ROLE = Qt.ItemDataRole.UserRole + 11
 RESIDUAL_COLOUR = "#0d3b66"
 PREVIOUS_COLOUR = "#6a1b9a"
+from rsa_desktop.ui import hints
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 
 
@@ -484,7 +485,7 @@ class MatrixView(RefreshWhenVisible, QWidget):
         ul = QVBoxLayout(self.unplaced_box)
         self.unplaced_hint = QLabel(self.unplaced_box)
         self.unplaced_hint.setWordWrap(True)
-        self.unplaced_hint.setStyleSheet("color: palette(mid);")
+        hints.style_hint(self.unplaced_hint)
         ul.addWidget(self.unplaced_hint)
         self.unplaced_list = QListWidget(self.unplaced_box)
         self.unplaced_list.setAccessibleName(self.tr("Risker som inte kan placeras i matrisen"))
