@@ -378,7 +378,7 @@ class GapView(RefreshWhenVisible, QWidget):
         self.heading.setText(
             f"<span style='color:{colour}; font-weight:700'>{html.escape(self.tr(SEVERITY_TEXT[f.severity]))}"
             f"</span> &nbsp;<b style='font-size:12pt'>{html.escape(f.title)}</b>"
-            f"<br><span style='color:gray'>{html.escape(f.rule_label)}</span>")
+            f"<br><span style='{hints.hint_css()}'>{html.escape(f.rule_label)}</span>")
         self.explanation.setText(f.explanation)
         def link(hid: str) -> str:
             target = resolve_hid(self.session, hid)

@@ -619,9 +619,9 @@ class MatrixView(RefreshWhenVisible, QWidget):
                         else self.tr("poäng {0}–").format(b.min_score))
                 parts.append(f"<tr><td style='background:{b.colour}; border:1px solid #999'>&nbsp;&nbsp;&nbsp;&nbsp;"
                              f"</td><td>&nbsp;{html.escape(b.label)}</td>"
-                             f"<td style='color:gray'>&nbsp;{html.escape(span)}</td></tr>")
+                             f"<td style='{hints.hint_css()}'>&nbsp;{html.escape(span)}</td></tr>")
         text = "<table cellspacing='2'>" + "".join(parts) + "</table>"
-        text += "<p style='color:gray'>" + html.escape(self.tr(
+        text += f"<p style='{hints.hint_css()}'>" + html.escape(self.tr(
             "Poäng = sannolikhet × konsekvens. Siffran i cellens hörn är antalet risker.")) + "</p>"
         if self.residual_check.isChecked():
             text += (f"<p><span style='color:{RESIDUAL_COLOUR}'>&#9633; &rarr;</span> "
