@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
 from rsa_desktop.services import calendar, catalogues
+from rsa_desktop.ui import hints
 
 
 def _t(text: str) -> str:
@@ -48,7 +49,7 @@ def deadlines_html(analysis, today: dt.date | None = None, *, link_missing: bool
                  else " " + html.escape(_t("Ange datumet nedan.")))
         parts.append("<p style='margin-top:4px'>" + html.escape(_t("{0}: inte angiven.").format(missing.label))
                      + where + "</p>")
-    parts.append("<p style='color:gray; margin-top:4px'>" + html.escape(
+    parts.append(f"<p style='{hints.hint_css()} margin-top:4px'>" + html.escape(
         _t("Katalogversion {0}").format(catalogues.active_set().title)) + "</p>")
     return "".join(parts)
 

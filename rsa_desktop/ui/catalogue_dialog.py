@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
 
 from rsa_desktop.services import catalogue_update as cu, catalogues
 from rsa_desktop.services.catalogues import CatalogueError, CatalogueSet
-from rsa_desktop.ui import errors
+from rsa_desktop.ui import errors, hints
 from rsa_desktop.ui.commands import ServiceCommand, execute
 
 PACKAGE_FILTER = "Katalogpaket (*.json);;Alla filer (*)"
@@ -130,7 +130,7 @@ class CatalogueDialog(QDialog):
         self.apply_button.setEnabled(self.pending is not None)
         self.cancel_button.setEnabled(self.pending is not None)
         if self.pending is None:
-            self.preview.setHtml("<p style='color:gray'>" + html.escape(
+            self.preview.setHtml(f"<p style='{hints.hint_css()}'>" + html.escape(
                 _t("Välj Importera katalogpaket för att se vad ett paket ändrar innan det läses in.")) + "</p>")
 
     def _show_error(self, text: str) -> None:

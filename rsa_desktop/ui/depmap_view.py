@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem, QGra
 
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services.depmap import DependencyGraph, Node, build_graph
+from rsa_desktop.ui import hints
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui.gap_view import SEVERITY_COLOURS, SEVERITY_TEXT, findings, item_target
 
@@ -26,6 +27,7 @@ COL_SPACING = 400.0
 NODE_W = 250.0
 NODE_H = 48.0  # the smallest node: ID line and one line of name
 ROW_GAP = 26.0  # between nodes in a column
+MIN_ZOOM, MAX_ZOOM = 0.2, 4.0  # manual zoom range; Anpassa may go below MIN_ZOOM (fit_zoom)
 MAX_LABEL_LINES = 5  # longer names wrap to this many lines; the rest is in the tooltip and the details
 LABEL_POINT_SIZE = 9.0
 FUNCTION_FILL, FUNCTION_BORDER = "#e3f0fc", "#1565c0"
@@ -331,7 +333,9 @@ class DepMapGraphicsView(QGraphicsView):
     # -- zoom and keys ------------------------------------------------------------------------------------
 
     def set_zoom(self, factor: float) -> None:
-        factor = min(max(factor, 0.2), 4.0)
+        # zooming out stops at 20 % or at the whole map, whichever is smaller: a tall map (the demo's
+        # 31 rows) needs less than 20 % to be seen whole, and Anpassa / 0 must show it whole
+        factor = min(max(factor, min(MIN_ZOOM, self.fit_zoom())), MAX_ZOOM)
         self.resetTransform()
         self.scale(factor, factor)
         self.zoom = factor
@@ -339,13 +343,25 @@ class DepMapGraphicsView(QGraphicsView):
     def zoom_by(self, step: float) -> None:
         self.set_zoom(self.zoom * step)
 
+    def fit_zoom(self) -> float:
+        """The largest zoom (at most 100 %) at which the whole scene fits in the viewport."""
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return 1.0
+        # the viewport without scroll bars: once the map fits, the bars go and the room is there
+        w = self.viewport().width() + (self.verticalScrollBar().width() if self.verticalScrollBar().isVisible() else 0)
+        h = self.viewport().height() + (self.horizontalScrollBar().height()
+                                        if self.horizontalScrollBar().isVisible() else 0)
+        whole = min((w - 4) / rect.width(), (h - 4) / rect.height())
+        return max(min(whole, 1.0), 0.01)
+
     def fit(self) -> None:
-        """The whole map, however small (the 0 key and the Anpassa button)."""
+        """The whole map, however small, centred (the 0 key and the Anpassa button)."""
         rect = self.scene().sceneRect()
         if rect.isEmpty():
             return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        self.set_zoom(min(self.transform().m11(), 1.0))
+        self.set_zoom(self.fit_zoom())
+        self.centerOn(rect.center())
 
     def fit_width(self) -> None:
         """The map's width in the view, text still readable; a tall map scrolls (the start view)."""
@@ -481,7 +497,7 @@ class DepMapView(RefreshWhenVisible, QWidget):
     def _legend_html() -> str:
         sev = " ".join(f"<span style='color:{SEVERITY_COLOURS[s]}; font-weight:700'>&#9632;</span> "
                        f"{html.escape(_t(SEVERITY_TEXT[s]))}" for s in SEVERITY_COLOURS)
-        return ("<span style='color:gray'>"
+        return (f"<span style='{hints.hint_css()}'>"
                 + f"<span style='background:{FUNCTION_FILL}; border:1px solid {FUNCTION_BORDER}'>&nbsp;V&nbsp;</span> "
                 + html.escape(_t("verksamhet")) + " &nbsp; "
                 + f"<span style='background:{DEPENDENCY_FILL}'>&nbsp;B&nbsp;</span> " + html.escape(_t("beroende"))
@@ -525,7 +541,7 @@ class DepMapView(RefreshWhenVisible, QWidget):
             else:
                 text = self.tr("Klicka på en ruta för att se detaljer, dubbelklicka eller tryck Enter för att öppna "
                                "den. Piltangenterna flyttar mellan rutorna.")
-            self.info.setText(f"<span style='color:gray'>{html.escape(text)}</span>")
+            self.info.setText(f"<span style='{hints.hint_css(self.info)}'>{html.escape(text)}</span>")
             self.open_button.setEnabled(False)
             return
         n = self.graph.node(node_id)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from rsa_desktop import APP_NAME, __version__
 from rsa_desktop.model.kinds import ORG_TYPES
 from rsa_desktop.services import catalogues
+from rsa_desktop.ui import hints
 from rsa_desktop.ui.table_model import change_filter
 
 FILE_FILTER = "RSA-filer (*.rsa);;Alla filer (*)"
@@ -179,7 +180,7 @@ class GlossaryDialog(QDialog):
         note = current.data(Qt.ItemDataRole.UserRole + 2) or ""
         extra = f"<p><i>{_escape(note)}</i></p>" if note else ""
         if source:
-            extra += f"<p style='color:gray'>{_escape(self.tr('Källa: {0}').format(source))}</p>"
+            extra += f"<p style='{hints.hint_css()}'>{_escape(self.tr('Källa: {0}').format(source))}</p>"
         self.text.setHtml(f"<h3>{_escape(term)}</h3><p>{_escape(definition)}</p>{extra}")
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QTabWid
 
 from rsa_desktop.domain import workflow
 from rsa_desktop.services.review import ERROR, INFO, WARNING, ReviewFinding
+from rsa_desktop.ui import hints
 
 SEVERITIES = (ERROR, WARNING, INFO)
 SEVERITY_TEXT = {ERROR: "Fel", WARNING: "Varning", INFO: "Tips"}
@@ -135,7 +136,7 @@ class FindingsPanel(QFrame):
         self.findings = list(findings)
         if not findings:
             self.header.setText("<b>" + _t("RSA-kontroll:") + "</b> " + _t("inga anmärkningar för det här steget."))
-            self.browser.setHtml("<p style='color:gray'>" + html.escape(
+            self.browser.setHtml(f"<p style='{hints.hint_css()}'>" + html.escape(
                 _t("Det här steget har inga fel eller varningar just nu. Anmärkningar visas här när du arbetar.")) + "</p>")
             self.browser.setVisible(self.toggle.isChecked())
             return

@@ -20,7 +20,7 @@ from rsa_desktop.model.kinds import FieldSpec, KindSpec
 from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record
-from rsa_desktop.ui import fmt, i18n
+from rsa_desktop.ui import fmt, hints, i18n
 
 class _FocusOut(QObject):
     """Calls `callback` when the watched widget loses focus (QPlainTextEdit has no editingFinished)."""
@@ -514,7 +514,7 @@ class ItemForm(QWidget):
             if spec.help and spec.type != "bool":
                 hint = QLabel(i18n.field_help(spec), cell)
                 hint.setWordWrap(True)
-                hint.setStyleSheet("color: palette(mid); font-size: 9pt;")
+                hints.style_hint(hint, "font-size: 9pt;")
                 hint.setObjectName("fieldHelp")
                 cell_layout.addWidget(hint)
             err = QLabel(cell)

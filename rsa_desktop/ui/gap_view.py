@@ -21,7 +21,7 @@ from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import gaps as gap_svc
 from rsa_desktop.services.gaps import GapFinding
 from rsa_desktop.ui.lazy import RefreshWhenVisible
-from rsa_desktop.ui import commands, errors
+from rsa_desktop.ui import commands, errors, hints
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin, change_filter
 
 SEVERITY_COLOURS = {"hög": "#b3261e", "medel": "#c25e00", "låg": "#8a7400"}
@@ -280,7 +280,7 @@ class GapView(RefreshWhenVisible, QWidget):
         dl.addStretch(1)
         self.empty = QLabel(self.detail)
         self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: palette(mid); padding: 8px;")
+        hints.style_hint(self.empty, "padding: 8px;")
         dl.insertWidget(0, self.empty)
         area = QScrollArea(self)
         area.setWidgetResizable(True)
@@ -378,7 +378,7 @@ class GapView(RefreshWhenVisible, QWidget):
         self.heading.setText(
             f"<span style='color:{colour}; font-weight:700'>{html.escape(self.tr(SEVERITY_TEXT[f.severity]))}"
             f"</span> &nbsp;<b style='font-size:12pt'>{html.escape(f.title)}</b>"
-            f"<br><span style='color:gray'>{html.escape(f.rule_label)}</span>")
+            f"<br><span style='{hints.hint_css()}'>{html.escape(f.rule_label)}</span>")
         self.explanation.setText(f.explanation)
         def link(hid: str) -> str:
             target = resolve_hid(self.session, hid)

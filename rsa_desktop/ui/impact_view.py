@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlain
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services import impact as impact_svc
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.ui import commands, errors
+from rsa_desktop.ui import commands, errors, hints
 
 
 def _t(text: str) -> str:
@@ -65,7 +65,7 @@ class ImpactProposalPanel(QGroupBox):
         lay.addWidget(self.proposal_label)
         self.reason = QLabel(self)
         self.reason.setWordWrap(True)
-        self.reason.setStyleSheet("color: palette(mid);")
+        hints.style_hint(self.reason)
         lay.addWidget(self.reason)
         self.current_label = QLabel(self)
         self.current_label.setWordWrap(True)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLay
 
 from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.ui import hints
 from rsa_desktop.ui import commands, errors, fmt, i18n
 
 OTHER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -111,7 +112,7 @@ class LinkPanel(QGroupBox):
         if hint:
             h = QLabel(hint, self)
             h.setWordWrap(True)
-            h.setStyleSheet("color: palette(mid);")
+            hints.style_hint(h)
             layout.addWidget(h)
         self.model = LinkTableModel(self.spec.fields, self)
         self.model.attrEdited.connect(self._attr_edited)
@@ -302,7 +303,7 @@ class RatingGrid(QGroupBox):
         if hint:
             h = QLabel(hint, self)
             h.setWordWrap(True)
-            h.setStyleSheet("color: palette(mid);")
+            hints.style_hint(h)
             self._layout.addWidget(h)
         self.grid_host = QWidget(self)
         self._layout.addWidget(self.grid_host)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGroupBox, QHBoxLay
                                QListWidgetItem, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from rsa_desktop.services.matrix import MatrixData, RiskPoint, matrix_data, previous_positions
+from rsa_desktop.ui import hints
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui.matrix_canvas import PREVIOUS_COLOUR, RESIDUAL_COLOUR, MatrixCanvas
 
@@ -85,7 +86,7 @@ class MatrixView(RefreshWhenVisible, QWidget):
         bar.addWidget(self.residual_check)
         self.previous_check = QCheckBox(self.tr("Visa förra årets placering"), self)
         self.previous_check.setToolTip(self.tr("Ihåliga markeringar visar var riskerna låg förra året "
-                                               "(samma titel), med pilar till årets placering"))
+                                               "(samma risk: förd vidare, annars samma ID), med pilar till årets placering"))
         self.previous_check.toggled.connect(lambda _on: self._rebuild())
         self.previous_check.hide()
         bar.addWidget(self.previous_check)
@@ -137,7 +138,7 @@ class MatrixView(RefreshWhenVisible, QWidget):
         ul = QVBoxLayout(self.unplaced_box)
         self.unplaced_hint = QLabel(self.unplaced_box)
         self.unplaced_hint.setWordWrap(True)
-        self.unplaced_hint.setStyleSheet("color: palette(mid);")
+        hints.style_hint(self.unplaced_hint)
         ul.addWidget(self.unplaced_hint)
         self.unplaced_list = QListWidget(self.unplaced_box)
         self.unplaced_list.setAccessibleName(self.tr("Risker som inte kan placeras i matrisen"))
@@ -271,9 +272,9 @@ class MatrixView(RefreshWhenVisible, QWidget):
                         else self.tr("poäng {0}–").format(b.min_score))
                 parts.append(f"<tr><td style='background:{b.colour}; border:1px solid #999'>&nbsp;&nbsp;&nbsp;&nbsp;"
                              f"</td><td>&nbsp;{html.escape(b.label)}</td>"
-                             f"<td style='color:gray'>&nbsp;{html.escape(span)}</td></tr>")
+                             f"<td style='{hints.hint_css()}'>&nbsp;{html.escape(span)}</td></tr>")
         text = "<table cellspacing='2'>" + "".join(parts) + "</table>"
-        text += "<p style='color:gray'>" + html.escape(self.tr(
+        text += f"<p style='{hints.hint_css()}'>" + html.escape(self.tr(
             "Poäng = sannolikhet × konsekvens. Siffran i cellens hörn är antalet risker.")) + "</p>"
         if self.residual_check.isChecked():
             text += (f"<p><span style='color:{RESIDUAL_COLOUR}'>&#9633; &rarr;</span> "

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLab
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from rsa_desktop.domain.actions import is_open
+from rsa_desktop.ui import hints
 from rsa_desktop.ui.completeness import STEP_KEYS, Snapshot, StepStatus, due_actions, risk_levels
 from rsa_desktop.ui.findings import count_text
 from rsa_desktop.ui.matrix import RiskMatrixWidget
@@ -178,16 +179,16 @@ class OverviewPage(QWidget):
         for a in overdue:
             lines.append(f"<p><span style='color:#b3261e; font-weight:600'>{_t('Försenad')}</span> "
                          f"{a.deadline.isoformat()} – <a href='a'>{html.escape(a.label)}</a>"
-                         f" <span style='color:gray'>({html.escape(a.owner or _t('ingen ansvarig'))})</span></p>")
+                         f" <span style='{hints.hint_css()}'>({html.escape(a.owner or _t('ingen ansvarig'))})</span></p>")
         for a in soon:
             lines.append(f"<p><span style='color:#b26a00; font-weight:600'>{_t('Snart')}</span> "
                          f"{a.deadline.isoformat()} – <a href='a'>{html.escape(a.label)}</a>"
-                         f" <span style='color:gray'>({html.escape(a.owner or _t('ingen ansvarig'))})</span></p>")
+                         f" <span style='{hints.hint_css()}'>({html.escape(a.owner or _t('ingen ansvarig'))})</span></p>")
         open_actions = [a for a in snap.actions if is_open(a.status)]
         if not lines:
             lines.append(_t("Inga åtgärder är försenade eller ska vara klara inom 30 dagar.") if snap.actions
                          else _t("Inga åtgärder ännu (steg 7)."))
-        lines.append("<p style='color:gray'>" + _t("{0} pågående eller planerade av {1} åtgärder.").format(
+        lines.append(f"<p style='{hints.hint_css()}'>" + _t("{0} pågående eller planerade av {1} åtgärder.").format(
             len(open_actions), len(snap.actions)) + "</p>")
         self.due.setText("".join(lines))
 

@@ -28,7 +28,7 @@ from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.services import scale_edit
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.scales import ScaleFileError
-from rsa_desktop.ui import errors
+from rsa_desktop.ui import errors, hints
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 SCALE_FILTER = "Skalfiler (*.json);;Alla filer (*)"
@@ -150,7 +150,7 @@ class RowsEditor(QWidget):
         lay = QVBoxLayout(self)
         h = QLabel(hint, self)
         h.setWordWrap(True)
-        h.setStyleSheet("color: palette(mid);")
+        hints.style_hint(h)
         lay.addWidget(h)
         self.model = RowsModel(columns, self)
         self.view = QTableView(self)
@@ -597,7 +597,7 @@ class ScaleEditorDialog(QDialog):
         hint = QLabel(_t("Den oacceptabla nivån används för förslaget på acceptabel avbrottstid: den sista "
                          "tidshorisonten innan konsekvensen når nivån."), agg)
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
+        hints.style_hint(hint)
         fl.addRow(hint)
         self.tabs.addTab(agg, _t("Sammanvägning"))
         self.aggregation_tab = agg

@@ -19,6 +19,7 @@ from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN, scenario_values
 from rsa_desktop.services.records import Record
+from rsa_desktop.ui import hints
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, dialogs, errors, i18n
 from rsa_desktop.ui.forms import ItemForm
@@ -147,7 +148,7 @@ class ItemSection(RefreshWhenVisible, QWidget):
         detail_layout.addStretch(1)
         self.empty_label = QLabel(self.detail)
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet("color: palette(mid); padding: 12px;")
+        hints.style_hint(self.empty_label, "padding: 12px;")
         self.empty_label.setText(self.tr(config.empty_text) if config.empty_text else self.tr(
             "Här finns inget ännu. Klicka på ”{0}” för att börja.").format(self.add_button.text()))
         detail_layout.insertWidget(0, self.empty_label)
@@ -255,13 +256,13 @@ class ItemSection(RefreshWhenVisible, QWidget):
         self.view.setWordWrap(True)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         available = max(self.view.viewport().width(), 60 * n)
-        hints = [max(self.view.sizeHintForColumn(c), header.sectionSizeHint(c), 40) for c in range(n)]
-        total = sum(hints) or 1
+        wanted = [max(self.view.sizeHintForColumn(c), header.sectionSizeHint(c), 40) for c in range(n)]
+        total = sum(wanted) or 1
         if total <= available:  # all fits: the spare width goes to the first (title) column
-            widths = list(hints)
+            widths = list(wanted)
             widths[0] += available - total
         else:
-            widths = [max(60, int(available * h / total)) for h in hints]
+            widths = [max(60, int(available * h / total)) for h in wanted]
             widths[0] = max(60, available - sum(widths[1:]))
         for c, w in enumerate(widths):
             header.resizeSection(c, w)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollAr
 from rsa_desktop.domain import workflow
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.ui import hints
 from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, errors, fmt
 from rsa_desktop.ui.export_panel import ExportPanel
@@ -72,7 +73,7 @@ class ChildGroup(QGroupBox):
         if hint:
             h = QLabel(hint, self)
             h.setWordWrap(True)
-            h.setStyleSheet("color: palette(mid);")
+            hints.style_hint(h)
             lay.addWidget(h)
         self.section = ItemSection(session, SectionConfig(kind, columns, compact=True),
                                    owner=lambda: self.parent_id, parent=self)
@@ -195,7 +196,7 @@ class GuidanceBox(QFrame):
         self.label.linkActivated.connect(self._open_link)  # "ordlista:VoR" opens the glossary on that word
         lay.addWidget(self.label, 1)
         self.collapsed_label = QLabel(self.tr("Vägledning (dold) – klicka på pilen för att visa"), self)
-        self.collapsed_label.setStyleSheet("color: palette(mid);")
+        hints.style_hint(self.collapsed_label)
         self.collapsed_label.hide()
         lay.addWidget(self.collapsed_label, 1)
 
@@ -375,7 +376,7 @@ class AssignmentPage(StepPage):
         hint = QLabel(_t("Vilka deltar i analysarbetet, och med vilken roll? T.ex. förvaltningschef (uppdragsgivare), "
                          "säkerhetssamordnare (processledare), enhetschefer."), group)
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
+        hints.style_hint(hint)
         gl.addWidget(hint)
         sec = self.add_section("participant", group)
         gl.addWidget(sec)

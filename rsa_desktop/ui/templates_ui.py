@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from rsa_desktop.services import templates as template_svc
-from rsa_desktop.ui import commands
+from rsa_desktop.ui import commands, hints
 
 
 def _t(text: str) -> str:
@@ -58,7 +58,7 @@ class TemplatePicker(QWidget):
         self.description = QLabel(self.body)
         self.description.setWordWrap(True)
         self.description.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # under the combo
-        self.description.setStyleSheet("color: palette(mid);")
+        hints.style_hint(self.description)
         bl.addWidget(self.description)
         hint = QLabel(_t("Bocka för de verksamheter ni vill ha med. Deras typiska beroenden följer med, kopplade."),
                       self.body)
@@ -125,7 +125,7 @@ class TemplatePicker(QWidget):
             box.setToolTip(str(f.get("critical_motivation") or ""))
             desc = QLabel(str(f.get("description") or ""), self.rows_host)
             desc.setWordWrap(True)
-            desc.setStyleSheet("color: palette(mid); margin-left: 22px; margin-bottom: 4px;")
+            hints.style_hint(desc, "margin-left: 22px; margin-bottom: 4px;")
             box.setAccessibleDescription(desc.text())
             self.rows.addWidget(box)
             self.rows.addWidget(desc)

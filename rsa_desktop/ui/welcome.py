@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QCommandLinkButton, QCompleter, QFormL
 from rsa_desktop import APP_NAME, __version__
 from rsa_desktop.model.kinds import ORG_TYPES
 from rsa_desktop.services import organisations
-from rsa_desktop.ui import i18n, settings
+from rsa_desktop.ui import hints, i18n, settings
 from rsa_desktop.ui.templates_ui import TemplatePicker
 
 
@@ -59,11 +59,11 @@ class WelcomePage(QWidget):
         self.recent.itemActivated.connect(lambda item: self.recentRequested.emit(item.data(Qt.ItemDataRole.UserRole)))
         bl.addWidget(self.recent)
         self.no_recent = QLabel(self.tr("Inga filer har öppnats ännu."), box)
-        self.no_recent.setStyleSheet("color: palette(mid);")
+        hints.style_hint(self.no_recent)
         bl.addWidget(self.no_recent)
         col.addWidget(box, 2)
         foot = QLabel(self.tr("Version {0}. Arbetar helt utan nätverk.").format(__version__), self)
-        foot.setStyleSheet("color: palette(mid);")
+        hints.style_hint(foot)
         col.addWidget(foot)
         col.addStretch(1)
         self.refresh()

@@ -128,3 +128,44 @@ def test_every_name_is_whole_and_direct_needs_sit_at_level_one(window, qtbot, sa
     out = os.environ.get("RSA_SCREENSHOTS")
     if out:
         window.grab().save(os.path.join(out, "depmap_1366.png"))
+
+
+def test_fit_shows_the_whole_demo_map_centred(window, qtbot, tmp_path):
+    """Issue 21 follow-up: Anpassa stopped at 20 %, so the demo's 31-row map never fitted whole and the
+    fitted view was not centred. Anpassa (button) and the 0 key now show the whole scene, centred."""
+    from rsa_desktop.services.demo import write_demo
+    path = write_demo(tmp_path / "demo.rsa")
+    mapview = _open_map(window, path)
+    view = mapview.view
+    qtbot.waitExposed(window)
+    assert max(n.row for n in mapview.graph.nodes) >= 25  # the tall map the report was about
+
+    def check_fitted():
+        scene = view.scene().sceneRect()
+        shown = view.mapFromScene(scene).boundingRect()  # the scene in viewport pixels
+        port = view.viewport().rect()
+        assert port.contains(shown), (shown, port)
+        # centred: equal room on both sides (±2 px), in the direction that has room to spare
+        assert abs(shown.left() - (port.width() - shown.right())) <= 3, (shown, port)
+        assert abs(shown.top() - (port.height() - shown.bottom())) <= 3, (shown, port)
+        assert not view.verticalScrollBar().isVisible() and not view.horizontalScrollBar().isVisible()
+
+    qtbot.mouseClick(mapview.fit_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(10)
+    assert view.zoom < 0.2  # below the manual limit: that limit is what kept the map from fitting
+    check_fitted()
+
+    view.setFocus()
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Plus)
+    qtbot.wait(10)
+    assert view.verticalScrollBar().isVisible()  # zoomed in: the map no longer fits
+    qtbot.keyClick(view, Qt.Key.Key_0)
+    qtbot.wait(10)
+    check_fitted()
+    fitted = view.zoom
+    qtbot.keyClick(view, Qt.Key.Key_Minus)  # zooming out further stops at the whole map
+    assert view.zoom == fitted
+    out = os.environ.get("RSA_SCREENSHOTS")
+    if out:
+        window.grab().save(os.path.join(out, "depmap_fit_1366.png"))
