@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 from xml.sax.saxutils import escape
@@ -69,14 +70,83 @@ def register_fonts() -> None:
 
 # -- text helpers ----------------------------------------------------------------------------
 
-# DejaVu Sans has no glyphs for Unicode's Control Pictures (␁ …), which `clean_text` uses for control
-# characters; in the PDF they print as the replacement character instead of an empty box.
-_NO_GLYPH = {cp: "\ufffd" for cp in range(0x2400, 0x2422)}
+# clean_text shows a control character as its Control Picture (U+2400 …); DejaVu Sans has no glyphs for
+# those, and a replacement character reads as garbage ("��"), so in print it becomes a plain space.
+_CONTROL_PICTURES = {cp: " " for cp in range(0x2400, 0x2422)}
+_CONTROL_PICTURES[0xFFFD] = " "
+# Joiners and variation selectors are invisible parts of emoji sequences; dropped with the emoji.
+for _cp in (0x200D, 0xFE0E, 0xFE0F, 0x20E3):
+    _CONTROL_PICTURES[_cp] = None
+_CANDIDATE = re.compile("[^\x00-\u052F\u2000-\u206F\u20A0-\u20BF\u2100-\u21FF]+")
+_LONG_TOKEN = re.compile(r"\S{23,}")
+_ALPHA_RUN = re.compile(r"[^\W\d_]{5,}")
+_SECRET_ID = re.compile(r"(\S) \(S\)")
+_SHY = "\xad"
+NO_GLYPH = "[symbol]"  # what a character the embedded font cannot draw (an emoji) prints as
+_glyphs: frozenset[int] | None = None
+
+
+def _font_glyphs() -> frozenset[int]:
+    global _glyphs
+    if _glyphs is None:
+        register_fonts()
+        from reportlab.pdfbase import pdfmetrics
+
+        _glyphs = frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
+    return _glyphs
+
+
+def _replace_missing(m: re.Match) -> str:
+    glyphs = _font_glyphs()
+    out: list[str] = []
+    for ch in m.group(0):
+        if ord(ch) in glyphs:
+            out.append(ch)
+        elif not out or out[-1] != NO_GLYPH:  # an emoji sequence (flags, skin tones) is one symbol
+            out.append(NO_GLYPH)
+    return "".join(out)
+
+
+_PYPHEN: Any = None
+
+
+def hyphenator():
+    """Swedish hyphenation (pyphen's sv_SE dictionary) as reportlab's `hyphenationLang` callable, made
+    once: given a string reportlab builds a new Pyphen for every paragraph it breaks. '' without pyphen."""
+    global _PYPHEN
+    if _PYPHEN is None:
+        try:
+            import pyphen
+        except ImportError:
+            _PYPHEN = ""
+        else:
+            _PYPHEN = pyphen.Pyphen(lang="sv_SE", left=2, right=3)
+    return _PYPHEN.iterate if _PYPHEN else ""
+
+
+def _soft_hyphens(m: re.Match) -> str:
+    """A very long token with soft hyphens where it may break: Swedish hyphenation points, and at least
+    every 10 characters, so that reportlab never has to cut it at an arbitrary letter without a hyphen."""
+    token = m.group(0)
+    if hyphenator():  # the words in it (a URL's too) at their Swedish hyphenation points
+        token = _ALPHA_RUN.sub(lambda w: _PYPHEN.inserted(w.group(0), hyphen=_SHY), token)
+    out = []
+    for piece in token.split(_SHY):
+        out.append(_SHY.join(piece[i:i + 10] for i in range(0, len(piece), 10)) if len(piece) > 12 else piece)
+    return _SHY.join(out)
 
 
 def pdf_text(text: Any) -> str:
-    """User text as it is printed: cleaned, with every character one the embedded font can show."""
-    return clean_text(text).translate(_NO_GLYPH)
+    """User text as it is printed: cleaned, every character one the embedded font can show (an emoji is
+    NO_GLYPH, a control character a space), a secret mark glued to its ID, very long tokens breakable."""
+    s = clean_text(text)
+    if not s.isascii():
+        s = _CANDIDATE.sub(_replace_missing, s.translate(_CONTROL_PICTURES))
+    if "(S)" in s:
+        s = _SECRET_ID.sub("\\1\xa0(S)", s)
+    if len(s) > 22 and _LONG_TOKEN.search(s):
+        s = _LONG_TOKEN.sub(_soft_hyphens, s)
+    return s
 
 
 def esc(text: Any) -> str:
@@ -105,13 +175,18 @@ class _Styles:
         from reportlab.lib.styles import ParagraphStyle
 
         base = ParagraphStyle("Body", fontName=FONT, fontSize=9.5, leading=13.6, spaceAfter=5,
-                              textColor=colors.HexColor("#1A1A1A"), splitLongWords=1)
+                              textColor=colors.HexColor("#1A1A1A"), splitLongWords=1,
+                              # Swedish hyphenation at line ends, breaks at a compound's own hyphen
+                              # ("IT-system") and after a URL's / or ., before any cut without a hyphen.
+                              hyphenationLang=hyphenator(), embeddedHyphenation=1, uriWasteReduce=0.3)
         self.body = base
-        self.h1 = ParagraphStyle("H1", base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceBefore=0,
+        # Headings, titles and the table of contents are not hyphenated (and are wide enough not to need it).
+        heading = ParagraphStyle("Heading", base, hyphenationLang="", embeddedHyphenation=0)
+        self.h1 = ParagraphStyle("H1", heading, fontName=FONT_BOLD, fontSize=16, leading=20, spaceBefore=0,
                                  spaceAfter=10, textColor=colors.HexColor(NAVY), keepWithNext=1)
-        self.h2 = ParagraphStyle("H2", base, fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=12,
+        self.h2 = ParagraphStyle("H2", heading, fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=12,
                                  spaceAfter=6, textColor=colors.HexColor(NAVY))
-        self.h3 = ParagraphStyle("H3", base, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=9,
+        self.h3 = ParagraphStyle("H3", heading, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=9,
                                  spaceAfter=4)
         self.label = ParagraphStyle("Label", base, fontName=FONT_BOLD, fontSize=8.5, leading=11, spaceAfter=1,
                                     spaceBefore=3, textColor=colors.HexColor(MUTED))
@@ -121,17 +196,17 @@ class _Styles:
         self.head = ParagraphStyle("Head", self.cell, fontName=FONT_BOLD, textColor=colors.white)
         self.center = ParagraphStyle("Center", self.cell, alignment=TA_CENTER)
         self.intro = ParagraphStyle("Intro", base, fontName=FONT_ITALIC, textColor=colors.HexColor("#333333"))
-        self.title = ParagraphStyle("Title", base, fontName=FONT_BOLD, fontSize=26, leading=32,
+        self.title = ParagraphStyle("Title", heading, fontName=FONT_BOLD, fontSize=26, leading=32,
                                     textColor=colors.HexColor(NAVY), spaceAfter=8)
-        self.subtitle = ParagraphStyle("Subtitle", base, fontSize=15, leading=20, spaceAfter=4)
-        self.stamp = ParagraphStyle("Stamp", base, fontName=FONT_BOLD, fontSize=13, leading=17,
+        self.subtitle = ParagraphStyle("Subtitle", heading, fontSize=15, leading=20, spaceAfter=4)
+        self.stamp = ParagraphStyle("Stamp", heading, fontName=FONT_BOLD, fontSize=13, leading=17,
                                     textColor=colors.HexColor(MARK_RED), alignment=TA_CENTER)
-        self.card_title = ParagraphStyle("CardTitle", base, fontName=FONT_BOLD, fontSize=17, leading=21,
+        self.card_title = ParagraphStyle("CardTitle", heading, fontName=FONT_BOLD, fontSize=17, leading=21,
                                          textColor=colors.HexColor(NAVY), spaceAfter=4)
         self.card_body = ParagraphStyle("CardBody", base, fontSize=9.5, leading=12.8, spaceAfter=3)
-        self.toc = [ParagraphStyle("TOC0", base, fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0,
+        self.toc = [ParagraphStyle("TOC0", heading, fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0,
                                    firstLineIndent=0, spaceBefore=5),
-                    ParagraphStyle("TOC1", base, fontName=FONT, fontSize=9, leading=12, leftIndent=14,
+                    ParagraphStyle("TOC1", heading, fontName=FONT, fontSize=9, leading=12, leftIndent=14,
                                    firstLineIndent=0, spaceBefore=0)]
 
 
@@ -364,6 +439,147 @@ def _fit(canv, text: str, width: float, size: float) -> str:
     return text + " …"
 
 
+_TAG = re.compile(r"<[^>]*>")
+_CELL_PAD = 8.5  # a cell's left and right padding, and a hair
+_MEASURE = 90  # characters: a longer cell wraps anyway and does not ask for its natural width
+
+
+def _plain_of(value: Any) -> str:
+    """The printed text of a table cell (a string, or a Paragraph made by Builder.cell/mcell)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):  # reportlab's Table holds a cell's flowables in a tuple
+        return " ".join(_plain_of(v) for v in value)
+    plain = getattr(value, "rsa_plain", None)
+    if plain is not None:
+        return plain
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        from xml.sax.saxutils import unescape
+
+        return unescape(_TAG.sub(" ", text.replace("<br/>", "\n")))
+    return ""
+
+
+def _widest_piece(token: str, font: str, size: float) -> float:
+    """The widest part of `token` once hyphenated at its most even Swedish hyphenation point."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    full = stringWidth(token, font, size)
+    if not (hyphenator() and token.isalpha() and len(token) >= 5):
+        return full
+    best = full
+    for head, tail in _PYPHEN.iterate(token):
+        best = min(best, max(stringWidth(head + "-", font, size), stringWidth(tail, font, size)))
+    return best
+
+
+def column_widths(columns: list[list[tuple[str, str]]], fractions: list[float], total: float,
+                  size: float = 8) -> list[float]:
+    """Column widths (points) sized from the content: no column narrower than its widest word (a
+    date, an ID, "Genomförd"), or where that cannot fit, its widest hyphenated piece; a column whose
+    longest text is short gives its room to the others; the rest is shared as `fractions` say.
+
+    `columns` holds, per column, every (text, font name) printed in it, the header first."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    n = len(fractions)
+    cap = 0.3 * total  # longer words carry soft hyphens (pdf_text) and break anyway
+    need, need_hy, natural = [0.0] * n, [0.0] * n, [0.0] * n
+    for i, cells in enumerate(columns[:n]):
+        widest: dict[str, str] = {}
+        longest = 0
+        for text, font in cells:
+            shy = _SHY in text
+            for line in (text.replace(_SHY, "") if shy else text).split("\n"):
+                if len(line) > _MEASURE:
+                    natural[i] = total
+                elif natural[i] < total and len(line) >= longest - 6:
+                    longest = max(longest, len(line))
+                    natural[i] = max(natural[i], stringWidth(line, font, size))
+            # a token with soft hyphens (pdf_text) breaks there: its widest piece (and a hyphen) counts
+            tokens = [piece + "-" for t in text.split() for piece in t.split(_SHY)] if shy else text.split()
+            if tokens:
+                token = max(tokens, key=len)
+                if len(token) >= max((len(t) for t in widest), default=0) - 3:
+                    widest[token] = font
+        for token, font in widest.items():
+            need[i] = max(need[i], stringWidth(token, font, size))
+            need_hy[i] = max(need_hy[i], _widest_piece(token, font, size))
+    desired = [f * total for f in fractions]
+    mins = [min(x + _CELL_PAD, cap) for x in need]
+    if sum(mins) > total:
+        mins = [min(x + _CELL_PAD, cap) for x in need_hy]
+    if sum(mins) >= total:
+        return [m * total / sum(mins) for m in mins]
+    natural = [max(x + _CELL_PAD, m) for x, m in zip(natural, mins)]
+    widths = [max(m, min(d, x)) for m, d, x in zip(mins, desired, natural)]
+    over = sum(widths) - total
+    if over > 0:  # take it from the columns that have room above their minimum
+        slack = [w - m for w, m in zip(widths, mins)]
+        widths = [w - over * sl / sum(slack) for w, sl in zip(widths, slack)]
+    else:
+        spare = -over
+        for _round in range(3):  # first to the columns whose text would still wrap, up to its length
+            hungry = [i for i in range(n) if natural[i] > widths[i] + 0.01]
+            if not hungry or spare < 0.01:
+                break
+            weight = sum(desired[i] for i in hungry) or 1
+            for i in hungry:
+                add = min(spare * desired[i] / weight, natural[i] - widths[i])
+                widths[i] += add
+            spare = total - sum(widths)
+        if spare > 0.01:  # the table keeps the text width
+            weight = sum(desired) or 1
+            widths = [w + spare * d / weight for w, d in zip(widths, desired)]
+    return widths
+
+
+_GROUP_TABLE: Any = None
+
+
+def _cell_key(value: Any) -> int:
+    """The identity of a table cell's content, the same in every part of a split table."""
+    if isinstance(value, (list, tuple)) and value:
+        value = value[0]
+    return id(value)
+
+
+def _group_table_cls():
+    """reportlab's Table, repeating a group's label with "(forts.)" where a split page would start
+    with a row whose first cell is empty (a continuation row of the group above it)."""
+    global _GROUP_TABLE
+    if _GROUP_TABLE is None:
+        from reportlab.platypus import Table
+
+        class GroupTable(Table):
+            rsa_groups: dict | None = None  # id(a row's last cell) → (label, style) of its group
+            rsa_cell: Any = None
+
+            def split(self, availWidth, availHeight):
+                parts = super().split(availWidth, availHeight)
+                groups = self.rsa_groups
+                if groups and len(parts) == 2:
+                    rest = parts[1]
+                    rest.rsa_groups, rest.rsa_cell = groups, self.rsa_cell
+                    r = rest.repeatRows if isinstance(rest.repeatRows, int) else len(rest.repeatRows)
+                    if len(rest._cellvalues) > r:
+                        row = rest._cellvalues[r]
+                        group = groups.get(_cell_key(row[-1]))
+                        if group is not None and not _plain_of(row[0]).strip():
+                            row = list(row)  # the row list is shared with the unsplit table
+                            row[0] = self.rsa_cell(f"{group[0]} (forts.)", group[1])
+                            rest._cellvalues[r] = row
+                            if isinstance(rest._argH, list):
+                                rest._argH[r] = None  # its height is measured again
+                return parts
+
+        _GROUP_TABLE = GroupTable
+    return _GROUP_TABLE
+
+
 # -- building blocks --------------------------------------------------------------------------
 
 class _Builder:
@@ -440,7 +656,10 @@ class _Builder:
             value = ""
         if hasattr(value, "wrapOn"):
             return value
-        return Paragraph(esc(_limit(value, limit)), style or self.s.cell)
+        text = _limit(value, limit)
+        p = Paragraph(escape(text).replace("\n", "<br/>"), style or self.s.cell)
+        p.rsa_plain = text  # for column_widths
+        return p
 
     def mcell(self, markup: str, style=None):
         """A cell from markup the caller has built with `esc()` around every piece of user text."""
@@ -458,8 +677,18 @@ class _Builder:
         head = [self.cell(h, self.s.head) for h in header]
         body = [[self.cell(v, self.s.cell_bold if (first_col_bold and i == 0) else None) for i, v in enumerate(r)]
                 for r in rows]
-        t = Table([head, *body], colWidths=[w * self.width for w in widths], repeatRows=1 if repeat else 0,
-                  hAlign="LEFT")
+        groups: dict[int, tuple[str, Any]] = {}
+        if body and len(body[0]) > 1 and any(not _plain_of(r[0]).strip() for r in body):
+            label = None
+            for r in body:  # rows under a labelled row belong to its group
+                if _plain_of(r[0]).strip():
+                    label = (_plain_of(r[0]).strip(), getattr(r[0], "style", None))
+                elif label is not None:
+                    groups[_cell_key(r[-1])] = label
+        t = _group_table_cls()([head, *body], colWidths=self.widths([head, *body], widths),
+                               repeatRows=1 if repeat else 0, hAlign="LEFT")
+        if groups:
+            t.rsa_groups, t.rsa_cell = groups, self.cell
         style = [("FONT", (0, 0), (-1, -1), FONT, 8),
                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
                  ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -477,6 +706,16 @@ class _Builder:
         self.space(6)
         return t
 
+    def widths(self, rows: list[list[Any]], fractions: list[float], total: float | None = None) -> list[float]:
+        """Column widths for rows of cells (see column_widths); the first row is the header."""
+        columns: list[list[tuple[str, str]]] = [[] for _ in fractions]
+        for r, row in enumerate(rows):
+            for i, v in enumerate(row[:len(fractions)]):
+                style = getattr(v, "style", None)
+                font = getattr(style, "fontName", FONT) if style is not None else (FONT_BOLD if r == 0 else FONT)
+                columns[i].append((_plain_of(v), font))
+        return column_widths(columns, fractions, total or self.width)
+
     def kv(self, pairs: list[tuple[str, Any]], label_width: float = 0.3) -> None:
         """A two-column fact box (label, value) for the pairs that have a value."""
         from reportlab.lib import colors
@@ -486,7 +725,7 @@ class _Builder:
                 if v is not None and clean_text(v).strip()]
         if not rows:
             return
-        t = Table(rows, colWidths=[label_width * self.width, (1 - label_width) * self.width], hAlign="LEFT")
+        t = Table(rows, colWidths=self.widths([[], *rows], [label_width, 1 - label_width]), hAlign="LEFT")
         t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(ZEBRA)),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
