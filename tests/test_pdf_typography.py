@@ -78,3 +78,24 @@ def test_split_table_repeats_its_group_label(svc, analysis, tmp_path):
     pages = [p.extract_text() or "" for p in pypdf.PdfReader(str(out)).pages]
     continued = [p for p in pages if f"{f.hid} Utbetalning av arvoden (forts.)" in " ".join(p.split())]
     assert continued, "tabellens fortsättning på nästa sida saknar verksamhetens namn"
+
+
+def test_gap_chapter_is_grouped_per_dependency(demo_pdf, demo_file):
+    import pypdf
+
+    from rsa_desktop.reports import chapters
+    from rsa_desktop.reports.common import gather
+
+    doc = Document.open(demo_file, readonly=True)
+    try:
+        svc = RsaService(doc)
+        data = gather(svc, svc.analyses()[0].id)
+    finally:
+        doc.close()
+    rows, _fills = chapters.gap_rows(data, lambda title, explanation: title)
+    labels = [r[0] for r in rows if r[0]]
+    deps = {g.dependency_id for g in data.gaps}
+    assert len(labels) == len(deps) == len(set(labels))  # each dependency once, however many verksamheter
+    spof = [g for g in data.gaps if g.rule == "single_point_of_failure"]
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(str(demo_pdf)).pages)
+    assert text.count(": enda felpunkt") == len(spof) <= len({g.dependency_id for g in spof})

@@ -1080,25 +1080,15 @@ def _dependencies(b: _Builder) -> None:
         if not d.gaps:
             b.para("Gapanalysen har inte hittat några kontinuitetsgap.")
         else:
-            b.para("Gapanalysen jämför verksamheternas tolerans med beroendenas förväntade avbrottstid och "
-                   "reserver. Fynden är sorterade efter allvarlighet.", b.s.small)
-            order = {"hög": 0, "medel": 1, "låg": 2}
-            gaps = sorted(d.gaps, key=lambda g: order.get(g.severity, 3))
-            sev_colour = {"hög": "#F4B6B6", "medel": "#FFE0A3", "låg": "#DDEBF7"}
-            serious = [g for g in gaps if g.severity != "låg"]
-            minor = [g for g in gaps if g.severity == "låg"]
-            if serious:
-                rows, fills = [], []
-                for i, g in enumerate(serious):
-                    finding = b.mcell(f"<b>{esc(g.title)}</b><br/>{esc(_limit(g.explanation))}")
-                    rows.append([g.severity.capitalize(), " → ".join(g.items or ()), finding, g.suggested_action])
-                    fills.append(((0, i), sev_colour.get(g.severity, "#FFFFFF")))
-                b.table(["Nivå", "Berörda", "Fynd", "Föreslagen åtgärd"], rows, [0.08, 0.12, 0.52, 0.28],
-                        fills=fills)
-            if minor:
-                b.para(f"Gap med låg allvarlighet ({len(minor)}): verksamheten klarar sig, men är beroende av att "
-                       "reserven fungerar, eller uppgifter saknas.", b.s.small)
-                b.table(["Berörda", "Fynd"], [[" → ".join(g.items or ()), g.title] for g in minor], [0.16, 0.84])
+            from rsa_desktop.reports import chapters
+
+            b.para(chapters.GAP_INTRO, b.s.small)
+
+            def rich(title: str, explanation: str | None):
+                return b.mcell(f"<b>{esc(title)}</b><br/>{esc(explanation)}" if explanation else esc(title))
+
+            rows, fills = chapters.gap_rows(d, rich)
+            b.table(chapters.GAP_HEADER, rows, chapters.GAP_WIDTHS, fills=fills, first_col_bold=True)
     described = [x for x in deps if clean_text(x.description).strip() or clean_text(x.reserve_description).strip()]
     if described:
         b.h2(t.section("dependencies", "details"))
