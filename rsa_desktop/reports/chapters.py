@@ -39,3 +39,9 @@ def gap_rows(d: ReportData, rich: Callable[[str, str | None], Any]) -> tuple[lis
             rows.append([label if i == 0 else "", g.severity.capitalize(), g.chain, rich(g.title, explanation),
                          "" if low else g.suggested_action])
     return rows, fills
+
+
+def appendix_ref(template: Any, key: str) -> str:
+    """How running text refers to an appendix: "Bilaga E. Reservrutinkort" → "bilaga E"."""
+    name = template.section("appendices", key).split(".")[0].strip()
+    return name[:1].lower() + name[1:]

@@ -24,6 +24,7 @@ from typing import Any
 
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.reports.chapters import appendix_ref
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,
     ReportData,
@@ -594,7 +595,7 @@ def _method(b: _Word) -> None:
     if d.participants:
         names = "; ".join(clean_text(", ".join(x for x in (p.name, p.role, p.unit) if x)) for p in d.participants)
         b.para(f"Arbetsgruppen har bestått av {len(d.participants)} personer: {names}. "
-               f"Se även {t.section('appendices', 'participants').split('.')[0].lower()}.")
+               f"Se även {appendix_ref(t, 'participants')}.")
     else:
         b.none()
     b.h2(t.section("method", "scales"))
@@ -607,7 +608,7 @@ def _method(b: _Word) -> None:
            f"konsekvens, och riskmatrisens färger följer förvaltningens gränser. Konsekvensnivå "
            f"{sc.unacceptable_level} ({sc.consequence_label(sc.unacceptable_level).lower()}) och högre räknas "
            f"som oacceptabel när acceptabel avbrottstid bestäms. Skalorna redovisas i "
-           f"{t.section('appendices', 'scales').split('.')[0].lower()}.")
+           f"{appendix_ref(t, 'scales')}.")
 
 
 def _functions(b: _Word) -> None:
@@ -937,7 +938,7 @@ def _continuity(b: _Word) -> None:
         b.table(["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
                 [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1])
         b.small(f"Reservrutiner, kontakter och återstartsordning finns som utskrivbara kort i "
-                f"{t.section('appendices', 'cards').split('.')[0].lower()}.")
+                f"{appendix_ref(t, 'cards')}.")
         for p in d.plans:
             pl = p.plan
             b.h3(f"{b.data.mark(pl)} {clean_text(pl.title)}")

@@ -19,6 +19,7 @@ from rsa_desktop import paths
 from rsa_desktop.model.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.domain.public import document_subject
+from rsa_desktop.reports.chapters import appendix_ref
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,
     ReportData,
@@ -938,7 +939,7 @@ def _method(b: Builder) -> None:
     if d.participants:
         names = "; ".join(clean_text(", ".join(x for x in (p.name, p.role, p.unit) if x)) for p in d.participants)
         b.para(f"Arbetsgruppen har bestått av {len(d.participants)} personer: {names}. "
-               f"Se även {t.section('appendices', 'participants').split('.')[0].lower()}.")
+               f"Se även {appendix_ref(t, 'participants')}.")
     else:
         b.none()
     b.h2(t.section("method", "scales"))
@@ -951,7 +952,7 @@ def _method(b: Builder) -> None:
            f"konsekvens, och riskmatrisens färger följer förvaltningens gränser. Konsekvensnivå "
            f"{sc.unacceptable_level} ({sc.consequence_label(sc.unacceptable_level).lower()}) och högre räknas "
            f"som oacceptabel när acceptabel avbrottstid bestäms. Skalorna redovisas i "
-           f"{t.section('appendices', 'scales').split('.')[0].lower()}.")
+           f"{appendix_ref(t, 'scales')}.")
 
 
 def _functions(b: Builder) -> None:
@@ -1076,8 +1077,7 @@ def _dependencies(b: Builder) -> None:
         b.table(["Verksamhet", "Beroende", "Tolerans", "Förväntat avbrott", "Reserven räcker"], rows,
                 [0.32, 0.32, 0.12, 0.12, 0.12], fills=fills)
     if deps:
-        b.figure(lambda: _depmap_svg(b), heading=t.section("dependencies", "map"), caption="Beroendekarta: samhällsviktiga verksamheter till vänster och de beroenden "
-                                         "de behöver till höger. Färgen visar det allvarligaste kontinuitetsgapet.")
+        _depmap(b)
     if d.gaps is not None:
         b.h2(t.section("dependencies", "gaps"))
         if not d.gaps:
@@ -1104,6 +1104,48 @@ def _dependencies(b: Builder) -> None:
                   ("Används av", used), ("Beror på", under)])
             b.para(x.description)
             b.field("Reserv / plan B", x.reserve_description)
+
+
+def _depmap(b: Builder) -> None:
+    """The dependency map: one small map per samhällsviktig verksamhet (reports/depmap_drawing.py),
+    drawn with reportlab shapes, levels and order from services/depmap.py."""
+    from reportlab.platypus import KeepTogether
+
+    from rsa_desktop.reports import depmap_drawing
+    from rsa_desktop.reports.common import dependency_graph
+
+    if b.svc is None:
+        return
+    graph = dependency_graph(b.svc, b.data)
+    if graph is None:
+        return
+    Paragraph = _paragraph_cls()
+    maps = []
+    for n in graph.column(0):
+        drawing = depmap_drawing.function_map(graph, n.id, b.width, text_of=pdf_text)
+        if drawing is None:
+            continue
+        limit = 0.8 * 297 * b.mm
+        if drawing.height > limit:  # a verksamhet with very many dependencies: the map shrinks to a page
+            scale = limit / drawing.height
+            drawing.width *= scale
+            drawing.height *= scale
+            drawing.scale(scale, scale)
+        maps.append((n, drawing))
+    if not maps:
+        return
+    b.h2(b.t.section("dependencies", "map"))
+    b.para("Beroendekartan visar för varje samhällsviktig verksamhet de beroenden den behöver, direkt (mitten) "
+           "och genom andra beroenden (längre till höger). Färgen visar det allvarligaste kontinuitetsgapet; "
+           "en tjock ram att beroendet delas av flera verksamheter.", b.s.small)
+    b.story.append(depmap_drawing.legend(b.width))
+    b.space(6)
+    for n, drawing in maps:
+        rec = b.data.get("function", n.db_id)
+        head = b.Heading(f"{b.data.mark(rec) if rec is not None else n.id} {clean_text(n.label)}", b.s.h3, 2, "",
+                         toc=False)
+        b.story.append(KeepTogether([head, drawing]))
+        b.space(8)
 
 
 def _depmap_svg(b: Builder) -> bytes | None:
@@ -1276,7 +1318,7 @@ def _continuity(b: Builder) -> None:
         b.table(["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
                 [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1])
         b.para(f"Reservrutiner, kontakter och återstartsordning finns som utskrivbara kort i "
-               f"{t.section('appendices', 'cards').split('.')[0].lower()}.", b.s.small)
+               f"{appendix_ref(t, 'cards')}.", b.s.small)
         for p in d.plans:
             pl = p.plan
             b.h3(f"{b.data.mark(pl)} {clean_text(pl.title)}")
@@ -1406,7 +1448,9 @@ def _cards(b: Builder) -> None:
     d = b.data
     t = b.t
     critical = [f for f in d.items["function"] if f.is_critical]
-    b.h1(t.section("appendices", "cards"), "cards")
+    # Bilaga E is an appendix: under "Bilagor" in the table of contents and the outline, on a page of its own.
+    b.story.append(PageBreak())
+    b.story.append(b.Heading(t.section("appendices", "cards"), b.s.h1, 1, "cards"))
     b.markup(escape(t.texts.get("cards_intro", "")), b.s.intro)
     if not critical:
         b.none("Ingen verksamhet har bedömts som samhällsviktig.")
@@ -1415,7 +1459,7 @@ def _cards(b: Builder) -> None:
     for f in critical:
         b.story.append(PageBreak())
         parts: list = []
-        heading = b.Heading(f"Reservrutinkort: {f.hid} {clean_text(f.name)}", s.card_title, 1, "")
+        heading = b.Heading(f"Reservrutinkort: {f.hid} {clean_text(f.name)}", s.card_title, 2, "", toc=False)
         parts.append(heading)
         card = reserve_card(d, f)
         plans = card.plans
