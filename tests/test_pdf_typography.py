@@ -99,3 +99,27 @@ def test_gap_chapter_is_grouped_per_dependency(demo_pdf, demo_file):
     spof = [g for g in data.gaps if g.rule == "single_point_of_failure"]
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(str(demo_pdf)).pages)
     assert text.count(": enda felpunkt") == len(spof) <= len({g.dependency_id for g in spof})
+
+
+def test_reservrutin_cards_never_under_8_5_pt(demo_pdf):
+    import pypdf
+
+    def mult(m, n):  # 2-D affine matrices as pypdf gives them: [a b c d e f]
+        return [m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3], m[2] * n[0] + m[3] * n[2],
+                m[2] * n[1] + m[3] * n[3], m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5]]
+
+    checked = 0
+    for page in pypdf.PdfReader(str(demo_pdf)).pages:
+        if "Reservrutinkort:" not in (page.extract_text() or ""):
+            continue
+        sizes: list[float] = []
+
+        def visit(text, cm, tm, _font, size):
+            m = mult(tm, cm)
+            if text.strip() and 64 < m[5] < 765:  # the page body, not the marking and page number
+                sizes.append(size * (m[0] ** 2 + m[1] ** 2) ** 0.5)
+
+        page.extract_text(visitor_text=visit)
+        assert sizes and min(sizes) >= 8.5 - 0.01, min(sizes)
+        checked += 1
+    assert checked

@@ -2,7 +2,8 @@
 
 Chapter headings and fixed texts come from resources/report/template.json; every page carries the
 classification marking in its header and footer; all fonts are DejaVu Sans from resources/fonts,
-embedded as subsets. User text is always escaped before it reaches a Paragraph.
+embedded as subsets. User text is always escaped before it reaches a Paragraph's markup parser, or
+skips the parser altogether (Paragraph.plain: a plain table cell becomes one text fragment).
 """
 
 from __future__ import annotations
@@ -244,8 +245,30 @@ def _paragraph_cls():
                 self._last_wrap = (availWidth, blpara, result) if blpara is not None else None
                 return result
 
+            @classmethod
+            def plain(cls, text: str, style):
+                """A paragraph of plain text (no markup, nothing to escape): its one fragment is made
+                from the style's, without running reportlab's markup parser (a large report has tens of
+                thousands of table cells)."""
+                if not text or "\n" in text:
+                    return cls(escape(text).replace("\n", "<br/>"), style)
+                text = _BLANKS.sub(" ", text).strip()
+                known = _FRAG_TEMPLATES.get(id(style))
+                if known is None or known[0] is not style:
+                    from reportlab.platypus.paraparser import ParaParser
+
+                    _style, frags, _bullet = ParaParser().parse("x", style)
+                    known = _FRAG_TEMPLATES[id(style)] = (style, frags[0] if len(frags) == 1 else None)
+                if known[1] is None or not text:
+                    return cls(escape(text), style)
+                return cls(text, style, frags=[known[1].clone(text=text)])
+
         _PARAGRAPH = Paragraph
     return _PARAGRAPH
+
+
+_BLANKS = re.compile("[ \t\r\n]+")  # what reportlab's parser folds into one space (not a no-break space)
+_FRAG_TEMPLATES: dict[int, tuple[Any, Any]] = {}
 
 
 def _heading_cls():
@@ -661,7 +684,7 @@ class Builder:
         if hasattr(value, "wrapOn"):
             return value
         text = _limit(value, limit)
-        p = Paragraph(escape(text).replace("\n", "<br/>"), style or self.s.cell)
+        p = Paragraph.plain(text, style or self.s.cell)
         p.rsa_plain = text  # for column_widths
         return p
 
@@ -710,7 +733,8 @@ class Builder:
         self.space(6)
         return t
 
-    def widths(self, rows: list[list[Any]], fractions: list[float], total: float | None = None) -> list[float]:
+    def widths(self, rows: list[list[Any]], fractions: list[float], total: float | None = None,
+               size: float = 8) -> list[float]:
         """Column widths for rows of cells (see column_widths); the first row is the header."""
         columns: list[list[tuple[str, str]]] = [[] for _ in fractions]
         for r, row in enumerate(rows):
@@ -718,7 +742,7 @@ class Builder:
                 style = getattr(v, "style", None)
                 font = getattr(style, "fontName", FONT) if style is not None else (FONT_BOLD if r == 0 else FONT)
                 columns[i].append((_plain_of(v), font))
-        return column_widths(columns, fractions, total or self.width)
+        return column_widths(columns, fractions, total or self.width, size)
 
     def kv(self, pairs: list[tuple[str, Any]], label_width: float = 0.3) -> None:
         """A two-column fact box (label, value) for the pairs that have a value."""
@@ -1456,6 +1480,14 @@ def _cards(b: Builder) -> None:
         b.none("Ingen verksamhet har bedömts som samhällsviktig.")
         return
     s = b.s
+    from reportlab.lib.styles import ParagraphStyle
+
+    # A card is read at a workplace during a disruption: no type under 8.5 pt, and no shrinking below it.
+    cs = ParagraphStyle("CardCell", s.cell, fontSize=9, leading=11.4)
+    cs_bold = ParagraphStyle("CardCellBold", cs, fontName=FONT_BOLD)
+    cs_head = ParagraphStyle("CardHead", cs, fontName=FONT_BOLD, textColor=colors.white)
+    cs_small = ParagraphStyle("CardSmall", s.small, fontSize=8.5, leading=11)
+    frame_h = 297 * b.mm - 26 * b.mm - 22 * b.mm - 4
     for f in critical:
         b.story.append(PageBreak())
         parts: list = []
@@ -1469,8 +1501,8 @@ def _cards(b: Builder) -> None:
                   or clean_text(f.owner) or "–"),
                  ("Plan", "; ".join(f"{p.plan.hid} {clean_text(p.plan.title)}" for p in plans)
                   or "Ingen kontinuitetsplan finns")]
-        rows = [[b.cell(k, s.cell_bold), b.cell(v)] for k, v in facts]
-        box = Table(rows, colWidths=[0.26 * b.width, 0.74 * b.width], hAlign="LEFT")
+        rows = [[b.cell(k, cs_bold), b.cell(v, cs)] for k, v in facts]
+        box = Table(rows, colWidths=b.widths([[], *rows], [0.26, 0.74], size=9), hAlign="LEFT")
         box.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                  ("BOX", (0, 0), (-1, -1), 1, colors.HexColor(NAVY)),
                                  ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(ZEBRA)),
@@ -1496,31 +1528,14 @@ def _cards(b: Builder) -> None:
             parts.append(Paragraph(esc(fb.procedure), ParagraphStyleIndented(s.card_body)))
         if not card.fallbacks:
             parts.append(Paragraph("Inga reservrutiner har dokumenterats i en kontinuitetsplan.", s.card_body))
-        if card.rest:
-            sub("Övriga beroenden")
-            rows = [[b.cell("Beroende", s.head), b.cell("Tål avbrott i", s.head), b.cell("Reserv", s.head)]]
-            for dep, tol in card.rest:
-                reserve = "Nej"
-                if dep.has_reserve:
-                    reserve = "Ja" + (f", räcker {format_duration(dep.reserve_duration)}" if dep.reserve_duration else "")
-                rows.append([b.cell(f"{dep.hid} {pdf_text(dep.name)}"),
-                             b.cell(format_duration(tol) or "–"), b.cell(reserve)])
-            other = Table(rows, colWidths=[w * b.width for w in (0.56, 0.18, 0.26)], hAlign="LEFT", repeatRows=1)
-            other.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                       ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
-                                       ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                                       ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
-                                       ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID))]))
-            parts.append(other)
         contacts = card.contacts
         sub("Kontakter")
         if contacts:
-            crow = [[b.cell("Namn", s.head), b.cell("Roll", s.head), b.cell("Telefon", s.head),
-                     b.cell("Ersättare", s.head)]]
-            crow += [[b.cell(c.name, s.cell_bold), b.cell(c.role), b.cell(c.phone), b.cell(c.alternate)]
+            crow = [[b.cell("Namn", cs_head), b.cell("Roll", cs_head), b.cell("Telefon", cs_head),
+                     b.cell("Ersättare", cs_head)]]
+            crow += [[b.cell(c.name, cs_bold), b.cell(c.role, cs), b.cell(c.phone, cs), b.cell(c.alternate, cs)]
                      for c in contacts]
-            ct = Table(crow, colWidths=[w * b.width for w in (0.25, 0.3, 0.17, 0.28)], hAlign="LEFT")
+            ct = Table(crow, colWidths=b.widths(crow, [0.25, 0.3, 0.17, 0.28], size=9), hAlign="LEFT")
             ct.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
                                     ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
@@ -1538,9 +1553,32 @@ def _cards(b: Builder) -> None:
         dates = "; ".join(f"{p.plan.hid}: reviderad {_date(p.plan.last_revised) or '–'}, övad "
                           f"{_date(p.plan.last_exercised) or 'aldrig'}" for p in plans)
         if dates:
-            parts.append(Paragraph(escape(dates), s.small))
-        # One printed page per card: shrink the card rather than let it run onto a second sheet.
-        b.story.append(KeepInFrame(b.width, 297 * b.mm - 26 * b.mm - 22 * b.mm - 4, parts, mode="shrink"))
+            parts.append(Paragraph(escape(dates), cs_small))
+        # The other dependencies last: if a card needs a second page, only this list runs onto it.
+        if card.rest:
+            sub("Övriga beroenden")
+            rows = [[b.cell("Beroende", cs_head), b.cell("Tål avbrott i", cs_head), b.cell("Reserv", cs_head)]]
+            for dep, tol in card.rest:
+                reserve = "Nej"
+                if dep.has_reserve:
+                    reserve = "Ja" + (f", räcker {format_duration(dep.reserve_duration)}" if dep.reserve_duration else "")
+                rows.append([b.cell(f"{dep.hid} {pdf_text(dep.name)}", cs),
+                             b.cell(format_duration(tol) or "–", cs), b.cell(reserve, cs)])
+            other = Table(rows, colWidths=b.widths(rows, [0.56, 0.18, 0.26], size=9), hAlign="LEFT", repeatRows=1)
+            other.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                       ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
+                                       ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                                       ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
+                                       ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID))]))
+            parts.append(other)
+        # One printed page per card: shrunk a little if it must, but a card that would need type under
+        # 8.5 pt runs onto a second page instead.
+        height = sum(p.wrap(b.width, frame_h)[1] for p in parts)
+        if height * 8.5 / 9 <= frame_h:
+            b.story.append(KeepInFrame(b.width, frame_h, parts, mode="shrink"))
+        else:
+            b.story.extend(parts)
 
 
 def ParagraphStyleIndented(style):  # noqa: N802
