@@ -8,6 +8,7 @@ what that verksamhet needs, and shapes are cheap to draw.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rsa_desktop.reports.charts import NO_SEVERITY, SEVERITY_COLOURS, SEVERITY_LABELS
@@ -43,13 +44,20 @@ def subgraph(graph: Any, function_id: str) -> tuple[list[Any], list[Any]]:
     return [nodes[k] for k in keep if k in nodes], edges
 
 
+@functools.lru_cache(maxsize=8192)
+def _width(text: str, font: str) -> float:
+    """A string's width at the map's size (the same labels recur in many verksamheters' maps)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, font, SIZE)
+
+
+@functools.lru_cache(maxsize=2048)
 def _wrap(text: str, font: str, width: float) -> list[str]:
     """Lines of at most `width` points: at spaces, a too long word at its soft hyphens (with a hyphen),
     and only a word without any at a letter."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     def w(s: str) -> float:
-        return stringWidth(s, font, SIZE)
+        return _width(s, font)
 
     lines: list[str] = []
     line = ""
@@ -82,7 +90,7 @@ def _wrap(text: str, font: str, width: float) -> list[str]:
 
 
 def _label_lines(text: str, font: str, width: float, text_of) -> list[str]:
-    lines = _wrap(text_of(text), font, width) or [""]
+    lines = list(_wrap(text_of(text), font, width)) or [""]
     if len(lines) > MAX_LINES:
         lines = lines[:MAX_LINES]
         lines[-1] = lines[-1].rstrip() + " …"

@@ -513,23 +513,30 @@ def column_widths(columns: list[list[tuple[str, str]]], fractions: list[float], 
     cap = 0.3 * total  # longer words carry soft hyphens (pdf_text) and break anyway
     need, need_hy, natural = [0.0] * n, [0.0] * n, [0.0] * n
     for i, cells in enumerate(columns[:n]):
-        widest: dict[str, str] = {}
-        longest = 0
+        widest: dict[str, str] = {}  # the longest tokens (by characters) and their fonts: measured below
+        longest = wl = 0
         for text, font in cells:
             shy = _SHY in text
             for line in (text.replace(_SHY, "") if shy else text).split("\n"):
                 if len(line) > _MEASURE:
                     natural[i] = total
-                elif natural[i] < total and len(line) >= longest - 6:
-                    longest = max(longest, len(line))
-                    natural[i] = max(natural[i], stringWidth(line, font, size))
+                elif len(line) > longest:
+                    longest = len(line)
+            # A line's natural width is estimated from its length (a generous DejaVu average): measuring
+            # every cell is most of this function's cost, and it only decides which columns may give room.
+        natural[i] = max(natural[i], longest * size * 0.62)
+        for text, font in cells:
+            shy = _SHY in text
             # a token with soft hyphens (pdf_text) breaks there: its widest piece (and a hyphen) counts
             tokens = [piece + "-" for t in text.split() for piece in t.split(_SHY)] if shy else text.split()
             if tokens:
                 token = max(tokens, key=len)
-                if len(token) >= max((len(t) for t in widest), default=0) - 3:
+                if len(token) >= wl - 3:
                     widest[token] = font
+                    wl = max(wl, len(token))
         for token, font in widest.items():
+            if len(token) < wl - 3:
+                continue
             need[i] = max(need[i], stringWidth(token, font, size))
             need_hy[i] = max(need_hy[i], _widest_piece(token, font, size))
     desired = [f * total for f in fractions]
@@ -699,7 +706,7 @@ class Builder:
               first_col_bold: bool = False):
         """A table with a repeated header row; `widths` are fractions of the text width."""
         from reportlab.lib import colors
-        from reportlab.platypus import Table, TableStyle
+        from reportlab.platypus import TableStyle
 
         head = [self.cell(h, self.s.head) for h in header]
         body = [[self.cell(v, self.s.cell_bold if (first_col_bold and i == 0) else None) for i, v in enumerate(r)]
@@ -1170,18 +1177,6 @@ def _depmap(b: Builder) -> None:
                          toc=False)
         b.story.append(KeepTogether([head, drawing]))
         b.space(8)
-
-
-def _depmap_svg(b: Builder) -> bytes | None:
-    from rsa_desktop.reports.charts import dependency_map_figure, figure_to_svg
-    from rsa_desktop.reports.common import dependency_graph
-
-    if b.svc is None:
-        return None
-    graph = dependency_graph(b.svc, b.data)
-    if graph is None:
-        return None
-    return figure_to_svg(dependency_map_figure(graph, width_in=b.width / 72))
 
 
 def _matrix_svg(b: Builder, residual: bool) -> bytes:
