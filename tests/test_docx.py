@@ -103,7 +103,7 @@ def test_every_risk_and_tables_with_repeating_header_rows(demo_docx):
     assert len(headed) >= 20
     risk_table = next(t for t in headed if [c.text for c in t.rows[0].cells][:2] == ["ID", "Risk"]
                       and len(t.rows) == len(data.items["risk"]) + 1)
-    assert [row.cells[0].text for row in risk_table.rows[1:]] == [r.hid for r in data.items["risk"]]
+    assert [row.cells[0].text for row in risk_table.rows[1:]] == [data.mark(r) for r in data.items["risk"]]
     for t in d.tables:  # only the first row is a header row
         for row in t.rows[1:]:
             assert row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None
@@ -300,3 +300,18 @@ def test_cli_export_docx(tmp_path, capsys):
     assert "Hemlig risk" not in package_xml(pub) and "KANARIE-17" not in package_xml(pub)
     assert main(["export", str(path), "--docx", str(out), "--pdf", str(out)]) == 2
     assert "olika namn" in capsys.readouterr().err
+
+
+def test_secret_items_carry_the_pdfs_secret_mark(demo_docx):
+    """The full Word report marks a secret item "R3 (S)" where the PDF does (ReportData.mark)."""
+    from rsa_desktop.domain.public import is_marked
+
+    _svc, _a, data, _out, d = demo_docx
+    text = norm(all_text(d))
+    marked = [r for kind in ("risk", "dependency", "function", "action") for r in data.items[kind] if is_marked(r)]
+    assert marked, "the demo has secret items"
+    for r in marked:
+        assert f"{r.hid} (S)" in text, r.hid
+    h3 = " ".join(headings(d, 3))
+    assert any(f"{r.hid} (S)" in h3 for r in marked)
+    assert "B1 (S)" not in text or is_marked(next(x for x in data.items["dependency"] if x.hid == "B1"))

@@ -18,8 +18,12 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
+_HYPHENATED = re.compile(r"(?<=[a-zåäöé])-\n(?=[a-zåäöé])")
+
+
 def page_texts(path) -> list[str]:
-    return [norm(p.extract_text() or "") for p in pypdf.PdfReader(str(path)).pages]
+    """Each page's text, words hyphenated at a line end joined again ("årsräk-" + "ningar")."""
+    return [norm(_HYPHENATED.sub("", p.extract_text() or "")) for p in pypdf.PdfReader(str(path)).pages]
 
 
 def fonts_of(reader) -> dict[str, bool]:
@@ -124,17 +128,24 @@ def test_fonts_embedded_and_metadata(demo_pdf):
 
 
 def test_reservrutin_cards_one_page_each(demo_pdf):
+    """A card is one page, or (rather than type under 8.5 pt) a page and its continuation."""
     svc, a, _out, pages = demo_pdf
     critical = [f for f in svc.list("function", a.id) if f.is_critical]
+    one_page = 0
     for f in critical:
         heading = norm(f"Reservrutinkort: {f.hid} {f.name}")
         hits = [i for i, p in enumerate(pages) if heading in p]
         assert len(hits) == 1, heading
         card = pages[hits[0]]
+        if "Kontakter" in card and "Återstart och prioritetsordning" in card:
+            one_page += 1
+        else:
+            card = " ".join(pages[hits[0]:hits[0] + 2])
+            assert "Reservrutinkort:" not in pages[hits[0] + 1]  # the continuation is no other card
         assert "Kontakter" in card and "Återstart och prioritetsordning" in card
     plan = svc.list("continuity_plan", a.id)[0]
     contact = svc.list("contact", plan.id)[0]
-    assert any(contact.name in p and "Reservrutinkort" in p for p in pages)
+    assert any(contact.name in " ".join(pages[i:i + 2]) and "Reservrutinkort" in pages[i] for i in range(len(pages)))
 
 
 def test_title_page(demo_pdf):
@@ -170,7 +181,7 @@ def test_hostile_text(svc, analysis, tmp_path):
     assert "Akut <verksamhet> & R&D" in text
     assert "<b>Fet</b> & <i>kursiv</i> </para>" in text
     assert "=SUMMA(A1:A3)" in text
-    assert "Kontroll\ufffdtecken\ufffdslut" in text  # the font has no control pictures
+    assert "Kontroll tecken slut" in text  # the font has no control pictures: a space, never "��"
     assert text.count("SLUTMARKÖR") >= 2  # the 20 000-character descriptions are printed whole
     assert all(fonts_of(pypdf.PdfReader(str(out))).values())
 

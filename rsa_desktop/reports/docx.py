@@ -25,6 +25,7 @@ from typing import Any
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.reports.chapters import appendix_ref
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,
     ReportData,
@@ -556,7 +557,7 @@ def _summary(b: _Word) -> None:
         rows, fills = [], []
         for i, (score, cons, r) in enumerate(top):
             band = d.scales.band(r.likelihood, cons)
-            rows.append([r.hid, r.title, str(r.likelihood), str(cons), f"{score} {band.label if band else ''}"])
+            rows.append([b.data.mark(r), r.title, str(r.likelihood), str(cons), f"{score} {band.label if band else ''}"])
             if band:
                 fills.append(((4, i), band.colour))
         b.table(["ID", "Risk", "S", "K", "Riskvärde"], rows, [0.07, 0.63, 0.06, 0.06, 0.18], fills=fills)
@@ -595,7 +596,7 @@ def _method(b: _Word) -> None:
     if d.participants:
         names = "; ".join(clean_text(", ".join(x for x in (p.name, p.role, p.unit) if x)) for p in d.participants)
         b.para(f"Arbetsgruppen har bestått av {len(d.participants)} personer: {names}. "
-               f"Se även {t.section('appendices', 'participants').split('.')[0].lower()}.")
+               f"Se även {appendix_ref(t, 'participants')}.")
     else:
         b.none()
     b.h2(t.section("method", "scales"))
@@ -608,7 +609,7 @@ def _method(b: _Word) -> None:
            f"konsekvens, och riskmatrisens färger följer förvaltningens gränser. Konsekvensnivå "
            f"{sc.unacceptable_level} ({sc.consequence_label(sc.unacceptable_level).lower()}) och högre räknas "
            f"som oacceptabel när acceptabel avbrottstid bestäms. Skalorna redovisas i "
-           f"{t.section('appendices', 'scales').split('.')[0].lower()}.")
+           f"{appendix_ref(t, 'scales')}.")
 
 
 def _functions(b: _Word) -> None:
@@ -629,7 +630,7 @@ def _functions(b: _Word) -> None:
             regi = b.label_of("function", "operation", f.operation)
             if f.operation == "extern" and f.supplier:
                 regi += f" ({clean_text(f.supplier)})"
-            rows.append([f.hid, f.name, f.msb_sector, regi, format_duration(f.max_tolerable_downtime) or "–",
+            rows.append([b.data.mark(f), f.name, f.msb_sector, regi, format_duration(f.max_tolerable_downtime) or "–",
                          format_duration(f.rto) or "–"])
         b.table(["ID", "Verksamhet", "Samhällssektor", "Regi", "Acceptabel avbrottstid", "Återställningstid"],
                 rows, [0.06, 0.32, 0.2, 0.16, 0.13, 0.13])
@@ -656,7 +657,7 @@ def _functions(b: _Word) -> None:
             b.table(["Verksamhet", *[h.label for h in horizons]], rows, [0.4] + [0.6 / n] * n, fills=fills)
         b.h2(t.section("functions", "details"))
         for f in critical:
-            b.h3(f"{f.hid} {clean_text(f.name)}")
+            b.h3(f"{b.data.mark(f)} {clean_text(f.name)}")
             crit = []
             if f.criticality_life_health is not None:
                 crit.append(f"liv och hälsa {f.criticality_life_health}")
@@ -679,7 +680,7 @@ def _functions(b: _Word) -> None:
         b.h2(t.section("functions", "other"))
         b.para("Följande verksamheter har kartlagts men bedöms inte vara samhällsviktiga.")
         b.table(["ID", "Verksamhet", "Beskrivning"],
-                [[f.hid, f.name, _limit(f.description, 400)] for f in other], [0.06, 0.3, 0.64])
+                [[b.data.mark(f), f.name, _limit(f.description, 400)] for f in other], [0.06, 0.3, 0.64])
 
 
 def _dependencies(b: _Word) -> None:
@@ -697,7 +698,7 @@ def _dependencies(b: _Word) -> None:
             reserve = "Ja" if x.has_reserve else "Nej"
             if x.has_reserve and x.reserve_duration is not None:
                 reserve += f", {format_duration(x.reserve_duration)}"
-            rows.append([x.hid, x.name, x.dep_type, x.provider or x.provider_org,
+            rows.append([b.data.mark(x), x.name, x.dep_type, x.provider or x.provider_org,
                          format_duration(x.expected_outage) or "–", reserve, "Ja" if x.single_point_of_failure else ""])
         b.table(["ID", "Beroende", "Typ", "Leverantör", "Förväntat avbrott", "Reserv", "Enda felpunkt"], rows,
                 [0.06, 0.23, 0.14, 0.26, 0.1, 0.11, 0.1])
@@ -732,30 +733,20 @@ def _dependencies(b: _Word) -> None:
         if not d.gaps:
             b.para("Gapanalysen har inte hittat några kontinuitetsgap.")
         else:
-            b.small("Gapanalysen jämför verksamheternas tolerans med beroendenas förväntade avbrottstid och "
-                    "reserver. Fynden är sorterade efter allvarlighet.")
-            order = {"hög": 0, "medel": 1, "låg": 2}
-            gaps = sorted(d.gaps, key=lambda g: order.get(g.severity, 3))
-            sev_colour = {"hög": "#F4B6B6", "medel": "#FFE0A3", "låg": "#DDEBF7"}
-            serious = [g for g in gaps if g.severity != "låg"]
-            minor = [g for g in gaps if g.severity == "låg"]
-            if serious:
-                rows, fills = [], []
-                for i, g in enumerate(serious):
-                    finding = Rich(((_limit(g.title) + "\n", True), (_limit(g.explanation), False)))
-                    rows.append([g.severity.capitalize(), " → ".join(g.items or ()), finding, g.suggested_action])
-                    fills.append(((0, i), sev_colour.get(g.severity, "#FFFFFF")))
-                b.table(["Nivå", "Berörda", "Fynd", "Föreslagen åtgärd"], rows, [0.08, 0.12, 0.52, 0.28],
-                        fills=fills)
-            if minor:
-                b.small(f"Gap med låg allvarlighet ({len(minor)}): verksamheten klarar sig, men är beroende av att "
-                        "reserven fungerar, eller uppgifter saknas.")
-                b.table(["Berörda", "Fynd"], [[" → ".join(g.items or ()), g.title] for g in minor], [0.16, 0.84])
+            from rsa_desktop.reports import chapters
+
+            b.small(chapters.GAP_INTRO)
+
+            def rich(title: str, explanation: str | None):
+                return Rich(((_limit(title) + "\n", True), (explanation, False))) if explanation else title
+
+            rows, fills = chapters.gap_rows(d, rich)
+            b.table(chapters.GAP_HEADER, rows, chapters.GAP_WIDTHS, fills=fills, first_col_bold=True)
     described = [x for x in deps if clean_text(x.description).strip() or clean_text(x.reserve_description).strip()]
     if described:
         b.h2(t.section("dependencies", "details"))
         for x in described:
-            b.h3(f"{x.hid} {clean_text(x.name)}")
+            b.h3(f"{b.data.mark(x)} {clean_text(x.name)}")
             b.kv([("Typ", x.dep_type), ("Leverantör", x.provider), ("Stadens organisation", x.provider_org),
                   ("Extern (utanför staden)", "Ja" if x.is_external else ""),
                   ("Används av", b.hids("function_dependency", x.id, side="right")),
@@ -833,7 +824,7 @@ def _risks(b: _Word) -> None:
         cons = d.risk_consequence(r.id)
         band = sc.band(r.likelihood, cons)
         rband = sc.band(r.residual_likelihood, r.residual_consequence)
-        rows.append([r.hid, r.title, r.category, "–" if r.likelihood is None else str(r.likelihood),
+        rows.append([b.data.mark(r), r.title, r.category, "–" if r.likelihood is None else str(r.likelihood),
                      "–" if cons is None else str(cons), f"{risk_value(r.likelihood, cons)} {band.label}" if band else "–",
                      f"{risk_value(r.residual_likelihood, r.residual_consequence)}" if rband else "–"])
         if band:
@@ -846,7 +837,7 @@ def _risks(b: _Word) -> None:
             "när de planerade åtgärderna har genomförts.")
     b.h2(t.section("risks", "details"))
     for r in risks:
-        b.h3(f"{r.hid} {clean_text(r.title)}")
+        b.h3(f"{b.data.mark(r)} {clean_text(r.title)}")
         cons_levels = d.consequences.get(r.id, {})
         pairs: list[tuple[str, Any]] = [("Kategori", r.category), ("Scenario", r.scenario),
                                         ("Sannolikhet", _level(r.likelihood, sc.likelihood_label(r.likelihood)))]
@@ -882,7 +873,7 @@ def _vulnerabilities(b: _Word) -> None:
         if not chosen:
             b.none()
         for v in chosen:
-            b.h3(f"{v.hid} {clean_text(v.title)}")
+            b.h3(f"{b.data.mark(v)} {clean_text(v.title)}")
             b.para(v.description)
             acts = b.hids("action_vulnerability", v.id, side="right")
             if acts:
@@ -893,12 +884,12 @@ def _vulnerabilities(b: _Word) -> None:
         b.none()
         return
     sc = d.scales
-    b.table(["ID", "Område", "Bedömning"], [[x.hid, x.area, sc.capability_label(x.rating) or "Ej bedömd"]
+    b.table(["ID", "Område", "Bedömning"], [[b.data.mark(x), x.area, sc.capability_label(x.rating) or "Ej bedömd"]
                                            for x in caps], [0.08, 0.55, 0.37])
     for x in caps:
         if clean_text(x.motivation).strip():
             label = sc.capability_label(x.rating)
-            b.h3(f"{x.hid} {clean_text(x.area)}" + (f" – {label.lower()}" if label else ""))
+            b.h3(f"{b.data.mark(x)} {clean_text(x.area)}" + (f" – {label.lower()}" if label else ""))
             b.para(x.motivation)
 
 
@@ -914,7 +905,7 @@ def _actions(b: _Word) -> None:
     for i, a in enumerate(acts):
         links = ", ".join(x for x in (b.hids("action_risk", a.id), b.hids("action_dependency", a.id),
                                       b.hids("action_function", a.id), b.hids("action_vulnerability", a.id)) if x)
-        rows.append([a.hid, a.title, a.owner, _date(a.deadline) or "–",
+        rows.append([b.data.mark(a), a.title, a.owner, _date(a.deadline) or "–",
                      b.label_of("action", "priority", a.priority), b.label_of("action", "status", a.status), links])
         if d.overdue(a):
             fills.append(((3, i), "#F8D7DA"))
@@ -927,7 +918,7 @@ def _actions(b: _Word) -> None:
     if described:
         b.h2(t.section("actions", "details"))
         for a in described:
-            b.h3(f"{a.hid} {clean_text(a.title)}")
+            b.h3(f"{b.data.mark(a)} {clean_text(a.title)}")
             b.para(a.description)
 
 
@@ -942,16 +933,16 @@ def _continuity(b: _Word) -> None:
         for p in d.plans:
             pl = p.plan
             func = d.get("function", pl.function_id)
-            rows.append([pl.hid, pl.title, f"{func.hid} {clean_text(func.name)}" if func else "–", pl.responsible,
+            rows.append([b.data.mark(pl), pl.title, f"{func.hid} {clean_text(func.name)}" if func else "–", pl.responsible,
                          _date(pl.last_exercised) or "Aldrig", _date(pl.next_exercise) or "–",
                          _date(pl.last_revised) or "–"])
         b.table(["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
                 [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1])
         b.small(f"Reservrutiner, kontakter och återstartsordning finns som utskrivbara kort i "
-                f"{t.section('appendices', 'cards').split('.')[0].lower()}.")
+                f"{appendix_ref(t, 'cards')}.")
         for p in d.plans:
             pl = p.plan
-            b.h3(f"{pl.hid} {clean_text(pl.title)}")
+            b.h3(f"{b.data.mark(pl)} {clean_text(pl.title)}")
             b.field("Omfattning", pl.scope)
             b.field("Lägsta acceptabla nivå", pl.minimum_level)
             b.field("Aktiveringskriterier", pl.activation_criteria)
@@ -965,12 +956,12 @@ def _continuity(b: _Word) -> None:
     if not ex:
         b.none()
         return
-    rows = [[x.hid, x.title, _date(x.date) or "–", b.label_of("exercise", "exercise_type", x.exercise_type),
+    rows = [[b.data.mark(x), x.title, _date(x.date) or "–", b.label_of("exercise", "exercise_type", x.exercise_type),
              d.hid("continuity_plan", x.plan_id) or "–", b.hids("exercise_action", x.id)] for x in ex]
     b.table(["ID", "Övning", "Datum", "Typ", "Plan", "Åtgärder"], rows, [0.06, 0.38, 0.11, 0.17, 0.1, 0.18])
     for x in ex:
         if any(clean_text(v).strip() for v in (x.scenario, x.lessons, x.success_criteria)):
-            b.h3(f"{x.hid} {clean_text(x.title)}")
+            b.h3(f"{b.data.mark(x)} {clean_text(x.title)}")
             b.field("Scenario", x.scenario)
             b.field("Deltagare", x.participants)
             b.field("Framgångskriterier", x.success_criteria)
@@ -990,7 +981,7 @@ def _follow_up(b: _Word) -> None:
                                       for code, label in spec.choices], [0.4, 0.15])
         for a in acts:
             if clean_text(a.follow_up_note).strip():
-                b.h3(f"{a.hid} {clean_text(a.title)} – {b.label_of('action', 'status', a.status).lower()}")
+                b.h3(f"{b.data.mark(a)} {clean_text(a.title)} – {b.label_of('action', 'status', a.status).lower()}")
                 b.para(a.follow_up_note)
     overdue = [a for a in acts if d.overdue(a)]
     b.h2(t.section("follow_up", "overdue"))
@@ -998,7 +989,7 @@ def _follow_up(b: _Word) -> None:
         b.para("Ingen åtgärd har passerat sitt slutdatum.")
     else:
         b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Status"],
-                [[a.hid, a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status)]
+                [[b.data.mark(a), a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status)]
                  for a in overdue], [0.07, 0.45, 0.2, 0.13, 0.15])
     if d.previous is None:
         b.h2(t.section("follow_up", "previous"))
@@ -1010,7 +1001,7 @@ def _follow_up(b: _Word) -> None:
             b.none()
         else:
             b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Status", "Uppföljning"],
-                    [[a.hid, a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status),
+                    [[b.data.mark(a), a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status),
                       _limit(a.follow_up_note, 400)] for a in prev], [0.06, 0.3, 0.16, 0.11, 0.11, 0.26])
 
 

@@ -2,7 +2,8 @@
 
 Chapter headings and fixed texts come from resources/report/template.json; every page carries the
 classification marking in its header and footer; all fonts are DejaVu Sans from resources/fonts,
-embedded as subsets. User text is always escaped before it reaches a Paragraph.
+embedded as subsets. User text is always escaped before it reaches a Paragraph's markup parser, or
+skips the parser altogether (Paragraph.plain: a plain table cell becomes one text fragment).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 from xml.sax.saxutils import escape
@@ -19,6 +21,7 @@ from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.domain.public import document_subject
+from rsa_desktop.reports.chapters import appendix_ref
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,
     ReportData,
@@ -70,14 +73,83 @@ def register_fonts() -> None:
 
 # -- text helpers ----------------------------------------------------------------------------
 
-# DejaVu Sans has no glyphs for Unicode's Control Pictures (␁ …), which `clean_text` uses for control
-# characters; in the PDF they print as the replacement character instead of an empty box.
-_NO_GLYPH = {cp: "\ufffd" for cp in range(0x2400, 0x2422)}
+# clean_text shows a control character as its Control Picture (U+2400 …); DejaVu Sans has no glyphs for
+# those, and a replacement character reads as garbage ("��"), so in print it becomes a plain space.
+_CONTROL_PICTURES = {cp: " " for cp in range(0x2400, 0x2422)}
+_CONTROL_PICTURES[0xFFFD] = " "
+# Joiners and variation selectors are invisible parts of emoji sequences; dropped with the emoji.
+for _cp in (0x200D, 0xFE0E, 0xFE0F, 0x20E3):
+    _CONTROL_PICTURES[_cp] = None
+_CANDIDATE = re.compile("[^\x00-\u052F\u2000-\u206F\u20A0-\u20BF\u2100-\u21FF]+")
+_LONG_TOKEN = re.compile(r"\S{23,}")
+_ALPHA_RUN = re.compile(r"[^\W\d_]{5,}")
+_SECRET_ID = re.compile(r"(\S) \(S\)")
+_SHY = "\xad"
+NO_GLYPH = "[symbol]"  # what a character the embedded font cannot draw (an emoji) prints as
+_glyphs: frozenset[int] | None = None
+
+
+def _font_glyphs() -> frozenset[int]:
+    global _glyphs
+    if _glyphs is None:
+        register_fonts()
+        from reportlab.pdfbase import pdfmetrics
+
+        _glyphs = frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
+    return _glyphs
+
+
+def _replace_missing(m: re.Match) -> str:
+    glyphs = _font_glyphs()
+    out: list[str] = []
+    for ch in m.group(0):
+        if ord(ch) in glyphs:
+            out.append(ch)
+        elif not out or out[-1] != NO_GLYPH:  # an emoji sequence (flags, skin tones) is one symbol
+            out.append(NO_GLYPH)
+    return "".join(out)
+
+
+_PYPHEN: Any = None
+
+
+def hyphenator():
+    """Swedish hyphenation (pyphen's sv_SE dictionary) as reportlab's `hyphenationLang` callable, made
+    once: given a string reportlab builds a new Pyphen for every paragraph it breaks. '' without pyphen."""
+    global _PYPHEN
+    if _PYPHEN is None:
+        try:
+            import pyphen
+        except ImportError:
+            _PYPHEN = ""
+        else:
+            _PYPHEN = pyphen.Pyphen(lang="sv_SE", left=2, right=3)
+    return _PYPHEN.iterate if _PYPHEN else ""
+
+
+def _soft_hyphens(m: re.Match) -> str:
+    """A very long token with soft hyphens where it may break: Swedish hyphenation points, and at least
+    every 10 characters, so that reportlab never has to cut it at an arbitrary letter without a hyphen."""
+    token = m.group(0)
+    if hyphenator():  # the words in it (a URL's too) at their Swedish hyphenation points
+        token = _ALPHA_RUN.sub(lambda w: _PYPHEN.inserted(w.group(0), hyphen=_SHY), token)
+    out = []
+    for piece in token.split(_SHY):
+        out.append(_SHY.join(piece[i:i + 10] for i in range(0, len(piece), 10)) if len(piece) > 12 else piece)
+    return _SHY.join(out)
 
 
 def pdf_text(text: Any) -> str:
-    """User text as it is printed: cleaned, with every character one the embedded font can show."""
-    return clean_text(text).translate(_NO_GLYPH)
+    """User text as it is printed: cleaned, every character one the embedded font can show (an emoji is
+    NO_GLYPH, a control character a space), a secret mark glued to its ID, very long tokens breakable."""
+    s = clean_text(text)
+    if not s.isascii():
+        s = _CANDIDATE.sub(_replace_missing, s.translate(_CONTROL_PICTURES))
+    if "(S)" in s:
+        s = _SECRET_ID.sub("\\1\xa0(S)", s)
+    if len(s) > 22 and _LONG_TOKEN.search(s):
+        s = _LONG_TOKEN.sub(_soft_hyphens, s)
+    return s
 
 
 def esc(text: Any) -> str:
@@ -106,13 +178,18 @@ class _Styles:
         from reportlab.lib.styles import ParagraphStyle
 
         base = ParagraphStyle("Body", fontName=FONT, fontSize=9.5, leading=13.6, spaceAfter=5,
-                              textColor=colors.HexColor("#1A1A1A"), splitLongWords=1)
+                              textColor=colors.HexColor("#1A1A1A"), splitLongWords=1,
+                              # Swedish hyphenation at line ends, breaks at a compound's own hyphen
+                              # ("IT-system") and after a URL's / or ., before any cut without a hyphen.
+                              hyphenationLang=hyphenator(), embeddedHyphenation=1, uriWasteReduce=0.3)
         self.body = base
-        self.h1 = ParagraphStyle("H1", base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceBefore=0,
+        # Headings, titles and the table of contents are not hyphenated (and are wide enough not to need it).
+        heading = ParagraphStyle("Heading", base, hyphenationLang="", embeddedHyphenation=0)
+        self.h1 = ParagraphStyle("H1", heading, fontName=FONT_BOLD, fontSize=16, leading=20, spaceBefore=0,
                                  spaceAfter=10, textColor=colors.HexColor(NAVY), keepWithNext=1)
-        self.h2 = ParagraphStyle("H2", base, fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=12,
+        self.h2 = ParagraphStyle("H2", heading, fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=12,
                                  spaceAfter=6, textColor=colors.HexColor(NAVY))
-        self.h3 = ParagraphStyle("H3", base, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=9,
+        self.h3 = ParagraphStyle("H3", heading, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=9,
                                  spaceAfter=4)
         self.label = ParagraphStyle("Label", base, fontName=FONT_BOLD, fontSize=8.5, leading=11, spaceAfter=1,
                                     spaceBefore=3, textColor=colors.HexColor(MUTED))
@@ -122,17 +199,17 @@ class _Styles:
         self.head = ParagraphStyle("Head", self.cell, fontName=FONT_BOLD, textColor=colors.white)
         self.center = ParagraphStyle("Center", self.cell, alignment=TA_CENTER)
         self.intro = ParagraphStyle("Intro", base, fontName=FONT_ITALIC, textColor=colors.HexColor("#333333"))
-        self.title = ParagraphStyle("Title", base, fontName=FONT_BOLD, fontSize=26, leading=32,
+        self.title = ParagraphStyle("Title", heading, fontName=FONT_BOLD, fontSize=26, leading=32,
                                     textColor=colors.HexColor(NAVY), spaceAfter=8)
-        self.subtitle = ParagraphStyle("Subtitle", base, fontSize=15, leading=20, spaceAfter=4)
-        self.stamp = ParagraphStyle("Stamp", base, fontName=FONT_BOLD, fontSize=13, leading=17,
+        self.subtitle = ParagraphStyle("Subtitle", heading, fontSize=15, leading=20, spaceAfter=4)
+        self.stamp = ParagraphStyle("Stamp", heading, fontName=FONT_BOLD, fontSize=13, leading=17,
                                     textColor=colors.HexColor(MARK_RED), alignment=TA_CENTER)
-        self.card_title = ParagraphStyle("CardTitle", base, fontName=FONT_BOLD, fontSize=17, leading=21,
+        self.card_title = ParagraphStyle("CardTitle", heading, fontName=FONT_BOLD, fontSize=17, leading=21,
                                          textColor=colors.HexColor(NAVY), spaceAfter=4)
         self.card_body = ParagraphStyle("CardBody", base, fontSize=9.5, leading=12.8, spaceAfter=3)
-        self.toc = [ParagraphStyle("TOC0", base, fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0,
+        self.toc = [ParagraphStyle("TOC0", heading, fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0,
                                    firstLineIndent=0, spaceBefore=5),
-                    ParagraphStyle("TOC1", base, fontName=FONT, fontSize=9, leading=12, leftIndent=14,
+                    ParagraphStyle("TOC1", heading, fontName=FONT, fontSize=9, leading=12, leftIndent=14,
                                    firstLineIndent=0, spaceBefore=0)]
 
 
@@ -169,8 +246,30 @@ def _paragraph_cls():
                 self._last_wrap = (availWidth, blpara, result) if blpara is not None else None
                 return result
 
+            @classmethod
+            def plain(cls, text: str, style):
+                """A paragraph of plain text (no markup, nothing to escape): its one fragment is made
+                from the style's, without running reportlab's markup parser (a large report has tens of
+                thousands of table cells)."""
+                if not text or "\n" in text:
+                    return cls(escape(text).replace("\n", "<br/>"), style)
+                text = _BLANKS.sub(" ", text).strip()
+                known = _FRAG_TEMPLATES.get(id(style))
+                if known is None or known[0] is not style:
+                    from reportlab.platypus.paraparser import ParaParser
+
+                    _style, frags, _bullet = ParaParser().parse("x", style)
+                    known = _FRAG_TEMPLATES[id(style)] = (style, frags[0] if len(frags) == 1 else None)
+                if known[1] is None or not text:
+                    return cls(escape(text), style)
+                return cls(text, style, frags=[known[1].clone(text=text)])
+
         _PARAGRAPH = Paragraph
     return _PARAGRAPH
+
+
+_BLANKS = re.compile("[ \t\r\n]+")  # what reportlab's parser folds into one space (not a no-break space)
+_FRAG_TEMPLATES: dict[int, tuple[Any, Any]] = {}
 
 
 def _heading_cls():
@@ -189,7 +288,7 @@ def _heading_cls():
 
 # -- document template -------------------------------------------------------------------------
 
-def _doc_classes():
+def doc_classes():
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
@@ -365,9 +464,160 @@ def _fit(canv, text: str, width: float, size: float) -> str:
     return text + " …"
 
 
+_TAG = re.compile(r"<[^>]*>")
+_CELL_PAD = 8.5  # a cell's left and right padding, and a hair
+_MEASURE = 90  # characters: a longer cell wraps anyway and does not ask for its natural width
+
+
+def _plain_of(value: Any) -> str:
+    """The printed text of a table cell (a string, or a Paragraph made by Builder.cell/mcell)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):  # reportlab's Table holds a cell's flowables in a tuple
+        return " ".join(_plain_of(v) for v in value)
+    plain = getattr(value, "rsa_plain", None)
+    if plain is not None:
+        return plain
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        from xml.sax.saxutils import unescape
+
+        return unescape(_TAG.sub(" ", text.replace("<br/>", "\n")))
+    return ""
+
+
+def _widest_piece(token: str, font: str, size: float) -> float:
+    """The widest part of `token` once hyphenated at its most even Swedish hyphenation point."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    full = stringWidth(token, font, size)
+    if not (hyphenator() and token.isalpha() and len(token) >= 5):
+        return full
+    best = full
+    for head, tail in _PYPHEN.iterate(token):
+        best = min(best, max(stringWidth(head + "-", font, size), stringWidth(tail, font, size)))
+    return best
+
+
+def column_widths(columns: list[list[tuple[str, str]]], fractions: list[float], total: float,
+                  size: float = 8) -> list[float]:
+    """Column widths (points) sized from the content: no column narrower than its widest word (a
+    date, an ID, "Genomförd"), or where that cannot fit, its widest hyphenated piece; a column whose
+    longest text is short gives its room to the others; the rest is shared as `fractions` say.
+
+    `columns` holds, per column, every (text, font name) printed in it, the header first."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    n = len(fractions)
+    cap = 0.3 * total  # longer words carry soft hyphens (pdf_text) and break anyway
+    need, need_hy, natural = [0.0] * n, [0.0] * n, [0.0] * n
+    for i, cells in enumerate(columns[:n]):
+        widest: dict[str, str] = {}  # the longest tokens (by characters) and their fonts: measured below
+        longest = wl = 0
+        for text, font in cells:
+            shy = _SHY in text
+            for line in (text.replace(_SHY, "") if shy else text).split("\n"):
+                if len(line) > _MEASURE:
+                    natural[i] = total
+                elif len(line) > longest:
+                    longest = len(line)
+            # A line's natural width is estimated from its length (a generous DejaVu average): measuring
+            # every cell is most of this function's cost, and it only decides which columns may give room.
+        natural[i] = max(natural[i], longest * size * 0.62)
+        for text, font in cells:
+            shy = _SHY in text
+            # a token with soft hyphens (pdf_text) breaks there: its widest piece (and a hyphen) counts
+            tokens = [piece + "-" for t in text.split() for piece in t.split(_SHY)] if shy else text.split()
+            if tokens:
+                token = max(tokens, key=len)
+                if len(token) >= wl - 3:
+                    widest[token] = font
+                    wl = max(wl, len(token))
+        for token, font in widest.items():
+            if len(token) < wl - 3:
+                continue
+            need[i] = max(need[i], stringWidth(token, font, size))
+            need_hy[i] = max(need_hy[i], _widest_piece(token, font, size))
+    desired = [f * total for f in fractions]
+    mins = [min(x + _CELL_PAD, cap) for x in need]
+    if sum(mins) > total:
+        mins = [min(x + _CELL_PAD, cap) for x in need_hy]
+    if sum(mins) >= total:
+        return [m * total / sum(mins) for m in mins]
+    natural = [max(x + _CELL_PAD, m) for x, m in zip(natural, mins)]
+    widths = [max(m, min(d, x)) for m, d, x in zip(mins, desired, natural)]
+    over = sum(widths) - total
+    if over > 0:  # take it from the columns that have room above their minimum
+        slack = [w - m for w, m in zip(widths, mins)]
+        widths = [w - over * sl / sum(slack) for w, sl in zip(widths, slack)]
+    else:
+        spare = -over
+        for _round in range(3):  # first to the columns whose text would still wrap, up to its length
+            hungry = [i for i in range(n) if natural[i] > widths[i] + 0.01]
+            if not hungry or spare < 0.01:
+                break
+            weight = sum(desired[i] for i in hungry) or 1
+            for i in hungry:
+                add = min(spare * desired[i] / weight, natural[i] - widths[i])
+                widths[i] += add
+            spare = total - sum(widths)
+        if spare > 0.01:  # the table keeps the text width
+            weight = sum(desired) or 1
+            widths = [w + spare * d / weight for w, d in zip(widths, desired)]
+    return widths
+
+
+_GROUP_TABLE: Any = None
+
+
+def _cell_key(value: Any) -> int:
+    """The identity of a table cell's content, the same in every part of a split table."""
+    if isinstance(value, (list, tuple)) and value:
+        value = value[0]
+    return id(value)
+
+
+def _group_table_cls():
+    """reportlab's Table, repeating a group's label with "(forts.)" where a split page would start
+    with a row whose first cell is empty (a continuation row of the group above it)."""
+    global _GROUP_TABLE
+    if _GROUP_TABLE is None:
+        from reportlab.platypus import Table
+
+        class GroupTable(Table):
+            rsa_groups: dict | None = None  # id(a row's last cell) → (label, style) of its group
+            rsa_cell: Any = None
+
+            def split(self, availWidth, availHeight):
+                parts = super().split(availWidth, availHeight)
+                groups = self.rsa_groups
+                if groups and len(parts) == 2:
+                    rest = parts[1]
+                    rest.rsa_groups, rest.rsa_cell = groups, self.rsa_cell
+                    r = rest.repeatRows if isinstance(rest.repeatRows, int) else len(rest.repeatRows)
+                    if len(rest._cellvalues) > r:
+                        row = rest._cellvalues[r]
+                        group = groups.get(_cell_key(row[-1]))
+                        if group is not None and not _plain_of(row[0]).strip():
+                            row = list(row)  # the row list is shared with the unsplit table
+                            row[0] = self.rsa_cell(f"{group[0]} (forts.)", group[1])
+                            rest._cellvalues[r] = row
+                            if isinstance(rest._argH, list):
+                                rest._argH[r] = None  # its height is measured again
+                return parts
+
+        _GROUP_TABLE = GroupTable
+    return _GROUP_TABLE
+
+
 # -- building blocks --------------------------------------------------------------------------
 
-class _Builder:
+class Builder:
+    """Builds a report's story: headings, paragraphs, tables and figures in the report's styles.
+    Public for the other PDF writers (reports/consolidated.py)."""
+
     def __init__(self, data: ReportData, template: ReportTemplate, svc: RsaService | None):
         self.data = data
         self.t = template
@@ -441,7 +691,10 @@ class _Builder:
             value = ""
         if hasattr(value, "wrapOn"):
             return value
-        return Paragraph(esc(_limit(value, limit)), style or self.s.cell)
+        text = _limit(value, limit)
+        p = Paragraph.plain(text, style or self.s.cell)
+        p.rsa_plain = text  # for column_widths
+        return p
 
     def mcell(self, markup: str, style=None):
         """A cell from markup the caller has built with `esc()` around every piece of user text."""
@@ -454,13 +707,23 @@ class _Builder:
               first_col_bold: bool = False):
         """A table with a repeated header row; `widths` are fractions of the text width."""
         from reportlab.lib import colors
-        from reportlab.platypus import Table, TableStyle
+        from reportlab.platypus import TableStyle
 
         head = [self.cell(h, self.s.head) for h in header]
         body = [[self.cell(v, self.s.cell_bold if (first_col_bold and i == 0) else None) for i, v in enumerate(r)]
                 for r in rows]
-        t = Table([head, *body], colWidths=[w * self.width for w in widths], repeatRows=1 if repeat else 0,
-                  hAlign="LEFT")
+        groups: dict[int, tuple[str, Any]] = {}
+        if body and len(body[0]) > 1 and any(not _plain_of(r[0]).strip() for r in body):
+            label = None
+            for r in body:  # rows under a labelled row belong to its group
+                if _plain_of(r[0]).strip():
+                    label = (_plain_of(r[0]).strip(), getattr(r[0], "style", None))
+                elif label is not None:
+                    groups[_cell_key(r[-1])] = label
+        t = _group_table_cls()([head, *body], colWidths=self.widths([head, *body], widths),
+                               repeatRows=1 if repeat else 0, hAlign="LEFT")
+        if groups:
+            t.rsa_groups, t.rsa_cell = groups, self.cell
         style = [("FONT", (0, 0), (-1, -1), FONT, 8),
                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
                  ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -478,6 +741,17 @@ class _Builder:
         self.space(6)
         return t
 
+    def widths(self, rows: list[list[Any]], fractions: list[float], total: float | None = None,
+               size: float = 8) -> list[float]:
+        """Column widths for rows of cells (see column_widths); the first row is the header."""
+        columns: list[list[tuple[str, str]]] = [[] for _ in fractions]
+        for r, row in enumerate(rows):
+            for i, v in enumerate(row[:len(fractions)]):
+                style = getattr(v, "style", None)
+                font = getattr(style, "fontName", FONT) if style is not None else (FONT_BOLD if r == 0 else FONT)
+                columns[i].append((_plain_of(v), font))
+        return column_widths(columns, fractions, total or self.width, size)
+
     def kv(self, pairs: list[tuple[str, Any]], label_width: float = 0.3) -> None:
         """A two-column fact box (label, value) for the pairs that have a value."""
         from reportlab.lib import colors
@@ -487,7 +761,7 @@ class _Builder:
                 if v is not None and clean_text(v).strip()]
         if not rows:
             return
-        t = Table(rows, colWidths=[label_width * self.width, (1 - label_width) * self.width], hAlign="LEFT")
+        t = Table(rows, colWidths=self.widths([[], *rows], [label_width, 1 - label_width]), hAlign="LEFT")
         t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(ZEBRA)),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
@@ -565,7 +839,7 @@ def _catalogues():
     return catalogues
 
 
-def _title_page(b: _Builder) -> None:
+def _title_page(b: Builder) -> None:
     from reportlab.platypus import NextPageTemplate, Spacer
     Paragraph = _paragraph_cls()
 
@@ -615,7 +889,7 @@ def ParagraphStyleCentered(style):  # noqa: N802 - reads like a style name where
     return ParagraphStyle(style.name + "C", style, alignment=TA_CENTER)
 
 
-def _toc(b: _Builder) -> None:
+def _toc(b: Builder) -> None:
     from reportlab.platypus import PageBreak
     Paragraph = _paragraph_cls()
     from reportlab.platypus.tableofcontents import TableOfContents
@@ -632,7 +906,7 @@ def _toc(b: _Builder) -> None:
         b.markup(escape(b.t.basis), b.s.small)
 
 
-def _summary(b: _Builder) -> None:
+def _summary(b: Builder) -> None:
     d = b.data
     t = b.t
     b.h1(t.heading("summary"), "summary")
@@ -659,7 +933,7 @@ def _summary(b: _Builder) -> None:
         b.para("S = sannolikhet, K = sammanvägd konsekvens, riskvärde = S × K.", b.s.small)
 
 
-def _description(b: _Builder) -> None:
+def _description(b: Builder) -> None:
     d = b.data
     t = b.t
     org = d.organisation
@@ -682,7 +956,7 @@ def _description(b: _Builder) -> None:
         b.none()
 
 
-def _method(b: _Builder) -> None:
+def _method(b: Builder) -> None:
     d = b.data
     t = b.t
     a = d.analysis
@@ -697,7 +971,7 @@ def _method(b: _Builder) -> None:
     if d.participants:
         names = "; ".join(clean_text(", ".join(x for x in (p.name, p.role, p.unit) if x)) for p in d.participants)
         b.para(f"Arbetsgruppen har bestått av {len(d.participants)} personer: {names}. "
-               f"Se även {t.section('appendices', 'participants').split('.')[0].lower()}.")
+               f"Se även {appendix_ref(t, 'participants')}.")
     else:
         b.none()
     b.h2(t.section("method", "scales"))
@@ -710,10 +984,10 @@ def _method(b: _Builder) -> None:
            f"konsekvens, och riskmatrisens färger följer förvaltningens gränser. Konsekvensnivå "
            f"{sc.unacceptable_level} ({sc.consequence_label(sc.unacceptable_level).lower()}) och högre räknas "
            f"som oacceptabel när acceptabel avbrottstid bestäms. Skalorna redovisas i "
-           f"{t.section('appendices', 'scales').split('.')[0].lower()}.")
+           f"{appendix_ref(t, 'scales')}.")
 
 
-def _functions(b: _Builder) -> None:
+def _functions(b: Builder) -> None:
     d = b.data
     t = b.t
     b.h1(t.heading("functions"), "functions")
@@ -788,7 +1062,7 @@ def _functions(b: _Builder) -> None:
                 [[b.data.mark(f), f.name, _limit(f.description, 400)] for f in other], [0.06, 0.3, 0.64])
 
 
-def _dependencies(b: _Builder) -> None:
+def _dependencies(b: Builder) -> None:
     d = b.data
     t = b.t
     b.h1(t.heading("dependencies"), "dependencies")
@@ -835,32 +1109,21 @@ def _dependencies(b: _Builder) -> None:
         b.table(["Verksamhet", "Beroende", "Tolerans", "Förväntat avbrott", "Reserven räcker"], rows,
                 [0.32, 0.32, 0.12, 0.12, 0.12], fills=fills)
     if deps:
-        b.figure(lambda: _depmap_svg(b), heading=t.section("dependencies", "map"), caption="Beroendekarta: samhällsviktiga verksamheter till vänster och de beroenden "
-                                         "de behöver till höger. Färgen visar det allvarligaste kontinuitetsgapet.")
+        _depmap(b)
     if d.gaps is not None:
         b.h2(t.section("dependencies", "gaps"))
         if not d.gaps:
             b.para("Gapanalysen har inte hittat några kontinuitetsgap.")
         else:
-            b.para("Gapanalysen jämför verksamheternas tolerans med beroendenas förväntade avbrottstid och "
-                   "reserver. Fynden är sorterade efter allvarlighet.", b.s.small)
-            order = {"hög": 0, "medel": 1, "låg": 2}
-            gaps = sorted(d.gaps, key=lambda g: order.get(g.severity, 3))
-            sev_colour = {"hög": "#F4B6B6", "medel": "#FFE0A3", "låg": "#DDEBF7"}
-            serious = [g for g in gaps if g.severity != "låg"]
-            minor = [g for g in gaps if g.severity == "låg"]
-            if serious:
-                rows, fills = [], []
-                for i, g in enumerate(serious):
-                    finding = b.mcell(f"<b>{esc(g.title)}</b><br/>{esc(_limit(g.explanation))}")
-                    rows.append([g.severity.capitalize(), " → ".join(g.items or ()), finding, g.suggested_action])
-                    fills.append(((0, i), sev_colour.get(g.severity, "#FFFFFF")))
-                b.table(["Nivå", "Berörda", "Fynd", "Föreslagen åtgärd"], rows, [0.08, 0.12, 0.52, 0.28],
-                        fills=fills)
-            if minor:
-                b.para(f"Gap med låg allvarlighet ({len(minor)}): verksamheten klarar sig, men är beroende av att "
-                       "reserven fungerar, eller uppgifter saknas.", b.s.small)
-                b.table(["Berörda", "Fynd"], [[" → ".join(g.items or ()), g.title] for g in minor], [0.16, 0.84])
+            from rsa_desktop.reports import chapters
+
+            b.para(chapters.GAP_INTRO, b.s.small)
+
+            def rich(title: str, explanation: str | None):
+                return b.mcell(f"<b>{esc(title)}</b><br/>{esc(explanation)}" if explanation else esc(title))
+
+            rows, fills = chapters.gap_rows(d, rich)
+            b.table(chapters.GAP_HEADER, rows, chapters.GAP_WIDTHS, fills=fills, first_col_bold=True)
     described = [x for x in deps if clean_text(x.description).strip() or clean_text(x.reserve_description).strip()]
     if described:
         b.h2(t.section("dependencies", "details"))
@@ -875,19 +1138,49 @@ def _dependencies(b: _Builder) -> None:
             b.field("Reserv / plan B", x.reserve_description)
 
 
-def _depmap_svg(b: _Builder) -> bytes | None:
-    from rsa_desktop.reports.charts import dependency_map_figure, figure_to_svg
+def _depmap(b: Builder) -> None:
+    """The dependency map: one small map per samhällsviktig verksamhet (reports/depmap_drawing.py),
+    drawn with reportlab shapes, levels and order from services/depmap.py."""
+    from reportlab.platypus import KeepTogether
+
+    from rsa_desktop.reports import depmap_drawing
     from rsa_desktop.reports.common import dependency_graph
 
     if b.svc is None:
-        return None
+        return
     graph = dependency_graph(b.svc, b.data)
     if graph is None:
-        return None
-    return figure_to_svg(dependency_map_figure(graph, width_in=b.width / 72))
+        return
+    Paragraph = _paragraph_cls()
+    maps = []
+    for n in graph.column(0):
+        drawing = depmap_drawing.function_map(graph, n.id, b.width, text_of=pdf_text)
+        if drawing is None:
+            continue
+        limit = 0.8 * 297 * b.mm
+        if drawing.height > limit:  # a verksamhet with very many dependencies: the map shrinks to a page
+            scale = limit / drawing.height
+            drawing.width *= scale
+            drawing.height *= scale
+            drawing.scale(scale, scale)
+        maps.append((n, drawing))
+    if not maps:
+        return
+    b.h2(b.t.section("dependencies", "map"))
+    b.para("Beroendekartan visar för varje samhällsviktig verksamhet de beroenden den behöver, direkt (mitten) "
+           "och genom andra beroenden (längre till höger). Färgen visar det allvarligaste kontinuitetsgapet; "
+           "en tjock ram att beroendet delas av flera verksamheter.", b.s.small)
+    b.story.append(depmap_drawing.legend(b.width))
+    b.space(6)
+    for n, drawing in maps:
+        rec = b.data.get("function", n.db_id)
+        head = b.Heading(f"{b.data.mark(rec) if rec is not None else n.id} {clean_text(n.label)}", b.s.h3, 2, "",
+                         toc=False)
+        b.story.append(KeepTogether([head, drawing]))
+        b.space(8)
 
 
-def _matrix_svg(b: _Builder, residual: bool) -> bytes:
+def _matrix_svg(b: Builder, residual: bool) -> bytes:
     from rsa_desktop.reports.charts import figure_to_svg, risk_matrix_figure
 
     d = b.data
@@ -898,7 +1191,7 @@ def _matrix_svg(b: _Builder, residual: bool) -> bytes:
     return figure_to_svg(fig)
 
 
-def _risks(b: _Builder) -> None:
+def _risks(b: Builder) -> None:
     d = b.data
     t = b.t
     sc = d.scales
@@ -966,7 +1259,7 @@ def _risks(b: _Builder) -> None:
         b.field("Befintliga åtgärder", r.existing_measures)
 
 
-def _vulnerabilities(b: _Builder) -> None:
+def _vulnerabilities(b: Builder) -> None:
     d = b.data
     t = b.t
     b.h1(t.heading("vulnerabilities"), "vulnerabilities")
@@ -997,7 +1290,7 @@ def _vulnerabilities(b: _Builder) -> None:
             b.para(x.motivation)
 
 
-def _actions(b: _Builder) -> None:
+def _actions(b: Builder) -> None:
     d = b.data
     t = b.t
     b.h1(t.heading("actions"), "actions")
@@ -1027,7 +1320,7 @@ def _actions(b: _Builder) -> None:
             b.para(a.description)
 
 
-def _continuity(b: _Builder) -> None:
+def _continuity(b: Builder) -> None:
     d = b.data
     t = b.t
     b.h1(t.heading("continuity"), "continuity")
@@ -1045,7 +1338,7 @@ def _continuity(b: _Builder) -> None:
         b.table(["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
                 [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1])
         b.para(f"Reservrutiner, kontakter och återstartsordning finns som utskrivbara kort i "
-               f"{t.section('appendices', 'cards').split('.')[0].lower()}.", b.s.small)
+               f"{appendix_ref(t, 'cards')}.", b.s.small)
         for p in d.plans:
             pl = p.plan
             b.h3(f"{b.data.mark(pl)} {clean_text(pl.title)}")
@@ -1075,7 +1368,7 @@ def _continuity(b: _Builder) -> None:
             b.field("Lärdomar", x.lessons)
 
 
-def _follow_up(b: _Builder) -> None:
+def _follow_up(b: Builder) -> None:
     d = b.data
     t = b.t
     b.h1(t.heading("follow_up"), "follow_up")
@@ -1113,7 +1406,7 @@ def _follow_up(b: _Builder) -> None:
                       _limit(a.follow_up_note, 400)] for a in prev], [0.06, 0.3, 0.16, 0.11, 0.11, 0.26])
 
 
-def _appendices(b: _Builder) -> None:
+def _appendices(b: Builder) -> None:
     from rsa_desktop.services import catalogues
 
     d = b.data
@@ -1167,7 +1460,7 @@ def _appendices(b: _Builder) -> None:
     _cards(b)
 
 
-def _cards(b: _Builder) -> None:
+def _cards(b: Builder) -> None:
     from reportlab.lib import colors
     from reportlab.platypus import KeepInFrame, PageBreak, Table, TableStyle
     Paragraph = _paragraph_cls()
@@ -1175,16 +1468,26 @@ def _cards(b: _Builder) -> None:
     d = b.data
     t = b.t
     critical = [f for f in d.items["function"] if f.is_critical]
-    b.h1(t.section("appendices", "cards"), "cards")
+    # Bilaga E is an appendix: under "Bilagor" in the table of contents and the outline, on a page of its own.
+    b.story.append(PageBreak())
+    b.story.append(b.Heading(t.section("appendices", "cards"), b.s.h1, 1, "cards"))
     b.markup(escape(t.texts.get("cards_intro", "")), b.s.intro)
     if not critical:
         b.none("Ingen verksamhet har bedömts som samhällsviktig.")
         return
     s = b.s
+    from reportlab.lib.styles import ParagraphStyle
+
+    # A card is read at a workplace during a disruption: no type under 8.5 pt, and no shrinking below it.
+    cs = ParagraphStyle("CardCell", s.cell, fontSize=9, leading=11.4)
+    cs_bold = ParagraphStyle("CardCellBold", cs, fontName=FONT_BOLD)
+    cs_head = ParagraphStyle("CardHead", cs, fontName=FONT_BOLD, textColor=colors.white)
+    cs_small = ParagraphStyle("CardSmall", s.small, fontSize=8.5, leading=11)
+    frame_h = 297 * b.mm - 26 * b.mm - 22 * b.mm - 4
     for f in critical:
         b.story.append(PageBreak())
         parts: list = []
-        heading = b.Heading(f"Reservrutinkort: {f.hid} {clean_text(f.name)}", s.card_title, 1, "")
+        heading = b.Heading(f"Reservrutinkort: {f.hid} {clean_text(f.name)}", s.card_title, 2, "", toc=False)
         parts.append(heading)
         card = reserve_card(d, f)
         plans = card.plans
@@ -1194,8 +1497,8 @@ def _cards(b: _Builder) -> None:
                   or clean_text(f.owner) or "–"),
                  ("Plan", "; ".join(f"{p.plan.hid} {clean_text(p.plan.title)}" for p in plans)
                   or "Ingen kontinuitetsplan finns")]
-        rows = [[b.cell(k, s.cell_bold), b.cell(v)] for k, v in facts]
-        box = Table(rows, colWidths=[0.26 * b.width, 0.74 * b.width], hAlign="LEFT")
+        rows = [[b.cell(k, cs_bold), b.cell(v, cs)] for k, v in facts]
+        box = Table(rows, colWidths=b.widths([[], *rows], [0.26, 0.74], size=9), hAlign="LEFT")
         box.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                  ("BOX", (0, 0), (-1, -1), 1, colors.HexColor(NAVY)),
                                  ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(ZEBRA)),
@@ -1221,31 +1524,14 @@ def _cards(b: _Builder) -> None:
             parts.append(Paragraph(esc(fb.procedure), ParagraphStyleIndented(s.card_body)))
         if not card.fallbacks:
             parts.append(Paragraph("Inga reservrutiner har dokumenterats i en kontinuitetsplan.", s.card_body))
-        if card.rest:
-            sub("Övriga beroenden")
-            rows = [[b.cell("Beroende", s.head), b.cell("Tål avbrott i", s.head), b.cell("Reserv", s.head)]]
-            for dep, tol in card.rest:
-                reserve = "Nej"
-                if dep.has_reserve:
-                    reserve = "Ja" + (f", räcker {format_duration(dep.reserve_duration)}" if dep.reserve_duration else "")
-                rows.append([b.cell(f"{dep.hid} {pdf_text(dep.name)}"),
-                             b.cell(format_duration(tol) or "–"), b.cell(reserve)])
-            other = Table(rows, colWidths=[w * b.width for w in (0.56, 0.18, 0.26)], hAlign="LEFT", repeatRows=1)
-            other.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                       ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
-                                       ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                                       ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
-                                       ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID))]))
-            parts.append(other)
         contacts = card.contacts
         sub("Kontakter")
         if contacts:
-            crow = [[b.cell("Namn", s.head), b.cell("Roll", s.head), b.cell("Telefon", s.head),
-                     b.cell("Ersättare", s.head)]]
-            crow += [[b.cell(c.name, s.cell_bold), b.cell(c.role), b.cell(c.phone), b.cell(c.alternate)]
+            crow = [[b.cell("Namn", cs_head), b.cell("Roll", cs_head), b.cell("Telefon", cs_head),
+                     b.cell("Ersättare", cs_head)]]
+            crow += [[b.cell(c.name, cs_bold), b.cell(c.role, cs), b.cell(c.phone, cs), b.cell(c.alternate, cs)]
                      for c in contacts]
-            ct = Table(crow, colWidths=[w * b.width for w in (0.25, 0.3, 0.17, 0.28)], hAlign="LEFT")
+            ct = Table(crow, colWidths=b.widths(crow, [0.25, 0.3, 0.17, 0.28], size=9), hAlign="LEFT")
             ct.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
                                     ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
@@ -1263,9 +1549,32 @@ def _cards(b: _Builder) -> None:
         dates = "; ".join(f"{p.plan.hid}: reviderad {_date(p.plan.last_revised) or '–'}, övad "
                           f"{_date(p.plan.last_exercised) or 'aldrig'}" for p in plans)
         if dates:
-            parts.append(Paragraph(escape(dates), s.small))
-        # One printed page per card: shrink the card rather than let it run onto a second sheet.
-        b.story.append(KeepInFrame(b.width, 297 * b.mm - 26 * b.mm - 22 * b.mm - 4, parts, mode="shrink"))
+            parts.append(Paragraph(escape(dates), cs_small))
+        # The other dependencies last: if a card needs a second page, only this list runs onto it.
+        if card.rest:
+            sub("Övriga beroenden")
+            rows = [[b.cell("Beroende", cs_head), b.cell("Tål avbrott i", cs_head), b.cell("Reserv", cs_head)]]
+            for dep, tol in card.rest:
+                reserve = "Nej"
+                if dep.has_reserve:
+                    reserve = "Ja" + (f", räcker {format_duration(dep.reserve_duration)}" if dep.reserve_duration else "")
+                rows.append([b.cell(f"{dep.hid} {pdf_text(dep.name)}", cs),
+                             b.cell(format_duration(tol) or "–", cs), b.cell(reserve, cs)])
+            other = Table(rows, colWidths=b.widths(rows, [0.56, 0.18, 0.26], size=9), hAlign="LEFT", repeatRows=1)
+            other.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                       ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NAVY)),
+                                       ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                                       ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID)),
+                                       ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID))]))
+            parts.append(other)
+        # One printed page per card: shrunk a little if it must, but a card that would need type under
+        # 8.5 pt runs onto a second page instead.
+        height = sum(p.wrap(b.width, frame_h)[1] for p in parts)
+        if height * 8.5 / 9 <= frame_h:
+            b.story.append(KeepInFrame(b.width, frame_h, parts, mode="shrink"))
+        else:
+            b.story.extend(parts)
 
 
 def ParagraphStyleIndented(style):  # noqa: N802
@@ -1279,19 +1588,26 @@ _CHAPTERS = {"summary": _summary, "description": _description, "method": _method
              "actions": _actions, "continuity": _continuity, "follow_up": _follow_up, "appendices": _appendices}
 
 
-def build_pdf(data: ReportData, target, *, svc: RsaService | None = None,
-              template: ReportTemplate | None = None) -> None:
-    """Render gathered data to `target` (a path or a binary file object)."""
+def build_story(data: ReportData, *, svc: RsaService | None = None,
+                template: ReportTemplate | None = None) -> Builder:
+    """The report's story (every flowable, nothing laid out yet); lay_out() turns it into pages. Kept
+    apart so that a benchmark can time reportlab's layout pass of the same story alone."""
     register_fonts()
     template = template or load_template()
-    ReportDoc, NumberedCanvas = _doc_classes()
-    b = _Builder(data, template, svc)
+    b = Builder(data, template, svc)
     _title_page(b)
     _toc(b)
     for chapter in template.chapters:
         render = _CHAPTERS.get(chapter.key)
         if render is not None:
             render(b)
+    return b
+
+
+def lay_out(b: Builder, target) -> None:
+    """Lay out a story from build_story() into `target` (a path or a binary file object); once per story."""
+    data = b.data
+    ReportDoc, NumberedCanvas = doc_classes()
     org = data.organisation.name if data.organisation is not None else ""
     subject = document_subject(data.analysis.year, "" if data.marking.empty else data.marking.text)
     doc = ReportDoc(target, data, b.s, title=clean_text(data.title), author=clean_text(org),
@@ -1312,6 +1628,12 @@ def build_pdf(data: ReportData, target, *, svc: RsaService | None = None,
     doc.multiBuild(b.story, canvasmaker=NumberedCanvas)
 
 
+def build_pdf(data: ReportData, target, *, svc: RsaService | None = None,
+              template: ReportTemplate | None = None) -> None:
+    """Render gathered data to `target` (a path or a binary file object)."""
+    lay_out(build_story(data, svc=svc, template=template), target)
+
+
 def write_pdf(data: ReportData, path: str | os.PathLike, *, svc: RsaService | None = None) -> Path:
     """Write the report atomically: a temporary file beside `path`, then renamed onto it."""
     from rsa_desktop.reports.atomic import write_atomic
@@ -1323,3 +1645,8 @@ def export_pdf(svc: RsaService, analysis_id: int, path: str | os.PathLike, *, pu
                today: dt.date | None = None) -> Path:
     """Gather an analysis and write its PDF report (or its öppet utdrag) to `path`."""
     return write_pdf(gather(svc, analysis_id, public=public, today=today), path, svc=svc)
+
+
+# The names other writers used before Builder and doc_classes were public (kept for a merge in flight).
+_Builder = Builder
+_doc_classes = doc_classes

@@ -347,6 +347,18 @@ def group_per_dependency(found: list[GapFinding], functions: dict[int, Record]) 
     return out
 
 
+def per_dependency(found: list[GapFinding]) -> list[tuple[int | None, list[GapFinding]]]:
+    """Findings grouped by dependency, as the reports print them: (dependency_id, its findings) with the
+    most severe dependency first (then in finding order), and the findings about a verksamhet itself
+    (dependency_id None) last."""
+    groups: dict[int | None, list[GapFinding]] = {}
+    for f in sorted(found, key=sort_key):
+        groups.setdefault(f.dependency_id, []).append(f)
+    order = sorted((k for k in groups if k is not None),
+                   key=lambda k: (min(SEVERITY_RANK.get(g.severity, 9) for g in groups[k]), sort_key(groups[k][0])))
+    return [(k, groups[k]) for k in order] + ([(None, groups[None])] if None in groups else [])
+
+
 def worst(severities) -> str | None:
     """The most severe of some severities (None when there are none)."""
     found = [s for s in severities if s in SEVERITY_RANK]

@@ -1,0 +1,47 @@
+"""Chapter content shared by the PDF and the Word report: what a table says, not how it is drawn.
+
+Each function returns plain rows (strings, or whatever the writer's `rich` callback makes for a cell
+with a bold headline) and background fills as ((column, row), colour), so that both writers print the
+same thing from one rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from rsa_desktop.reports.common import ReportData, TABLE_CELL_LIMIT, clean_text, shorten
+
+SEVERITY_COLOUR = {"hög": "#F4B6B6", "medel": "#FFE0A3", "låg": "#DDEBF7"}
+
+GAP_HEADER = ["Beroende", "Nivå", "Berörda", "Fynd", "Föreslagen åtgärd"]
+GAP_WIDTHS = [0.17, 0.08, 0.13, 0.40, 0.22]
+GAP_INTRO = ("Gapanalysen jämför verksamheternas tolerans med beroendenas förväntade avbrottstid och reserver. "
+             "Fynden är grupperade per beroende, det allvarligaste först; fynd med låg allvarlighet visas med "
+             "rubrik.")
+NO_DEPENDENCY = "Verksamhetens kontinuitet"
+
+
+def gap_rows(d: ReportData, rich: Callable[[str, str | None], Any]) -> tuple[list[list[Any]], list]:
+    """The gap chapter, grouped per dependency (services.gaps.per_dependency): the dependency (with its
+    secret mark) in the first cell of its first row only, so that a split table repeats it with
+    "(forts.)"; a low finding is its headline alone. `rich(title, explanation)` makes the finding cell."""
+    from rsa_desktop.services.gaps import per_dependency
+
+    rows: list[list[Any]] = []
+    fills: list[tuple[tuple[int, int], str]] = []
+    for dep_id, findings in per_dependency(list(d.gaps or [])):
+        dep = d.get("dependency", dep_id) if dep_id is not None else None
+        label = f"{d.mark(dep)} {clean_text(dep.name)}" if dep is not None else NO_DEPENDENCY
+        for i, g in enumerate(findings):
+            low = g.severity == "låg"
+            explanation = None if low else shorten(clean_text(g.explanation), TABLE_CELL_LIMIT)
+            fills.append(((1, len(rows)), SEVERITY_COLOUR.get(g.severity, "#FFFFFF")))
+            rows.append([label if i == 0 else "", g.severity.capitalize(), g.chain, rich(g.title, explanation),
+                         "" if low else g.suggested_action])
+    return rows, fills
+
+
+def appendix_ref(template: Any, key: str) -> str:
+    """How running text refers to an appendix: "Bilaga E. Reservrutinkort" → "bilaga E"."""
+    name = template.section("appendices", key).split(".")[0].strip()
+    return name[:1].lower() + name[1:]
