@@ -113,6 +113,9 @@ def runtime_closure() -> list[metadata.Distribution]:
 
 LICENCE_OVERRIDE = {  # where the metadata's short form is misleading
     "pyinstaller": "GPL-2.0-or-later med undantag som tillåter spridning av frysta program (bootloader)",
+    # Offered under GPL-2.0+/LGPL-2.1+/MPL-1.1 at the recipient's choice; the metadata names GPL first.
+    "pyphen": "MPL-1.1 (vi använder MPL 1.1 av trippellicensen GPL-2.0+/LGPL-2.1+/MPL-1.1; "
+              "svenska ordlistan hyph_sv: MPL/LGPL-3.0+)",
 }
 
 
