@@ -129,9 +129,12 @@ class ExportPanel(QWidget):
         path = path or self.choose_path(suffix, public)
         if path is None:
             return
-        svc, aid = self.session.svc, self.session.analysis_id
+        doc, aid = self.session.doc, self.session.analysis_id
 
         def work():
+            from rsa_desktop.services.rsa import RsaService
+
+            svc = RsaService(doc)  # its own service: the window's session is used by the GUI thread meanwhile
             if suffix == ".xlsx":
                 from rsa_desktop.reports.xlsx import export_xlsx
 
