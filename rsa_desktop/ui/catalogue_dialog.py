@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
 
 from rsa_desktop.services import catalogue_update as cu, catalogues
 from rsa_desktop.services.catalogues import CatalogueError, CatalogueSet
-from rsa_desktop.ui import errors, hints
-from rsa_desktop.ui.commands import ServiceCommand, execute
+from rsa_desktop.ui import hints, ops
+from rsa_desktop.ui.commands import ServiceCommand
 
 PACKAGE_FILTER = "Katalogpaket (*.json);;Alla filer (*)"
 
@@ -181,16 +181,10 @@ class CatalogueDialog(QDialog):
         self._load()
 
     def _run(self, package: CatalogueSet) -> bool:
-        try:
-            execute(self.session, ImportCataloguesCommand(self.session, package))
-        except CatalogueError as exc:
-            self._show_error(str(exc))
+        res = ops.run_command(self, self.session, ImportCataloguesCommand(self.session, package),
+                              expected=(CatalogueError,), on_error=lambda exc: self._show_error(str(exc)))
+        if not res.ok:
             return False
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
         self.session.notify("")
         return True
 

@@ -1,7 +1,8 @@
 """One QUndoCommand per domain operation; redo()/undo() call the service.
 
-`execute(session, command)` performs the operation once (so a ValidationError reaches the form and
-nothing lands on the stack), then pushes the command; the stack's first redo() is skipped.
+`ops.execute(session, command)` (also reachable as `commands.execute`) performs the operation once (so a
+ValidationError reaches the form and nothing lands on the stack), then pushes the command; the stack's first
+redo() is skipped. Views call `ops.run_command`, which adds the error reporting.
 Every service call commits, so each step – do, undo, redo – is on disk when it returns.
 """
 
@@ -12,7 +13,7 @@ from PySide6.QtGui import QUndoCommand
 
 from rsa_desktop.model.kinds import KINDS, LINKS
 from rsa_desktop.services.records import Tombstone
-from rsa_desktop.ui import errors
+from rsa_desktop.ui import ops
 from rsa_desktop.ui.session import DocumentSession
 
 
@@ -74,25 +75,13 @@ class ServiceCommand(QUndoCommand):
 
     def _guard(self, fn) -> None:
         try:
-            fn()
-        except Exception as exc:  # noqa: BLE001 - known problems are shown, bugs re-raised
-            if errors.is_known(exc):
-                errors.show_known_error(None, exc)
-            else:
-                raise
+            ops.run_op(None, fn)  # a known problem is shown, a bug re-raised
         finally:
             self.session.notify(self.notify_kind)
 
 
-def execute(session: DocumentSession, command: ServiceCommand) -> bool:
-    """Run `command` once and put it on the undo stack. Exceptions propagate, nothing is pushed."""
-    changed = command.do()  # a failure changed nothing in the file (the transaction rolled back)
-    session.notify(command.notify_kind)
-    if changed is False:
-        return False
-    command._done_once = False
-    session.push(command, getattr(command, "stack_analysis_id", None))
-    return True
+# Run once and record on the undo stack: defined in ui/ops.py (views call ops.run_command, which also reports).
+execute = ops.execute
 
 
 class UpdateCommand(ServiceCommand):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QMessageBox, QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QTableView,
                                QVBoxLayout, QWidget)
 
-from rsa_desktop.ui import errors, workers
+from rsa_desktop.ui import ops, workers
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 
@@ -271,10 +271,8 @@ class ConsolidateDialog(QDialog):
 
             state["dialog"] = None
             self.run_button.setEnabled(True)
-            if isinstance(exc, (ExportError, OSError)) or errors.is_known(exc):
-                QMessageBox.warning(self, _t("Sammanställningen misslyckades"), str(exc))
-            else:
-                errors.excepthook(type(exc), exc, exc.__traceback__)
+            ops.report_worker_failure(self, exc, title=_t("Sammanställningen misslyckades"),
+                                      expected=(ExportError, OSError))
 
         self.run_button.setEnabled(False)
         self._progress = progress  # kept alive until the worker is done

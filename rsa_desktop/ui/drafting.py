@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout
                                QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from rsa_desktop.services import drafts
-from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.ui import commands, errors
+from rsa_desktop.ui import commands, ops
 from rsa_desktop.ui.fmt import level_text
 
 
@@ -92,16 +91,8 @@ def suggest_summary(session, parent: QWidget | None = None) -> bool:
         return False
     cmd = commands.UpdateCommand(session, "analysis", a.id, {"summary": text})
     cmd.setText(_t("Föreslagen sammanfattning") if not (a.summary or "").strip() else _t("Ersätt sammanfattningen"))
-    try:
-        return commands.execute(session, cmd)
-    except ValidationError as exc:
-        QMessageBox.warning(parent, _t("Sammanfattning"), str(exc))
-        return False
-    except Exception as exc:  # noqa: BLE001
-        if errors.is_known(exc):
-            errors.show_known_error(parent, exc)
-            return False
-        raise
+    return bool(ops.run_command(parent, session, cmd, on_error=lambda exc: QMessageBox.warning(
+        parent, _t("Sammanfattning"), str(exc))).value)
 
 
 def attach_summary_button(group) -> QPushButton | None:
@@ -231,10 +222,4 @@ class ScalesBox(QGroupBox):
             return False
         if not review_scales(self.window(), scales, self.confirmed(), self.session.read_only()):
             return False
-        try:
-            return commands.execute(self.session, commands.ConfirmScalesCommand(self.session, a.id))
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
+        return bool(ops.run_command(self, self.session, commands.ConfirmScalesCommand(self.session, a.id)).value)

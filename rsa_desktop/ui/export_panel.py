@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QStandardPaths, Signal
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
-from rsa_desktop.ui import errors, workers
+from rsa_desktop.ui import ops, workers
 
 
 def _t(text: str) -> str:
@@ -129,9 +129,12 @@ class ExportPanel(QWidget):
         path = path or self.choose_path(suffix, public)
         if path is None:
             return
-        svc, aid = self.session.svc, self.session.analysis_id
+        doc, aid = self.session.doc, self.session.analysis_id
 
         def work():
+            from rsa_desktop.services.rsa import RsaService
+
+            svc = RsaService(doc)  # its own service: the window's session is used by the GUI thread meanwhile
             if suffix == ".xlsx":
                 from rsa_desktop.reports.xlsx import export_xlsx
 
@@ -152,10 +155,7 @@ class ExportPanel(QWidget):
         def failed(exc):
             from rsa_desktop.reports.atomic import ExportError
 
-            if isinstance(exc, ExportError) or errors.is_known(exc):
-                QMessageBox.warning(self, _t("Exporten misslyckades"), str(exc))
-            else:
-                errors.excepthook(type(exc), exc, exc.__traceback__)  # logged, crash dialog with details
+            ops.report_worker_failure(self, exc, title=_t("Exporten misslyckades"), expected=(ExportError,))
 
         label = _t("Skriver {0}…").format(path.name)
         workers.run_in_background(self, label, work, done, failed)

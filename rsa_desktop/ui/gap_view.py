@@ -21,7 +21,7 @@ from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import gaps as gap_svc
 from rsa_desktop.services.gaps import GapFinding
 from rsa_desktop.ui.lazy import RefreshWhenVisible
-from rsa_desktop.ui import commands, errors, hints
+from rsa_desktop.ui import commands, hints, ops
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin, change_filter
 
 SEVERITY_COLOURS = {"hög": "#b3261e", "medel": "#c25e00", "låg": "#8a7400"}
@@ -408,18 +408,10 @@ class GapView(RefreshWhenVisible, QWidget):
         if f is None or self._read_only:
             return None
         cmd = CreateActionFromFindingCommand(self.session, f)
-        try:
-            if not commands.execute(self.session, cmd):
-                return None
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return None
-            from rsa_desktop.services.errors import ValidationError
-            if isinstance(exc, ValidationError):
-                self.action_link.setText(html.escape(str(exc)))
-                return None
-            raise
+        res = ops.run_command(self, self.session, cmd,
+                              on_error=lambda exc: self.action_link.setText(html.escape(str(exc))))
+        if not res.value:
+            return None
         self.refresh()
         return cmd.item_id
 

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlain
 
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services import impact as impact_svc
-from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.ui import commands, errors, hints
+from rsa_desktop.ui import commands, hints, ops
 
 
 def _t(text: str) -> str:
@@ -205,17 +204,12 @@ class ImpactProposalPanel(QGroupBox):
         self.error.hide()
 
     def _run(self, cmd) -> bool:
-        try:
-            commands.execute(self.session, cmd)
-        except ValidationError as exc:
-            self.error.setText("; ".join(f"{e.label}: {e.message}" for e in exc.errors) or str(exc))
+        def show(exc: BaseException) -> None:
+            self.error.setText(ops.error_text(exc))
             self.error.show()
+
+        if not ops.run_command(self, self.session, cmd, on_error=show).ok:
             return False
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
         self.error.hide()
         return True
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QFileDialo
                                QInputDialog, QLabel, QMessageBox, QPushButton, QTableView, QTabWidget, QVBoxLayout)
 
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.ui import commands, errors, workers
+from rsa_desktop.ui import commands, ops, workers
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 
@@ -257,16 +257,10 @@ class ImportPreviewDialog(QDialog):
             self.apply_button.setEnabled(self.plan.valid and bool(self.plan.changes))
 
     def _failed(self, exc) -> None:
-        from rsa_desktop.services.errors import ValidationError
         from rsa_desktop.services.xlsx_import import ImportRefusedError
 
         self._buttons(True)
-        if isinstance(exc, (ImportRefusedError, ValidationError)):
-            QMessageBox.warning(self, _t("Importen gjordes inte"), str(exc))
-        elif errors.is_known(exc):
-            errors.show_known_error(self, exc, _t("Importen gjordes inte"))
-        else:
-            errors.excepthook(type(exc), exc, exc.__traceback__)
+        ops.report_worker_failure(self, exc, title=_t("Importen gjordes inte"), expected=(ImportRefusedError,))
 
     def apply(self, only_valid: bool = False) -> None:
         """Läs in (or only the valid rows) in a worker; then one command on the analysis' undo stack."""
@@ -385,12 +379,8 @@ def start_import(window, path: str | Path | None = None, on_ready=None) -> bool:
     def failed(exc) -> None:
         from rsa_desktop.services.xlsx_import import WorkbookError
 
-        if isinstance(exc, WorkbookError):
-            QMessageBox.warning(window, _t("Arbetsboken kan inte läsas in"), str(exc))
-        elif errors.is_known(exc) or isinstance(exc, (OSError, ValueError)):
-            QMessageBox.warning(window, _t("Arbetsboken kan inte läsas in"), str(exc))
-        else:
-            errors.excepthook(type(exc), exc, exc.__traceback__)
+        ops.report_worker_failure(window, exc, title=_t("Arbetsboken kan inte läsas in"),
+                                  expected=(WorkbookError, OSError, ValueError))
 
     workers.run_in_background(window, _t("Läser {0}…").format(path.name), work, done, failed)
     return True

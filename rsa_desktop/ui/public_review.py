@@ -184,15 +184,7 @@ class PublicReviewDialog(QDialog):
             self.svc.set_public_texts(self.aid, self.public_texts())
 
     def accept(self) -> None:
-        from rsa_desktop.ui import errors
+        from rsa_desktop.ui import ops
 
-        try:
-            self.apply()
-        except Exception as exc:  # noqa: BLE001 - a known error is shown, a bug goes to the crash dialog
-            if errors.is_known(exc):
-                from PySide6.QtWidgets import QMessageBox
-
-                QMessageBox.warning(self, _t("Sekretessgranskning"), str(exc))
-                return
-            raise
-        super().accept()
+        if ops.run_op(self, self.apply, title=_t("Sekretessgranskning")).ok:  # a bug goes to the crash dialog
+            super().accept()

@@ -28,7 +28,7 @@ from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.services import scale_edit
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.scales import ScaleFileError
-from rsa_desktop.ui import errors, hints
+from rsa_desktop.ui import hints, ops
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 SCALE_FILTER = "Skalfiler (*.json);;Alla filer (*)"
@@ -712,24 +712,17 @@ class ScaleEditorDialog(QDialog):
             if confirmed:
                 self.svc.confirm_scales(self.analysis_id)
 
-        try:
+        def save() -> None:
             from rsa_desktop.storage.backups import make_backup
-            from rsa_desktop.ui.commands import ReplaceAnalysisCommand, execute
+            from rsa_desktop.ui.commands import ReplaceAnalysisCommand
 
             make_backup(self.session.doc, "före-skaländring")
-            execute(self.session, ReplaceAnalysisCommand(self.session, self.analysis_id, _t("Ändra skalorna"),
-                                                         operation))
-        except ValidationError as exc:
-            self._show_error("; ".join(f"{e.label}: {e.message}" for e in exc.errors) or str(exc))
+            ops.execute(self.session, ReplaceAnalysisCommand(self.session, self.analysis_id, _t("Ändra skalorna"),
+                                                             operation))
+
+        if not ops.run_op(self, save, expected=(ScaleFileError,),
+                          on_error=lambda exc: self._show_error(ops.error_text(exc))).ok:
             return False
-        except ScaleFileError as exc:
-            self._show_error(str(exc))
-            return False
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
         self.session.notify("")
         self.stored = scale_edit.current_template(self.svc, self.analysis_id)
         self.template = copy.deepcopy(self.stored)

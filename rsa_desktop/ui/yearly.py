@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from rsa_desktop.model.kinds import year_state
-from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.ui import commands, errors, workers
+from rsa_desktop.ui import commands, ops, workers
 from rsa_desktop.ui.table_model import Column
 
 # Kinds that carry_forward copies and marks "att granska", in step order.
@@ -164,12 +163,8 @@ def carry_forward(window, source_id: int | None = None, year: int | None = None,
             on_done(cmd.analysis_id)
 
     def failed(exc) -> None:
-        if isinstance(exc, ValidationError):
-            QMessageBox.warning(window, _t("Ny årsanalys"), str(exc))
-        elif errors.is_known(exc):
-            errors.show_known_error(window, exc)
-        else:
-            errors.excepthook(type(exc), exc, exc.__traceback__)
+        ops.report_worker_failure(window, exc, on_error=lambda e: QMessageBox.warning(window, _t("Ny årsanalys"),
+                                                                                     str(e)))
 
     workers.run_in_background(window, _t("Skapar analysen för {0} från {1}…").format(year, src.year), work, done,
                               failed)
@@ -191,13 +186,7 @@ def unarchive(window, ask: bool = True) -> bool:
         if not dialogs.confirm(window, _t("Avarkivera"),
                                _t("Vill du göra analysen för {0} redigerbar igen?").format(a.year), info):
             return False
-    try:
-        return commands.execute(s, commands.SetArchivedCommand(s, a.id, False))
-    except Exception as exc:  # noqa: BLE001
-        if errors.is_known(exc):
-            errors.show_known_error(window, exc)
-            return False
-        raise
+    return bool(ops.run_command(window, s, commands.SetArchivedCommand(s, a.id, False)).value)
 
 
 # -- "att granska" marks ------------------------------------------------------------------------------------
@@ -284,13 +273,8 @@ class ReviewBar(QFrame):
         s = self.session
         if rec is None or s.analysis_id is None:
             return False
-        try:
-            return commands.execute(s, commands.ReviewMarkCommand(s, s.analysis_id, self.section.kind, rec.id))
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
+        return bool(ops.run_command(self, s, commands.ReviewMarkCommand(s, s.analysis_id, self.section.kind,
+                                                                         rec.id)).value)
 
 
 def attach_review(section) -> None:
