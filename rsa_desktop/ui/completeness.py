@@ -135,12 +135,18 @@ def assess_snapshot(snap: Snapshot, findings: list[ReviewFinding]) -> dict[str, 
     states = review_svc.step_states(findings, begun)
     texts = summaries(snap)
     out = {k: StepStatus(k, states[k], begun[k], [f for f in findings if f.step == k], texts[k]) for k in STEP_KEYS}
+    # No åtgärder is a finished step, not an unstarted one, once the risks are assessed and RSA-kontroll asks for
+    # none (no risk is high enough to need one): otherwise a newcomer reads the empty circle as "still to do".
+    act = out["atgarder"]
+    if not act.started and out["risker"].state == "klar" and not act.findings:
+        act.state = "klar"
+        act.summary = "Inga åtgärder behövs enligt RSA-kontrollen"
     # The report step is done when every other step is.
     others = [out[k] for k in STEP_KEYS if k != "rapport"]
     rep = out["rapport"]
     if rep.started:
         rep.state = "klar" if all(o.complete for o in others) else "paborjad"
-    rep.summary = f"{sum(o.complete for o in others)} av {len(others)} steg klara"
+    rep.summary = f"{sum(o.complete for o in others)} av {len(others)} arbetssteg klara (steg 1–{len(others)})"
     return out
 
 
