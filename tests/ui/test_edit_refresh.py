@@ -1,0 +1,66 @@
+"""An edit of one item's values refreshes its row only, and every view still shows the new value (and undo)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from rsa_desktop.ui.links import LinkPanel
+
+from helpers import set_field
+
+
+def _row_text(section, item_id: int) -> str:
+    row = section.model.row_of(item_id)
+    return " ".join(str(section.model.index(row, c).data()) for c in range(section.model.columnCount()))
+
+
+def _panel(page_section, link_name: str) -> LinkPanel:
+    return next(w for w in page_section.extras if isinstance(w, LinkPanel) and w.link_name == link_name)
+
+
+def test_a_title_edit_refreshes_its_row_without_reading_the_list_again(window, qtbot, sample, monkeypatch):
+    path, ids = sample
+    assert window.open_path(path)
+    window.go_to("samhallsviktig")
+    funcs = window.page("samhallsviktig").section("function")
+    assert funcs.select_id(ids["V1"])
+    reads = []
+    real = window.session.svc.list_fast
+    monkeypatch.setattr(window.session.svc, "list_fast", lambda *a, **k: reads.append(a) or real(*a, **k))
+
+    set_field(qtbot, funcs.form, "name", "Tillsyn och granskning")
+
+    assert reads == []  # neither the list nor the link panels read whole lists again
+    assert "Tillsyn och granskning" in _row_text(funcs, ids["V1"])
+    assert funcs.current_id() == ids["V1"]
+    assert funcs.heading.text().endswith("Tillsyn och granskning")
+    # the link panels of the edited item still show its links
+    assert [r[0] for r in _panel(funcs, "function_dependency").model.rows] == [ids["B1"]]
+
+    # another step's link panel shows the new title when visited
+    window.go_to("beroenden")
+    deps = window.page("beroenden").section("dependency")
+    assert deps.select_id(ids["B1"])
+    served = _panel(deps, "function_dependency")
+    assert any("Tillsyn och granskning" in r[1] for r in served.model.rows)
+
+    # undo restores both
+    window.session.undo_stack.undo()
+    assert any("Tillsyn över ställföreträdare" in r[1] for r in served.model.rows)
+    window.go_to("samhallsviktig")
+    assert "Tillsyn över ställföreträdare" in _row_text(funcs, ids["V1"])
+    assert "Tillsyn och granskning" not in _row_text(funcs, ids["V1"])
+
+
+def test_an_edit_of_the_sorted_column_sorts_the_list_again(window, qtbot, sample):
+    path, ids = sample
+    assert window.open_path(path)
+    window.go_to("samhallsviktig")
+    funcs = window.page("samhallsviktig").section("function")
+    col = funcs.column_names.index("name")
+    funcs.view.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    assert funcs.select_id(ids["V1"])
+    set_field(qtbot, funcs.form, "name", "Öööö sist")
+    names = [funcs.proxy.index(r, col).data() for r in range(funcs.proxy.rowCount())]
+    assert names[-1] == "Öööö sist"
+    assert funcs.current_id() == ids["V1"]
