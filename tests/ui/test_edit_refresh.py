@@ -64,3 +64,26 @@ def test_an_edit_of_the_sorted_column_sorts_the_list_again(window, qtbot, sample
     names = [funcs.proxy.index(r, col).data() for r in range(funcs.proxy.rowCount())]
     assert names[-1] == "Öööö sist"
     assert funcs.current_id() == ids["V1"]
+
+
+def test_a_long_findings_list_shows_its_first_rows_and_the_rest_through_visa_fler(qtbot):
+    from PySide6.QtCore import QUrl
+
+    from rsa_desktop.services.review import WARNING, ReviewFinding
+    from rsa_desktop.ui.findings import FindingsPanel
+
+    panel = FindingsPanel()
+    qtbot.addWidget(panel)
+    findings = [ReviewFinding("r", WARNING, "risker", f"Fynd nummer {i}.", "risk", i) for i in range(95)]
+    panel.set_findings(findings)
+    text = panel.browser.toPlainText()
+    assert "Fynd nummer 0." in text and f"Fynd nummer {panel.PAGE - 1}." in text
+    assert "Fynd nummer 94." not in text and "Visa fler" in text
+    while "Visa fler" in panel.browser.toPlainText():
+        panel.browser.anchorClicked.emit(QUrl("fler:"))
+    text = panel.browser.toPlainText()
+    assert all(f"Fynd nummer {i}." in text for i in range(95))
+    got = []
+    panel.goTo.connect(got.append)
+    panel.browser.anchorClicked.emit(QUrl("fynd:94"))  # "Gå till" still names the right finding
+    assert got == [findings[94]]
