@@ -29,6 +29,7 @@ from rsa_desktop.ui.links import LinkPanel, RatingGrid
 from rsa_desktop.ui.impact_view import ImpactProposalPanel
 from rsa_desktop.ui.matrix_view import MatrixView
 from rsa_desktop.ui.sections import ItemSection, SectionConfig
+from rsa_desktop.ui.step_titles import step_title  # noqa: F401 - where pages and older callers find it
 from rsa_desktop.ui.table_model import Column
 
 
@@ -36,8 +37,6 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("steps", text)
 
 
-def step_title(key: str) -> str:
-    return QCoreApplication.translate(CTX, STEP_TITLES[key])
 
 
 # -- per-kind configuration ------------------------------------------------------------------------
