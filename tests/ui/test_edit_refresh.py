@@ -87,3 +87,31 @@ def test_a_long_findings_list_shows_its_first_rows_and_the_rest_through_visa_fle
     panel.goTo.connect(got.append)
     panel.browser.anchorClicked.emit(QUrl("fynd:94"))  # "Gå till" still names the right finding
     assert got == [findings[94]]
+
+
+def test_the_risk_list_keeps_consequences_across_a_title_edit_and_follows_a_rating(window, qtbot, sample,
+                                                                                   monkeypatch):
+    from rsa_desktop.ui.links import RatingGrid
+
+    path, ids = sample
+    assert window.open_path(path)
+    window.go_to("risker")
+    risks = window.page("risker").section("risk")
+    assert risks.select_id(ids["R1"])
+    col = next(i for i, c in enumerate(risks.model.columns) if c.title == "Konsekvens")
+    assert _cell(risks, ids["R1"], col) == "4"
+    calls = []
+    real = window.session.svc.all_consequences
+    monkeypatch.setattr(window.session.svc, "all_consequences", lambda *a: calls.append(a) or real(*a))
+    set_field(qtbot, risks.form, "title", "Elavbrott i veckor")
+    assert _cell(risks, ids["R1"], col) == "4" and calls == []
+    grid = next(w for w in risks.extras if isinstance(w, RatingGrid) and w.which == "consequence")
+    key = next(k for k in grid.combos)
+    grid.set_level(key, 2)
+    assert _cell(risks, ids["R1"], col) == "2"
+    window.session.undo_stack.undo()
+    assert _cell(risks, ids["R1"], col) == "4"
+
+
+def _cell(section, item_id: int, column: int) -> str:
+    return section.model.index(section.model.row_of(item_id), column).data()
