@@ -547,7 +547,12 @@ class MainWindow(QMainWindow):
             return
         key = next((k for k in PAGE_KEYS if not self.pages.is_built(k)), None)
         if key is not None:
-            self.pages[key]
+            if key != "oversikt" and "rsa_desktop.ui.steps" not in sys.modules:
+                # The step pages' modules in an idle slice of their own: imported and built at once, the first
+                # page would hold the window longer than either does.
+                import rsa_desktop.ui.steps  # noqa: F401
+            else:
+                self.pages[key]
             QTimer.singleShot(0, self._warm_one)
 
     def _status_failed(self, gen: int, exc: BaseException) -> None:
