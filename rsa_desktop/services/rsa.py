@@ -347,6 +347,24 @@ class RsaService:
         with self._session() as s:
             return self._fast_records(s.connection(), kind, ("list", kind), build, (owner_id,))
 
+    def get_fast(self, kind: str, item_id: int) -> Record | None:
+        """One item as list_fast() reads it (None when it is gone): a list refreshes the one row an edit
+        changed instead of reading the whole list again."""
+        if self._batch is not None:  # pending ORM changes are seen by the ORM read only
+            try:
+                return self.get(kind, item_id)
+            except Exception:  # noqa: BLE001 - gone
+                return None
+        spec = self._spec(kind)
+
+        def build():
+            table = spec.table.__table__
+            return sa_select(*(table.c[n] for n in spec.table.model_fields)).where(table.c.id == bindparam("p0"))
+
+        with self._session() as s:
+            rows = self._fast_records(s.connection(), kind, ("get", kind), build, (item_id,))
+        return rows[0] if rows else None
+
     def get(self, kind: str, item_id: int) -> Record:
         with self._session() as s:
             return make_record(kind, self._get_row(s, kind, item_id))

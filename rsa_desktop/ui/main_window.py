@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,10 +27,16 @@ from rsa_desktop.ui.crash_notice import CrashNotice
 from rsa_desktop.ui import commands, completeness, dialogs, errors, findings, settings, templates_ui, workers
 from rsa_desktop.ui.overview import OverviewPage
 from rsa_desktop.ui.session import DocumentSession
-from rsa_desktop.ui.steps import StepPage, build_page, step_title
+from rsa_desktop.ui.step_titles import step_title
 from rsa_desktop.ui.welcome import SetupPage, WelcomePage
 
 PAGE_KEYS = ("oversikt",) + completeness.STEP_KEYS
+
+
+def _is_step_page(page) -> bool:
+    """A step page (ui/steps.py, imported when the first step page is built: not imported, none exists)."""
+    steps = sys.modules.get("rsa_desktop.ui.steps")
+    return steps is not None and isinstance(page, steps.StepPage)
 STATE_TIPS = {"klar": "Klart", "paborjad": "Påbörjat", "ej_paborjad": "Inte påbörjat"}
 
 
@@ -428,7 +435,7 @@ class MainWindow(QMainWindow):
         self.import_action.setEnabled(self.session.is_open and not file_ro and a is not None)
         self.followup_action.setEnabled(self.previous_analysis() is not None)
         for key, page in self.pages.built():
-            if isinstance(page, StepPage):
+            if _is_step_page(page):
                 page.set_read_only(ro)
         for act in (self.add_item_action, self.duplicate_action, self.delete_action):
             act.setEnabled(not ro)
@@ -540,7 +547,12 @@ class MainWindow(QMainWindow):
             return
         key = next((k for k in PAGE_KEYS if not self.pages.is_built(k)), None)
         if key is not None:
-            self.pages[key]
+            if key != "oversikt" and "rsa_desktop.ui.steps" not in sys.modules:
+                # The step pages' modules in an idle slice of their own: imported and built at once, the first
+                # page would hold the window longer than either does.
+                import rsa_desktop.ui.steps  # noqa: F401
+            else:
+                self.pages[key]
             QTimer.singleShot(0, self._warm_one)
 
     def _status_failed(self, gen: int, exc: BaseException) -> None:
@@ -581,7 +593,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(tip)
             item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tip)
         for key, page in self.pages.built():
-            if isinstance(page, StepPage):
+            if _is_step_page(page):
                 page.set_findings(self.statuses[key].findings)
         self.pages["oversikt"].set_data(self.statuses, snap)
         if self.pages.is_built("rapport"):
@@ -594,10 +606,13 @@ class MainWindow(QMainWindow):
     # -- pages, built on first use ------------------------------------------------------------------
 
     def _build_page(self, key: str) -> QWidget:
-        page = OverviewPage(self.session, self.page_stack) if key == "oversikt" else build_page(self.session, key,
-                                                                                                 self.page_stack)
+        if key == "oversikt":
+            page = OverviewPage(self.session, self.page_stack)
+        else:  # the step pages' modules are imported with the first of them, not at start-up
+            from rsa_desktop.ui.steps import build_page
+            page = build_page(self.session, key, self.page_stack)
         page.navigate.connect(self.go_to)
-        if isinstance(page, StepPage):
+        if _is_step_page(page):
             page.goToFinding.connect(self.go_to_finding)
         self.pages.put(key, page)
         i = PAGE_KEYS.index(key)
@@ -608,7 +623,7 @@ class MainWindow(QMainWindow):
         placeholder.deleteLater()
         self.page_stack.setCurrentIndex(current)
         # What the other pages got while this one did not exist yet.
-        if isinstance(page, StepPage):
+        if _is_step_page(page):
             page.set_read_only(self.session.read_only())
             if key in self.statuses:
                 page.set_findings(self.statuses[key].findings)
@@ -670,12 +685,12 @@ class MainWindow(QMainWindow):
 
     def toggle_guidance(self) -> None:
         page = self.pages.get(self.current_key())
-        if isinstance(page, StepPage) and page.guidance:
+        if _is_step_page(page) and page.guidance:
             page.guidance.set_expanded(not page.guidance.is_expanded())
 
     def active_section(self):
         page = self.pages.get(self.current_key())
-        if not isinstance(page, StepPage) or not page.sections:
+        if not _is_step_page(page) or not page.sections:
             return None
         tabs = getattr(page, "tabs", None)
         if isinstance(tabs, QTabWidget):

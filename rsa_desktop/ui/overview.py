@@ -15,7 +15,7 @@ from rsa_desktop.ui import hints
 from rsa_desktop.ui.completeness import STEP_KEYS, Snapshot, StepStatus, due_actions, risk_levels
 from rsa_desktop.ui.findings import count_text
 from rsa_desktop.ui.matrix import RiskMatrixWidget
-from rsa_desktop.ui.steps import step_title
+from rsa_desktop.ui.step_titles import step_title
 
 STATE_TEXT = {"klar": "Klar", "paborjad": "Påbörjad", "ej_paborjad": "Ej påbörjad"}
 STATE_COLOUR = {"klar": "#2e7d32", "paborjad": "#b26a00", "ej_paborjad": "#757575"}

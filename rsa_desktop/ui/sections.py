@@ -191,6 +191,26 @@ class ItemSection(RefreshWhenVisible, QWidget):
         self._on_changed("")
 
 
+    _updated_id: int | None = None  # the item whose values the running edit changes (edit_field)
+
+    def _on_changed(self, kind: str = "") -> None:
+        # An edit of one item's values in this list: refresh only its row, not the whole list and its panels.
+        if (kind == self.kind and self._updated_id is not None and not self._dirty and self.isVisible()
+                and self._refresh_row(self._updated_id)):
+            return
+        super()._on_changed(kind)
+
+    def _refresh_row(self, item_id: int) -> bool:
+        row = self.model.row_of(item_id)
+        rec = self.session.svc.get_fast(self.kind, item_id) if row >= 0 and self.session.svc else None
+        if rec is None:
+            return False
+        self.model.replace_record(row, rec)
+        if self._current is not None and self._current.id == item_id:
+            self._current = rec
+            self._load_current(same_item=True)
+        return True
+
     def refresh(self) -> None:
         self._dirty = False
         keep = self._current.id if self._current else None
@@ -348,7 +368,9 @@ class ItemSection(RefreshWhenVisible, QWidget):
 
     _loads = 0  # how many times an item was loaded into the form (refresh loads it once, not twice)
 
-    def _load_current(self) -> None:
+    def _load_current(self, same_item: bool = False) -> None:
+        """Show the current item in the form and panels. `same_item`: the item shown is the same, only its
+        values changed, so its link panels (the links and the other kind's items) stay as they are."""
         self._loads += 1
         rec = self._current
         if rec is not None:
@@ -363,6 +385,8 @@ class ItemSection(RefreshWhenVisible, QWidget):
         self.form.set_record(rec)
         for w in self.extras:
             w.setVisible(rec is not None)
+            if same_item and getattr(w, "link_name", None) and getattr(w, "other_kind", None) != self.kind:
+                continue
             if hasattr(w, "set_item"):
                 w.set_item(rec.id if rec else None)
         self._update_buttons()
@@ -473,4 +497,8 @@ class ItemSection(RefreshWhenVisible, QWidget):
         if self.kind == "risk" and name == "scenario" and isinstance(value, str):
             values.update(scenario_values(rec.values, value))  # one undo step fills rubrik, beskrivning, kategori
         cmd = commands.UpdateCommand(self.session, self.kind, rec.id, values)
-        return self._execute(cmd, name)
+        self._updated_id = rec.id
+        try:
+            return self._execute(cmd, name)
+        finally:
+            self._updated_id = None

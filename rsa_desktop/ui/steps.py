@@ -29,6 +29,7 @@ from rsa_desktop.ui.links import LinkPanel, RatingGrid
 from rsa_desktop.ui.impact_view import ImpactProposalPanel
 from rsa_desktop.ui.matrix_view import MatrixView
 from rsa_desktop.ui.sections import ItemSection, SectionConfig
+from rsa_desktop.ui.step_titles import step_title  # noqa: F401 - where pages and older callers find it
 from rsa_desktop.ui.table_model import Column
 
 
@@ -36,19 +37,36 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("steps", text)
 
 
-def step_title(key: str) -> str:
-    return QCoreApplication.translate(CTX, STEP_TITLES[key])
 
 
 # -- per-kind configuration ------------------------------------------------------------------------
 
 def _risk_columns(session) -> list[Column]:
-    def levels():
-        return session.cached("risk_consequences", lambda: session.svc.all_consequences(session.analysis_id))
+    # Every risk's consequence levels, read once (~0.1 s on a large analysis) and kept across edits of a
+    # risk's own values (a title edit must not read them again); any other change reads them again, and so
+    # does an unknown risk after a risk change (a new or duplicated risk may come with ratings).
+    state: dict = {"levels": None, "complete": False}
+
+    def on_changed(kind: str = "") -> None:
+        if kind == "risk":
+            state["complete"] = False
+        else:
+            state["levels"] = None
+
+    session.changed.connect(on_changed)
+    session.analysisChanged.connect(on_changed)
+    session.documentChanged.connect(on_changed)
+
+    def levels_of(rid: int) -> dict:
+        lv = state["levels"]
+        if lv is None or (rid not in lv and not state["complete"]):
+            lv = state["levels"] = session.svc.all_consequences(session.analysis_id)
+            state["complete"] = True
+        return lv.get(rid, {})
 
     def overall(r):
         scales = session.scales()
-        return scales.overall(levels().get(r.id, {})) if scales else None
+        return scales.overall(levels_of(r.id)) if scales else None
 
     def band(r):
         scales = session.scales()

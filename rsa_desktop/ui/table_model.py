@@ -210,6 +210,21 @@ class ItemTableModel(QAbstractTableModel):
         self.endResetModel()
         return True
 
+    def replace_record(self, row: int, record: Record) -> None:
+        """Show a new snapshot of one row's item (after an edit of its values): only that row is repainted,
+        and the rows are sorted again only when the sorted column's key of the row changed."""
+        old_key = self.sort_key(row, self._order[0]) if self._order and 0 <= self._order[0] < len(self.columns) \
+            else None
+        self.records[row] = record
+        for column in range(len(self.columns)):
+            self._texts.pop((row, column), None)
+            self._sort_keys.pop((row, column), None)
+        self._ranks.clear()
+        if self._order and 0 <= self._order[0] < len(self.columns) and self.sort_key(row, self._order[0]) != old_key:
+            self.sort_rows(*self._order)
+            return
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
     def row_of(self, item_id: int) -> int:
         for i, r in enumerate(self.records):
             if r.id == item_id:
