@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLay
 from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui import hints
-from rsa_desktop.ui import commands, errors, fmt, i18n
+from rsa_desktop.ui import commands, fmt, i18n, ops
 
 OTHER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -246,17 +246,12 @@ class LinkPanel(QGroupBox):
     # -- actions ----------------------------------------------------------------------------------
 
     def _run(self, command) -> bool:
-        try:
-            commands.execute(self.session, command)
-        except ValidationError as exc:
-            self.error.setText("; ".join(f"{e.label}: {e.message}" for e in exc.errors))
+        def invalid(exc) -> None:
+            self.error.setText(ops.error_text(exc))
             self.error.show()
+
+        if not ops.run_command(self, self.session, command, on_error=invalid).ok:
             return False
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
         self.error.hide()
         return True
 
@@ -405,17 +400,11 @@ class RatingGrid(QGroupBox):
         if self.owner_id is None:
             return
         level = combo.currentData()
-        try:
-            commands.execute(self.session, commands.RatingCommand(
-                self.session, self.which, self.owner_id, key_id, level, label))
-        except ValidationError as exc:
-            self.summary.setText(str(exc))
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                self.refresh()
-                return
-            raise
+        result = ops.run_command(self, self.session, commands.RatingCommand(
+            self.session, self.which, self.owner_id, key_id, level, label),
+            on_error=lambda exc: self.summary.setText(str(exc)))
+        if not result.ok and not isinstance(result.error, ValidationError):
+            self.refresh()  # a known error was shown: put the combo back to what is stored
 
     def set_level(self, key_id: int, level: int | None) -> None:
         """Choose a level as the user would (used by keyboard users and tests)."""

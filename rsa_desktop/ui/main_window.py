@@ -24,7 +24,7 @@ from rsa_desktop import paths
 from rsa_desktop.storage import crypto
 from rsa_desktop.storage.errors import FileLockedError
 from rsa_desktop.ui.crash_notice import CrashNotice
-from rsa_desktop.ui import commands, completeness, dialogs, errors, findings, settings, templates_ui, workers
+from rsa_desktop.ui import commands, completeness, dialogs, findings, ops, settings, templates_ui, workers
 from rsa_desktop.ui.overview import OverviewPage
 from rsa_desktop.ui.session import DocumentSession
 from rsa_desktop.ui.step_titles import step_title
@@ -743,13 +743,12 @@ class MainWindow(QMainWindow):
                     if passphrase is None:
                         return False
         except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc, self.tr("Filen kunde inte öppnas"))
-                if not path.exists():
-                    settings.remove_recent_file(path)
-                    self.welcome.refresh()
-                return False
-            raise
+            if not ops.report_failure(self, exc, title=self.tr("Filen kunde inte öppnas")):
+                raise
+            if not path.exists():
+                settings.remove_recent_file(path)
+                self.welcome.refresh()
+            return False
         self.session.set_document(doc)
         self.session.passphrase = passphrase
         settings.add_recent_file(path)
@@ -784,10 +783,9 @@ class MainWindow(QMainWindow):
             removed = discard_orphan_journals(path)
             doc = Document.create(path, overwrite=path.exists())
         except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc, self.tr("Filen kunde inte skapas"))
-                return False
-            raise
+            if not ops.report_failure(self, exc, title=self.tr("Filen kunde inte skapas")):
+                raise
+            return False
         self.session.set_document(doc)
         settings.add_recent_file(path)
         if removed:
@@ -809,10 +807,9 @@ class MainWindow(QMainWindow):
             self.setup.show_error(str(exc))
             return False
         except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
+            if not ops.report_failure(self, exc):
+                raise
+            return False
         if not self._create_year(year, template, on_invalid=self.setup.show_error):
             return False
         self.session.notify("")
@@ -829,10 +826,9 @@ class MainWindow(QMainWindow):
             on_invalid(str(exc))
             return False
         except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                return False
-            raise
+            if not ops.report_failure(self, exc):
+                raise
+            return False
         self.session.set_analysis(cmd.analysis_id)
         return True
 
@@ -882,10 +878,7 @@ class MainWindow(QMainWindow):
         workers.run_in_background(self, self.tr("Skriver exempelanalysen…"), write, done, self._background_failed)
 
     def _background_failed(self, exc: BaseException) -> None:
-        if errors.is_known(exc):
-            errors.show_known_error(self, exc)
-        else:
-            errors.excepthook(type(exc), exc, exc.__traceback__)
+        ops.report_worker_failure(self, exc)
 
     def new_year(self, year: int | None = None, template=None) -> bool:
         """“Nytt analysår…”: a new analysis year, optionally from a template; undoable."""
@@ -962,10 +955,9 @@ class MainWindow(QMainWindow):
         try:
             commands.execute(self.session, cmd)
         except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc) or isinstance(exc, ValidationError):
-                QMessageBox.warning(self, self.tr("Återöppna"), str(exc))
-                return
-            raise
+            if not ops.report_failure(self, exc, title=self.tr("Återöppna")):
+                raise
+            return
 
     def restore_from_backup(self) -> bool:
         """Choose a backup; close the file, replace it with the backup, open it again."""
@@ -993,9 +985,8 @@ class MainWindow(QMainWindow):
         try:
             restore_backup(hold, path, passphrase=passphrase)
         except Exception as exc:  # noqa: BLE001
-            if not errors.is_known(exc):
+            if not ops.report_failure(self, exc, title=self.tr("Filen kunde inte återställas")):
                 raise
-            errors.show_known_error(self, exc, self.tr("Filen kunde inte återställas"))
         finally:
             shutil.rmtree(hold.parent, ignore_errors=True)
         if self.open_path(path):
@@ -1025,16 +1016,14 @@ class MainWindow(QMainWindow):
         try:
             change_protection(path, current=current, new=None if remove else new)
         except Exception as exc:  # noqa: BLE001
-            if not errors.is_known(exc):
+            if not ops.report_failure(self, exc, title=self.tr("Skyddet kunde inte ändras")):
                 raise
-            errors.show_known_error(self, exc, self.tr("Skyddet kunde inte ändras"))
             new = current
         try:
             doc = Document.open(path, passphrase=None if remove else new)
         except Exception as exc:  # noqa: BLE001
-            if not errors.is_known(exc):
+            if not ops.report_failure(self, exc):
                 raise
-            errors.show_known_error(self, exc)
             return False
         s.set_document(doc)
         s.passphrase = None if remove else new

@@ -21,7 +21,7 @@ from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN, scenario_v
 from rsa_desktop.services.records import Record
 from rsa_desktop.ui import hints
 from rsa_desktop.ui.lazy import RefreshWhenVisible
-from rsa_desktop.ui import commands, dialogs, errors, i18n
+from rsa_desktop.ui import commands, dialogs, i18n, ops
 from rsa_desktop.ui.forms import ItemForm
 from rsa_desktop.ui.table_model import ID_ROLE, Column, ItemFilterModel, ItemTableModel, field_column
 
@@ -395,20 +395,18 @@ class ItemSection(RefreshWhenVisible, QWidget):
     # -- edits --------------------------------------------------------------------------------------
 
     def _execute(self, command, field: str = "") -> bool:
-        try:
-            return commands.execute(self.session, command)
-        except ValidationError as exc:
+        def invalid(exc) -> None:
             self.form.show_errors(exc)
             if field:
                 self.form.revert_refused(field, exc)
-            return False
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                self._dirty = True
-                self.refresh()
-                return False
-            raise
+
+        result = ops.run_command(self, self.session, command, on_error=invalid)
+        if result.ok:
+            return bool(result.value)
+        if not isinstance(result.error, ValidationError):  # a known error was shown: show what is stored
+            self._dirty = True
+            self.refresh()
+        return False
 
     def default_values(self) -> dict:
         values = {}
@@ -454,13 +452,10 @@ class ItemSection(RefreshWhenVisible, QWidget):
         if rec is None or self._read_only:
             return False
         if confirm:
-            try:
-                lines = self.session.svc.delete_preview(self.kind, rec.id).describe()
-            except Exception as exc:  # noqa: BLE001
-                if errors.is_known(exc):
-                    errors.show_known_error(self, exc)
-                    return False
-                raise
+            preview = ops.run_op(self, lambda: self.session.svc.delete_preview(self.kind, rec.id).describe())
+            if not preview.ok:
+                return False
+            lines = preview.value
             text = self.tr("Vill du ta bort {0}?").format(rec.label)
             if lines:
                 info = self.tr("Följande tas också bort:") + "\n• " + "\n• ".join(lines)

@@ -18,13 +18,13 @@ from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui import hints
 from rsa_desktop.ui.lazy import RefreshWhenVisible
-from rsa_desktop.ui import commands, errors, fmt
+from rsa_desktop.ui import commands, fmt, ops
 from rsa_desktop.ui.export_panel import ExportPanel
 from rsa_desktop.ui.completeness import STEP_KEYS, StepStatus
 from rsa_desktop.ui.drafting import ScalesBox, attach_summary_button
 from rsa_desktop.ui.findings import FindingsPanel, add_icon_resources, count_text, findings_html
 from rsa_desktop.ui.forms import ItemForm, LongTextEditor
-from rsa_desktop.ui.guidance import CTX, GUIDANCE, STEP_TITLES
+from rsa_desktop.ui.guidance import CTX, GUIDANCE
 from rsa_desktop.ui.links import LinkPanel, RatingGrid
 from rsa_desktop.ui.impact_view import ImpactProposalPanel
 from rsa_desktop.ui.matrix_view import MatrixView
@@ -267,18 +267,17 @@ class RecordFormGroup(QGroupBox):
         if rec is None:
             return False
         self.form.error_labels[name].hide()
-        try:
-            return commands.execute(self.session, commands.UpdateCommand(self.session, self.kind, rec.id, {name: value}))
-        except ValidationError as exc:
+        def invalid(exc) -> None:
             self.form.show_errors(exc)
             self.form.revert_refused(name, exc)
-            return False
-        except Exception as exc:  # noqa: BLE001
-            if errors.is_known(exc):
-                errors.show_known_error(self, exc)
-                self.refresh()
-                return False
-            raise
+
+        result = ops.run_command(self, self.session, commands.UpdateCommand(self.session, self.kind, rec.id,
+                                                                            {name: value}), on_error=invalid)
+        if result.ok:
+            return bool(result.value)
+        if not isinstance(result.error, ValidationError):  # a known error was shown: show what is stored
+            self.refresh()
+        return False
 
 
 class StepPage(RefreshWhenVisible, QWidget):
