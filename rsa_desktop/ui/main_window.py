@@ -181,6 +181,10 @@ class MainWindow(QMainWindow):
         self.navigator.setMinimumWidth(210)
         self.navigator.setMaximumWidth(260)
         self.navigator.setSpacing(1)
+        # At 1024 px and narrower a long step name wraps instead of being cut behind a sideways scroll bar.
+        self.navigator.setWordWrap(True)
+        self.navigator.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.navigator.setStyleSheet("QListWidget { font-size: 10.5pt; } QListWidget::item { padding: 5px 4px; }")
         self.page_stack = QStackedWidget(self.workspace)
         for i, key in enumerate(PAGE_KEYS):

@@ -193,3 +193,23 @@ def test_a_name_cut_in_a_list_is_whole_in_its_tooltip(window, qtbot, qtlog, samp
         QToolTip.hideText()
     short = view.visualRect(model.index(0, 0))  # the ID column: "K1" fits, no tooltip
     assert sec.elided_cell_text(short.center()) == ""
+
+
+def test_every_step_name_is_whole_in_the_navigator_on_a_narrow_window(window, qtbot, sample):
+    """At 1024 px the step list cut "1. Uppdrag och avgränsnin…" behind a sideways scroll bar; names wrap now."""
+    path, _ids = sample
+    assert window.open_path(path)
+    for width in (1366, 1024, 900):
+        window.resize(width, 768)
+        _settle()
+        nav = window.navigator
+        assert not nav.horizontalScrollBar().isVisible(), width
+        for row in range(nav.count()):
+            index = nav.model().index(row, 0)
+            rect = nav.visualRect(index)
+            text = index.data() or ""
+            icon = nav.iconSize().width() + 8
+            need = QFontMetrics(nav.font()).boundingRect(QRect(0, 0, max(1, rect.width() - icon), 10_000),
+                                                         int(Qt.TextFlag.TextWordWrap), text)
+            assert need.width() <= rect.width() - icon + 2 and need.height() <= rect.height() + 1, (width, text)
+    _shot(window, "navigator_900")
