@@ -289,12 +289,12 @@ def edits(path: str, per_kind: int, pause: float = 0.2) -> None:
             before = stack.index() if stack is not None else None
             mark: dict = {"t0": None}
 
-            def press(line=line):
+            def press(line=line, mark=mark):
                 mark["t0"] = time.perf_counter()
                 QTest.keyClick(line, Qt.Key.Key_Return)
 
             QTimer.singleShot(0, press)
-            if not hb.run_until(lambda: mark["t0"] is not None and not _status_pending(window), 120):
+            if not hb.run_until(lambda mark=mark: mark["t0"] is not None and not _status_pending(window), 120):
                 raise SystemExit("the status never became current after an edit")
             current_at = time.perf_counter()
             hb.idle(TAIL_S)

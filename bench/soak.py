@@ -160,8 +160,15 @@ class Soak:
 
     def op_edit(self) -> str:
         from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDateEdit, QLineEdit, QPlainTextEdit,
-                                       QTextEdit)
+        from PySide6.QtWidgets import (
+            QAbstractSpinBox,
+            QCheckBox,
+            QComboBox,
+            QDateEdit,
+            QLineEdit,
+            QPlainTextEdit,
+            QTextEdit,
+        )
         self._item_step()
         sec = self.section()
         if sec is None or not self._select_random(sec):

@@ -99,7 +99,7 @@ def runtime_closure() -> list[metadata.Distribution]:
             dist = metadata.distribution(req.name)
         except metadata.PackageNotFoundError:
             if req.marker is None or req.marker.evaluate({**PLATFORMS[0], "extra": ""}):
-                raise SystemExit(f"collect_licenses: {req.name} is not installed in {sys.prefix}")
+                raise SystemExit(f"collect_licenses: {req.name} is not installed in {sys.prefix}") from None
             continue  # a Windows-only dependency, not installed on this Linux machine
         seen[key] = dist
         todo.extend(Requirement(r) for r in (dist.requires or []))

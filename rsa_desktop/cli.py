@@ -244,8 +244,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from rsa_desktop.reports.atomic import ExportError
     from rsa_desktop.domain.public import REVIEW_REQUIRED_MESSAGE
+    from rsa_desktop.reports.atomic import ExportError
     from rsa_desktop.reports.common import gather, review_required
     from rsa_desktop.services.rsa import RsaService
 

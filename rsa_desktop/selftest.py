@@ -15,8 +15,8 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 # How a current file is turned back into format version 1, to run the real upgrade chain on it:
 # for each version, the statements that undo the step that led to it. A new migration in

@@ -129,7 +129,7 @@ def views_shots(window, shot, demo: Path) -> None:
 def guidance_trust_shots(window, shot) -> None:
     """Dialogs of the guidance and trust work: template, new year, draft, scales, backups, Ändringslogg."""
     from rsa_desktop.services import drafts
-    from rsa_desktop.ui import audit_view, backups_view, drafting, templates_ui
+    from rsa_desktop.ui import backups_view, drafting, templates_ui
 
     s = window.session
     window.go_to("uppdrag")

@@ -49,7 +49,7 @@ def line_ends(pdf: Path) -> list[tuple[int, str, str]]:
         keys = sorted(lines)
         for k in keys:
             row = sorted(lines[k])
-            for i, (x0, x1, text) in enumerate(row):
+            for i, (_x0, x1, text) in enumerate(row):
                 if i + 1 == len(row) or row[i + 1][0] - x1 > GAP:
                     found.append((n, text, ""))
     return found

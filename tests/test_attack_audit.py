@@ -99,8 +99,9 @@ def test_scale_edits_record_the_scales_before_and_after(svc, analysis):
 
     before = svc.scales(analysis.id)
     with svc.scale_transaction(analysis.id) as s:
-        from rsa_desktop.model import entities as e
         from sqlmodel import select
+
+        from rsa_desktop.model import entities as e
 
         level = s.exec(select(e.LikelihoodLevel).where(e.LikelihoodLevel.analysis_id == analysis.id)).first()
         level.label = "Mycket osannolik (ändrad)"

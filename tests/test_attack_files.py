@@ -1,14 +1,11 @@
 """Files beside the document under attack: upgrade copies, permissions, odd file types (issue 16)."""
 
 import os
-import shutil
 import sqlite3
-import stat
 from pathlib import Path
 
 import pytest
 
-from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage import backups, crypto
 from rsa_desktop.storage.database import Document
 

@@ -8,7 +8,6 @@ import json
 import multiprocessing
 import os
 import sys
-import time
 
 import pytest
 

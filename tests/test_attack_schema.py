@@ -1,11 +1,11 @@
 """Schema objects planted in a file, other than triggers and views, are refused at open (issue 16, item 5)."""
 
 import hashlib
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-import os
 
 import pytest
 

@@ -32,7 +32,7 @@ def test_every_kind_of_change_is_recorded(svc, analysis):
     assert ("ändrad", "V1 Akuta ställföreträdarärenden", "Konsekvens över tid: 1 h", None, 3) in steps
     assert [s[0] for s in steps[-3:]] == ["borttagen", "återställd", "bekräftad"]
     assert all(e.user == current_user() for e in trail)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     assert all(abs((dt.datetime.fromisoformat(e.at) - now).total_seconds()) < 60 for e in trail)
 
 

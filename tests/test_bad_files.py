@@ -5,10 +5,10 @@ import os
 import shutil
 import sqlite3
 import stat
+import struct
 import subprocess
 import sys
 import zlib
-import struct
 
 import pytest
 

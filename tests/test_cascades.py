@@ -1,10 +1,9 @@
 """Deletes take their dependents with them (foreign keys are on), and an undo restores all of it."""
 
+import pytest
 from sqlalchemy import text
 
 from rsa_desktop.services.errors import NotFoundError
-
-import pytest
 
 
 def build(svc, aid):

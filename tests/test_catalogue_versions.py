@@ -8,13 +8,14 @@ import sqlite3
 import pytest
 
 from rsa_desktop.selftest import UNDO_STEP
-from rsa_desktop.storage.migrations import CURRENT_VERSION
-from rsa_desktop.services import calendar, catalogue_update as cu, catalogues
+from rsa_desktop.services import calendar, catalogues
+from rsa_desktop.services import catalogue_update as cu
 from rsa_desktop.services.catalogues import CatalogueError
 from rsa_desktop.services.check import run_check
 from rsa_desktop.services.review import review
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
+from rsa_desktop.storage.migrations import CURRENT_VERSION
 
 OLD_SECTORS = ["Ekonomisk säkerhet", "Elektroniska kommunikationer och post", "Energiförsörjning",
                "Finansiella tjänster", "Försörjning av grunddata", "Hälsa, vård och omsorg",

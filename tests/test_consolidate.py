@@ -94,7 +94,7 @@ def test_shared_dependency_table(inputs, result):
     catalogue = CityCatalogue()
     for g in gens[:ORG_COUNT]:
         own = catalogue.match(g.organisation)
-        for provider, function, tolerance in g.provider_links:
+        for provider, _function, tolerance in g.provider_links:
             if own is not None and catalogue.match(provider) == own:
                 continue  # an organisation's dependency on itself is never shared (issue 17)
             expected[provider]["orgs"].add(g.organisation)

@@ -138,7 +138,7 @@ def test_level_one_when_every_function_needs_it_directly(svc, analysis):
 
 def test_dependency_levels_rule():
     # direct needs are level 1 even when other dependencies need them; a chain counts its fewest steps
-    assert dependency_levels([1, 2, 3, 4], {1, 2}, {2: [1], 1: [3], 3: [4], 2: [4]}) == {1: 1, 2: 1, 3: 2, 4: 2}
+    assert dependency_levels([1, 2, 3, 4], {1, 2}, {2: [1, 4], 1: [3], 3: [4]}) == {1: 1, 2: 1, 3: 2, 4: 2}
     # nothing needs 5 and no function reaches 5 → 6 → 7: the chain starts at level 1
     assert dependency_levels([5, 6, 7], set(), {5: [6], 6: [7]}) == {5: 1, 6: 2, 7: 3}
     # a cycle nothing leads into, and a cycle below a direct need, both end

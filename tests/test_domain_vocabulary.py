@@ -7,8 +7,14 @@ import datetime as dt
 import pytest
 
 from rsa_desktop.domain import actions
-from rsa_desktop.domain.scales import (Band, band_for, overall_consequence, risk_value, scales_from_template,
-                                       template_from_scales)
+from rsa_desktop.domain.scales import (
+    Band,
+    band_for,
+    overall_consequence,
+    risk_value,
+    scales_from_template,
+    template_from_scales,
+)
 
 TODAY = dt.date(2027, 3, 1)
 

@@ -4,8 +4,13 @@ import datetime as dt
 
 import pytest
 
-from rsa_desktop.services.gaps import (actions_for_findings, analyse_gaps, create_action_from_finding, find_action_for_finding,
-                                       SEVERITY_RANK)
+from rsa_desktop.services.gaps import (
+    SEVERITY_RANK,
+    actions_for_findings,
+    analyse_gaps,
+    create_action_from_finding,
+    find_action_for_finding,
+)
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
 
@@ -168,7 +173,7 @@ def test_strictest_path_wins_and_each_dependency_is_reported_once(svc, analysis,
 
 
 def test_findings_are_sorted_by_severity_then_items(svc, analysis):
-    for i in range(2):
+    for _i in range(2):
         f = _function(svc, analysis.id, operation="extern")  # medel, plus no plan (hög)
         d = _dependency(svc, analysis.id, expected_outage=H)  # no reserve within tolerance: låg
         svc.link("function_dependency", f.id, d.id)

@@ -3,7 +3,7 @@
 import pytest
 
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.services.impact import confirm_mtd, mtd_needs_motivation, propose_mtd, proposal_for
+from rsa_desktop.services.impact import confirm_mtd, mtd_needs_motivation, proposal_for, propose_mtd
 
 # default horizons: 1 h, 4 h, 1 dygn, 3 dygn, 1 vecka, 1 månad; unacceptable level 4
 LABELS = ["1 h", "4 h", "1 dygn", "3 dygn", "1 vecka", "1 månad"]

@@ -175,8 +175,8 @@ class _PerQuery:
 def _same_as_per_query(path, today):
     from rsa_desktop.services import catalogue_update
     from rsa_desktop.services.gaps import analyse_gaps
-    from rsa_desktop.services.source import ReviewSource
     from rsa_desktop.services.rsa import RsaService
+    from rsa_desktop.services.source import ReviewSource
     from rsa_desktop.storage.database import Document
     from rsa_desktop.ui.completeness import snapshot
 

@@ -133,7 +133,7 @@ def test_scales_are_copied_from_the_template(svc, analysis):
 
 def test_snapshots_are_immutable(svc, analysis):
     rec = svc.create("function", analysis.id, name="Arvodesutbetalningar")
-    with pytest.raises(Exception):
+    with pytest.raises(TypeError):  # a read-only mapping
         rec.values["name"] = "x"
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):  # a frozen record
         rec.name = "x"

@@ -11,10 +11,20 @@ from rsa_desktop.services.check import run_check
 from rsa_desktop.services.errors import ReadOnlyAnalysisError, ValidationError
 from rsa_desktop.services.matrix import matrix_data
 from rsa_desktop.services.scale_edit.apply import apply_scale
-from rsa_desktop.services.scale_edit.edits import (add_dimension, add_horizon, add_level, edit_dimension,
-                                                   edit_horizon, edit_level, remove_dimension, remove_horizon,
-                                                   remove_level, set_aggregation, set_bands,
-                                                   set_unacceptable_level)
+from rsa_desktop.services.scale_edit.edits import (
+    add_dimension,
+    add_horizon,
+    add_level,
+    edit_dimension,
+    edit_horizon,
+    edit_level,
+    remove_dimension,
+    remove_horizon,
+    remove_level,
+    set_aggregation,
+    set_bands,
+    set_unacceptable_level,
+)
 from rsa_desktop.services.scale_edit.preview import preview_scale_change
 from rsa_desktop.services.scale_edit.suggest import suggest_mapping
 from rsa_desktop.services.scale_edit.template import current_template, export_scale_file, read_scale_file

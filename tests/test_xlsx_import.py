@@ -199,7 +199,7 @@ def test_each_kind_of_invalid_cell_is_reported_where_it_is(demo, exported, tmp_p
     path = edit(exported / "demo.xlsx", tmp_path / "fel.xlsx", change)
     plan = plan_import(svc, aid, read_workbook(path))
     errors = plan.errors
-    for sheet, hid, heading, value, words in INVALID:
+    for sheet, hid, heading, _value, words in INVALID:
         row, letter = where[(sheet, hid)]
         found = [p for p in errors if (p.sheet, p.row) == (sheet, row)]
         assert len(found) == 1 and words in found[0].message, (sheet, hid, heading, [str(p) for p in found])

@@ -8,7 +8,7 @@ The format is documented for people in docs/excel-format.md; a change here is a 
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 FORMAT_NAME = "rsa-desktop-xlsx"
 FORMAT_VERSION = 1  # what the writer writes

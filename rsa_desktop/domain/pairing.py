@@ -12,7 +12,7 @@ is not last year's item with that ID). Pure: ids and human IDs in, pairs out.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 
 def pair_with_previous(current: Mapping[int, str], previous: Mapping[int, str],

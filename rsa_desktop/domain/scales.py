@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 SCALE_FORMAT = "rsa-desktop-scale"  # a scale template's (scale file's) "format"
 SCALE_VERSION = 1

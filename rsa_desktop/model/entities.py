@@ -8,7 +8,6 @@ Durations are whole minutes; dates are ISO `date`s.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
@@ -52,11 +51,11 @@ def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE"):
 
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = _text()
     org_type: str = Field(default="facknamnd")  # facknamnd / stadsdelsnamnd / bolag / annan
     committee: str = _text()  # the nämnd or bolagsstyrelse
-    employees: Optional[int] = None
+    employees: int | None = None
     contact_person: str = _text()
     security_coordinator: str = _text()
 
@@ -65,11 +64,11 @@ class Analysis(SQLModel, table=True):
     __tablename__ = "analysis"
     __table_args__ = (UniqueConstraint("organisation_id", "year"),
                       CheckConstraint("status IN ('utkast','faststalld')", name="ck_analysis_status"))
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = _fk("organisation.id")
     year: int
     status: str = Field(default="utkast")
-    adopted_date: Optional[dt.date] = _date()
+    adopted_date: dt.date | None = _date()
     adopted_decision: str = _text()  # beslut: by whom, dnr, paragraph
     assignment: str = _text()  # uppdrag
     delimitations: str = _text()  # avgränsningar
@@ -78,16 +77,16 @@ class Analysis(SQLModel, table=True):
     locations: str = _text()
     summary: str = _text()  # sammanfattning
     secrecy_marking: str = _text()  # free text, e.g. "Sekretess enligt 18 kap. 13 § OSL"
-    security_class: Optional[str] = None  # säkerhetsskyddsklass, separate and optional
+    security_class: str | None = None  # säkerhetsskyddsklass, separate and optional
     consequence_aggregation: str = Field(default="max")  # how dimensions combine into one consequence
     unacceptable_level: int = Field(default=4)  # impact level at which downtime is no longer acceptable
     scales_confirmed: str = _text()  # fingerprint of the scales when the user last confirmed them
     archived: bool = False  # kept read-only because a later year was carried forward from it
     catalogue_version: str = _text()  # the catalogue version its values were mapped to ('' = before versions)
-    report_deadline: Optional[dt.date] = _date()  # the city's deadline for this RSA (configurable)
+    report_deadline: dt.date | None = _date()  # the city's deadline for this RSA (configurable)
     # The öppet utdrag's choice per free-text field: JSON {field: text för öppet utdrag}; see domain/public.py.
     public_texts: str = _text()
-    created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+    created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
 
 
 class IdCounter(SQLModel, table=True):
@@ -100,7 +99,7 @@ class IdCounter(SQLModel, table=True):
 
 class Participant(SQLModel, table=True):
     __tablename__ = "participant"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     name: str = _text()
     role: str = _text()
@@ -113,7 +112,7 @@ class Participant(SQLModel, table=True):
 class LikelihoodLevel(SQLModel, table=True):
     __tablename__ = "likelihood_level"
     __table_args__ = (UniqueConstraint("analysis_id", "value"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     value: int
     label: str = _text()
@@ -124,7 +123,7 @@ class LikelihoodLevel(SQLModel, table=True):
 class ConsequenceLevel(SQLModel, table=True):
     __tablename__ = "consequence_level"
     __table_args__ = (UniqueConstraint("analysis_id", "value"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     value: int
     label: str = _text()
@@ -134,7 +133,7 @@ class ConsequenceLevel(SQLModel, table=True):
 class ConsequenceDimension(SQLModel, table=True):
     __tablename__ = "consequence_dimension"
     __table_args__ = (UniqueConstraint("analysis_id", "code"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     code: str
     label: str = _text()
@@ -145,7 +144,7 @@ class ConsequenceDimension(SQLModel, table=True):
 class ColourBand(SQLModel, table=True):
     """A colour for matrix cells whose score (likelihood × consequence) is at least min_score."""
     __tablename__ = "colour_band"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     label: str = _text()
     colour: str = "#cccccc"
@@ -155,7 +154,7 @@ class ColourBand(SQLModel, table=True):
 class CapabilityLevel(SQLModel, table=True):
     __tablename__ = "capability_level"
     __table_args__ = (UniqueConstraint("analysis_id", "value"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     value: int
     label: str = _text()
@@ -165,7 +164,7 @@ class CapabilityLevel(SQLModel, table=True):
 class TimeHorizon(SQLModel, table=True):
     __tablename__ = "time_horizon"
     __table_args__ = (UniqueConstraint("analysis_id", "minutes"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     minutes: int
     label: str = _text()
@@ -178,7 +177,7 @@ class Function(SQLModel, table=True):
     __tablename__ = "function"
     __table_args__ = (UniqueConstraint("analysis_id", "hid"),
                       CheckConstraint("operation IN ('egen','extern')", name="ck_function_operation"))
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     hid: str
     name: str = _text()
@@ -187,17 +186,17 @@ class Function(SQLModel, table=True):
     preparedness_sector: str = _text()
     is_critical: bool = False  # samhällsviktig
     critical_motivation: str = _text()
-    criticality_life_health: Optional[int] = None  # on the consequence scale
-    criticality_functionality: Optional[int] = None
-    max_tolerable_downtime: Optional[int] = None  # acceptabel avbrottstid, minutes
+    criticality_life_health: int | None = None  # on the consequence scale
+    criticality_functionality: int | None = None
+    max_tolerable_downtime: int | None = None  # acceptabel avbrottstid, minutes
     mtd_motivation: str = _text()  # why the confirmed value differs from the proposal, if it does
     minimum_level: str = _text()  # lägsta acceptabla nivå
-    rto: Optional[int] = None  # återställningstid, minutes
+    rto: int | None = None  # återställningstid, minutes
     operation: str = "egen"  # regi
     supplier: str = _text()
     contract: str = _text()
-    continuity_in_contract: Optional[bool] = None
-    styrel_class: Optional[int] = None
+    continuity_in_contract: bool | None = None
+    styrel_class: int | None = None
     owner: str = _text()
     secret: bool = False
     sort_order: int = 0
@@ -215,7 +214,7 @@ class Dependency(SQLModel, table=True):
     """Kritiskt beroende."""
     __tablename__ = "dependency"
     __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     hid: str
     dep_type: str = _text()
@@ -225,10 +224,10 @@ class Dependency(SQLModel, table=True):
     provider_org: str = _text()  # a city organisation (catalogue name) when the provider is one
     is_external: bool = False  # outside Stockholms stad
     single_point_of_failure: bool = False
-    expected_outage: Optional[int] = None  # expected outage / restore time, minutes
+    expected_outage: int | None = None  # expected outage / restore time, minutes
     has_reserve: bool = False
     reserve_description: str = _text()
-    reserve_duration: Optional[int] = None  # how long the reserve lasts, minutes
+    reserve_duration: int | None = None  # how long the reserve lasts, minutes
     secret: bool = False
     sort_order: int = 0
 
@@ -237,7 +236,7 @@ class FunctionDependency(SQLModel, table=True):
     __tablename__ = "function_dependency"
     function_id: int = Field(foreign_key="function.id", ondelete="CASCADE", primary_key=True)
     dependency_id: int = Field(foreign_key="dependency.id", ondelete="CASCADE", primary_key=True, index=True)
-    tolerance: Optional[int] = None  # how long the function tolerates losing the dependency, minutes
+    tolerance: int | None = None  # how long the function tolerates losing the dependency, minutes
     note: str = _text()
 
 
@@ -259,19 +258,19 @@ class Risk(SQLModel, table=True):
         CheckConstraint("residual_consequence IS NULL OR residual_consequence BETWEEN 1 AND 99",
                         name="ck_risk_residual_consequence"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     hid: str
     title: str = _text()
     description: str = _text()
     category: str = _text()
     scenario: str = _text()  # from the scenario library, or free text
-    likelihood: Optional[int] = None
+    likelihood: int | None = None
     motivation: str = _text()
     uncertainty: str = _text()  # lag / medel / hog, or empty
     existing_measures: str = _text()
-    residual_likelihood: Optional[int] = None
-    residual_consequence: Optional[int] = None
+    residual_likelihood: int | None = None
+    residual_consequence: int | None = None
     secret: bool = False
     sort_order: int = 0
 
@@ -299,7 +298,7 @@ class Vulnerability(SQLModel, table=True):
     """Sårbarhet or brist i krisberedskapen."""
     __tablename__ = "vulnerability"
     __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     hid: str
     title: str = _text()
@@ -313,11 +312,11 @@ class Capability(SQLModel, table=True):
     """Assessment of one area of förmåga (krisledning, larmvägar, uthållighet …)."""
     __tablename__ = "capability"
     __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     hid: str
     area: str = _text()
-    rating: Optional[int] = None  # on the optional förmåga scale
+    rating: int | None = None  # on the optional förmåga scale
     motivation: str = _text()
     secret: bool = False
     sort_order: int = 0
@@ -330,13 +329,13 @@ class Action(SQLModel, table=True):
         UniqueConstraint("analysis_id", "hid"),
         CheckConstraint("status IN ('planerad','pagaende','genomford','avbruten')", name="ck_action_status"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     hid: str
     title: str = _text()
     description: str = _text()
     owner: str = _text()
-    deadline: Optional[dt.date] = _date()
+    deadline: dt.date | None = _date()
     status: str = "planerad"
     priority: str = "medel"  # hog / medel / lag
     follow_up_note: str = _text()
@@ -373,10 +372,10 @@ class ContinuityPlan(SQLModel, table=True):
     """Kontinuitetsplan for one critical function."""
     __tablename__ = "continuity_plan"
     __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     hid: str
-    function_id: Optional[int] = _fk("function.id", nullable=True, ondelete="SET NULL")
+    function_id: int | None = _fk("function.id", nullable=True, ondelete="SET NULL")
     title: str = _text()
     scope: str = _text()
     responsible: str = _text()
@@ -384,9 +383,9 @@ class ContinuityPlan(SQLModel, table=True):
     activation_criteria: str = _text()
     recovery_order: str = _text()  # återstart: in which order things come back
     resources: str = _text()
-    last_exercised: Optional[dt.date] = _date()
-    next_exercise: Optional[dt.date] = _date()
-    last_revised: Optional[dt.date] = _date()
+    last_exercised: dt.date | None = _date()
+    next_exercise: dt.date | None = _date()
+    last_revised: dt.date | None = _date()
     secret: bool = False
     sort_order: int = 0
 
@@ -394,18 +393,18 @@ class ContinuityPlan(SQLModel, table=True):
 class FallbackProcedure(SQLModel, table=True):
     """Reservrutin in a plan, usually for one critical dependency."""
     __tablename__ = "fallback_procedure"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     plan_id: int = _fk("continuity_plan.id")
-    dependency_id: Optional[int] = _fk("dependency.id", nullable=True, ondelete="SET NULL")
+    dependency_id: int | None = _fk("dependency.id", nullable=True, ondelete="SET NULL")
     procedure: str = _text()
-    duration: Optional[int] = None  # how long the fallback can be kept up, minutes
+    duration: int | None = None  # how long the fallback can be kept up, minutes
     responsible: str = _text()
     sort_order: int = 0
 
 
 class PlanContact(SQLModel, table=True):
     __tablename__ = "plan_contact"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     plan_id: int = _fk("continuity_plan.id")
     name: str = _text()
     role: str = _text()
@@ -418,17 +417,17 @@ class Exercise(SQLModel, table=True):
     """Övning."""
     __tablename__ = "exercise"
     __table_args__ = (UniqueConstraint("analysis_id", "hid"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = _fk("analysis.id")
     hid: str
     title: str = _text()
-    date: Optional[dt.date] = _date()
+    date: dt.date | None = _date()
     exercise_type: str = _text()
     scenario: str = _text()
     participants: str = _text()
     success_criteria: str = _text()
     lessons: str = _text()
-    plan_id: Optional[int] = _fk("continuity_plan.id", nullable=True, ondelete="SET NULL")
+    plan_id: int | None = _fk("continuity_plan.id", nullable=True, ondelete="SET NULL")
     secret: bool = False
     sort_order: int = 0
 
@@ -446,12 +445,12 @@ class AuditEvent(SQLModel, table=True):
     No foreign keys on purpose: the trail outlives the items (and years) it describes.
     """
     __tablename__ = "audit_event"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: str  # UTC, ISO 8601 to the second
     user: str = _text()  # the operating-system user
-    analysis_id: Optional[int] = Field(default=None, index=True)
+    analysis_id: int | None = Field(default=None, index=True)
     kind: str = _text()
-    item_id: Optional[int] = None
+    item_id: int | None = None
     item: str = _text()  # "R3 Långvarigt elavbrott" at the time of the change
     action: str = _text()  # skapad / ändrad / borttagen / återställd / kopplad / bortkopplad / bekräftad
     field: str = _text()
@@ -484,7 +483,7 @@ class CataloguePackage(SQLModel, table=True):
     One row at most; no foreign key, since the package belongs to the file, not to one year.
     """
     __tablename__ = "catalogue_package"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     version: str = _text()
     name: str = _text()
     content: str = _text()  # the package as JSON (services/catalogue_update.py validates it)

@@ -7,7 +7,6 @@ Excel columns, so that a field is described once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Type
 
 from sqlmodel import SQLModel
 
@@ -39,7 +38,7 @@ class FieldSpec:
 @dataclass(frozen=True)
 class KindSpec:
     kind: str
-    table: Type[SQLModel]
+    table: type[SQLModel]
     label: str  # singular, Swedish
     plural: str
     prefix: str = ""  # human-ID prefix; empty for kinds without one
@@ -277,7 +276,7 @@ CHILD_KINDS = {"participant": "analysis", "fallback": "continuity_plan", "contac
 @dataclass(frozen=True)
 class LinkSpec:
     name: str
-    table: Type[SQLModel]
+    table: type[SQLModel]
     left: str  # kind
     left_col: str
     right: str

@@ -7,9 +7,10 @@ same thing from one rule.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from rsa_desktop.reports.common import ReportData, TABLE_CELL_LIMIT, clean_text, shorten
+from rsa_desktop.reports.common import TABLE_CELL_LIMIT, ReportData, clean_text, shorten
 
 SEVERITY_COLOUR = {"hög": "#F4B6B6", "medel": "#FFE0A3", "låg": "#DDEBF7"}
 

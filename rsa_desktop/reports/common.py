@@ -14,9 +14,8 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
 from types import MappingProxyType
+from typing import Any
 
 from rsa_desktop import __version__, paths
 from rsa_desktop.domain import public as public_rule

@@ -235,7 +235,9 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
     from reportlab.platypus import NextPageTemplate, Paragraph, Spacer
 
     from rsa_desktop.reports.common import load_template
-    from rsa_desktop.reports.pdf import Builder as _Builder, doc_classes as _doc_classes, register_fonts
+    from rsa_desktop.reports.pdf import Builder as _Builder
+    from rsa_desktop.reports.pdf import doc_classes as _doc_classes
+    from rsa_desktop.reports.pdf import register_fonts
 
     register_fonts()
     frame = _frame(c)

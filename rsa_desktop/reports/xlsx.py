@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from rsa_desktop.domain import excel_format as fmt
+from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.excel_format import (
     CELL_LIMIT,
     FIRST_DATA_ROW,
@@ -30,7 +33,6 @@ from rsa_desktop.domain.excel_format import (
     TITLE_ROW,
 )
 from rsa_desktop.domain.public import document_subject, is_marked
-from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.reports.common import (
     ReportData,
@@ -737,7 +739,7 @@ def _scales(book: _Workbook) -> None:
     names = list(fmt.SCALE_COLUMNS)
     types = ["text", "int", "text", "text", "long", "text", "colour", "int"]
     widths = [26, 9, 14, 30, 70, 32, 10, 10]
-    cols = [Col(n, (lambda i: lambda r: r[i])(i), t, width=w) for i, (n, t, w) in enumerate(zip(names, types, widths))]
+    cols = [Col(n, operator.itemgetter(i), t, width=w) for i, (n, t, w) in enumerate(zip(names, types, widths))]
     book.table_sheet(fmt.SCALE_SHEET, None, cols, rows, freeze_first_col=False)
 
 

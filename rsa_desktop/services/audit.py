@@ -21,6 +21,7 @@ from sqlalchemy import text as sa_text
 from sqlmodel import Session, select
 
 from rsa_desktop.model import entities as e
+
 # The chain itself is part of the file format and lives in storage (the v7 migration computes it too).
 from rsa_desktop.storage.audit_chain import CHAIN_COLUMNS, chain_hash, current_user, rechain  # noqa: F401
 
@@ -44,7 +45,7 @@ def _last_chain(s: Session) -> str:
 
 def record(s: Session, *, analysis_id: int | None, kind: str, item_id: int | None, item: str, action: str,
            field: str = "", old: Any = None, new: Any = None) -> None:
-    row = e.AuditEvent(at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+    row = e.AuditEvent(at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
                        user=current_user(), analysis_id=analysis_id, kind=kind, item_id=item_id, item=item,
                        action=action, field=field, old_value=_json(old), new_value=_json(new))
     row.chain = chain_hash(_last_chain(s), (getattr(row, c) for c in CHAIN_COLUMNS))

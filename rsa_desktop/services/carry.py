@@ -33,14 +33,14 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from rsa_desktop.model import entities as e
 from rsa_desktop.domain.actions import OPEN_STATUSES, is_open, status_label
+from rsa_desktop.model import entities as e
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS
 from rsa_desktop.services import audit
-from rsa_desktop.services.scales import template_from_scales
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
+from rsa_desktop.services.scales import template_from_scales
 
 # Analysis fields that start the new year empty: the new year is not adopted yet.
 _CLEARED = {"year", "status", "adopted_date", "adopted_decision"}

@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy import delete
 from sqlmodel import select
@@ -298,7 +298,7 @@ def _apply(svc: RsaService, plan: CataloguePreview, new: CatalogueSet, *, store:
                     s.add(e.CataloguePackage(
                         version=new.version, name=new.name,
                         content=json.dumps(catalogues.package_data(new), ensure_ascii=False),
-                        imported_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()))
+                        imported_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()))
                 audit.record(s, analysis_id=None, kind="catalogue_package", item_id=None,
                              item=new.name or "Katalogpaket", action="inläst" if not new.builtin else "borttagen",
                              field="Katalogpaket", old=(before.version if before else None),

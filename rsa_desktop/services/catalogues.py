@@ -18,11 +18,12 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from rsa_desktop import paths
 
@@ -153,7 +154,7 @@ def _read(name: str) -> list[dict[str, Any]]:
     return builtin_set().items(name)  # a package may leave a catalogue out: the program's applies
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> tuple[dict[str, Any], ...]:
     if name in _DERIVED:
         source, key = _DERIVED[name]
@@ -266,7 +267,7 @@ def _check_strings(value: Any, where: str, depth: int = 0) -> None:
         if _CONTROL.search(value):
             raise CatalogueError(f"{where}: en text innehåller otillåtna styrtecken.")
     elif isinstance(value, dict):
-        for k, v in value.items():
+        for _k, v in value.items():
             _check_strings(v, where, depth + 1)
     elif isinstance(value, list):
         if len(value) > 5_000:

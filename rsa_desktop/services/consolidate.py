@@ -29,12 +29,14 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from rsa_desktop.domain.actions import is_overdue
-from rsa_desktop.domain.scales import band_for as band_in, risk_value, scales_from_template
+from rsa_desktop.domain.scales import band_for as band_in
+from rsa_desktop.domain.scales import risk_value, scales_from_template
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, SECURITY_CLASSES
 from rsa_desktop.services.records import Record
 
@@ -439,9 +441,8 @@ def _defaults(kind: str) -> dict[str, Any]:
 def _collect(source: Path, source_kind: str, svc, aid: int, org: dict[str, Any], analysis: dict[str, Any],
              today: dt.date, catalogue: CityCatalogue, warnings: Iterable[str] = ()) -> Submission:
     """A Submission from anything with RsaService's reading methods."""
-    from rsa_desktop.services.gaps import analyse_gaps
-
     from rsa_desktop.domain import public as public_rule
+    from rsa_desktop.services.gaps import analyse_gaps
 
     scales = svc.scales(aid)
     functions = svc.list("function", aid)

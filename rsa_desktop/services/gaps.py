@@ -33,8 +33,8 @@ from collections import deque
 from dataclasses import dataclass
 
 from rsa_desktop.domain.actions import counts_as_treatment
-from rsa_desktop.domain.ids import hid_key, hid_prefix
 from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.ids import hid_key, hid_prefix
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
@@ -262,7 +262,8 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
                              + (f" som räcker {_fmt(fb_duration)}" if fb_duration is not None else "")
                              + ", men beroendet är inte markerat med reserv; stäm av uppgifterna.")
 
-            def add(rule, severity, title, explanation, action):
+            def add(rule, severity, title, explanation, action, fid=fid, did=did, plan_note=plan_note, items=items,
+                    f=f):  # called within this iteration; the defaults only say so to the reader and to ruff
                 out.append(GapFinding(rule, severity, fid, did, title, explanation + plan_note, items, action,
                                       (f.hid,)))
 

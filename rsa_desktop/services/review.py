@@ -17,8 +17,7 @@ from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import catalogue_update
 from rsa_desktop.services.placeholders import NEW_TITLES, unfilled_fields
 from rsa_desktop.services.rsa import RsaService
-from rsa_desktop.services.source import (  # noqa: F401 - the one read, used by the UI too
-    SOURCE_KINDS, SOURCE_LINKS, ReviewSource, read_source, reads_on_any_thread)
+from rsa_desktop.services.source import SOURCE_KINDS, SOURCE_LINKS, ReviewSource, read_source, reads_on_any_thread  # noqa: F401 - the one read, used by the UI too
 
 ERROR, WARNING, INFO = "fel", "varning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}

@@ -7,11 +7,14 @@ write returns what is needed to undo it (`Change`, `Tombstone`, the previous lin
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Iterator
+from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select as sa_select, update as sa_update
+from sqlalchemy import and_, bindparam, delete, func, insert
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, SQLModel, select
 
 from rsa_desktop.model import entities as e
@@ -22,7 +25,6 @@ from rsa_desktop.services.errors import FieldError, NotFoundError, ReadOnlyAnaly
 from rsa_desktop.services.records import TABLE_LABELS, Change, Record, Tombstone, make_record
 from rsa_desktop.services.validation import ScaleRanges, clean_value, clean_values
 from rsa_desktop.storage.database import Document
-
 
 # Rows owned by an item that a duplicate copies along with it.
 _COPIED_CHILDREN = {
@@ -627,7 +629,7 @@ class RsaService:
         with self._session() as s:
             conn = s.connection()
             for link in LINKS.values():
-                for side, other in (("left", "right"), ("right", "left")):
+                for side, _other in (("left", "right"), ("right", "left")):
                     if getattr(link, side) != kind:
                         continue
                     table = link.table.__table__
@@ -823,7 +825,7 @@ class RsaService:
             analyses = self._fast_records(conn, "analysis", "head:analyses", analyses_q)
             return (org[0] if org else None), analyses
 
-    def snapshot(self, analysis_id: int, kinds: tuple[str, ...] = (), links: tuple[str, ...] = ()) -> "Snapshot":
+    def snapshot(self, analysis_id: int, kinds: tuple[str, ...] = (), links: tuple[str, ...] = ()) -> Snapshot:
         """Everything a reader of a whole analysis needs, read at once with SQLAlchemy Core (no ORM objects):
         the items of `kinds` (fallback/contact: those of every continuity plan of the analysis), the links
         `links`, the scales, impacts and consequences. The result answers list()/links()/scales()/

@@ -10,13 +10,23 @@ from typing import Any
 from sqlmodel import Session, select
 
 from rsa_desktop import paths
+
 # The scales themselves and every rule on them live in domain.scales; this module loads and stores them
 # (the names are re-exported for the services that take them from here).
-from rsa_desktop.domain.scales import (SCALE_FORMAT, SCALE_VERSION, Band, Dimension, Horizon, Level,  # noqa: F401
-                                       ScaleRanges, Scales, scales_from_rows, scales_from_template,
-                                       template_from_scales)
+from rsa_desktop.domain.scales import (  # noqa: F401
+    SCALE_FORMAT,
+    SCALE_VERSION,
+    Band,
+    Dimension,
+    Horizon,
+    Level,
+    ScaleRanges,
+    Scales,
+    scales_from_rows,
+    scales_from_template,
+    template_from_scales,
+)
 from rsa_desktop.model import entities as e
-
 
 
 class ScaleFileError(ValueError):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.domain.scales import ScaleRanges  # noqa: F401  (imported from here by the services)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from rsa_desktop.domain import excel_format as fmt
-from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS
 from rsa_desktop.domain.durations import DurationError, parse_duration
+from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS
 from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.validation import ScaleRanges, clean_value
 from rsa_desktop.services.xlsx_read import ImportProblem, ParsedWorkbook, RowData, SheetData

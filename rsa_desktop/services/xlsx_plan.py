@@ -5,14 +5,15 @@ never internal codes, what applying it would do. Part of the import: see `servic
 
 from __future__ import annotations
 
-import datetime as dt
 import dataclasses
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from rsa_desktop.domain import excel_format as fmt
-from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS, SHEET_OF_KIND
 from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS, SHEET_OF_KIND
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record
@@ -41,7 +42,7 @@ ANALYSIS_TEXT_FIELDS = ("assignment", "delimitations", "method", "business_descr
 class ImportRefusedError(ValueError):
     """apply_import was asked to apply a plan that has errors (and not only its valid rows)."""
 
-    def __init__(self, message: str, plan: "ImportPlan | None" = None):
+    def __init__(self, message: str, plan: ImportPlan | None = None):
         super().__init__(message)
         self.plan = plan
 
@@ -127,6 +128,20 @@ class _Op:
     order: int = 0
 
 
+# One step of an import, bound to its own values (a closure over loop variables would see their last values).
+def _create_op(kind: str, owner_id: int, values: dict) -> Callable:
+    return lambda s, c: s.create(kind, owner_id, **values)
+
+
+def _update_op(kind: str, item_id: int, values: dict) -> Callable:
+    return lambda s, c: s.update(kind, item_id, **values)
+
+
+def _delete_op(kind: str, item_id: int) -> Callable:
+    return lambda s, c: s.delete(kind, item_id)
+
+
+
 @dataclass
 class ImportPlan:
     analysis_id: int
@@ -148,7 +163,7 @@ class ImportPlan:
         return [PlannedChange("behålls", c.kind, c.hid, c.field, c.old, c.new, c.sheet, c.row, c.spec)
                 for c in self.missing]
 
-    def with_delete_missing(self, on: bool) -> "ImportPlan":
+    def with_delete_missing(self, on: bool) -> ImportPlan:
         """The same plan, deleting (on) or keeping (off) the rows missing from the workbook."""
         if on == self.delete_missing:
             return self
@@ -430,7 +445,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
                     title = rec.values.get(KINDS[kind].title_field) or ""  # the ID is shown beside it
                     mchanges.append(PlannedChange("ta bort", kind, hid, "", title, None, SHEET_OF_KIND[kind], None))
                     mops.append(_Op(SHEET_OF_KIND[kind], None,
-                                   (lambda k, i: lambda s, c: s.delete(k, i))(kind, rec.id), 9))
+                                   _delete_op(kind, rec.id), 9))
 
 
 def _row_runner(aid, kind, item_id, values, link_ops, rating_ops):
@@ -523,7 +538,7 @@ def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops
                                                                                        **at))(f.id, d.id, attrs), 2))
     mchanges, mops = missing
     if sheet is not None:
-        for key, lr in now.items():
+        for key, _lr in now.items():
             if key not in seen:
                 fh, dh = by_id[("function", key[0])].hid, by_id[("dependency", key[1])].hid
                 mchanges.append(PlannedChange("koppla bort", "function", fh, spec.label, dh, None, fmt.LINK_SHEET, None))
@@ -576,8 +591,7 @@ def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, missi
         if target is None:
             changes.append(PlannedChange("ny", ch.kind, ch.owner, "", None, values.get(spec.title_field, ""),
                                          ch.sheet, ch.row))
-            ops.append(_Op(ch.sheet, ch.row, (lambda k, o, v: lambda s, c: s.create(k, o, **v))(ch.kind, owner_id,
-                                                                                                   values), 3))
+            ops.append(_Op(ch.sheet, ch.row, _create_op(ch.kind, owner_id, values), 3))
         else:
             seen.add((ch.kind, target.id))
             changed = {k: v for k, v in values.items() if _differs(target.values.get(k), v)}
@@ -585,8 +599,7 @@ def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, missi
                 changes.append(PlannedChange("ändra", ch.kind, name, spec.field(k).label, target.values.get(k), v,
                                              ch.sheet, ch.row, spec.field(k)))
             if changed:
-                ops.append(_Op(ch.sheet, ch.row, (lambda k, i, v: lambda s, c: s.update(k, i, **v))(
-                    ch.kind, target.id, changed), 3))
+                ops.append(_Op(ch.sheet, ch.row, _update_op(ch.kind, target.id, changed), 3))
     mchanges, mops = missing
     if True:  # parts gone from their sheets: deleted only with delete_missing (ImportPlan.missing)
         for (kind, owner), rows in existing.items():
@@ -596,4 +609,4 @@ def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, missi
             for rec in rows:
                 if (kind, rec.id) not in seen:
                     mchanges.append(PlannedChange("ta bort", kind, owner, "", rec.label, None, sheet_name, None))
-                    mops.append(_Op(sheet_name, None, (lambda k, i: lambda s, c: s.delete(k, i))(kind, rec.id), 8))
+                    mops.append(_Op(sheet_name, None, _delete_op(kind, rec.id), 8))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rsa_desktop.domain import excel_format as fmt
 from rsa_desktop.domain.excel_format import (
@@ -82,7 +83,7 @@ class SheetData:
     name: str
     header_row: int
     headers: dict[str, str]  # heading → column letter
-    rows: list["RowData"]
+    rows: list[RowData]
 
     def has(self, heading: str) -> bool:
         return heading in self.headers
@@ -317,7 +318,7 @@ def _table_refs(path: Path) -> dict[str, str]:
 
 
 def _ref_start(ref: str) -> tuple[int, int] | None:
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     try:
         letters, row = coordinate_from_string(ref.split(":")[0].replace("$", ""))

@@ -11,7 +11,8 @@ import getpass
 import hashlib
 import json
 import sqlite3
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 # The content that the chain covers, in this order (everything but the row id and the chain itself).
 CHAIN_COLUMNS = ("at", "user", "analysis_id", "kind", "item_id", "item", "action", "field", "old_value",

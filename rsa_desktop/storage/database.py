@@ -18,8 +18,8 @@ import os
 import sqlite3
 import struct
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -359,7 +359,7 @@ class Document:
     # -- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | os.PathLike, *, overwrite: bool = False, passphrase: str | None = None) -> "Document":
+    def create(cls, path: str | os.PathLike, *, overwrite: bool = False, passphrase: str | None = None) -> Document:
         path = Path(path)
         if path.exists() and not overwrite:
             raise FileExistsAlreadyError(f"Filen finns redan: {path}", path)
@@ -411,7 +411,7 @@ class Document:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, readonly: bool = False, passphrase: str | None = None) -> "Document":
+    def open(cls, path: str | os.PathLike, *, readonly: bool = False, passphrase: str | None = None) -> Document:
         path = Path(path)
         if path.is_file() and crypto.is_encrypted(path):
             return cls._open_encrypted(path, readonly=readonly, passphrase=passphrase)
@@ -459,7 +459,7 @@ class Document:
             raise
 
     @classmethod
-    def _open_encrypted(cls, path: Path, *, readonly: bool, passphrase: str | None) -> "Document":
+    def _open_encrypted(cls, path: Path, *, readonly: bool, passphrase: str | None) -> Document:
         if not readonly and not (os.access(path, os.W_OK) and path.stat().st_mode & 0o222):
             raise ReadOnlyFileError(
                 f"Filen är skrivskyddad: {path.name}. Öppna den som skrivskyddad eller spara en kopia.", path)
@@ -507,7 +507,7 @@ class Document:
             raise DocumentError(f"Filen kunde inte sparas ({exc.strerror}).", self.path) from None
 
     @classmethod
-    def _open_for_writing(cls, path: Path, version: int, lock, has_wal: bool) -> "Document":
+    def _open_for_writing(cls, path: Path, version: int, lock, has_wal: bool) -> Document:
         backup_path = None
         migrated_from = None
         uri = _uri(path, readonly=False)
@@ -557,7 +557,7 @@ class Document:
             self._lock.release()
             self._lock = None
 
-    def __enter__(self) -> "Document":
+    def __enter__(self) -> Document:
         return self
 
     def __exit__(self, *exc) -> None:

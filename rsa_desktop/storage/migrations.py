@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import Callable
+from collections.abc import Callable
 
-from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import SQLModel
 
 from rsa_desktop.model import entities  # noqa: F401  (registers the tables)
@@ -261,7 +261,7 @@ def _describe(conn: sqlite3.Connection) -> dict:
     """The parts of a schema that matter: per table its columns, checks, foreign keys and indexes."""
     tables: dict[str, dict] = {}
     other = []
-    for kind, name, tbl, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
+    for kind, name, _tbl, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
         if kind == "table":
             tables[name] = {"sql": sql or ""}
         elif kind != "index":

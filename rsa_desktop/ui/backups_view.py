@@ -5,14 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rsa_desktop.storage.backups import Backup, list_backups
+from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 REASONS = {"öppnad": "När filen öppnades", "stängd": "När filen stängdes",
            "före-återställning": "Före en återställning", "före-uppgradering": "Före en uppgradering"}
-from rsa_desktop.ui.table_model import ReadOnlyRowsMixin
 
 
 def _t(text: str) -> str:

@@ -7,10 +7,19 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
-                               QTextBrowser, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+)
 
-from rsa_desktop.services import catalogue_update as cu, catalogues
+from rsa_desktop.services import catalogue_update as cu
+from rsa_desktop.services import catalogues
 from rsa_desktop.services.catalogues import CatalogueError, CatalogueSet
 from rsa_desktop.ui import hints, ops
 from rsa_desktop.ui.commands import ServiceCommand

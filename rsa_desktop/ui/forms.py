@@ -8,12 +8,26 @@ comes back through `show_errors`, which writes the message under the field; noth
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QDialog, QPlainTextEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
-                               QCalendarWidget)
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.model.kinds import FieldSpec, KindSpec
@@ -21,6 +35,7 @@ from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record
 from rsa_desktop.ui import fmt, hints, i18n
+
 
 class _FocusOut(QObject):
     """Calls `callback` when the watched widget loses focus (QPlainTextEdit has no editingFinished)."""

@@ -10,18 +10,37 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex,
-                            QSortFilterProxyModel, Qt, Signal)
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rsa_desktop.domain.ids import hid_prefix
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import gaps as gap_svc
 from rsa_desktop.services.gaps import GapFinding
-from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui import commands, hints, ops
+from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui.table_model import ReadOnlyRowsMixin, change_filter
 
 SEVERITY_COLOURS = {"hög": "#b3261e", "medel": "#c25e00", "låg": "#8a7400"}

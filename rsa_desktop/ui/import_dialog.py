@@ -17,8 +17,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView,
-                               QInputDialog, QLabel, QMessageBox, QPushButton, QTableView, QTabWidget, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+)
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.ui import commands, ops, workers
@@ -83,7 +96,7 @@ class ChangesModel(_RowsModel):
     HEADERS = ("Objekt", "Fält", "Före", "Efter")
 
     @classmethod
-    def from_plan(cls, plan, parent=None) -> "ChangesModel":
+    def from_plan(cls, plan, parent=None) -> ChangesModel:
         rows, colours = [], []
         bad = plan.bad_rows
         for c in [*plan.changes, *plan.kept]:
@@ -113,7 +126,7 @@ class ProblemsModel(_RowsModel):
     HEADERS = ("Blad", "Rad", "Kolumn", "Förklaring")
 
     @classmethod
-    def from_plan(cls, plan, parent=None) -> "ProblemsModel":
+    def from_plan(cls, plan, parent=None) -> ProblemsModel:
         rows, colours = [], []
         for p in sorted(plan.problems, key=lambda p: (p.severity != "fel", p.sheet, p.row or 0)):
             column = p.column + (f" ({p.heading})" if p.heading and p.column else p.heading if p.heading else "")

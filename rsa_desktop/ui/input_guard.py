@@ -18,8 +18,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QFocusFrame, QLineEdit, QPlainTextEdit,
-                               QScrollArea, QTextEdit, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QFocusFrame,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QTextEdit,
+    QWidget,
+)
 
 _UNDO = (QKeySequence.StandardKey.Undo,)
 _REDO = (QKeySequence.StandardKey.Redo,)

@@ -4,13 +4,23 @@ functions/dependencies a risk hits, which items an action treats ... One panel c
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.ui import hints
-from rsa_desktop.ui import commands, fmt, i18n, ops
+from rsa_desktop.ui import commands, fmt, hints, i18n, ops
 
 OTHER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import shutil
 import sys
 import tempfile
@@ -11,20 +10,34 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import (QDialog, QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QMessageBox, QPushButton, QSplitter, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from rsa_desktop import APP_NAME
+from rsa_desktop import APP_NAME, paths
 from rsa_desktop.model.kinds import SECURITY_CLASSES
 from rsa_desktop.services import organisations
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.storage.database import Document
-from rsa_desktop import paths
 from rsa_desktop.storage import crypto
+from rsa_desktop.storage.database import Document
 from rsa_desktop.storage.errors import FileLockedError
-from rsa_desktop.ui.crash_notice import CrashNotice
 from rsa_desktop.ui import commands, completeness, dialogs, findings, ops, settings, templates_ui, workers
+from rsa_desktop.ui.crash_notice import CrashNotice
 from rsa_desktop.ui.overview import OverviewPage
 from rsa_desktop.ui.session import DocumentSession
 from rsa_desktop.ui.step_titles import step_title
@@ -438,7 +451,7 @@ class MainWindow(QMainWindow):
         self.template_action.setEnabled(a is not None and not ro)
         self.import_action.setEnabled(self.session.is_open and not file_ro and a is not None)
         self.followup_action.setEnabled(self.previous_analysis() is not None)
-        for key, page in self.pages.built():
+        for _key, page in self.pages.built():
             if _is_step_page(page):
                 page.set_read_only(ro)
         for act in (self.add_item_action, self.duplicate_action, self.delete_action):
@@ -516,8 +529,8 @@ class MainWindow(QMainWindow):
             self._status_shown = self._status_gen
             self._set_checking(False)
             return
-        from rsa_desktop.services.source import ReviewSource, read_source, reads_on_any_thread
         from rsa_desktop.services.rsa import RsaService
+        from rsa_desktop.services.source import ReviewSource, read_source, reads_on_any_thread
         gen, aid = self._status_gen, s.analysis_id
         if reads_on_any_thread(s.svc):
             # The one read of the file on the worker too, with a service of its own (a service's batch is

@@ -6,23 +6,35 @@ rating grids, child lists) comes in a `SectionConfig`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSplitter, QStyle, QTableView, QToolTip, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStyle,
+    QTableView,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN, scenario_values
 from rsa_desktop.services.records import Record
-from rsa_desktop.ui import hints
-from rsa_desktop.ui.lazy import RefreshWhenVisible
-from rsa_desktop.ui import commands, dialogs, i18n, ops
+from rsa_desktop.ui import commands, dialogs, hints, i18n, ops
 from rsa_desktop.ui.forms import ItemForm
+from rsa_desktop.ui.lazy import RefreshWhenVisible
 from rsa_desktop.ui.table_model import ID_ROLE, Column, ItemFilterModel, ItemTableModel, field_column
 
 ADD_TEXTS = {
@@ -42,7 +54,7 @@ class SectionConfig:
     kind: str
     columns: tuple[str, ...]  # field names ("hid" for the human ID)
     extra_columns: Callable[[object], list[Column]] | None = None  # session -> computed columns
-    extras: Callable[["ItemSection"], list[QWidget]] | None = None  # panels below the form
+    extras: Callable[[ItemSection], list[QWidget]] | None = None  # panels below the form
     compact: bool = False  # a child list inside another form
     form_fields: tuple[str, ...] | None = None
     empty_text: str = ""

@@ -10,23 +10,33 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QSplitter, QTabWidget,
-                               QTextBrowser, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rsa_desktop.domain import workflow
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.ui import hints
-from rsa_desktop.ui.lazy import RefreshWhenVisible
-from rsa_desktop.ui import commands, fmt, ops
-from rsa_desktop.ui.export_panel import ExportPanel
+from rsa_desktop.ui import commands, fmt, hints, ops
 from rsa_desktop.ui.completeness import STEP_KEYS, StepStatus
 from rsa_desktop.ui.drafting import ScalesBox, attach_summary_button
+from rsa_desktop.ui.export_panel import ExportPanel
 from rsa_desktop.ui.findings import FindingsPanel, add_icon_resources, count_text, findings_html
 from rsa_desktop.ui.forms import ItemForm, LongTextEditor
 from rsa_desktop.ui.guidance import CTX, GUIDANCE
-from rsa_desktop.ui.links import LinkPanel, RatingGrid
 from rsa_desktop.ui.impact_view import ImpactProposalPanel
+from rsa_desktop.ui.lazy import RefreshWhenVisible
+from rsa_desktop.ui.links import LinkPanel, RatingGrid
 from rsa_desktop.ui.matrix_view import MatrixView
 from rsa_desktop.ui.sections import ItemSection, SectionConfig
 from rsa_desktop.ui.step_titles import step_title  # noqa: F401 - where pages and older callers find it

@@ -5,9 +5,8 @@ import datetime as dt
 import json
 import os
 
-from PySide6.QtCore import Qt
-
-from rsa_desktop.services import calendar, catalogue_update as cu, catalogues
+from rsa_desktop.services import calendar, catalogues
+from rsa_desktop.services import catalogue_update as cu
 
 SHOTS = os.environ.get("RSA_SHOTS_DIR")  # set to keep screenshots (e.g. /tmp/catalog-shots)
 

@@ -106,8 +106,9 @@ def test_every_name_is_whole_and_direct_needs_sit_at_level_one(window, qtbot, sa
     g = mapview.graph
     assert g.node("B1").column == g.node("B2").column == 1 and g.node("B3").column == 2
 
-    from rsa_desktop.ui.depmap_view import NodeItem, label_width, _label_font
     from PySide6.QtGui import QFontMetricsF
+
+    from rsa_desktop.ui.depmap_view import NodeItem, _label_font, label_width
     fm = QFontMetricsF(_label_font())
     for nid, item in view.items_by_id.items():
         assert " ".join(item.lines).replace("  ", " ") == " ".join(g.node(nid).label.split()), nid  # nothing cut

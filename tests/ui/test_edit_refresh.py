@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from helpers import set_field
 from PySide6.QtCore import Qt
 
 from rsa_desktop.ui.links import LinkPanel
-
-from helpers import set_field
 
 
 def _row_text(section, item_id: int) -> str:

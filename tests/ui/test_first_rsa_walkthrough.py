@@ -8,14 +8,13 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from helpers import set_field
 from PySide6.QtCore import Qt
 
 from rsa_desktop.services import organisations
 from rsa_desktop.services.placeholders import NOT_CHOSEN
 from rsa_desktop.services.review import review
 from rsa_desktop.storage.database import Document
-
-from helpers import set_field
 
 
 def _shot(window, name: str) -> None:

@@ -73,7 +73,7 @@ def test_template_descriptions_and_field_help_are_readable(window, qtbot, tmp_pa
     build_sample(other)
     assert window.open_path(other)
     window.go_to("beroenden")
-    sec = window.page("beroenden").section("dependency")
+    window.page("beroenden").section("dependency")
     qtbot.wait(50)
     page = window.page("beroenden")
     helps = [lab for lab in page.findChildren(QLabel, "fieldHelp") if lab.isVisible()]

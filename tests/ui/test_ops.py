@@ -10,7 +10,6 @@ from rsa_desktop.ui import commands, ops
 from rsa_desktop.ui.session import DocumentSession
 
 
-
 @pytest.fixture
 def session(sample, qapp):
     path, ids = sample

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from helpers import choose_candidate, set_field
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
@@ -11,8 +12,6 @@ from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
 from rsa_desktop.ui import errors, settings
 from rsa_desktop.ui.links import LinkPanel
-
-from helpers import choose_candidate, set_field
 
 
 def _fresh(path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel
-
 from pytestqt.modeltest import ModelTester
 
 from rsa_desktop.ui.dialogs import GlossaryDialog

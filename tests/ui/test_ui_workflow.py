@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpers import choose_candidate, set_field, type_into_line
 from PySide6.QtCore import Qt
 
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
 from rsa_desktop.ui.links import LinkPanel, RatingGrid
-
-from helpers import choose_candidate, set_field, type_into_line
 
 
 def _panel(section, cls, title_start=""):

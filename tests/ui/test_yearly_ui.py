@@ -177,8 +177,8 @@ def test_followup_shows_a_moved_risk_and_a_new_function(window, qtbot, sample, q
 
 
 def test_last_years_placement_follows_the_carried_risk_even_when_renamed(window, qtbot, sample):
-    from rsa_desktop.ui import commands
     from rsa_desktop.services.matrix import previous_positions
+    from rsa_desktop.ui import commands
 
     path, ids = sample
     assert window.open_path(path)

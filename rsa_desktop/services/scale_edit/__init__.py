@@ -28,8 +28,12 @@ calls `scale_edit.<name>` and is edited by someone else just now; move it to the
 from rsa_desktop.services.scale_edit.apply import apply_scale
 from rsa_desktop.services.scale_edit.preview import preview_scale_change
 from rsa_desktop.services.scale_edit.suggest import suggest_bands, suggest_mapping
-from rsa_desktop.services.scale_edit.template import (current_template, export_scale_file, read_scale_file,
-                                                      validate_template)
+from rsa_desktop.services.scale_edit.template import (
+                                                      current_template,
+                                                      export_scale_file,
+                                                      read_scale_file,
+                                                      validate_template,
+)
 
 __all__ = ["apply_scale", "current_template", "export_scale_file", "preview_scale_change", "read_scale_file",
            "suggest_bands", "suggest_mapping", "validate_template"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select as sa_select, update as sa_update
+from sqlalchemy import delete, insert
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model import entities as e
@@ -133,7 +135,7 @@ def _rekey(conn, aid: int, table, key_col: str, wanted: list[tuple[Any, dict]], 
             level = level_map.get(m["level"], m["level"])
             spot = (m[owner_col], ids[new_key])
             merged[spot] = max(merged.get(spot, level), level)
-    for old, rid in old_rows:
+    for _old, rid in old_rows:
         conn.execute(delete(rating_t).where(rating_t.c[rating_key] == rid))
     for old, rid in old_rows:
         if old not in wanted_keys and rid not in ids.values():

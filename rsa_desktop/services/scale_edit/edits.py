@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.scale_edit.apply import apply_scale
-from rsa_desktop.services.scale_edit.template import (AGGREGATIONS, LEVEL_KEYS, LEVEL_PARTS, PART_LABELS,
-                                                      current_template, validate_template)
+from rsa_desktop.services.scale_edit.template import (
+    AGGREGATIONS,
+    LEVEL_KEYS,
+    LEVEL_PARTS,
+    PART_LABELS,
+    current_template,
+    validate_template,
+)
 from rsa_desktop.services.scales import ScaleFileError
 
 

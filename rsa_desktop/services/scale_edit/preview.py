@@ -206,7 +206,7 @@ def preview_scale_change(svc: RsaService, analysis_id: int, new_template: dict[s
         if not dropped and (r.dim_code is not None or r.minutes is not None):
             landing.setdefault((r.kind, r.item_id, r.part, place[0]), []).append((r, place[-1]))
     merges = []
-    for (kind, _, _, where), rows in landing.items():
+    for (_kind, _, _, where), rows in landing.items():
         if len(rows) > 1:
             shown = format_duration(where) if rows[0][0].minutes is not None else f"”{where}”"
             levels = ", ".join(f"{r.field_label} {lv}" for r, lv in rows)
