@@ -14,7 +14,7 @@ pypdf = pytest.importorskip("pypdf")
 openpyxl = pytest.importorskip("openpyxl")
 
 from rsa_desktop.domain import public as public_rule  # noqa: E402
-from rsa_desktop.reports import charts  # noqa: E402
+from rsa_desktop.reports import charts, depmap_drawing, matrix_drawing  # noqa: E402
 from rsa_desktop.reports.common import gather, public_selection, review_required  # noqa: E402
 from rsa_desktop.reports.pdf import write_pdf  # noqa: E402
 from rsa_desktop.reports.xlsx import write_xlsx  # noqa: E402
@@ -103,12 +103,30 @@ def outputs(tmp_path_factory):
         figure_texts.extend(t.get_text() for t in fig.findobj(matplotlib.text.Text))
         return real(fig)
 
+    def strings(node):  # the texts of a reportlab Drawing (the PDF draws its figures with shapes)
+        if hasattr(node, "text") and hasattr(node, "fontName"):
+            figure_texts.append(node.text)
+        for child in getattr(node, "contents", None) or []:
+            strings(child)
+
+    def drawn(make):
+        def wrapper(*a, **k):
+            d = make(*a, **k)
+            if d is not None:
+                strings(d)
+            return d
+        return wrapper
+
+    real_matrix, real_map = matrix_drawing.risk_matrix_drawing, depmap_drawing.function_map
     charts.figure_to_svg = capture
+    matrix_drawing.risk_matrix_drawing = drawn(real_matrix)
+    depmap_drawing.function_map = drawn(real_map)
     try:
         data = gather(svc, aid, public=True, today=TODAY)
         write_pdf(data, folder / "utdrag.pdf", svc=svc)
     finally:
         charts.figure_to_svg = real
+        matrix_drawing.risk_matrix_drawing, depmap_drawing.function_map = real_matrix, real_map
     write_xlsx(data, folder / "utdrag.xlsx")
     yield svc, aid, ids, data, folder, figure_texts, path
     doc.close()

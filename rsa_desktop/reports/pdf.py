@@ -781,6 +781,14 @@ class Builder:
         drawing = _svg_drawing(make, self.width, max_height or 0.62 * 297 * self.mm)
         if drawing is None:
             return
+        self._place(drawing, caption, heading)
+
+    def drawing(self, drawing: Any, caption: str, max_height: float | None = None, heading: str = "") -> None:
+        """A reportlab Drawing, scaled down to the text width and `max_height`, with a caption."""
+        _fit_drawing(drawing, self.width, max_height or 0.62 * 297 * self.mm)
+        self._place(drawing, caption, heading)
+
+    def _place(self, drawing: Any, caption: str, heading: str) -> None:
         from reportlab.platypus import KeepTogether
         Paragraph = _paragraph_cls()
 
@@ -812,12 +820,17 @@ def _svg_drawing(make: Callable[[], Any], width: float, max_height: float):
         return None
     drawing.initialFontName = FONT  # the renderer's initial state; its default is an unembedded Helvetica
     _force_font(drawing)
+    _fit_drawing(drawing, width, max_height)
+    drawing.hAlign = "CENTER"
+    return drawing
+
+
+def _fit_drawing(drawing: Any, width: float, max_height: float) -> None:
+    """Scale a Drawing to fit `width` × `max_height` (its aspect kept)."""
     scale = min(width / drawing.width, max_height / drawing.height) if drawing.width and drawing.height else 1
     drawing.width *= scale
     drawing.height *= scale
     drawing.scale(scale, scale)
-    drawing.hAlign = "CENTER"
-    return drawing
 
 
 def _force_font(node) -> None:
@@ -1180,15 +1193,15 @@ def _depmap(b: Builder) -> None:
         b.space(8)
 
 
-def _matrix_svg(b: Builder, residual: bool) -> bytes:
-    from rsa_desktop.reports.charts import figure_to_svg, risk_matrix_figure
+def _matrix_drawing(b: Builder, residual: bool):
+    """The riskmatris drawn with reportlab shapes (reports/matrix_drawing.py): the SVG round trip through
+    matplotlib and svglib cost most of the story's time on a large analysis."""
+    from rsa_desktop.reports.matrix_drawing import risk_matrix_drawing
 
     d = b.data
     if residual:
-        fig = risk_matrix_figure(d.residual_matrix, title="Risk efter planerade åtgärder", width_in=b.width / 72)
-    else:
-        fig = risk_matrix_figure(d.matrix, title="Bedömd risk", width_in=b.width / 72)
-    return figure_to_svg(fig)
+        return risk_matrix_drawing(d.residual_matrix, title="Risk efter planerade åtgärder", width_in=b.width / 72)
+    return risk_matrix_drawing(d.matrix, title="Bedömd risk", width_in=b.width / 72)
 
 
 def _risks(b: Builder) -> None:
@@ -1206,9 +1219,9 @@ def _risks(b: Builder) -> None:
     b.h2(t.section("risks", "matrix"))
     b.para("Riskmatrisen visar varje risk med sitt ID i den ruta som motsvarar bedömd sannolikhet och "
            "sammanvägd konsekvens. Riskerna beskrivs i avsnittet nedan.", b.s.small)
-    b.figure(lambda: _matrix_svg(b, False), "Riskmatris: bedömd risk.", max_height=98 * b.mm)
+    b.drawing(_matrix_drawing(b, False), "Riskmatris: bedömd risk.", max_height=98 * b.mm)
     if any(p.residual_likelihood is not None and p.residual_consequence is not None for p in d.matrix.points):
-        b.figure(lambda: _matrix_svg(b, True), "Riskmatris: risk efter planerade åtgärder.", max_height=98 * b.mm)
+        b.drawing(_matrix_drawing(b, True), "Riskmatris: risk efter planerade åtgärder.", max_height=98 * b.mm)
     unplaced = [p.hid for p in d.matrix.unplaced]
     if unplaced:
         b.para("Inte placerade i matrisen (sannolikhet eller konsekvens saknas): " + ", ".join(unplaced) + ".",
