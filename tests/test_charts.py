@@ -6,9 +6,17 @@ import re
 import pytest
 from matplotlib.colors import to_hex
 
-from rsa_desktop.reports.charts import (axis_labels, dependency_map_figure, depmap_layout, figure_to_svg,
-                                        matrix_arrows, matrix_layout, risk_matrix_figure, SEVERITY_COLOURS,
-                                        unplaced_hids)
+from rsa_desktop.reports.charts import (
+    SEVERITY_COLOURS,
+    axis_labels,
+    dependency_map_figure,
+    depmap_layout,
+    figure_to_svg,
+    matrix_arrows,
+    matrix_layout,
+    risk_matrix_figure,
+    unplaced_hids,
+)
 from rsa_desktop.services.depmap import build_graph
 from rsa_desktop.services.matrix import matrix_data
 

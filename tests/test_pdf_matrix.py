@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+import pdf_lines
 import pytest
 
-import pdf_lines
 from rsa_desktop.reports import pdf
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pdf_lines
 import pytest
 
-import pdf_lines
 from rsa_desktop.reports.pdf import NO_GLYPH, export_pdf
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
@@ -114,7 +114,7 @@ def test_reservrutin_cards_never_under_8_5_pt(demo_pdf):
             continue
         sizes: list[float] = []
 
-        def visit(text, cm, tm, _font, size):
+        def visit(text, cm, tm, _font, size, sizes=sizes):
             m = mult(tm, cm)
             if text.strip() and 64 < m[5] < 765:  # the page body, not the marking and page number
                 sizes.append(size * (m[0] ** 2 + m[1] ** 2) ** 0.5)

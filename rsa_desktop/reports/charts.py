@@ -285,7 +285,7 @@ MAX_ARROWS = 30  # more arrows than this hide the matrix; the residual IDs are s
 
 
 def risk_matrix_figure(data: MatrixData, *, residual: MatrixData | None = None, previous: MatrixData | None = None,
-                       title: str = "", width_in: float = 6.3, arrows: bool | None = None) -> "Figure":
+                       title: str = "", width_in: float = 6.3, arrows: bool | None = None) -> Figure:
     """The riskmatris: coloured cells with the risk IDs in them and a count per cell.
 
     With `residual`, each risk's position after actions is shown ("R1′") with an arrow from its
@@ -388,7 +388,7 @@ def _truncate(text: str, max_chars: int) -> str:
     return text if len(text) <= max_chars else text[:max_chars - 1].rstrip(" ,–-") + "…"
 
 
-def depmap_layout(graph: "DependencyGraph", *, width_in: float = 6.3) -> dict[str, Any]:
+def depmap_layout(graph: DependencyGraph, *, width_in: float = 6.3) -> dict[str, Any]:
     """Boxes, lines and texts of the dependency map in inches (origin bottom-left), as drawn.
 
     ``{"width", "height", "columns": [{"x", "title"}], "nodes": [{"id", "kind", "text", "box" (x, y, w, h),
@@ -438,7 +438,7 @@ def depmap_layout(graph: "DependencyGraph", *, width_in: float = 6.3) -> dict[st
             "box_w": box_w, "top_y": top_y}
 
 
-def dependency_map_figure(graph: "DependencyGraph", *, width_in: float = 6.3) -> "Figure":
+def dependency_map_figure(graph: DependencyGraph, *, width_in: float = 6.3) -> Figure:
     """The dependency map: functions left, dependencies in layers to the right, coloured by gap severity.
 
     Shared dependencies (serving several functions, or provided by another organisation) have a thick

@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 from rsa_desktop.reports.charts import NO_SEVERITY, SEVERITY_COLOURS, SEVERITY_LABELS
+from rsa_desktop.reports.hyphenation import swedish
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -73,10 +74,8 @@ def _wrap(text: str, font: str, width: float) -> list[str]:
             line = whole
             continue
         if SHY not in token:  # Swedish hyphenation points, as the report's paragraphs have
-            from rsa_desktop.reports import pdf
-
-            if pdf.hyphenator():
-                token = pdf._PYPHEN.inserted(token, hyphen=SHY)
+            if swedish():
+                token = swedish().inserted(token, hyphen=SHY)
         pieces = token.split(SHY) if SHY in token else list(whole)
         joiner = "-" if SHY in token else ""
         for piece in pieces:

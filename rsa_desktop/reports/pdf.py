@@ -12,15 +12,16 @@ import datetime as dt
 import io
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from xml.sax.saxutils import escape
 
 from rsa_desktop import paths
 from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.public import document_subject
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.domain.public import document_subject
 from rsa_desktop.reports.chapters import appendix_ref
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,
@@ -38,6 +39,7 @@ from rsa_desktop.reports.common import (
     top_risks,
     yes_no,
 )
+from rsa_desktop.reports.hyphenation import hyphenator, swedish
 from rsa_desktop.services.rsa import RsaService
 
 FONT = "DejaVuSans"
@@ -110,29 +112,12 @@ def _replace_missing(m: re.Match) -> str:
     return "".join(out)
 
 
-_PYPHEN: Any = None
-
-
-def hyphenator():
-    """Swedish hyphenation (pyphen's sv_SE dictionary) as reportlab's `hyphenationLang` callable, made
-    once: given a string reportlab builds a new Pyphen for every paragraph it breaks. '' without pyphen."""
-    global _PYPHEN
-    if _PYPHEN is None:
-        try:
-            import pyphen
-        except ImportError:
-            _PYPHEN = ""
-        else:
-            _PYPHEN = pyphen.Pyphen(lang="sv_SE", left=2, right=3)
-    return _PYPHEN.iterate if _PYPHEN else ""
-
-
 def _soft_hyphens(m: re.Match) -> str:
     """A very long token with soft hyphens where it may break: Swedish hyphenation points, and at least
     every 10 characters, so that reportlab never has to cut it at an arbitrary letter without a hyphen."""
     token = m.group(0)
     if hyphenator():  # the words in it (a URL's too) at their Swedish hyphenation points
-        token = _ALPHA_RUN.sub(lambda w: _PYPHEN.inserted(w.group(0), hyphen=_SHY), token)
+        token = _ALPHA_RUN.sub(lambda w: swedish().inserted(w.group(0), hyphen=_SHY), token)
     out = []
     for piece in token.split(_SHY):
         out.append(_SHY.join(piece[i:i + 10] for i in range(0, len(piece), 10)) if len(piece) > 12 else piece)
@@ -496,7 +481,7 @@ def _widest_piece(token: str, font: str, size: float) -> float:
     if not (hyphenator() and token.isalpha() and len(token) >= 5):
         return full
     best = full
-    for head, tail in _PYPHEN.iterate(token):
+    for head, tail in swedish().iterate(token):
         best = min(best, max(stringWidth(head + "-", font, size), stringWidth(tail, font, size)))
     return best
 
@@ -516,7 +501,7 @@ def column_widths(columns: list[list[tuple[str, str]]], fractions: list[float], 
     for i, cells in enumerate(columns[:n]):
         widest: dict[str, str] = {}  # the longest tokens (by characters) and their fonts: measured below
         longest = wl = 0
-        for text, font in cells:
+        for text, _font in cells:
             shy = _SHY in text
             for line in (text.replace(_SHY, "") if shy else text).split("\n"):
                 if len(line) > _MEASURE:
@@ -1164,7 +1149,6 @@ def _depmap(b: Builder) -> None:
     graph = dependency_graph(b.svc, b.data)
     if graph is None:
         return
-    Paragraph = _paragraph_cls()
     maps = []
     for n in graph.column(0):
         drawing = depmap_drawing.function_map(graph, n.id, b.width, text_of=pdf_text)
@@ -1518,7 +1502,7 @@ def _cards(b: Builder) -> None:
                                  ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID))]))
         parts.append(box)
 
-        def sub(text):
+        def sub(text, parts=parts):
             parts.append(Paragraph(escape(text), s.h3))
 
         for p in plans:
