@@ -8,7 +8,9 @@ The format is documented for people in docs/excel-format.md; a change here is a 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+from rsa_desktop.domain.scales import Dimension, Horizon
 
 FORMAT_NAME = "rsa-desktop-xlsx"
 FORMAT_VERSION = 1  # what the writer writes
@@ -158,12 +160,12 @@ def dimension_heading(label: str) -> str:
 DIMENSION_PREFIX = dimension_heading("")
 
 
-def horizon_columns(horizons) -> dict[str, int]:
+def horizon_columns(horizons: Iterable[Horizon]) -> dict[str, int]:
     """heading → minutes for the scales' time horizons."""
     return {horizon_heading(h.label): h.minutes for h in horizons}
 
 
-def dimension_columns(dimensions) -> dict[str, str]:
+def dimension_columns(dimensions: Iterable[Dimension]) -> dict[str, str]:
     """heading → dimension code for the scales' consequence dimensions."""
     return {dimension_heading(d.label): d.code for d in dimensions}
 
