@@ -19,6 +19,7 @@ import os
 import statistics
 import sys
 import time
+import types
 from pathlib import Path
 
 TODAY = dt.date(2026, 6, 1)
@@ -537,6 +538,22 @@ def xlsx(path: str, runs: int, work: str) -> None:
            "cells": sum(len(s["cells"]) for s in sheets), "sheets": len(sheets)})
 
 
+def _story_copy(flowables):
+    """A deep copy of a story that shares what is not part of it: a flowable's callback into the report's builder
+    (a bound method; copying it would copy the builder, the analysis and the hyphenator, which cannot be copied)
+    is the same callback in both copies."""
+    dispatch = copy._deepcopy_dispatch  # type: ignore[attr-defined]
+    saved = dispatch.get(types.MethodType)
+    dispatch[types.MethodType] = lambda x, memo: x
+    try:
+        return copy.deepcopy(flowables)
+    finally:
+        if saved is None:
+            dispatch.pop(types.MethodType, None)
+        else:
+            dispatch[types.MethodType] = saved
+
+
 def _capture_builds(records: list):
     """Record every outermost BaseDocTemplate.build / multiBuild: its template, a deep copy of its story (taken
     before reportlab consumes it) and its keyword arguments."""
@@ -548,7 +565,7 @@ def _capture_builds(records: list):
     def wrap(orig, via):
         def patched(self, flowables, *args, **kw):
             if depth["n"] == 0:
-                records.append({"doc": self, "story": copy.deepcopy(flowables), "args": args, "kw": kw, "via": via})
+                records.append({"doc": self, "story": _story_copy(flowables), "args": args, "kw": kw, "via": via})
             depth["n"] += 1
             try:
                 return orig(self, flowables, *args, **kw)
@@ -595,7 +612,7 @@ def pdf(path: str, runs: int, work: str) -> None:
         # A fresh story per pass (not timed); the last pass takes the captured one, so that no spare copy of
         # a large story is alive (a bigger heap makes the garbage collector's full passes slower).
         last = i == runs - 1
-        stories = [r.pop("story") if last else copy.deepcopy(r["story"]) for r in records]
+        stories = [r.pop("story") if last else _story_copy(r["story"]) for r in records]
         gc.collect()
         c, t = time.process_time(), time.perf_counter()
         for r, story in zip(records, stories):
