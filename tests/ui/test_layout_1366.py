@@ -142,6 +142,8 @@ def test_ticking_oppet_utdrag_moves_no_button_on_the_rapport_step(window, qtbot,
     assert window.open_path(path)
     window.go_to("rapport")
     page = window.page("rapport")
+    # The RSA-kontroll runs after the page is shown; its result changes the page's findings, so measure after it.
+    qtbot.waitUntil(lambda: not window.status_pending(), timeout=20_000)
     _settle()
     export = page.export_panel
 
