@@ -730,7 +730,7 @@ def make_demo(path: str, size: str) -> None:
     from rsa_desktop.services import demo
 
     sizes = getattr(demo, "SIZES", None)
-    if size == "normal" or (sizes and size in sizes):
+    if size in ("normal", "large") or (sizes and size in sizes):  # every checkout has these two
         demo.write_demo(path, size)
     else:  # an older checkout without the size: its generator with the counts it takes
         from rsa_desktop.services.rsa import RsaService
