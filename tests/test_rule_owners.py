@@ -21,6 +21,14 @@ OWNERS = {
     "durations (parse, format)": "domain/durations.py",
     "the workflow's step table: keys, titles, kinds per step, guidance key": "domain/workflow.py",
     "human IDs: prefix and natural order (R2 before R10)": "domain/ids.py",
+    "the Excel format: sheet names, headings, long-text sheet, link columns (writer and reader)":
+        "domain/excel_format.py",
+    "one read of an analysis for RSA-kontroll, gaps and step statuses": "services/source.py",
+    "a dependency's level on the map (direct need = level 1)": "services/depmap.py",
+    "continuity gaps grouped per dependency (PDF, Word, UI)": "services/gaps.py",
+    "Swedish hyphenation in the reports": "reports/hyphenation.py",
+    "known error → message box, bug → crash dialog, undo recorded": "ui/ops.py",
+    "a hint's colour (readable, WCAG AA)": "ui/hints.py",
 }
 
 # Where a literal status is data, not a rule: the table's CHECK constraint, the frozen migration DDL,
