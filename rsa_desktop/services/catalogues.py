@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -26,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from rsa_desktop import paths
+from rsa_desktop.storage import private
 
 # Catalogues derived from another one rather than read from a file of their own.
 _DERIVED = {"scenario_categories": ("scenarios", "category")}
@@ -449,16 +449,8 @@ def write_package(cs: CatalogueSet, path: str | os.PathLike) -> Path:
     """Write `cs` as a package file (0600, atomically)."""
     target = Path(path)
     text = json.dumps(package_data(cs), ensure_ascii=False, indent=2) + "\n"
-    folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".part", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        private.write_text_atomic(target, text)
     except OSError as exc:
         raise CatalogueError(f"Katalogpaketet kunde inte sparas: {target} ({exc.strerror or exc}).") from None
     return target

@@ -9,6 +9,7 @@ mode bits mean little: files there inherit the user profile's permissions.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import IO
 
@@ -65,3 +66,20 @@ def restrict_process() -> None:
     private to the user, not only the ones our own code creates."""
     if os.name == "posix":
         os.umask(0o077)
+
+
+def write_text_atomic(target: Path, text: str) -> Path:
+    """Write `text` (UTF-8) to `target` as 0600 without ever leaving a half-written file there: a temporary
+    file beside it, flushed to disk, then renamed over it. OSError propagates (the caller says it in Swedish)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".part", dir=folder)  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.scales import SCALE_FORMAT, SCALE_VERSION, ScaleFileError, template_from_scales
+from rsa_desktop.storage import private
 
 MAX_FILE_BYTES = 2_000_000
 LEVEL_PARTS = ("likelihood", "consequence", "capability")
@@ -182,16 +182,8 @@ def export_scale_file(svc: RsaService, analysis_id: int, path: str | os.PathLike
     data = template_from_scales(svc.scales(analysis_id), name=name, description=description)
     target = Path(path)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".part", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        private.write_text_atomic(target, text)
     except OSError as exc:
         raise ScaleFileError(f"Skalfilen kunde inte sparas: {target} ({exc.strerror or exc}).") from None
     return target
