@@ -345,6 +345,48 @@ def build_rows(fig: dict, fig2: dict | None, quick: bool, which: str) -> list[di
     return rows
 
 
+# What was tried for a target and what remains of its cost, printed under the table for each MISSED row (issue 20:
+# "says for each missed one what was tried and what the remaining floor is").
+MISSED_NOTES = {
+    "start": "Prövat: bara Översikt byggs före första målningen, stegsidornas moduler importeras och sidorna byggs "
+             "vid första besöket eller en i taget på tomgång, RSA-kontroll och kontinuitetsgap räknas efter första "
+             "målningen på en arbetstråd, säkerhetskopian vid öppning tas på en arbetstråd, bytekod kompileras vid "
+             "installationen. Kvar utöver golvet: Översiktens egna vyer (matris, åtgärdslista, kalender) och att "
+             "statusen räknas på arbetstråden medan GUI-tråden målar (Pythons GIL delas).",
+    "edit_p95": "Prövat: RSA-kontroll, gap och stegstatus räknas på en arbetstråd ur en enda läsning (services/source.py) "
+                "och slås ihop vid snabba ändringar; bara den ändrade raden läses om och ritas; länkpanelerna läses "
+                "inte om när en post ändrar sina egna värden; riskernas konsekvensnivåer räknas inte om. Kvar: själva "
+                "skrivningen med ändringslogg (~40 ms), formulärets och listans omritning, och att arbetstrådens "
+                "kontroll delar GIL med GUI-tråden.",
+    "steps_p95": "Prövat: posten läses en gång per besök, länkkandidaterna fylls först när de används, listan sorteras "
+                 "en gång i Python, fynden läggs ut 40 åt gången, sidor värms på tomgång. Kvar: första besöket av en "
+                 "sida som inte hunnit värmas och omritningen av långa listor (1 000 åtgärder).",
+    "first_visit": "Prövat: sidorna värms en i taget på tomgång efter första statusen. Kvar: en sida som besöks innan "
+                   "den värmts bygger sina formulär, mäter kolumnbredder och fyller länkpaneler med de andra stegens "
+                   "poster.",
+    "xlsx": "Prövat: exporten läser analysen en gång ur en ögonblicksbild, och XlsxWriter skriver (samma 73 211 celler "
+            "och format: XlsxWriter 2,4 s, openpyxl write_only 9,3 s, openpyxl normalt 11,1 s). Kvar: cellerna byggs i "
+            "Python med radhöjder, tabeller, listvalidering och långa texter som golvet inte har.",
+    "pdf": "Prövat: beroendekartor och riskmatriser ritas direkt med reportlab (ingen matplotlib → SVG → svglib), "
+           "enkla celler utan markup-tolkning, reportlabs C-accelerator rl_accel. Kvar: innehållsförteckningen kräver "
+           "fler layoutpass än golvets ett, och svensk avstavning med kolumnbredder ur innehållet.",
+    "docx": "Prövat: samma kapitel som PDF:en. Kvar: stilar, tabellformat och figurer som golvet inte har.",
+    "rss_mb": "Kvar: SQLAlchemy-sessionens identitetskarta och de byggda sidorna med sina listmodeller.",
+}
+
+
+def print_missed_notes(rows: list[dict]) -> None:
+    missed = [r for r in rows if r["verdict"] == "MISSED"]
+    if not missed:
+        return
+    print()
+    print("Missade mål – vad som prövats och vad som återstår:")
+    for r in missed:
+        note = MISSED_NOTES.get(r["key"].removesuffix("@2x"))
+        if note:
+            print(f"- {r['figure']}: {note}")
+
+
 def print_table(rows: list[dict]) -> None:
     print("| Mätning | Resultat | Golv i samma körning | Golv | Kvot | Mål | MET/MISSED |")
     print("|---|---|---|---|---|---|---|")
@@ -457,6 +499,7 @@ def main() -> int:
     rows = build_rows(fig, fig2, quick, which[size])
     print()
     print_table(rows)
+    print_missed_notes(rows)
     print()
     if "first_visits" in fig:
         print("Första besök (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in fig["first_visits"].items()))

@@ -74,3 +74,25 @@ def test_large2x_is_exactly_twice_large():
     for key in ("participants", "functions", "dependencies", "risks", "vulnerabilities", "actions",
                 "continuity_plans", "exercises"):
         assert len(two[key]) == 2 * len(one[key]), key
+
+
+def test_a_missed_target_says_what_was_tried(capsys):
+    """Issue 20: for each missed target the benchmark says what was tried and what remains."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = run  # its dataclasses look their module up
+    try:
+        spec.loader.exec_module(run)
+    finally:
+        sys.modules.pop("bench_run", None)
+    timed = [key for key, *_rest in run.ROWS if key != "consolidation"]
+    assert set(timed) <= set(run.MISSED_NOTES), set(timed) - set(run.MISSED_NOTES)
+    fig = {"start": 3.0, "start_floor": 1.0, "xlsx": 1.0, "xlsx_floor": 1.0, "xlsx_writer": "xlsxwriter"}
+    rows = run.build_rows(fig, {"start": 9.0, "xlsx": 1.0}, False, "stor fil")
+    run.print_missed_notes(rows)
+    out = capsys.readouterr().out
+    assert "Start till målad Översikt (aktuell status), stor fil: Prövat:" in out  # 3× its floor: missed
+    assert "2× data: Start till målad Översikt (aktuell status): Prövat:" in out  # 3× for 2× data: missed
+    assert "Excelexport, stor fil:" not in out  # met: no note
