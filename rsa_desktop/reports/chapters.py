@@ -42,7 +42,16 @@ def gap_rows(d: ReportData, rich: Callable[[str, str | None], Any]) -> tuple[lis
     return rows, fills
 
 
+# Appendices added after a catalogue package's template was written: its template may lack them.
+APPENDIX_DEFAULTS = {"registers": "Bilaga F. Fullständiga förteckningar"}
+
+
+def appendix_name(template: Any, key: str) -> str:
+    name = template.section("appendices", key)
+    return APPENDIX_DEFAULTS.get(key, name) if name == key else name
+
+
 def appendix_ref(template: Any, key: str) -> str:
     """How running text refers to an appendix: "Bilaga E. Reservrutinkort" → "bilaga E"."""
-    name = template.section("appendices", key).split(".")[0].strip()
+    name = appendix_name(template, key).split(".")[0].strip()
     return name[:1].lower() + name[1:]
