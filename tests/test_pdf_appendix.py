@@ -79,3 +79,11 @@ def test_toc_lists_registers_under_bilagor(demo):
 def test_main_part_is_shorter(demo):
     _svc, _a, pages = demo
     assert _appendix_start(pages) <= MAIN_PAGES_BOUND, _appendix_start(pages)
+
+
+def test_both_matrices_share_the_first_page_of_the_risk_chapter(demo):
+    # issue #17: the second matrix did not fit under the first and left 40 % of the page empty
+    _svc, _a, pages = demo
+    start = next(i for i, p in enumerate(pages) if i > 3 and "5 Identifierade och analyserade risker" in p)
+    assert "Riskmatris: bedömd risk." in pages[start]
+    assert "Riskmatris: risk efter planerade åtgärder." in pages[start]

@@ -1238,9 +1238,14 @@ def _risks(b: Builder) -> None:
     b.h2(t.section("risks", "matrix"))
     b.para("Riskmatrisen visar varje risk med sitt ID i den ruta som motsvarar bedömd sannolikhet och "
            "sammanvägd konsekvens. Riskerna beskrivs i avsnittet nedan.", b.s.small)
-    b.drawing(_matrix_drawing(b, False), "Riskmatris: bedömd risk.", max_height=98 * b.mm)
-    if any(p.residual_likelihood is not None and p.residual_consequence is not None for p in d.matrix.points):
-        b.drawing(_matrix_drawing(b, True), "Riskmatris: risk efter planerade åtgärder.", max_height=98 * b.mm)
+    residual = any(p.residual_likelihood is not None and p.residual_consequence is not None
+                   for p in d.matrix.points)
+    # Two matrices at 98 mm did not fit on the chapter's first page: the second went over and left the
+    # bottom of the page empty. At 86 mm both fit under the chapter heading.
+    height = (86 if residual else 98) * b.mm
+    b.drawing(_matrix_drawing(b, False), "Riskmatris: bedömd risk.", max_height=height)
+    if residual:
+        b.drawing(_matrix_drawing(b, True), "Riskmatris: risk efter planerade åtgärder.", max_height=height)
     unplaced = [p.hid for p in d.matrix.unplaced]
     if unplaced:
         b.para("Inte placerade i matrisen (sannolikhet eller konsekvens saknas): " + ", ".join(unplaced) + ".",
@@ -1514,8 +1519,9 @@ def _registers(b: Builder) -> None:
     """Bilaga F: the full tables that the main chapters summarise (Builder.long_table)."""
     from reportlab.platypus import PageBreak
 
-    if not b.registers:
+    if not b.registers or getattr(b, "registers_printed", False):
         return
+    b.registers_printed = True
     b.story.append(PageBreak())
     b.story.append(b.Heading(appendix_name(b.t, "registers"), b.s.h1, 1, "registers"))
     for title, header, rows, widths, kw in b.registers:
@@ -1664,6 +1670,7 @@ def build_story(data: ReportData, *, svc: RsaService | None = None,
         render = _CHAPTERS.get(chapter.key)
         if render is not None:
             render(b)
+    _registers(b)  # a template without the Bilagor chapter must not lose the moved tables
     return b
 
 
