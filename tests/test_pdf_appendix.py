@@ -7,6 +7,7 @@ import pytest
 
 pypdf = pytest.importorskip("pypdf")
 
+from rsa_desktop.reports.chapters import appendix_name  # noqa: E402
 from rsa_desktop.reports.common import gather, load_template  # noqa: E402
 from rsa_desktop.reports.pdf import LONG_TABLE_ROWS, build_story, export_pdf  # noqa: E402
 from rsa_desktop.services.rsa import RsaService  # noqa: E402
@@ -35,7 +36,7 @@ def _appendix_start(pages: list[str]) -> int:
 
 
 def _registers_start(pages: list[str]) -> int:
-    name = load_template().section("appendices", "registers")
+    name = appendix_name(load_template(), "registers")
     return next(i for i, p in enumerate(pages) if i > 2 and name in p and "Hela förteckningen" not in p
                 and ". . ." not in p)
 
@@ -71,7 +72,7 @@ def test_appendix_holds_every_row(demo):
 def test_toc_lists_registers_under_bilagor(demo):
     _svc, _a, pages = demo
     toc = " ".join(pages[1:4])
-    name = load_template().section("appendices", "registers")
+    name = appendix_name(load_template(), "registers")
     assert toc.find("Bilagor") < toc.find(name), "Bilaga F saknas under Bilagor i innehållsförteckningen"
     assert toc.find("Bilaga E. Reservrutinkort") < toc.find(name)
 

@@ -42,13 +42,17 @@ def gap_rows(d: ReportData, rich: Callable[[str, str | None], Any]) -> tuple[lis
     return rows, fills
 
 
-# Appendices added after a catalogue package's template was written: its template may lack them.
+# The PDF's registers appendix (full tables its chapters summarise) is named in the template's texts
+# ("registers_appendix"), not its sections: the Word report prints those tables in full and has no such
+# appendix. A catalogue package's older template may lack the text.
 APPENDIX_DEFAULTS = {"registers": "Bilaga F. Fullständiga förteckningar"}
 
 
 def appendix_name(template: Any, key: str) -> str:
     name = template.section("appendices", key)
-    return APPENDIX_DEFAULTS.get(key, name) if name == key else name
+    if name != key:
+        return name
+    return template.texts.get(f"{key}_appendix") or APPENDIX_DEFAULTS.get(key, key)
 
 
 def appendix_ref(template: Any, key: str) -> str:
