@@ -42,7 +42,20 @@ def gap_rows(d: ReportData, rich: Callable[[str, str | None], Any]) -> tuple[lis
     return rows, fills
 
 
+# The PDF's registers appendix (full tables its chapters summarise) is named in the template's texts
+# ("registers_appendix"), not its sections: the Word report prints those tables in full and has no such
+# appendix. A catalogue package's older template may lack the text.
+APPENDIX_DEFAULTS = {"registers": "Bilaga F. Fullständiga förteckningar"}
+
+
+def appendix_name(template: Any, key: str) -> str:
+    name = template.section("appendices", key)
+    if name != key:
+        return name
+    return template.texts.get(f"{key}_appendix") or APPENDIX_DEFAULTS.get(key, key)
+
+
 def appendix_ref(template: Any, key: str) -> str:
     """How running text refers to an appendix: "Bilaga E. Reservrutinkort" → "bilaga E"."""
-    name = template.section("appendices", key).split(".")[0].strip()
+    name = appendix_name(template, key).split(".")[0].strip()
     return name[:1].lower() + name[1:]

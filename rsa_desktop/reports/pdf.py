@@ -22,7 +22,7 @@ from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.public import document_subject
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.reports.chapters import appendix_ref
+from rsa_desktop.reports.chapters import appendix_name, appendix_ref
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,
     ReportData,
@@ -610,6 +610,8 @@ class Builder:
         self.s = _Styles()
         self.story: list = []
         self.toc = None  # the TableOfContents flowable (_toc)
+        # Full tables moved out of the main chapters; printed in the registers appendix (_registers).
+        self.registers: list[tuple[str, list[str], list[list[Any]], list[float], dict]] = []
         self.Heading = _heading_cls()
         from reportlab.lib.units import mm
 
@@ -725,6 +727,29 @@ class Builder:
         self.story.append(t)
         self.space(6)
         return t
+
+    def long_table(self, title: str, header: list[str], rows: list[list[Any]], widths: list[float], *,
+                   fills: list[tuple[tuple[int, int], str]] | None = None, pick: list[int] | None = None,
+                   first_col_bold: bool = False, what: str = "rader", chosen: str = "de allvarligaste") -> None:
+        """A table a nämnd reads in the chapter when short; when longer than LONG_TABLE_ROWS the chapter gets
+        the SUMMARY_ROWS rows of `pick` (most serious first) and the whole table goes to the registers
+        appendix, so nothing leaves the report. An empty first cell (a grouped row) is filled from the row
+        above in the summary, whose rows are out of their grouped order."""
+        if len(rows) <= LONG_TABLE_ROWS:
+            self.table(header, rows, widths, fills=fills, first_col_bold=first_col_bold)
+            return
+        order = list(pick if pick is not None else range(len(rows)))[:SUMMARY_ROWS]
+        label, labels = "", []
+        for r in rows:
+            label = r[0] if _plain_of(r[0]).strip() else label
+            labels.append(label)
+        short = [[labels[i], *rows[i][1:]] for i in order]
+        at = {i: n for n, i in enumerate(order)}
+        short_fills = [((c, at[r]), colour) for (c, r), colour in fills or [] if r in at]
+        self.markup(escape(f"{len(rows)} {what}. Här visas {len(order)} av dem, {chosen} först. Hela "
+                           f"förteckningen finns i {appendix_ref(self.t, 'registers')}."), self.s.small)
+        self.table(header, short, widths, fills=short_fills, first_col_bold=first_col_bold)
+        self.registers.append((title, header, rows, widths, {"fills": fills, "first_col_bold": first_col_bold}))
 
     def widths(self, rows: list[list[Any]], fractions: list[float], total: float | None = None,
                size: float = 8) -> list[float]:
@@ -1072,7 +1097,8 @@ def _dependencies(b: Builder) -> None:
     if not deps:
         b.none()
     else:
-        rows = []
+        rows, pick = [], sorted(range(len(deps)), key=lambda i: (not deps[i].single_point_of_failure,
+                                                                  -(deps[i].expected_outage or 0)))
         for x in deps:
             reserve = "Ja" if x.has_reserve else "Nej"
             if x.has_reserve and x.reserve_duration is not None:
@@ -1080,8 +1106,10 @@ def _dependencies(b: Builder) -> None:
             provider = x.provider or x.provider_org
             rows.append([b.data.mark(x), x.name, x.dep_type, provider, format_duration(x.expected_outage) or "–", reserve,
                          "Ja" if x.single_point_of_failure else ""])
-        b.table(["ID", "Beroende", "Typ", "Leverantör", "Förväntat avbrott", "Reserv", "Enda felpunkt"], rows,
-                [0.06, 0.23, 0.14, 0.26, 0.1, 0.11, 0.1])
+        b.long_table(t.section("dependencies", "overview"),
+                     ["ID", "Beroende", "Typ", "Leverantör", "Förväntat avbrott", "Reserv", "Enda felpunkt"], rows,
+                     [0.06, 0.23, 0.14, 0.26, 0.1, 0.11, 0.1], pick=pick, what="beroenden",
+                     chosen="enda felpunkter och längsta avbrott")
     links = sorted(d.links["function_dependency"],
                    key=lambda lr: (hid_key(d.hid("function", lr.left_id)), hid_key(d.hid("dependency", lr.right_id))))
     links = [lr for lr in links if d.get("function", lr.left_id).is_critical]
@@ -1098,14 +1126,18 @@ def _dependencies(b: Builder) -> None:
             short = tol is not None and x.expected_outage is not None and x.expected_outage > tol + covered
             first = f.id != previous_function
             previous_function = f.id
-            rows.append([b.cell(f"{f.hid} {clean_text(f.name)}", b.s.cell_bold) if first else "",
+            rows.append([f"{f.hid} {clean_text(f.name)}" if first else "",
                          f"{x.hid} {clean_text(x.name)}",
                          format_duration(tol) or "–", format_duration(x.expected_outage) or "–",
                          format_duration(x.reserve_duration) if x.has_reserve else "Ingen"])
             if short:
                 fills.append(((3, i), "#F8D7DA"))
-        b.table(["Verksamhet", "Beroende", "Tolerans", "Förväntat avbrott", "Reserven räcker"], rows,
-                [0.32, 0.32, 0.12, 0.12, 0.12], fills=fills)
+        marked = {r for (_c, r), _colour in fills}
+        b.long_table(t.section("dependencies", "links"),
+                     ["Verksamhet", "Beroende", "Tolerans", "Förväntat avbrott", "Reserven räcker"], rows,
+                     [0.32, 0.32, 0.12, 0.12, 0.12], fills=fills, first_col_bold=True, what="beroenden",
+                     pick=sorted(range(len(rows)), key=lambda i: i not in marked),
+                     chosen="de markerade raderna")
     if deps:
         _depmap(b)
     if d.gaps is not None:
@@ -1121,7 +1153,10 @@ def _dependencies(b: Builder) -> None:
                 return b.mcell(f"<b>{esc(title)}</b><br/>{esc(explanation)}" if explanation else esc(title))
 
             rows, fills = chapters.gap_rows(d, rich)
-            b.table(chapters.GAP_HEADER, rows, chapters.GAP_WIDTHS, fills=fills, first_col_bold=True)
+            rank = {"Hög": 0, "Medel": 1, "Låg": 2}
+            b.long_table(t.section("dependencies", "gaps"), chapters.GAP_HEADER, rows, chapters.GAP_WIDTHS,
+                         fills=fills, first_col_bold=True, what="fynd",
+                         pick=sorted(range(len(rows)), key=lambda i: rank.get(rows[i][1], 3)))
     described = [x for x in deps if clean_text(x.description).strip() or clean_text(x.reserve_description).strip()]
     if described:
         b.h2(t.section("dependencies", "details"))
@@ -1203,29 +1238,36 @@ def _risks(b: Builder) -> None:
     b.h2(t.section("risks", "matrix"))
     b.para("Riskmatrisen visar varje risk med sitt ID i den ruta som motsvarar bedömd sannolikhet och "
            "sammanvägd konsekvens. Riskerna beskrivs i avsnittet nedan.", b.s.small)
-    b.drawing(_matrix_drawing(b, False), "Riskmatris: bedömd risk.", max_height=98 * b.mm)
-    if any(p.residual_likelihood is not None and p.residual_consequence is not None for p in d.matrix.points):
-        b.drawing(_matrix_drawing(b, True), "Riskmatris: risk efter planerade åtgärder.", max_height=98 * b.mm)
+    residual = any(p.residual_likelihood is not None and p.residual_consequence is not None
+                   for p in d.matrix.points)
+    # Two matrices at 98 mm did not fit on the chapter's first page: the second went over and left the
+    # bottom of the page empty. At 86 mm both fit under the chapter heading.
+    height = (86 if residual else 98) * b.mm
+    b.drawing(_matrix_drawing(b, False), "Riskmatris: bedömd risk.", max_height=height)
+    if residual:
+        b.drawing(_matrix_drawing(b, True), "Riskmatris: risk efter planerade åtgärder.", max_height=height)
     unplaced = [p.hid for p in d.matrix.unplaced]
     if unplaced:
         b.para("Inte placerade i matrisen (sannolikhet eller konsekvens saknas): " + ", ".join(unplaced) + ".",
                b.s.small)
     b.h2(t.section("risks", "overview"))
-    rows, fills = [], []
+    rows, fills, values = [], [], []
     for i, r in enumerate(risks):
         cons = d.risk_consequence(r.id)
         band = sc.band(r.likelihood, cons)
         rband = sc.band(r.residual_likelihood, r.residual_consequence)
         score = f"{risk_value(r.likelihood, cons)} {band.label}" if band else "–"
         rscore = f"{risk_value(r.residual_likelihood, r.residual_consequence)}" if rband else "–"
+        values.append(risk_value(r.likelihood, cons) if band else -1)
         rows.append([b.data.mark(r), r.title, r.category, "–" if r.likelihood is None else str(r.likelihood),
                      "–" if cons is None else str(cons), score, rscore])
         if band:
             fills.append(((5, i), band.colour))
         if rband:
             fills.append(((6, i), rband.colour))
-    b.table(["ID", "Risk", "Kategori", "S", "K", "Riskvärde", "Efter åtgärder"], rows,
-            [0.06, 0.38, 0.19, 0.05, 0.05, 0.15, 0.12], fills=fills)
+    b.long_table(t.section("risks", "overview"), ["ID", "Risk", "Kategori", "S", "K", "Riskvärde", "Efter åtgärder"],
+                 rows, [0.06, 0.38, 0.19, 0.05, 0.05, 0.15, 0.12], fills=fills, what="risker",
+                 pick=sorted(range(len(rows)), key=lambda i: -values[i]), chosen="de högst värderade")
     b.para("S = sannolikhet, K = sammanvägd konsekvens. Riskvärde = S × K. ”Efter åtgärder” är riskvärdet "
            "när de planerade åtgärderna har genomförts.", b.s.small)
     b.h2(t.section("risks", "details"))
@@ -1279,7 +1321,9 @@ def _vulnerabilities(b: Builder) -> None:
         return
     sc = d.scales
     rows = [[b.data.mark(x), x.area, sc.capability_label(x.rating) or "Ej bedömd"] for x in caps]
-    b.table(["ID", "Område", "Bedömning"], rows, [0.08, 0.55, 0.37])
+    b.long_table(t.section("vulnerabilities", "capability"), ["ID", "Område", "Bedömning"], rows,
+                 [0.08, 0.55, 0.37], what="områden", chosen="de svagaste",
+                 pick=sorted(range(len(caps)), key=lambda i: caps[i].rating if caps[i].rating is not None else 99))
     for x in caps:
         if clean_text(x.motivation).strip():
             label = sc.capability_label(x.rating)
@@ -1306,8 +1350,13 @@ def _actions(b: Builder) -> None:
             fills.append(((3, i), "#F8D7DA"))
         if a.priority == "hog":
             fills.append(((4, i), "#FDE2C8"))
-    b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Prioritet", "Status", "Avser"], rows,
-            [0.06, 0.33, 0.17, 0.11, 0.08, 0.1, 0.15], fills=fills)
+    prio = {"hog": 0, "medel": 1}
+    b.long_table(t.section("actions", "plan"), ["ID", "Åtgärd", "Ansvarig", "Klart senast", "Prioritet", "Status",
+                                                "Avser"],
+                 rows, [0.06, 0.33, 0.17, 0.11, 0.08, 0.1, 0.15], fills=fills, what="åtgärder",
+                 pick=sorted(range(len(acts)), key=lambda i: (not d.overdue(acts[i]), prio.get(acts[i].priority, 2),
+                                                              acts[i].deadline or dt.date.max)),
+                 chosen="de försenade och högst prioriterade")
     b.para("Rött datum: slutdatumet har passerat utan att åtgärden är genomförd.", b.s.small)
     described = [a for a in acts if clean_text(a.description).strip()]
     if described:
@@ -1332,8 +1381,10 @@ def _continuity(b: Builder) -> None:
             rows.append([b.data.mark(pl), pl.title, f"{func.hid} {clean_text(func.name)}" if func else "–", pl.responsible,
                          _date(pl.last_exercised) or "Aldrig", _date(pl.next_exercise) or "–",
                          _date(pl.last_revised) or "–"])
-        b.table(["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
-                [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1])
+        b.long_table(t.section("continuity", "plans"),
+                     ["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
+                     [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1], what="planer", chosen="de längst ej övade",
+                     pick=sorted(range(len(d.plans)), key=lambda i: d.plans[i].plan.last_exercised or dt.date.min))
         b.para(f"Reservrutiner, kontakter och återstartsordning finns som utskrivbara kort i "
                f"{appendix_ref(t, 'cards')}.", b.s.small)
         for p in d.plans:
@@ -1355,7 +1406,9 @@ def _continuity(b: Builder) -> None:
         return
     rows = [[b.data.mark(x), x.title, _date(x.date) or "–", b.label_of("exercise", "exercise_type", x.exercise_type),
              d.hid("continuity_plan", x.plan_id) or "–", b.hids("exercise_action", x.id)] for x in ex]
-    b.table(["ID", "Övning", "Datum", "Typ", "Plan", "Åtgärder"], rows, [0.06, 0.38, 0.11, 0.17, 0.1, 0.18])
+    b.long_table(t.section("continuity", "exercises"), ["ID", "Övning", "Datum", "Typ", "Plan", "Åtgärder"], rows,
+                 [0.06, 0.38, 0.11, 0.17, 0.1, 0.18], what="övningar", chosen="de senaste",
+                 pick=sorted(range(len(ex)), key=lambda i: ex[i].date or dt.date.min, reverse=True))
     for x in ex:
         if any(clean_text(v).strip() for v in (x.scenario, x.lessons, x.success_criteria)):
             b.h3(f"{b.data.mark(x)} {clean_text(x.title)}")
@@ -1455,6 +1508,25 @@ def _appendices(b: Builder) -> None:
             b.para("Eget scenario; se riskbeskrivningen.")
         b.markup(f"<i>Används för:</i> {escape(', '.join(hids))}", b.s.small)
     _cards(b)
+    _registers(b)
+
+
+LONG_TABLE_ROWS = 12  # longer tables leave the main chapters for the registers appendix
+SUMMARY_ROWS = 10  # rows the chapter keeps of such a table
+
+
+def _registers(b: Builder) -> None:
+    """Bilaga F: the full tables that the main chapters summarise (Builder.long_table)."""
+    from reportlab.platypus import PageBreak
+
+    if not b.registers or getattr(b, "registers_printed", False):
+        return
+    b.registers_printed = True
+    b.story.append(PageBreak())
+    b.story.append(b.Heading(appendix_name(b.t, "registers"), b.s.h1, 1, "registers"))
+    for title, header, rows, widths, kw in b.registers:
+        b.h2(title)
+        b.table(header, rows, widths, **kw)
 
 
 def _cards(b: Builder) -> None:
@@ -1598,6 +1670,7 @@ def build_story(data: ReportData, *, svc: RsaService | None = None,
         render = _CHAPTERS.get(chapter.key)
         if render is not None:
             render(b)
+    _registers(b)  # a template without the Bilagor chapter must not lose the moved tables
     return b
 
 
