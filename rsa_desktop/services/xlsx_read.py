@@ -286,6 +286,8 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
                 tail = data[-16:]
     except WorkbookError:
         raise
+    # zipfile raises NotImplementedError for a compression method it lacks and RuntimeError for an encrypted
+    # member: both mean a workbook we cannot read (not an unfinished part of ours).
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
         raise _refuse(path, f"Arbetsboken är skadad ({type(exc).__name__})", "corrupt") from None
     except Exception as exc:  # noqa: BLE001 - zlib.error and friends: a damaged part
