@@ -62,3 +62,13 @@ def test_the_template_and_the_stored_rows_give_the_same_scales(svc, analysis):
     assert [(h.minutes, h.label) for h in from_template.horizons] == [(h.minutes, h.label) for h in stored.horizons]
     assert [d.id for d in scales_from_template(template_from_scales(stored), first_id=1).dimensions][0] == 1
     assert svc.snapshot(analysis.id).scales(analysis.id) == stored  # the snapshot (Core) and the ORM read agree
+
+
+def test_severities_order_rank_and_counts():
+    from rsa_desktop.domain import severity
+
+    assert severity.SEVERITIES == ("hög", "medel", "låg")
+    assert sorted(["låg", None, "hög", "okänd", "medel"], key=severity.rank) == ["hög", "medel", "låg", None, "okänd"]
+    assert severity.counts(["hög", "låg", "hög", None, "x"]) == {"hög": 2, "medel": 0, "låg": 1}
+    assert list(severity.counts([])) == list(severity.SEVERITIES)
+    assert set(severity.LABELS) == set(severity.ACTION_PRIORITY) == set(severity.SEVERITIES)

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from rsa_desktop.domain import severity
 from rsa_desktop.services.gaps import (
-    SEVERITY_RANK,
     actions_for_findings,
     analyse_gaps,
     create_action_from_finding,
@@ -178,7 +178,7 @@ def test_findings_are_sorted_by_severity_then_items(svc, analysis):
         d = _dependency(svc, analysis.id, expected_outage=H)  # no reserve within tolerance: låg
         svc.link("function_dependency", f.id, d.id)
     findings = analyse_gaps(svc, analysis.id, today=TODAY)
-    ranks = [SEVERITY_RANK[g.severity] for g in findings]
+    ranks = [severity.rank(g.severity) for g in findings]
     assert ranks == sorted(ranks)
     assert [g.items for g in findings] == [("V1",), ("V2",), ("V1",), ("V2",), ("V1", "B1"), ("V2", "B2")]
 

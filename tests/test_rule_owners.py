@@ -21,6 +21,7 @@ OWNERS = {
     "durations (parse, format)": "domain/durations.py",
     "the workflow's step table: keys, titles, kinds per step, guidance key": "domain/workflow.py",
     "human IDs: prefix and natural order (R2 before R10)": "domain/ids.py",
+    "a brist's severities: their order, labels and counts": "domain/severity.py",
     "the Excel format: sheet names, headings, long-text sheet, link columns (writer and reader)":
         "domain/excel_format.py",
     "one read of an analysis for RSA-kontroll, gaps and step statuses": "services/source.py",
@@ -80,6 +81,10 @@ def test_every_owner_exists():
     ("step table", r"[\(\[]\s*\"uppdrag\",\s*\"verksamhet\"|\"participant\":\s*\"uppdrag\"", {"domain/workflow.py"}),
     # a human ID split into prefix and number by hand
     ("human ID order", r"rstrip\([\"']0123456789[\"']\)", {"domain/ids.py"}),
+    # the severities listed (or ranked) again instead of domain.severity
+    # (a colour per severity is presentation and stays with its medium; an order or a rank is the rule)
+    ("severity order", r"[\(\[]\s*\"hög\",\s*\"medel\"|\{\s*\"hög\":\s*\d", {"domain/severity.py"}),
+    ("severity compared", r"==\s*\"hög\"|\"hög\"\s*==", {"domain/severity.py"}),
     # durations parsed or formatted elsewhere
     ("durations", r"def (?:parse|format)_duration\b", {"domain/durations.py"}),
 ])
@@ -94,6 +99,8 @@ def test_the_checks_find_a_copy():
         STATUS_COMPARED: 'if a.status not in ("genomford", "avbruten"):',
         r"deadline\s*<\s*(?:self\.|c\.)?today\b": "elif x.deadline < today:",
         r"\bScales\(": "self._scales = Scales(lv(t), lv(u))",
+        r"[\(\[]\s*\"hög\",\s*\"medel\"|\{\s*\"hög\":\s*\d": 'rank = {"hög": 3, "medel": 2, "låg": 1}',
+        r"==\s*\"hög\"|\"hög\"\s*==": 'if n.severity == "hög":',
     }
     for pattern, line in samples.items():
         assert re.search(pattern, line), pattern

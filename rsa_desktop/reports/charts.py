@@ -14,6 +14,7 @@ import io
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+from rsa_desktop.domain import severity
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.ids import hid_key
 from rsa_desktop.domain.scales import risk_value
@@ -426,12 +427,11 @@ def depmap_layout(graph: DependencyGraph, *, width_in: float = 6.3) -> dict[str,
         start, end = (sx + box_w / 2, sy), (tx - box_w / 2, ty)
         colour = SEVERITY_COLOURS[e.severity][1] if e.severity in SEVERITY_COLOURS else "#b0b0b0"
         edges.append({"source": e.source, "target": e.target, "kind": e.kind, "start": start, "end": end,
-                      "colour": colour, "linewidth": {"hög": 1.4, "medel": 1.1, "låg": 0.9}.get(e.severity or "", 0.5),
+                      "colour": colour, "linewidth": (1.4, 1.1, 0.9, 0.5)[severity.rank(e.severity)],
                       "severity": e.severity,
                       "label": format_duration(e.tolerance) if e.tolerance is not None else ""})
     # severe edges last so they are drawn on top
-    rank = {"hög": 3, "medel": 2, "låg": 1}
-    edges.sort(key=lambda e: rank.get(e["severity"] or "", 0))
+    edges.sort(key=lambda e: -severity.rank(e["severity"]))
     titles = ["Verksamheter"] + [f"Beroenden, nivå {c}" if c > 1 else "Beroenden" for c in range(1, ncols)]
     columns = [{"x": _D_SIDE + (c + 0.5) * col_w, "title": titles[c]} for c in range(ncols)]
     return {"width": width_in, "height": height, "columns": columns, "nodes": nodes, "edges": edges,
@@ -477,7 +477,7 @@ def dependency_map_figure(graph: DependencyGraph, *, width_in: float = 6.3) -> F
         # legend
         y = 0.2
         x = _D_SIDE
-        for sev in ("hög", "medel", "låg"):
+        for sev in severity.SEVERITIES:
             fill, line = SEVERITY_COLOURS[sev]
             ax.add_patch(Rectangle((x, y - 0.06), 0.18, 0.12, facecolor=fill, edgecolor=line, linewidth=0.8))
             label = SEVERITY_LABELS[sev]

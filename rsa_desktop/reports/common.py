@@ -22,6 +22,7 @@ from rsa_desktop.domain import public as public_rule
 from rsa_desktop.domain.actions import is_overdue
 from rsa_desktop.domain.ids import hid_key
 from rsa_desktop.domain.scales import risk_value
+from rsa_desktop.domain.severity import counts as severity_counts
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import LinkRecord, RsaService
@@ -463,7 +464,7 @@ def key_figures(d: ReportData) -> list[list[str]]:
             ["Kontinuitetsplaner", c["continuity_plan"], ""],
             ["Övningar", c["exercise"], ""]]
     if d.gaps is not None:
-        sev = {s: sum(1 for g in d.gaps if g.severity == s) for s in ("hög", "medel", "låg")}
+        sev = severity_counts(g.severity for g in d.gaps)
         rows.append(["Kontinuitetsgap", len(d.gaps), ", ".join(f"{n} {s}" for s, n in sev.items() if n)])
     return [[r[0], str(r[1]), r[2]] for r in rows]
 

@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from rsa_desktop import __version__
+from rsa_desktop.domain import severity
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.reports.common import SECRET_LEGEND, SECRET_MARK, Marking, yes_no
@@ -327,7 +328,7 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
            "bilagan Alla risker och på bladet Alla risker i Excelfilen.")
 
     chapter("Kontinuitetsgap")
-    high = [(sub, g) for sub, g in c.gaps if g.severity == "hög"]
+    high = [(sub, g) for sub, g in c.gaps if g.severity == severity.HIGH]
     b.para(f"{len(c.gaps)} gap i alla inlämningar, varav {len(high)} med hög allvarlighet. "
            f"Hela listan finns i Excelfilen; här visas de {min(top_gaps, len(c.gaps))} allvarligaste.")
     b.table(["Organisation", "Allvarlighet", "Gap"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from rsa_desktop.domain import severity
 from rsa_desktop.reports.charts import NO_SEVERITY, SEVERITY_COLOURS, SEVERITY_LABELS
 from rsa_desktop.reports.hyphenation import swedish
 
@@ -145,7 +146,7 @@ def function_map(graph: Any, function_id: str, width: float, text_of=str):
         rx, ry, rh, _r, _m = boxes[right]
         colour = SEVERITY_COLOURS[e.severity][1] if e.severity in SEVERITY_COLOURS else "#9e9e9e"
         d.add(Line(lx + box_w, top(ly + lh / 2), rx, top(ry + rh / 2), strokeColor=colors.HexColor(colour),
-                   strokeWidth=1.2 if e.severity in ("hög", "medel") else 0.6))
+                   strokeWidth=1.2 if e.severity in (severity.HIGH, severity.MEDIUM) else 0.6))
     for x, y, h, lines, n in boxes.values():
         fill, line = SEVERITY_COLOURS.get(n.severity or "", NO_SEVERITY)
         d.add(Rect(x, top(y + h), box_w, h, rx=2, ry=2, fillColor=colors.HexColor(fill),
@@ -167,7 +168,7 @@ def legend(width: float):
     d = Drawing(width, 14)
     d.initialFontName = FONT  # the renderer's default is an unembedded Helvetica
     x = 0.0
-    for sev in ("hög", "medel", "låg"):
+    for sev in severity.SEVERITIES:
         fill, line = SEVERITY_COLOURS[sev]
         d.add(Rect(x, 2, 16, 10, fillColor=colors.HexColor(fill), strokeColor=colors.HexColor(line), strokeWidth=0.7))
         d.add(String(x + 20, 4, SEVERITY_LABELS[sev], fontName=FONT, fontSize=SIZE))

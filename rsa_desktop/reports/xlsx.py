@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rsa_desktop.domain import excel_format as fmt
+from rsa_desktop.domain import severity
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.excel_format import (
     CELL_LIMIT,
@@ -702,7 +703,7 @@ def _exercises(book: _Workbook) -> None:
 def _gaps(book: _Workbook) -> None:
     data = book.data
     rows = data.gaps or []
-    sev = book.list_name("Lista_Allvarlighet", ["hög", "medel", "låg"])
+    sev = book.list_name("Lista_Allvarlighet", list(severity.SEVERITIES))
     cols = [Col("Regel", lambda g: g.rule, "text", width=18),
             Col("Allvarlighet", lambda g: g.severity, "enum", sev),
             Col("Verksamhet", lambda g: data.hid("function", g.function_id), "id", width=11),

@@ -35,13 +35,11 @@ from dataclasses import dataclass
 from rsa_desktop.domain.actions import counts_as_treatment
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.ids import hid_key, hid_prefix
+from rsa_desktop.domain.severity import ACTION_PRIORITY, SEVERITIES, rank
+from rsa_desktop.domain.severity import counts as severity_counts
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
-
-SEVERITIES = ("hög", "medel", "låg")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-ACTION_PRIORITY = {"hög": "hog", "medel": "medel", "låg": "lag"}
 
 RULES = {
     "no_mtd": "Acceptabel avbrottstid saknas",
@@ -82,7 +80,7 @@ class GapFinding:
 
 
 def sort_key(f: GapFinding):
-    return (SEVERITY_RANK.get(f.severity, 9), tuple(hid_key(h) for h in f.items), f.rule)
+    return (rank(f.severity), tuple(hid_key(h) for h in f.items), f.rule)
 
 
 def _one_year_before(day: dt.date) -> dt.date:
@@ -333,7 +331,7 @@ def group_per_dependency(found: list[GapFinding], functions: dict[int, Record]) 
         else:
             groups.setdefault((f.dependency_id, f.rule), []).append(f)
     for members in groups.values():
-        members.sort(key=lambda g: (SEVERITY_RANK.get(g.severity, 9), hid_key(g.items[0])))
+        members.sort(key=lambda g: (rank(g.severity), hid_key(g.items[0])))
         first = members[0]
         if len(members) == 1:
             out.append(first)
@@ -356,19 +354,19 @@ def per_dependency(found: list[GapFinding]) -> list[tuple[int | None, list[GapFi
     for f in sorted(found, key=sort_key):
         groups.setdefault(f.dependency_id, []).append(f)
     order = sorted((k for k in groups if k is not None),
-                   key=lambda k: (min(SEVERITY_RANK.get(g.severity, 9) for g in groups[k]), sort_key(groups[k][0])))
+                   key=lambda k: (min(rank(g.severity) for g in groups[k]), sort_key(groups[k][0])))
     return [(k, groups[k]) for k in order] + ([(None, groups[None])] if None in groups else [])
 
 
 def worst(severities) -> str | None:
     """The most severe of some severities (None when there are none)."""
-    found = [s for s in severities if s in SEVERITY_RANK]
-    return min(found, key=SEVERITY_RANK.__getitem__) if found else None
+    found = [s for s in severities if s in SEVERITIES]
+    return min(found, key=rank) if found else None
 
 
 def summary(findings: list[GapFinding]) -> dict[str, int]:
     """Count per severity, for headlines ("3 höga, 5 medel, 2 låga")."""
-    return {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
+    return severity_counts(f.severity for f in findings)
 
 
 _PREFIX_KIND = {spec.prefix: kind for kind, spec in KINDS.items() if spec.prefix}

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rsa_desktop.domain import severity as sev_vocab
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.services.depmap import DependencyGraph, Node, build_graph
 from rsa_desktop.ui import hints
@@ -176,7 +177,7 @@ class NodeItem(QGraphicsItem):
             c = QPointF(r.left() + (3 if not is_fn else 0), r.center().y())  # on the left edge
             p.setBrush(QColor(SEVERITY_COLOURS[n.severity]))
             p.setPen(QPen(QColor("white"), 1))
-            if n.severity == "hög":
+            if n.severity == sev_vocab.HIGH:
                 p.drawPolygon(QPolygonF([c + QPointF(0, -size / 2), c + QPointF(size / 2, size / 2),
                                          c + QPointF(-size / 2, size / 2)]))
             elif n.severity == "medel":

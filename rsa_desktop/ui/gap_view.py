@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rsa_desktop.domain import severity as sev_vocab
 from rsa_desktop.domain.ids import hid_prefix
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import gaps as gap_svc
@@ -64,7 +65,7 @@ def severity_icon(severity: str | None, size: int = 14) -> QIcon:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(SEVERITY_COLOURS[severity]))
-        if severity == "hög":  # triangle
+        if severity == sev_vocab.HIGH:  # triangle
             from PySide6.QtCore import QPointF
             from PySide6.QtGui import QPolygonF
             p.drawPolygon(QPolygonF([QPointF(size / 2, 1), QPointF(size - 1, size - 1), QPointF(1, size - 1)]))
@@ -198,7 +199,7 @@ class GapTableModel(ReadOnlyRowsMixin, QAbstractTableModel):
 class SeverityFilterModel(QSortFilterProxyModel):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.shown: set[str] = set(gap_svc.SEVERITIES)
+        self.shown: set[str] = set(sev_vocab.SEVERITIES)
 
     def set_shown(self, severities) -> None:
         change_filter(self, lambda: setattr(self, "shown", set(severities)))
@@ -228,7 +229,7 @@ class GapView(RefreshWhenVisible, QWidget):
         bar.addWidget(self.summary, 1)
         bar.addWidget(QLabel(self.tr("Visa:"), self))
         self.severity_checks: dict[str, QCheckBox] = {}
-        for sev in gap_svc.SEVERITIES:
+        for sev in sev_vocab.SEVERITIES:
             cb = QCheckBox(self.tr(SEVERITY_TEXT[sev]), self)
             cb.setIcon(severity_icon(sev))
             cb.setChecked(True)
@@ -338,7 +339,7 @@ class GapView(RefreshWhenVisible, QWidget):
         if self.findings:
             self.summary.setText(self.tr("{0} kontinuitetsgap: {1} höga, {2} medel, {3} låga. Gapen räknas fram ur "
                                          "toleranser, förväntade avbrott, reserver och planer.")
-                                 .format(len(self.findings), counts["hög"], counts["medel"], counts["låg"]))
+                                 .format(len(self.findings), counts[sev_vocab.HIGH], counts[sev_vocab.MEDIUM], counts[sev_vocab.LOW]))
         else:
             self.summary.setText(self.tr("Inga kontinuitetsgap hittades för de samhällsviktiga verksamheterna."))
         row = 0
@@ -454,7 +455,7 @@ class GapSummaryLine(RefreshWhenVisible, QLabel):
     def refresh(self) -> None:
         self._dirty = False
         found = findings(self.session)
-        high = sum(1 for f in found if f.severity == "hög")
+        high = sum(1 for f in found if f.severity == sev_vocab.HIGH)
         if not found:
             self.setText(html.escape(self.tr("Inga kontinuitetsgap hittades.")) if self.session.svc else "")
             return
