@@ -7,10 +7,12 @@ from xml.sax.saxutils import escape
 
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.scales import risk_value
+from rsa_desktop.reports.chapters import impact_text
 from rsa_desktop.reports.common import clean_text, hid_key, impact_colour, yes_no
 from rsa_desktop.reports.pdf.builder import Builder
 from rsa_desktop.reports.pdf.styles import ParagraphStyleCentered
 from rsa_desktop.reports.pdf.text import esc, level_text, pdf_text, shortened
+from rsa_desktop.reports.prose import fixed_text
 
 
 def _functions(b: Builder) -> None:
@@ -24,10 +26,9 @@ def _functions(b: Builder) -> None:
     other = [f for f in d.items["function"] if not f.is_critical]
     b.h2(t.section("functions", "overview"))
     if not critical:
-        b.none("Ingen verksamhet har bedömts som samhällsviktig.")
+        b.none(fixed_text(t, "no_critical_functions"))
     else:
-        b.para(f"Förvaltningen har identifierat {len(critical)} samhällsviktiga verksamheter av "
-               f"{len(d.items['function'])} kartlagda.")
+        b.para(fixed_text(t, "functions_overview", critical=len(critical), total=len(d.items["function"])))
         rows = []
         for f in critical:
             regi = b.label_of("function", "operation", f.operation)
@@ -40,10 +41,7 @@ def _functions(b: Builder) -> None:
         horizons = d.scales.horizons
         if horizons:
             b.h2(t.section("functions", "impact"))
-            b.para("Tabellen visar konsekvensen om verksamheten är helt nere under den angivna tiden, på "
-                   f"konsekvensskalan 1–{max((lv.value for lv in d.scales.consequence), default=5)}. "
-                   f"Fetstil markerar nivå {d.scales.unacceptable_level} och högre, som förvaltningen bedömer som "
-                   "oacceptabel.", b.s.small)
+            b.para(impact_text(t, d), b.s.small)
             rows, fills = [], []
             for i, f in enumerate(critical):
                 row = [f"{f.hid} {clean_text(f.name)}"]
@@ -83,7 +81,7 @@ def _functions(b: Builder) -> None:
             b.field("Motivering av avbrottstid", f.mtd_motivation)
     if other:
         b.h2(t.section("functions", "other"))
-        b.para("Följande verksamheter har kartlagts men bedöms inte vara samhällsviktiga.")
+        b.para(fixed_text(t, "functions_other"))
         b.table(["ID", "Verksamhet", "Beskrivning"],
                 [[b.data.mark(f), f.name, shortened(f.description, 400)] for f in other], [0.06, 0.3, 0.64])
 
@@ -118,8 +116,7 @@ def _dependencies(b: Builder) -> None:
     links = [lr for lr in links if d.get("function", lr.left_id).is_critical]
     if links:
         b.h2(t.section("dependencies", "links"))
-        b.para("Tolerans är hur länge verksamheten klarar sig utan beroendet. Raden är markerad när det "
-               "förväntade avbrottet är längre än toleransen och reserven inte räcker.", b.s.small)
+        b.para(fixed_text(t, "dependency_links"), b.s.small)
         rows, fills = [], []
         previous_function = None
         for i, lr in enumerate(links):
@@ -146,11 +143,11 @@ def _dependencies(b: Builder) -> None:
     if d.gaps is not None:
         b.h2(t.section("dependencies", "gaps"))
         if not d.gaps:
-            b.para("Gapanalysen har inte hittat några kontinuitetsgap.")
+            b.para(fixed_text(t, "gaps_none"))
         else:
             from rsa_desktop.reports import chapters
 
-            b.para(chapters.GAP_INTRO, b.s.small)
+            b.para(fixed_text(t, "gaps_intro"), b.s.small)
 
             def rich(title: str, explanation: str | None):
                 return b.mcell(f"<b>{esc(title)}</b><br/>{esc(explanation)}" if explanation else esc(title))
@@ -202,9 +199,7 @@ def _depmap(b: Builder) -> None:
     if not maps:
         return
     b.h2(b.t.section("dependencies", "map"))
-    b.para("Beroendekartan visar för varje samhällsviktig verksamhet de beroenden den behöver, direkt (mitten) "
-           "och genom andra beroenden (längre till höger). Färgen visar det allvarligaste kontinuitetsgapet; "
-           "en tjock ram att beroendet delas av flera verksamheter.", b.s.small)
+    b.para(fixed_text(b.t, "depmap_intro"), b.s.small)
     b.story.append(depmap_drawing.legend(b.width))
     b.space(6)
     for n, drawing in maps:
@@ -239,20 +234,18 @@ def _risks(b: Builder) -> None:
         b.none()
         return
     b.h2(t.section("risks", "matrix"))
-    b.para("Riskmatrisen visar varje risk med sitt ID i den ruta som motsvarar bedömd sannolikhet och "
-           "sammanvägd konsekvens. Riskerna beskrivs i avsnittet nedan.", b.s.small)
+    b.para(fixed_text(t, "risk_matrix"), b.s.small)
     residual = any(p.residual_likelihood is not None and p.residual_consequence is not None
                    for p in d.matrix.points)
     # Two matrices at 98 mm did not fit on the chapter's first page: the second went over and left the
     # bottom of the page empty. At 86 mm both fit under the chapter heading.
     height = (86 if residual else 98) * b.mm
-    b.drawing(_matrix_drawing(b, False), "Riskmatris: bedömd risk.", max_height=height)
+    b.drawing(_matrix_drawing(b, False), fixed_text(t, "risk_matrix_caption"), max_height=height)
     if residual:
-        b.drawing(_matrix_drawing(b, True), "Riskmatris: risk efter planerade åtgärder.", max_height=height)
+        b.drawing(_matrix_drawing(b, True), fixed_text(t, "residual_matrix_caption"), max_height=height)
     unplaced = [p.hid for p in d.matrix.unplaced]
     if unplaced:
-        b.para("Inte placerade i matrisen (sannolikhet eller konsekvens saknas): " + ", ".join(unplaced) + ".",
-               b.s.small)
+        b.para(fixed_text(t, "risks_unplaced", risks=", ".join(unplaced)), b.s.small)
     b.h2(t.section("risks", "overview"))
     rows, fills, values = [], [], []
     for i, r in enumerate(risks):
@@ -271,8 +264,7 @@ def _risks(b: Builder) -> None:
     b.long_table(t.section("risks", "overview"), ["ID", "Risk", "Kategori", "S", "K", "Riskvärde", "Efter åtgärder"],
                  rows, [0.06, 0.38, 0.19, 0.05, 0.05, 0.15, 0.12], fills=fills, what="risker",
                  pick=sorted(range(len(rows)), key=lambda i: -values[i]), chosen="de högst värderade")
-    b.para("S = sannolikhet, K = sammanvägd konsekvens. Riskvärde = S × K. ”Efter åtgärder” är riskvärdet "
-           "när de planerade åtgärderna har genomförts.", b.s.small)
+    b.para(fixed_text(t, "risks_legend"), b.s.small)
     b.h2(t.section("risks", "details"))
     for r in risks:
         b.h3(f"{b.data.mark(r)} {clean_text(r.title)}")

@@ -11,6 +11,7 @@ from rsa_desktop.reports.common import clean_text, reserve_card
 from rsa_desktop.reports.pdf.builder import Builder
 from rsa_desktop.reports.pdf.styles import FONT, FONT_BOLD, GRID, NAVY, ZEBRA, ParagraphStyleIndented
 from rsa_desktop.reports.pdf.text import date_text, esc, paragraph_cls, pdf_text, shortened
+from rsa_desktop.reports.prose import fixed_text
 
 
 def _appendices(b: Builder) -> None:
@@ -55,14 +56,14 @@ def _appendices(b: Builder) -> None:
         if name:
             used.setdefault(name, []).append(r.hid)
     if not used:
-        b.para("Inga scenarier har angetts för riskerna.")
+        b.para(fixed_text(t, "no_scenarios"))
     for name, hids in used.items():
         b.h3(name)
         entry = library.get(name.lower())
         if entry and entry.get("description"):
             b.para(entry["description"])
         else:
-            b.para("Eget scenario; se riskbeskrivningen.")
+            b.para(fixed_text(t, "own_scenario"))
         b.markup(f"<i>Används för:</i> {escape(', '.join(hids))}", b.s.small)
     _cards(b)
     registers(b)
@@ -93,9 +94,9 @@ def _cards(b: Builder) -> None:
     # Bilaga E is an appendix: under "Bilagor" in the table of contents and the outline, on a page of its own.
     b.story.append(PageBreak())
     b.story.append(b.Heading(t.section("appendices", "cards"), b.s.h1, 1, "cards"))
-    b.markup(escape(t.texts.get("cards_intro", "")), b.s.intro)
+    b.markup(escape(fixed_text(t, "cards_intro")), b.s.intro)
     if not critical:
-        b.none("Ingen verksamhet har bedömts som samhällsviktig.")
+        b.none(fixed_text(t, "no_critical_functions"))
         return
     s = b.s
     from reportlab.lib.styles import ParagraphStyle
@@ -145,7 +146,7 @@ def _cards(b: Builder) -> None:
             parts.append(Paragraph(head + (f" – {escape(extra)}" if extra else ""), s.card_body))
             parts.append(Paragraph(esc(fb.procedure), ParagraphStyleIndented(s.card_body)))
         if not card.fallbacks:
-            parts.append(Paragraph("Inga reservrutiner har dokumenterats i en kontinuitetsplan.", s.card_body))
+            parts.append(Paragraph(escape(fixed_text(t, "card_no_fallbacks")), s.card_body))
         contacts = card.contacts
         sub("Kontakter")
         if contacts:
@@ -160,14 +161,14 @@ def _cards(b: Builder) -> None:
                                     ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID))]))
             parts.append(ct)
         else:
-            parts.append(Paragraph("Inga kontakter har dokumenterats.", s.card_body))
+            parts.append(Paragraph(escape(fixed_text(t, "card_no_contacts")), s.card_body))
         recovery = card.recovery
         sub("Återstart och prioritetsordning")
         if recovery:
             for text in recovery:
                 parts.append(Paragraph(esc(text), s.card_body))
         else:
-            parts.append(Paragraph("Ingen återstartsordning har dokumenterats.", s.card_body))
+            parts.append(Paragraph(escape(fixed_text(t, "card_no_recovery")), s.card_body))
         dates = "; ".join(f"{p.plan.hid}: reviderad {date_text(p.plan.last_revised) or '–'}, övad "
                           f"{date_text(p.plan.last_exercised) or 'aldrig'}" for p in plans)
         if dates:

@@ -13,6 +13,7 @@ from rsa_desktop.reports.common import TABLE_CELL_LIMIT, ReportData, ReportTempl
 from rsa_desktop.reports.pdf.styles import FONT, FONT_BOLD, GRID, NAVY, ZEBRA, Styles
 from rsa_desktop.reports.pdf.tables import cell_key, column_widths, group_table_cls, plain_of
 from rsa_desktop.reports.pdf.text import esc, heading_cls, paragraph_cls, shortened
+from rsa_desktop.reports.prose import fixed_text
 from rsa_desktop.services.rsa import RsaService
 
 LONG_TABLE_ROWS = 12  # longer tables leave the main chapters for the registers appendix
@@ -87,7 +88,7 @@ class Builder:
             self.para(text)
 
     def none(self, text: str | None = None) -> None:
-        self.markup(escape(text or self.t.texts.get("no_items", "Inga uppgifter har registrerats.")), self.s.intro)
+        self.markup(escape(text or fixed_text(self.t, "no_items")), self.s.intro)
 
     # tables ------------------------------------------------------------------------
 
@@ -166,8 +167,8 @@ class Builder:
         short = [[labels[i], *rows[i][1:]] for i in order]
         at = {i: n for n, i in enumerate(order)}
         short_fills = [((c, at[r]), colour) for (c, r), colour in fills or [] if r in at]
-        self.markup(escape(f"{len(rows)} {what}. Här visas {len(order)} av dem, {chosen} först. Hela "
-                           f"förteckningen finns i {appendix_ref(self.t, 'registers')}."), self.s.small)
+        self.markup(escape(fixed_text(self.t, "long_table", rows=len(rows), what=what, shown=len(order),
+                                      chosen=chosen, appendix=appendix_ref(self.t, "registers"))), self.s.small)
         self.table(header, short, widths, fills=short_fills, first_col_bold=first_col_bold)
         self.registers.append((title, header, rows, widths, {"fills": fills, "first_col_bold": first_col_bold}))
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.reports.chapters import appendix_ref
+from rsa_desktop.reports.chapters import appendix_ref, scales_text
 from rsa_desktop.reports.common import clean_text, export_stamp, key_figures, top_risks
 from rsa_desktop.reports.pdf.builder import Builder
 from rsa_desktop.reports.pdf.styles import FONT, ParagraphStyleCentered
 from rsa_desktop.reports.pdf.text import date_text, esc, paragraph_cls
+from rsa_desktop.reports.prose import fixed_text
 
 
 def _catalogues():
@@ -67,7 +68,7 @@ def toc_page(b: Builder) -> None:
     from reportlab.platypus.tableofcontents import TableOfContents
 
     b.story.append(PageBreak())
-    b.story.append(Paragraph(escape(b.t.texts.get("toc", "Innehåll")), b.s.h1))
+    b.story.append(Paragraph(escape(fixed_text(b.t, "toc")), b.s.h1))
     toc = b.toc = TableOfContents(dotsMinLevel=0)
     toc.levelStyles = b.s.toc
     toc.tableStyle = [("FONT", (0, 0), (-1, -1), FONT, 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -89,7 +90,7 @@ def _summary(b: Builder) -> None:
     if clean_text(d.analysis.summary).strip():
         b.para(d.analysis.summary)
     else:
-        b.none("Ingen sammanfattning har skrivits.")
+        b.none(fixed_text(t, "summary_none"))
     b.h2(t.section("summary", "key_figures"))
     b.table(["", "Antal", "Kommentar"], key_figures(d), [0.34, 0.12, 0.54], first_col_bold=True)
     top = top_risks(d)
@@ -102,7 +103,7 @@ def _summary(b: Builder) -> None:
             if band:
                 fills.append(((4, i), band.colour))
         b.table(["ID", "Risk", "S", "K", "Riskvärde"], rows, [0.07, 0.63, 0.06, 0.06, 0.18], fills=fills)
-        b.para("S = sannolikhet, K = sammanvägd konsekvens, riskvärde = S × K.", b.s.small)
+        b.para(fixed_text(t, "top_risks_legend"), b.s.small)
 
 
 def _description(b: Builder) -> None:
@@ -142,21 +143,12 @@ def _method(b: Builder) -> None:
     b.h2(t.section("method", "group"))
     if d.participants:
         names = "; ".join(clean_text(", ".join(x for x in (p.name, p.role, p.unit) if x)) for p in d.participants)
-        b.para(f"Arbetsgruppen har bestått av {len(d.participants)} personer: {names}. "
-               f"Se även {appendix_ref(t, 'participants')}.")
+        b.para(fixed_text(t, "method_group", count=len(d.participants), names=names,
+                          appendix=appendix_ref(t, "participants")))
     else:
         b.none()
     b.h2(t.section("method", "scales"))
-    sc = d.scales
-    agg = "den högsta av dimensionernas konsekvenser" if sc.aggregation == "max" else \
-        "medelvärdet av dimensionernas konsekvenser, avrundat uppåt"
-    dims = ", ".join(x.label.lower() for x in sc.dimensions)
-    b.para(f"Sannolikhet bedöms i {len(sc.likelihood)} nivåer och konsekvens i {len(sc.consequence)} nivåer "
-           f"för skyddsvärdena {dims}. En risks sammanvägda konsekvens är {agg}. Riskvärdet är sannolikhet × "
-           f"konsekvens, och riskmatrisens färger följer förvaltningens gränser. Konsekvensnivå "
-           f"{sc.unacceptable_level} ({sc.consequence_label(sc.unacceptable_level).lower()}) och högre räknas "
-           f"som oacceptabel när acceptabel avbrottstid bestäms. Skalorna redovisas i "
-           f"{appendix_ref(t, 'scales')}.")
+    b.para(scales_text(t, d))
 
 
 CHAPTERS = {"summary": _summary, "description": _description, "method": _method}

@@ -11,6 +11,7 @@ from rsa_desktop.reports.chapters import appendix_ref
 from rsa_desktop.reports.common import clean_text, hid_key
 from rsa_desktop.reports.pdf.builder import Builder
 from rsa_desktop.reports.pdf.text import date_text, shortened
+from rsa_desktop.reports.prose import fixed_text
 
 
 def _vulnerabilities(b: Builder) -> None:
@@ -72,7 +73,7 @@ def _actions(b: Builder) -> None:
                  pick=sorted(range(len(acts)), key=lambda i: (not d.overdue(acts[i]), prio.get(acts[i].priority, 2),
                                                               acts[i].deadline or dt.date.max)),
                  chosen="de försenade och högst prioriterade")
-    b.para("Rött datum: slutdatumet har passerat utan att åtgärden är genomförd.", b.s.small)
+    b.para(fixed_text(t, "actions_legend"), b.s.small)
     described = [a for a in acts if clean_text(a.description).strip()]
     if described:
         b.h2(t.section("actions", "details"))
@@ -100,8 +101,7 @@ def _continuity(b: Builder) -> None:
                      ["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
                      [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1], what="planer", chosen="de längst ej övade",
                      pick=sorted(range(len(d.plans)), key=lambda i: d.plans[i].plan.last_exercised or dt.date.min))
-        b.para(f"Reservrutiner, kontakter och återstartsordning finns som utskrivbara kort i "
-               f"{appendix_ref(t, 'cards')}.", b.s.small)
+        b.para(fixed_text(t, "plans_cards", appendix=appendix_ref(t, "cards")), b.s.small)
         for p in d.plans:
             pl = p.plan
             b.h3(f"{b.data.mark(pl)} {clean_text(pl.title)}")
@@ -152,14 +152,14 @@ def _follow_up(b: Builder) -> None:
     overdue = [a for a in acts if d.overdue(a)]
     b.h2(t.section("follow_up", "overdue"))
     if not overdue:
-        b.para("Ingen åtgärd har passerat sitt slutdatum.")
+        b.para(fixed_text(t, "no_overdue"))
     else:
         b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Status"],
                 [[b.data.mark(a), a.title, a.owner, date_text(a.deadline), b.label_of("action", "status", a.status)]
                  for a in overdue], [0.07, 0.45, 0.2, 0.13, 0.15])
     if d.previous is None:
         b.h2(t.section("follow_up", "previous"))
-        b.para("Filen innehåller ingen tidigare analys att följa upp.")
+        b.para(fixed_text(t, "no_previous"))
     else:
         year, prev = d.previous
         b.h2(f"{t.section('follow_up', 'previous')} ({year})")
