@@ -28,6 +28,7 @@ OWNERS = {
     "a dependency's level on the map (direct need = level 1)": "services/depmap.py",
     "continuity gaps grouped per dependency (PDF, Word, UI)": "services/gaps.py",
     "Swedish hyphenation in the reports": "reports/hyphenation.py",
+    "the reports' fixed prose (keys, placeholders; texts in resources/report/template.json)": "reports/prose.py",
     "known error → message box, bug → crash dialog, undo recorded": "ui/ops.py",
     "a hint's colour (readable, WCAG AA)": "ui/hints.py",
 }

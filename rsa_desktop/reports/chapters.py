@@ -11,14 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from rsa_desktop.reports.common import TABLE_CELL_LIMIT, ReportData, clean_text, shorten
+from rsa_desktop.reports.prose import fixed_text
 
 SEVERITY_COLOUR = {"hög": "#F4B6B6", "medel": "#FFE0A3", "låg": "#DDEBF7"}
 
 GAP_HEADER = ["Beroende", "Nivå", "Berörda", "Fynd", "Föreslagen åtgärd"]
 GAP_WIDTHS = [0.17, 0.08, 0.13, 0.40, 0.22]
-GAP_INTRO = ("Gapanalysen jämför verksamheternas tolerans med beroendenas förväntade avbrottstid och reserver. "
-             "Fynden är grupperade per beroende, det allvarligaste först; fynd med låg allvarlighet visas med "
-             "rubrik.")
 NO_DEPENDENCY = "Verksamhetens kontinuitet"
 
 
@@ -44,18 +42,35 @@ def gap_rows(d: ReportData, rich: Callable[[str, str | None], Any]) -> tuple[lis
 
 # The PDF's registers appendix (full tables its chapters summarise) is named in the template's texts
 # ("registers_appendix"), not its sections: the Word report prints those tables in full and has no such
-# appendix. A catalogue package's older template may lack the text.
-APPENDIX_DEFAULTS = {"registers": "Bilaga F. Fullständiga förteckningar"}
-
-
+# appendix.
 def appendix_name(template: Any, key: str) -> str:
     name = template.section("appendices", key)
-    if name != key:
+    if name != key or key != "registers":
         return name
-    return template.texts.get(f"{key}_appendix") or APPENDIX_DEFAULTS.get(key, key)
+    return fixed_text(template, "registers_appendix")
 
 
 def appendix_ref(template: Any, key: str) -> str:
     """How running text refers to an appendix: "Bilaga E. Reservrutinkort" → "bilaga E"."""
     name = appendix_name(template, key).split(".")[0].strip()
     return name[:1].lower() + name[1:]
+
+
+def scales_text(template: Any, d: ReportData) -> str:
+    """The method chapter's paragraph on the assessment scales."""
+    sc = d.scales
+    aggregation = fixed_text(template, "aggregation_max") if sc.aggregation == "max" else \
+        fixed_text(template, "aggregation_mean")
+    return fixed_text(template, "method_scales", likelihood_levels=len(sc.likelihood),
+                      consequence_levels=len(sc.consequence),
+                      dimensions=", ".join(x.label.lower() for x in sc.dimensions), aggregation=aggregation,
+                      unacceptable_level=sc.unacceptable_level,
+                      unacceptable_label=sc.consequence_label(sc.unacceptable_level).lower(),
+                      appendix=appendix_ref(template, "scales"))
+
+
+def impact_text(template: Any, d: ReportData) -> str:
+    """How to read the table of consequence over time."""
+    return fixed_text(template, "functions_impact",
+                      max_level=max((lv.value for lv in d.scales.consequence), default=5),
+                      unacceptable_level=d.scales.unacceptable_level)

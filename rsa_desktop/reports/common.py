@@ -146,16 +146,20 @@ class ReportTemplate:
 
 def load_template() -> ReportTemplate:
     """Chapter headings and fixed texts of the report (resources/report/template.json, or a catalogue package's)."""
+    from rsa_desktop.reports import prose
     from rsa_desktop.services import catalogues
 
-    data = catalogues.report_template() or json.loads(paths.resource("report", "template.json")
-                                                      .read_text(encoding="utf-8"))
+    builtin = json.loads(paths.resource("report", "template.json").read_text(encoding="utf-8"))
+    data = catalogues.report_template() or builtin
     if data.get("format") != TEMPLATE_FORMAT:
         raise ValueError("resources/report/template.json är ingen rapportmall för RSA Desktop.")
     chapters = tuple(Chapter(c["key"], str(c.get("number", "")), c["heading"], c.get("intro", ""),
                              dict(c.get("sections", {}))) for c in data["chapters"])
+    # A package's template rewords the texts it has (checked when it was read); the rest are the program's.
+    own = data.get("texts", {})
+    texts = {key: own.get(key, text) for key, text in builtin.get("texts", {}).items()}
     return ReportTemplate(data.get("title", "Risk- och sårbarhetsanalys"), data.get("basis", ""), chapters,
-                          dict(data.get("texts", {})))
+                          prose.checked(texts, source="resources/report/template.json"))
 
 
 # -- the gathered data --------------------------------------------------------------------------

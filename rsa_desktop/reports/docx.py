@@ -25,7 +25,7 @@ from typing import Any
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.reports.chapters import appendix_ref
+from rsa_desktop.reports.chapters import appendix_ref, impact_text, scales_text
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,
     ReportData,
@@ -42,6 +42,7 @@ from rsa_desktop.reports.common import (
     top_risks,
     yes_no,
 )
+from rsa_desktop.reports.prose import fixed_text
 from rsa_desktop.services.rsa import RsaService
 
 LANGUAGE = "sv-SE"
@@ -350,7 +351,7 @@ class _Word:
             self.para(text)
 
     def none(self, text: str | None = None) -> None:
-        self.intro(text or self.t.texts.get("no_items", "Inga uppgifter har registrerats."))
+        self.intro(text or fixed_text(self.t, "no_items"))
 
     def page_break(self) -> None:
         from docx.enum.text import WD_BREAK
@@ -526,14 +527,16 @@ def _title_page(b: _Word) -> None:
             run.bold = True
             run.font.size = Pt(13)
             run.font.color.rgb = RGBColor.from_string(MARK_RED)
-        text = b.t.texts.get("public_note", "") if d.public else clean_text(d.marking.secrecy)
+        text = d.public_note if d.public else clean_text(d.marking.secrecy)
         if text:
             b.add(text).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if d.secret_legend:
+        b.add(d.secret_legend).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _toc(b: _Word):
     b.page_break()
-    b.add(b.t.texts.get("toc", "Innehåll"), "TOCHeading")
+    b.add(fixed_text(b.t, "toc"), "TOCHeading")
     marker = b.add()
     if b.t.basis:
         b.small(b.t.basis)
@@ -544,11 +547,13 @@ def _summary(b: _Word) -> None:
     d, t = b.data, b.t
     b.h1(t.heading("summary"))
     if d.public:
-        b.intro(t.texts.get("public_note", ""))
+        b.intro(d.public_note)
+    elif d.secret_legend:
+        b.intro(d.secret_legend)
     if clean_text(d.analysis.summary).strip():
         b.para(d.analysis.summary)
     else:
-        b.none("Ingen sammanfattning har skrivits.")
+        b.none(fixed_text(t, "summary_none"))
     b.h2(t.section("summary", "key_figures"))
     b.table(["", "Antal", "Kommentar"], key_figures(d), [0.34, 0.12, 0.54], first_col_bold=True)
     top = top_risks(d)
@@ -561,7 +566,7 @@ def _summary(b: _Word) -> None:
             if band:
                 fills.append(((4, i), band.colour))
         b.table(["ID", "Risk", "S", "K", "Riskvärde"], rows, [0.07, 0.63, 0.06, 0.06, 0.18], fills=fills)
-        b.small("S = sannolikhet, K = sammanvägd konsekvens, riskvärde = S × K.")
+        b.small(fixed_text(t, "top_risks_legend"))
 
 
 def _description(b: _Word) -> None:
@@ -595,21 +600,12 @@ def _method(b: _Word) -> None:
     b.h2(t.section("method", "group"))
     if d.participants:
         names = "; ".join(clean_text(", ".join(x for x in (p.name, p.role, p.unit) if x)) for p in d.participants)
-        b.para(f"Arbetsgruppen har bestått av {len(d.participants)} personer: {names}. "
-               f"Se även {appendix_ref(t, 'participants')}.")
+        b.para(fixed_text(t, "method_group", count=len(d.participants), names=names,
+                          appendix=appendix_ref(t, "participants")))
     else:
         b.none()
     b.h2(t.section("method", "scales"))
-    sc = d.scales
-    agg = "den högsta av dimensionernas konsekvenser" if sc.aggregation == "max" else \
-        "medelvärdet av dimensionernas konsekvenser, avrundat uppåt"
-    dims = ", ".join(x.label.lower() for x in sc.dimensions)
-    b.para(f"Sannolikhet bedöms i {len(sc.likelihood)} nivåer och konsekvens i {len(sc.consequence)} nivåer "
-           f"för skyddsvärdena {dims}. En risks sammanvägda konsekvens är {agg}. Riskvärdet är sannolikhet × "
-           f"konsekvens, och riskmatrisens färger följer förvaltningens gränser. Konsekvensnivå "
-           f"{sc.unacceptable_level} ({sc.consequence_label(sc.unacceptable_level).lower()}) och högre räknas "
-           f"som oacceptabel när acceptabel avbrottstid bestäms. Skalorna redovisas i "
-           f"{appendix_ref(t, 'scales')}.")
+    b.para(scales_text(t, d))
 
 
 def _functions(b: _Word) -> None:
@@ -621,10 +617,9 @@ def _functions(b: _Word) -> None:
     other = [f for f in d.items["function"] if not f.is_critical]
     b.h2(t.section("functions", "overview"))
     if not critical:
-        b.none("Ingen verksamhet har bedömts som samhällsviktig.")
+        b.none(fixed_text(t, "no_critical_functions"))
     else:
-        b.para(f"Förvaltningen har identifierat {len(critical)} samhällsviktiga verksamheter av "
-               f"{len(d.items['function'])} kartlagda.")
+        b.para(fixed_text(t, "functions_overview", critical=len(critical), total=len(d.items["function"])))
         rows = []
         for f in critical:
             regi = b.label_of("function", "operation", f.operation)
@@ -637,10 +632,7 @@ def _functions(b: _Word) -> None:
         horizons = d.scales.horizons
         if horizons:
             b.h2(t.section("functions", "impact"))
-            b.small("Tabellen visar konsekvensen om verksamheten är helt nere under den angivna tiden, på "
-                    f"konsekvensskalan 1–{max((lv.value for lv in d.scales.consequence), default=5)}. "
-                    f"Fetstil markerar nivå {d.scales.unacceptable_level} och högre, som förvaltningen bedömer "
-                    "som oacceptabel.")
+            b.small(impact_text(t, d))
             rows, fills = [], []
             for i, f in enumerate(critical):
                 row: list[Any] = [f"{f.hid} {clean_text(f.name)}"]
@@ -678,7 +670,7 @@ def _functions(b: _Word) -> None:
             b.field("Motivering av avbrottstid", f.mtd_motivation)
     if other:
         b.h2(t.section("functions", "other"))
-        b.para("Följande verksamheter har kartlagts men bedöms inte vara samhällsviktiga.")
+        b.para(fixed_text(t, "functions_other"))
         b.table(["ID", "Verksamhet", "Beskrivning"],
                 [[b.data.mark(f), f.name, _limit(f.description, 400)] for f in other], [0.06, 0.3, 0.64])
 
@@ -707,8 +699,7 @@ def _dependencies(b: _Word) -> None:
     links = [lr for lr in links if d.get("function", lr.left_id).is_critical]
     if links:
         b.h2(t.section("dependencies", "links"))
-        b.small("Tolerans är hur länge verksamheten klarar sig utan beroendet. Raden är markerad när det "
-                "förväntade avbrottet är längre än toleransen och reserven inte räcker.")
+        b.small(fixed_text(t, "dependency_links"))
         rows, fills = [], []
         previous_function = None
         for i, lr in enumerate(links):
@@ -731,11 +722,11 @@ def _dependencies(b: _Word) -> None:
     if d.gaps is not None:
         b.h2(t.section("dependencies", "gaps"))
         if not d.gaps:
-            b.para("Gapanalysen har inte hittat några kontinuitetsgap.")
+            b.para(fixed_text(t, "gaps_none"))
         else:
             from rsa_desktop.reports import chapters
 
-            b.small(chapters.GAP_INTRO)
+            b.small(fixed_text(t, "gaps_intro"))
 
             def rich(title: str, explanation: str | None):
                 return Rich(((_limit(title) + "\n", True), (explanation, False))) if explanation else title
@@ -770,13 +761,9 @@ def _depmap(b: _Word) -> None:
     fig = dependency_map_figure(graph, width_in=TEXT_WIDTH_MM / 25.4)
     d = b.data
     functions = sum(1 for f in d.items["function"] if f.is_critical)
-    alt = (f"Beroendekarta med {functions} samhällsviktiga verksamheter till vänster och de beroenden de behöver "
-           f"till höger, {len(graph.edges)} kopplingar. Färgen visar det allvarligaste kontinuitetsgapet. "
-           f"Kopplingarna finns också i tabellen ”{b.t.section('dependencies', 'links')}” och gapen i "
-           f"”{b.t.section('dependencies', 'gaps')}”.")
-    b.figure(fig, alt, "Beroendekarta: samhällsviktiga verksamheter till vänster och de beroenden de behöver "
-                       "till höger. Färgen visar det allvarligaste kontinuitetsgapet.",
-             heading=b.t.section("dependencies", "map"))
+    alt = fixed_text(b.t, "depmap_alt", functions=functions, links=len(graph.edges),
+                     links_section=b.t.section("dependencies", "links"), gaps_section=b.t.section("dependencies", "gaps"))
+    b.figure(fig, alt, fixed_text(b.t, "depmap_caption"), heading=b.t.section("dependencies", "map"))
 
 
 def _matrix_alt(matrix, what: str) -> str:
@@ -801,8 +788,7 @@ def _risks(b: _Word) -> None:
         b.none()
         return
     b.h2(t.section("risks", "matrix"))
-    b.small("Riskmatrisen visar varje risk med sitt ID i den ruta som motsvarar bedömd sannolikhet och "
-            "sammanvägd konsekvens. Riskerna beskrivs i avsnittet nedan.")
+    b.small(fixed_text(t, "risk_matrix"))
     try:
         from rsa_desktop.reports.charts import risk_matrix_figure
     except ImportError:
@@ -810,14 +796,14 @@ def _risks(b: _Word) -> None:
     if risk_matrix_figure is not None and d.matrix.likelihood_levels and d.matrix.consequence_levels:
         width_in = TEXT_WIDTH_MM / 25.4
         b.figure(risk_matrix_figure(d.matrix, title="Bedömd risk", width_in=width_in),
-                 _matrix_alt(d.matrix, "bedömd risk"), "Riskmatris: bedömd risk.", max_height_mm=98)
+                 _matrix_alt(d.matrix, "bedömd risk"), fixed_text(t, "risk_matrix_caption"), max_height_mm=98)
         if any(p.residual_likelihood is not None and p.residual_consequence is not None for p in d.matrix.points):
             b.figure(risk_matrix_figure(d.residual_matrix, title="Risk efter planerade åtgärder", width_in=width_in),
                      _matrix_alt(d.residual_matrix, "risk efter planerade åtgärder"),
-                     "Riskmatris: risk efter planerade åtgärder.", max_height_mm=98)
+                     fixed_text(t, "residual_matrix_caption"), max_height_mm=98)
     unplaced = [p.hid for p in d.matrix.unplaced]
     if unplaced:
-        b.small("Inte placerade i matrisen (sannolikhet eller konsekvens saknas): " + ", ".join(unplaced) + ".")
+        b.small(fixed_text(t, "risks_unplaced", risks=", ".join(unplaced)))
     b.h2(t.section("risks", "overview"))
     rows, fills = [], []
     for i, r in enumerate(risks):
@@ -833,8 +819,7 @@ def _risks(b: _Word) -> None:
             fills.append(((6, i), rband.colour))
     b.table(["ID", "Risk", "Kategori", "S", "K", "Riskvärde", "Efter åtgärder"], rows,
             [0.06, 0.38, 0.19, 0.05, 0.05, 0.15, 0.12], fills=fills)
-    b.small("S = sannolikhet, K = sammanvägd konsekvens. Riskvärde = S × K. ”Efter åtgärder” är riskvärdet "
-            "när de planerade åtgärderna har genomförts.")
+    b.small(fixed_text(t, "risks_legend"))
     b.h2(t.section("risks", "details"))
     for r in risks:
         b.h3(f"{b.data.mark(r)} {clean_text(r.title)}")
@@ -913,7 +898,7 @@ def _actions(b: _Word) -> None:
             fills.append(((4, i), "#FDE2C8"))
     b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Prioritet", "Status", "Avser"], rows,
             [0.06, 0.33, 0.17, 0.11, 0.08, 0.1, 0.15], fills=fills)
-    b.small("Rött datum: slutdatumet har passerat utan att åtgärden är genomförd.")
+    b.small(fixed_text(t, "actions_legend"))
     described = [a for a in acts if clean_text(a.description).strip()]
     if described:
         b.h2(t.section("actions", "details"))
@@ -938,8 +923,7 @@ def _continuity(b: _Word) -> None:
                          _date(pl.last_revised) or "–"])
         b.table(["ID", "Plan", "Verksamhet", "Ansvarig", "Senast övad", "Nästa övning", "Reviderad"], rows,
                 [0.06, 0.27, 0.2, 0.17, 0.1, 0.1, 0.1])
-        b.small(f"Reservrutiner, kontakter och återstartsordning finns som utskrivbara kort i "
-                f"{appendix_ref(t, 'cards')}.")
+        b.small(fixed_text(t, "plans_cards", appendix=appendix_ref(t, "cards")))
         for p in d.plans:
             pl = p.plan
             b.h3(f"{b.data.mark(pl)} {clean_text(pl.title)}")
@@ -986,14 +970,14 @@ def _follow_up(b: _Word) -> None:
     overdue = [a for a in acts if d.overdue(a)]
     b.h2(t.section("follow_up", "overdue"))
     if not overdue:
-        b.para("Ingen åtgärd har passerat sitt slutdatum.")
+        b.para(fixed_text(t, "no_overdue"))
     else:
         b.table(["ID", "Åtgärd", "Ansvarig", "Klart senast", "Status"],
                 [[b.data.mark(a), a.title, a.owner, _date(a.deadline), b.label_of("action", "status", a.status)]
                  for a in overdue], [0.07, 0.45, 0.2, 0.13, 0.15])
     if d.previous is None:
         b.h2(t.section("follow_up", "previous"))
-        b.para("Filen innehåller ingen tidigare analys att följa upp.")
+        b.para(fixed_text(t, "no_previous"))
     else:
         year, prev = d.previous
         b.h2(f"{t.section('follow_up', 'previous')} ({year})")
@@ -1046,11 +1030,11 @@ def _appendices(b: _Word) -> None:
         if name:
             used.setdefault(name, []).append(r.hid)
     if not used:
-        b.para("Inga scenarier har angetts för riskerna.")
+        b.para(fixed_text(t, "no_scenarios"))
     for name, hids in used.items():
         b.h3(name)
         entry = library.get(name.lower())
-        b.para(entry["description"] if entry and entry.get("description") else "Eget scenario; se riskbeskrivningen.")
+        b.para(entry["description"] if entry and entry.get("description") else fixed_text(t, "own_scenario"))
         b.labelled("Används för", ", ".join(hids))
     b.new_section()  # the cards are printed on their own: a section of their own, marked like the rest
     _cards(b)
@@ -1060,9 +1044,9 @@ def _cards(b: _Word) -> None:
     d, t = b.data, b.t
     critical = [f for f in d.items["function"] if f.is_critical]
     b.heading(t.section("appendices", "cards"), 1)
-    b.intro(t.texts.get("cards_intro", ""))
+    b.intro(fixed_text(t, "cards_intro"))
     if not critical:
-        b.none("Ingen verksamhet har bedömts som samhällsviktig.")
+        b.none(fixed_text(t, "no_critical_functions"))
         return
     for f in critical:
         card = reserve_card(d, f)
@@ -1095,7 +1079,7 @@ def _cards(b: _Word) -> None:
 
                     b.add(block.strip("\n")).paragraph_format.left_indent = Mm(4)
         if not card.fallbacks:
-            b.fixed("Inga reservrutiner har dokumenterats i en kontinuitetsplan.")
+            b.fixed(fixed_text(t, "card_no_fallbacks"))
         if card.rest:
             b.card_head("Övriga beroenden")
             rows = []
@@ -1111,13 +1095,13 @@ def _cards(b: _Word) -> None:
                     [[c.name, c.role, c.phone, c.alternate] for c in card.contacts], [0.25, 0.3, 0.17, 0.28],
                     first_col_bold=True)
         else:
-            b.fixed("Inga kontakter har dokumenterats.")
+            b.fixed(fixed_text(t, "card_no_contacts"))
         b.card_head("Återstart och prioritetsordning")
         if card.recovery:
             for text in card.recovery:
                 b.para(text)
         else:
-            b.fixed("Ingen återstartsordning har dokumenterats.")
+            b.fixed(fixed_text(t, "card_no_recovery"))
         dates = "; ".join(f"{p.plan.hid}: reviderad {_date(p.plan.last_revised) or '–'}, övad "
                           f"{_date(p.plan.last_exercised) or 'aldrig'}" for p in plans)
         if dates:

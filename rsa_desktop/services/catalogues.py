@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -349,6 +350,50 @@ def _check_deadline(item: dict, where: str) -> None:
         _int_in(item, "years_after_election", 0, 10, where)
 
 
+# Report texts an earlier program version had and this one no longer prints (a package made then may
+# still hold them; they are ignored). "public_note": the excerpt's note is domain/public.omission_note.
+RETIRED_REPORT_TEXTS = frozenset({"public_note"})
+
+
+def text_fields(text: str, where: str = "Rapportrubrikerna") -> frozenset[str]:
+    """The placeholders of a report text ("{year}"), for str.format_map; CatalogueError for any other use
+    of braces. Only plain names: an attribute, index, conversion or format spec ("{x.y}", "{x:>999}") in a
+    package's text could reach into the program or blow up its size, so it is refused."""
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        raise CatalogueError(f"{where}: en klammerparentes står ensam (skriv {{{{ eller }}}} för en klammer)."
+                             ) from None
+    names = set()
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise CatalogueError(f"{where}: ”{{{name}{'!' + conversion if conversion else ''}"
+                                 f"{':' + spec if spec else ''}}}” är ingen tillåten platshållare.")
+        names.add(name)
+    return frozenset(names)
+
+
+def _check_report_texts(texts: Any, builtin: Mapping[str, Any]) -> None:
+    """A package's report texts: each one the program has (or had), a text, with only the placeholders the
+    program's own text of that key has. A text the package leaves out is the program's."""
+    if not isinstance(texts, dict):
+        raise CatalogueError("Rapportrubrikerna: ”texts” har fel format.")
+    for key, value in texts.items():
+        if key in RETIRED_REPORT_TEXTS:
+            continue
+        where = f"Rapportrubrikerna, texten ”{key}”"
+        if key not in builtin:
+            raise CatalogueError(f"Rapportrubrikerna: texten ”{key}” finns inte i programmets rapportmall.")
+        if not isinstance(value, str) or not value.strip():
+            raise CatalogueError(f"{where}: texten saknas eller är ingen text.")
+        extra = sorted(text_fields(value, where) - text_fields(str(builtin[key]), where))
+        if extra:
+            allowed = ", ".join(f"{{{n}}}" for n in sorted(text_fields(str(builtin[key]), where))) or "inga"
+            raise CatalogueError(f"{where}: platshållaren {{{extra[0]}}} finns inte här (tillåtna: {allowed}).")
+
+
 def _check_report_template(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("format") != REPORT_TEMPLATE_FORMAT:
         raise CatalogueError("Rapportrubrikerna i paketet är ingen rapportmall för RSA Desktop.")
@@ -369,6 +414,7 @@ def _check_report_template(data: Any) -> dict[str, Any]:
     missing = sorted(k for k in needed - keys if k)
     if missing:
         raise CatalogueError(f"Rapportrubrikerna saknar kapitlet ”{missing[0]}”.")
+    _check_report_texts(data.get("texts", {}), builtin.get("texts", {}))
     return data
 
 
@@ -459,4 +505,5 @@ def write_package(cs: CatalogueSet, path: str | os.PathLike) -> Path:
 __all__ = ["load", "labels", "describe", "item_label", "item_id", "clear_cache", "is_closed", "is_valid",
            "CatalogueSet", "CatalogueError", "builtin_set", "active_set", "activate", "report_template",
            "read_package", "write_package", "parse_package", "validate_package", "package_data", "version_key",
-           "CATALOGUE_NAMES", "LEGACY_VERSION", "version_text", "entries_name"]
+           "CATALOGUE_NAMES", "LEGACY_VERSION", "version_text", "entries_name", "text_fields",
+           "RETIRED_REPORT_TEXTS"]
