@@ -19,6 +19,8 @@ OWNERS = {
     "risk value (sannolikhet × konsekvens), band, overall consequence": "domain/scales.py",
     "Scales and its construction (from a template, from stored rows)": "domain/scales.py",
     "durations (parse, format)": "domain/durations.py",
+    "field type behaviour: clean input (its Swedish messages), show, write to and read from a cell, widget":
+        "domain/fieldtypes.py",
     "the workflow's step table: keys, titles, kinds per step, guidance key": "domain/workflow.py",
     "human IDs: prefix and natural order (R2 before R10)": "domain/ids.py",
     "a brist's severities: their order, labels and counts": "domain/severity.py",
@@ -37,6 +39,14 @@ OWNERS = {
 # and the demo file's statuses.
 STATUS_COMPARED = r"status\W*\s*(?:not\s+in|in|==|!=)\s*[\(\{\[]?\s*[\"'](?:planerad|pagaende|genomford|avbruten)"
 STATUS_DATA = {"model/entities.py", "storage/migrations.py", "services/demo.py"}
+
+# A switch on a field's type code (`spec.type == "duration"`, `t in ("int", "likelihood", …)`, a dict indexed by
+# `spec.type`, `getattr(scales, spec.type)`) instead of asking its FieldType. `col.type` is the Excel writer's
+# column format, not a field type.
+FIELD_TYPE = r"(?:text|longtext|int|bool|optbool|date|duration|likelihood|consequence|capability|enum|catalog|ref)"
+FIELD_TYPE_SWITCH = (rf"(?<!col)\.type\s*(?:==|!=)\s*[\"']{FIELD_TYPE}[\"']|\bt\s*(?:==|!=)\s*[\"']{FIELD_TYPE}[\"']"
+                     rf"|(?:\.type|\bt)\s+(?:not\s+)?in\s*[\(\[\{{]\s*[\"']{FIELD_TYPE}[\"']"
+                     r"|\[[\w.]*\.type\]|getattr\(\w+,\s*[\w.]*\.type\)")
 
 
 def _sources():
@@ -88,6 +98,8 @@ def test_every_owner_exists():
     ("severity compared", r"==\s*\"hög\"|\"hög\"\s*==", {"domain/severity.py"}),
     # durations parsed or formatted elsewhere
     ("durations", r"def (?:parse|format)_duration\b", {"domain/durations.py"}),
+    # a field type's behaviour written out again instead of domain.fieldtypes.field_type(spec)
+    ("field type switch", FIELD_TYPE_SWITCH, {"domain/fieldtypes.py"}),
 ])
 def test_no_module_writes_a_rule_out_again(what, pattern, allowed):
     assert _hits(pattern, allowed) == [], f"{what}: call its owner ({OWNERS})"
@@ -105,6 +117,12 @@ def test_the_checks_find_a_copy():
     }
     for pattern, line in samples.items():
         assert re.search(pattern, line), pattern
+    for copy in ('if spec.type == "duration":', 'if t in ("int", "likelihood", "consequence", "capability", "ref"):',
+                 "elif f.type != 'bool':", 'if self.spec.type not in ("text", "longtext", "catalog"):',
+                 '"capability": LevelEditor,\n}[spec.type](spec, session, parent)',
+                 "levels = getattr(scales, self.spec.type) if scales else ()"):
+        assert re.search(FIELD_TYPE_SWITCH, copy), copy
+    assert not re.search(FIELD_TYPE_SWITCH, 'if col.type == "text" and col.width is None:')
     assert re.search(r"\*\s*[\w.\[\]\"']*consequence\b", "c.new_likelihood * c.new_consequence")
 
 

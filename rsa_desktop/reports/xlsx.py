@@ -33,6 +33,7 @@ from rsa_desktop.domain.excel_format import (
     SHEETS,
     TITLE_ROW,
 )
+from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.public import document_subject, is_marked
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.reports.common import (
@@ -143,10 +144,6 @@ class _Workbook:
             return ""
         self.lists.setdefault(name, values)
         return name
-
-    def enum_list(self, kind: str, field: str) -> str:
-        spec = KINDS[kind].field(field)
-        return self.list_name(f"Lista_{kind}_{field}", [label for _code, label in spec.choices])
 
     # -- cells -------------------------------------------------------------------------
 
@@ -371,38 +368,13 @@ def _field_cols(book: _Workbook, kind: str, names: Iterable[str]) -> list[Col]:
     out: list[Col] = []
     for name in names:
         f = spec.field(name)
-        get = (lambda n: lambda r: r.values[n])(name)
-        if f.type in ("text", "catalog"):
-            out.append(Col(f.label, get, "text"))
-        elif f.type == "longtext":
-            out.append(Col(f.label, get, "long"))
-        elif f.type == "int":
-            lst = book.list_name("Lista_Styrelklass", list(range(1, 9))) if name == "styrel_class" else ""
-            out.append(Col(f.label, get, "int", lst))
-        elif f.type == "bool":
-            out.append(Col(f.label, (lambda g: lambda r: yes_no(bool(g(r))))(get), "enum",
-                           book.list_name("Lista_JaNej", ["Ja", "Nej"])))
-        elif f.type == "optbool":
-            out.append(Col(f.label, (lambda g: lambda r: yes_no(g(r)))(get), "enum",
-                           book.list_name("Lista_JaNejOkant", ["Ja", "Nej", "Okänt"])))
-        elif f.type == "date":
-            out.append(Col(f.label, get, "date"))
-        elif f.type == "duration":
-            out.append(Col(f.label, (lambda g: lambda r: format_duration(g(r)))(get), "enum"))
-            out.append(Col(fmt.minutes_heading(f.label), get, "minutes"))
-        elif f.type in ("likelihood", "consequence", "capability"):
-            levels = {"likelihood": data.scales.likelihood, "consequence": data.scales.consequence,
-                      "capability": data.scales.capability}[f.type]
-            lst = book.list_name({"likelihood": "Lista_Sannolikhet", "consequence": "Lista_Konsekvens",
-                                  "capability": "Lista_Formaga"}[f.type], [lv.value for lv in levels])
-            out.append(Col(f.label, get, "level", lst))
-        elif f.type == "enum":
-            out.append(Col(f.label, (lambda fs, g: lambda r: fs.choice_label(g(r)) if g(r) else "")(f, get),
-                           "enum", book.enum_list(kind, name)))
-        elif f.type == "ref":
-            out.append(Col(f.label, (lambda k, g: lambda r: data.hid(k, g(r)))(f.ref, get), "id", width=12))
-        else:  # pragma: no cover - a new field type must be given a column format
-            raise ValueError(f"okänd fälttyp {f.type}")
+        ft = field_type(f)
+        listed = ft.cell_list(f, kind, data.scales)
+        lst = book.list_name(*listed) if listed else ""
+        for cc in ft.cell_columns(f):
+            out.append(Col(cc.heading, (lambda n, conv: lambda r: conv(r.values[n], data))(name, cc.value), cc.format,
+                           lst, cc.width))
+            lst = ""  # the list validates the first column (a duration's text, not its minutes)
     return out
 
 
@@ -461,17 +433,15 @@ def _summary(book: _Workbook) -> None:
     ]
     ospec = KINDS["organisation"]
     for f in ospec.fields:
-        v = org.values[f.name] if org is not None else None
-        if f.type == "enum":
-            v = f.choice_label(v)
+        v = field_type(f).to_cell(f, org.values[f.name] if org is not None else None, data)
         rows.append((f"organisation.{f.name}", f"Organisation: {f.label}", v))
     aspec = KINDS["analysis"]
     for f in aspec.fields:
         v = a.values[f.name]
         if data.public and f.name in ("secrecy_marking", "security_class"):
             v = None
-        elif f.type == "enum":
-            v = f.choice_label(v) if v else ""
+        else:
+            v = field_type(f).to_cell(f, v, data)
         rows.append((f"analysis.{f.name}", f.label, v))
     for kind, n in data.counts().items():
         label = "Samhällsviktiga verksamheter" if kind == "function_critical" else KINDS[kind].plural

@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import delete
 from sqlmodel import select
 
+from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.model import entities as e
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, FieldSpec
 from rsa_desktop.services import audit, catalogues
@@ -135,7 +136,8 @@ def analysis_version(analysis) -> str:
 
 def catalogue_fields() -> list[tuple[str, FieldSpec]]:
     """(kind, field) of every field that stores a catalogue value."""
-    return [(kind, f) for kind in ("organisation", *ITEM_KINDS) for f in KINDS[kind].fields if f.type == "catalog"]
+    return [(kind, f) for kind in ("organisation", *ITEM_KINDS) for f in KINDS[kind].fields
+            if field_type(f).suggested]
 
 
 # -- resolving values ------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from rsa_desktop.domain.actions import is_overdue
+from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.scales import band_for as band_in
 from rsa_desktop.domain.scales import risk_value, scales_from_template
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, SECURITY_CLASSES
@@ -364,7 +365,7 @@ class WorkbookView:
             values = _defaults(row.kind)
             values.update(row.values)
             for f in KINDS[row.kind].fields:
-                if f.type == "ref":
+                if field_type(f).references:
                     values[f.name] = ids[f.ref].get(row.values.get(f.name) or "")
             values.update(id=iid, hid=row.hid, analysis_id=self.AID)
             self._items[row.kind].append(Record(row.kind, iid, MappingProxyType(values)))

@@ -15,8 +15,11 @@ class FieldError:
         return f"{self.label}: {self.message}"
 
 
-class ValidationError(ValueError):
-    """One or more fields are wrong; `str()` names each field in Swedish."""
+class ValidationError(Exception):
+    """One or more fields are wrong; `str()` names each field in Swedish.
+
+    Not a ValueError: an `except ValueError` meant for a stdlib parse must not swallow it, and no
+    handler of the user's errors may catch a bug's ValueError by catching this."""
 
     def __init__(self, errors: list[FieldError]):
         self.errors = list(errors)

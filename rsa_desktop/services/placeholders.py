@@ -6,6 +6,7 @@ The list's "Lägg till" creates an item with these values (ui/sections.py); the 
 
 from __future__ import annotations
 
+from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.model.kinds import KINDS
 
 # What a new item is called before the user names it (Swedish gender differs per word).
@@ -27,9 +28,9 @@ def unfilled_fields(kind: str, values: dict) -> list[str]:
         v = values.get(f.name)
         if not isinstance(v, str):
             continue
-        if (f.name == spec.title_field or f.type in ("text", "longtext")) and new_title and v.strip() == new_title:
+        if (f.name == spec.title_field or field_type(f).free_text) and new_title and v.strip() == new_title:
             out.append(f.name)
-        elif f.type == "catalog" and v.strip() == NOT_CHOSEN:
+        elif field_type(f).suggested and v.strip() == NOT_CHOSEN:
             out.append(f.name)
     return out
 

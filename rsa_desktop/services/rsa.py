@@ -17,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
 from sqlmodel import Session, SQLModel, select
 
+from rsa_desktop.domain.fieldtypes import InvalidValue, field_type
 from rsa_desktop.model import entities as e
 from rsa_desktop.model.kinds import CHILD_KINDS, ITEM_KINDS, KINDS, LINKS, KindSpec, LinkSpec
 from rsa_desktop.services import audit
@@ -146,7 +147,7 @@ class RsaService:
 
     def _check_ref(self, s: Session, kind: KindSpec, values: dict[str, Any], analysis_id: int) -> None:
         for f in kind.fields:
-            if f.type == "ref" and values.get(f.name) is not None:
+            if field_type(f).references and values.get(f.name) is not None:
                 target = s.get(KINDS[f.ref].table, values[f.name])
                 if target is None or target.analysis_id != analysis_id:
                     raise ValidationError([FieldError(f.name, f.label, "det valda objektet finns inte i analysen.")])
@@ -399,7 +400,7 @@ class RsaService:
                 analysis_id = owner_id
             self._ensure_editable(s, analysis_id)
             defaults = {f.name: f.choices[0][0] for f in spec.fields
-                        if f.type == "enum" and f.required and f.name not in values}
+                        if field_type(f).fixed_choices and f.required and f.name not in values}
             clean = clean_values(spec, {**defaults, **values}, self._ranges(s, analysis_id), creating=True)
             self._check_ref(s, spec, clean, analysis_id)
             extra: dict[str, Any] = {spec.parent: owner_id}
@@ -681,7 +682,7 @@ class RsaService:
                 if f.name in attrs:
                     try:
                         clean[f.name] = clean_value(f, attrs[f.name], ranges)
-                    except ValueError as exc:
+                    except InvalidValue as exc:
                         errors.append(FieldError(f.name, f.label, str(exc)))
             unknown = set(attrs) - {f.name for f in spec.fields}
             errors += [FieldError(k, k, "okänt fält för kopplingen.") for k in unknown]

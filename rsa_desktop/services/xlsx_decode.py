@@ -8,17 +8,16 @@ with its `DRow`, `DLink` and `DChild`, `decode_summary()`, `scale_template_from(
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from rsa_desktop.domain import excel_format as fmt
-from rsa_desktop.domain.durations import DurationError, parse_duration
 from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS
+from rsa_desktop.domain.fieldtypes import CONSEQUENCE, DURATION, INT, InvalidValue, cell_text, field_type
 from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
-from rsa_desktop.services.validation import ScaleRanges, clean_value
+from rsa_desktop.services.validation import ScaleRanges
 from rsa_desktop.services.xlsx_read import ImportProblem, ParsedWorkbook, RowData, SheetData
 
 _HID = re.compile(r"^([A-ZÅÄÖ])(\d{1,9})$")
@@ -90,47 +89,16 @@ class _Problems:
         self.out.append(ImportProblem(sheet, row, column, message, heading, severity))
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Ja" if value else "Nej"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+_cell_text = cell_text  # the name the import modules use
 
 
 def _field_value(f: FieldSpec, raw: Any, ranges: ScaleRanges) -> Any:
-    """The stored value for one cell; ValueError with a Swedish message."""
-    if f.type in ("text", "catalog", "longtext"):
-        return clean_value(f, _cell_text(raw), ranges)
-    if f.type == "date":
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            raise ValueError(f"”{_cell_text(raw)}” är inget giltigt datum. Skriv ÅÅÅÅ-MM-DD.")
-        if isinstance(raw, dt.datetime) and raw.time() != dt.time():
-            return raw.date()
-        return clean_value(f, raw.strip() if isinstance(raw, str) else raw, ranges)
-    if f.type in ("int", "likelihood", "consequence", "capability"):
-        if isinstance(raw, str):
-            raw = raw.strip()
-        if isinstance(raw, (dt.date, dt.datetime)):
-            raise ValueError(f"”{_cell_text(raw)}” är inget heltal.")
-        return clean_value(f, raw, ranges)
-    if f.type in ("bool", "optbool", "enum"):
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            raw = _cell_text(raw)
-        if isinstance(raw, (dt.date, dt.datetime)):
-            raw = _cell_text(raw)
-        return clean_value(f, raw, ranges)
-    raise AssertionError(f.type)
+    """The stored value for one cell; InvalidValue with a Swedish message."""
+    return field_type(f).from_cell(f, raw, ranges)
 
 
-def _duration(sheet: str, r: RowData, heading: str, problems: _Problems, headers: dict[str, str],
-              current: int | None, has_current: bool) -> tuple[bool, int | None]:
+def _duration(sheet: str, r: RowData, f: FieldSpec, heading: str, problems: _Problems, headers: dict[str, str],
+               current: int | None, has_current: bool) -> tuple[bool, int | None]:
     """(ok, minutes) from a duration's text and minutes columns (see the module docstring)."""
     mcol = fmt.minutes_heading(heading)
     text_raw, min_raw = r.get(heading), r.get(mcol)
@@ -138,26 +106,14 @@ def _duration(sheet: str, r: RowData, heading: str, problems: _Problems, headers
     ok = True
     if min_raw is not None:
         try:
-            if isinstance(min_raw, bool) or isinstance(min_raw, (dt.date, dt.datetime)):
-                raise DurationError(f"”{_cell_text(min_raw)}” är inget antal minuter.")
-            if isinstance(min_raw, float) and not min_raw.is_integer():
-                min_raw = round(min_raw)
-            if isinstance(min_raw, str) and not min_raw.strip().isdigit():
-                raise DurationError(f"”{min_raw}” är inget antal minuter. Skriv ett heltal, eller skriv tiden "
-                                    f"i kolumnen {heading} och töm den här cellen.")
-            minutes = parse_duration(min_raw if isinstance(min_raw, int) else str(min_raw).strip())
-            if minutes is not None and minutes > 10 * 366 * 24 * 60:
-                raise DurationError("tiden är orimligt lång (mer än tio år).")
-        except (DurationError, ValueError, OverflowError) as exc:
-            msg = str(exc) if not isinstance(exc, OverflowError) else f"”{_cell_text(min_raw)}” är inget antal minuter."
-            problems.add(sheet, r.row, headers.get(mcol, ""), mcol, _lower_first(msg))
+            minutes = DURATION.minutes_from_cell(min_raw, heading)
+        except InvalidValue as exc:
+            problems.add(sheet, r.row, headers.get(mcol, ""), mcol, _lower_first(str(exc)))
             ok = False
     if text_raw is not None:
         try:
-            text = parse_duration(_cell_text(text_raw))
-            if text is not None and text > 10 * 366 * 24 * 60:
-                raise DurationError("tiden är orimligt lång (mer än tio år).")
-        except (DurationError, ValueError, OverflowError) as exc:
+            text = DURATION.from_cell(f, text_raw)
+        except InvalidValue as exc:
             if min_raw is None:
                 problems.add(sheet, r.row, headers.get(heading, ""), heading, _lower_first(str(exc)))
                 ok = False
@@ -209,7 +165,7 @@ def _decode_fields(kind: str, sheet: SheetData, r: RowData, ctx: DecodeContext, 
         if only is not None and f.name not in only:
             continue
         heading = heading_of(f)
-        if f.type == "duration":
+        if field_type(f).minutes_column:
             if not (sheet.has(heading) or sheet.has(fmt.minutes_heading(heading))):
                 continue
             mh = fmt.minutes_heading(heading)
@@ -219,7 +175,7 @@ def _decode_fields(kind: str, sheet: SheetData, r: RowData, ctx: DecodeContext, 
                              "fel; skriv in själva värdet.")
                 ok = False
                 continue
-            good, minutes = _duration(sheet.name, r, heading, problems, sheet.headers,
+            good, minutes = _duration(sheet.name, r, f, heading, problems, sheet.headers,
                                       current.get(f.name) if current else None, current is not None)
             ok &= good
             if good:
@@ -238,12 +194,9 @@ def _decode_fields(kind: str, sheet: SheetData, r: RowData, ctx: DecodeContext, 
             ok = False
             continue
         raw = r.get(heading)
-        if f.type == "ref":
-            values[f.name] = _cell_text(raw).strip().upper()
-            continue
         try:
             values[f.name] = _field_value(f, raw, ctx.ranges)
-        except ValueError as exc:
+        except InvalidValue as exc:
             problems.add(sheet.name, r.row, letter, heading, str(exc))
             ok = False
     return values, columns, ok
@@ -326,9 +279,9 @@ def _decode(parsed: ParsedWorkbook, ctx: DecodeContext) -> Decoded:
                     columns[f"level:{key}"] = (letter, heading)
                     try:
                         if heading in r.formulas:
-                            raise ValueError("cellen innehåller en formel; skriv in själva värdet.")
-                        level = _field_value(spec, r.get(heading), ctx.ranges)
-                    except ValueError as exc:
+                            raise InvalidValue("cellen innehåller en formel; skriv in själva värdet.")
+                        level = CONSEQUENCE.from_cell(spec, r.get(heading), ctx.ranges)
+                    except InvalidValue as exc:
                         problems.add(sheet_name, r.row, letter, heading, str(exc))
                         ok = False
                         continue
@@ -387,14 +340,15 @@ def _decode_links(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Problem
         ok = True
         if sheet.has(fmt.TOLERANCE) or sheet.has(fmt.minutes_heading(fmt.TOLERANCE)):
             cur = ctx.current("function_dependency", f"{f}|{d}")
-            good, minutes = _duration(fmt.LINK_SHEET, r, fmt.TOLERANCE, problems, sheet.headers,
+            good, minutes = _duration(fmt.LINK_SHEET, r, spec.fields[0], fmt.TOLERANCE, problems, sheet.headers,
                                       cur.get("tolerance") if cur else None, cur is not None)
             ok &= good
             attrs["tolerance"] = minutes
         if sheet.has(fmt.NOTE):
+            note = spec.fields[1]
             try:
-                attrs["note"] = clean_value(spec.fields[1], _cell_text(r.get(fmt.NOTE)), ctx.ranges)
-            except ValueError as exc:
+                attrs["note"] = field_type(note).clean(note, _cell_text(r.get(fmt.NOTE)), ctx.ranges)
+            except InvalidValue as exc:
                 problems.add(fmt.LINK_SHEET, r.row, sheet.headers[fmt.NOTE], fmt.NOTE, str(exc))
                 ok = False
         if ok:
@@ -420,9 +374,9 @@ def _decode_children(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Prob
             nr = None
             if r.get(fmt.NR) is not None:
                 try:
-                    nr = clean_value(FieldSpec("nr", fmt.NR, "int", minimum=1, maximum=100_000), r.get(fmt.NR),
-                                     ctx.ranges)
-                except ValueError as exc:
+                    nr = INT.clean(FieldSpec("nr", fmt.NR, "int", minimum=1, maximum=100_000), r.get(fmt.NR),
+                                   ctx.ranges)
+                except InvalidValue as exc:
                     problems.add(sheet_name, r.row, sheet.headers.get(fmt.NR, ""), fmt.NR, str(exc))
                     continue
                 if (owner, nr) in seen:
@@ -448,11 +402,8 @@ def _decode_summary(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Probl
                 continue
             raw = parsed.summary[key]
             try:
-                if f.type == "duration":
-                    target[f.name] = clean_value(f, _cell_text(raw), ctx.ranges)
-                else:
-                    target[f.name] = _field_value(f, raw, ctx.ranges)
-            except ValueError as exc:
+                target[f.name] = _field_value(f, raw, ctx.ranges)
+            except InvalidValue as exc:
                 problems.add(fmt.SUMMARY_SHEET, parsed.summary_rows.get(key), letter, f.label, str(exc))
     return org, analysis
 
@@ -476,7 +427,6 @@ def decode_summary(parsed: ParsedWorkbook, ctx: DecodeContext | None = None) -> 
     return _decode_summary(parsed, ctx, _Problems([]))
 
 
-cell_text = _cell_text
 
 
 def scale_template_from(parsed: ParsedWorkbook) -> tuple[dict[str, Any] | None, list[ImportProblem]]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rsa_desktop.domain import excel_format as fmt
-from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS, SHEET_OF_KIND
+from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record
@@ -86,7 +86,7 @@ class PlannedChange:
         if self.action in ("koppla", "koppla bort"):
             verb = "kopplas till" if self.action == "koppla" else "kopplas bort från"
             return f"{what} {verb} {self.new if self.action == 'koppla' else self.old} ({self.field})"
-        if self.spec is not None and self.spec.type not in ("text", "longtext", "catalog"):
+        if self.spec is not None and not (field_type(self.spec).free_text or field_type(self.spec).suggested):
             def plain(text: str) -> str:
                 return text or "(tomt)"
         else:
@@ -99,16 +99,13 @@ def show_value(spec: FieldSpec | None, value: Any) -> str:
     words, a date; other values as they are. "" for no value."""
     if value is None or value == "":
         return ""
-    t = spec.type if spec is not None else ""
-    if t == "enum":
-        return spec.choice_label(value)
-    if t == "duration" and isinstance(value, int) and not isinstance(value, bool):
-        return format_duration(value)
-    if t == "optbool" or isinstance(value, bool):
+    if isinstance(value, bool):
         return "Ja" if value else "Nej"
+    if spec is not None:
+        return field_type(spec).display(spec, value, whole=True)  # the field type's rule, the text whole
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    return " ".join(str(value).split()) if t == "longtext" else str(value)
+    return str(value)
 
 
 def _shown(text: str) -> str:
@@ -322,7 +319,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
             continue
         values = dict(row.values)
         for f in spec.fields:
-            if f.type == "ref" and f.name in values:
+            if field_type(f).references and f.name in values:
                 hid = values[f.name]
                 if not hid:
                     values[f.name] = None
@@ -378,7 +375,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
                 if _differs(existing.values.get(k), v):
                     changed[k] = v
                     old, new = existing.values.get(k), v
-                    if spec.field(k).type == "ref":
+                    if field_type(spec.field(k)).references:
                         old = by_id.get((spec.field(k).ref, old)).hid if old is not None else None
                         new = row.values[k] or None
                     item_changes.append(PlannedChange("ändra", row.kind, row.hid, spec.field(k).label, old, new,
@@ -564,7 +561,7 @@ def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, missi
         values = dict(ch.values)
         bad = False
         for f in spec.fields:
-            if f.type == "ref" and f.name in values:
+            if field_type(f).references and f.name in values:
                 h = values[f.name]
                 if not h:
                     values[f.name] = None

@@ -61,8 +61,6 @@ def show_value(kind: str, field_label: str, value: Any) -> str:
     spec = KINDS.get(kind)
     f = next((x for x in spec.fields if x.label == field_label), None) if spec else None
     if f is not None:
-        if f.type == "date" and isinstance(value, str):
-            return value
         try:
             return fmt.display(f, value)
         except (TypeError, ValueError, AttributeError):

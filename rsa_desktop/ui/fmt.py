@@ -5,43 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.fieldtypes import NO, UNKNOWN, YES, field_type, level_text  # noqa: F401 - used from here
 from rsa_desktop.model.kinds import FieldSpec
-
-YES, NO, UNKNOWN = "Ja", "Nej", "Okänt"
-
-
-def level_text(value: int | None, label: str) -> str:
-    if value is None:
-        return ""
-    return f"{value} – {label}" if label else str(value)
 
 
 def display(spec: FieldSpec, value: Any, session=None) -> str:
-    t = spec.type
-    if value is None or value == "":
-        return ""
-    if t == "bool":
-        return YES if value else NO
-    if t == "optbool":
-        return YES if value else NO
-    if t == "duration":
-        return format_duration(value)
-    if t == "date":
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    if t == "enum":
-        return spec.choice_label(value)
-    if t in ("likelihood", "consequence", "capability") and session is not None:
-        scales = session.scales()
-        if scales:
-            label = getattr(scales, f"{t}_label")(value)
-            return level_text(value, label)
-    if t == "ref" and session is not None:
-        return session.label_of(spec.ref, value)
-    if t == "longtext":
-        text = str(value).replace("\n", " ")
-        return text if len(text) <= 80 else text[:79] + "…"
-    return str(value)
+    """The stored value as the UI shows it (its field type's rule); scale labels and item names come from
+    `session` when given."""
+    return field_type(spec).display(spec, value, session)
 
 
 def sort_key(spec: FieldSpec | None, value: Any) -> tuple:

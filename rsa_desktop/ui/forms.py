@@ -1,4 +1,5 @@
-"""One form builder for every kind: a widget per FieldSpec, chosen by the field's type.
+"""One form builder for every kind: a widget per FieldSpec, chosen by the field's type (its `widget` key in
+domain/fieldtypes.py; `EDITORS` maps each key to its widget class).
 
 Edits are committed field by field (when a line loses focus, a choice is made, a box is ticked):
 the form emits `edited(field, value)`; the page turns that into an UpdateCommand. A ValidationError
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.fieldtypes import DURATION, InvalidValue, field_type
 from rsa_desktop.model.kinds import FieldSpec, KindSpec
 from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError
@@ -100,16 +102,10 @@ class FieldEditor(QObject):
     def commit(self) -> None:
         if self._loading:
             return
-        try:
-            value = self.value()
-        except ValueError:
-            value = self.raw_text()
+        value = self.value()  # text that is no value comes back as the text, for the service to refuse
         if value == self._loaded:
             return
         self.committed.emit(self.spec.name, value)
-
-    def raw_text(self) -> Any:
-        return self.value()
 
 
 class TextEditor(FieldEditor):
@@ -156,8 +152,8 @@ class DurationEditor(TextEditor):
     def value(self):
         text = self.widget.text().strip()
         try:
-            return parse_duration(text)
-        except DurationError:
+            return DURATION.clean(self.spec, text)
+        except InvalidValue:
             return text  # the service rejects it and the message appears under the field
 
     def _show(self, value):
@@ -267,7 +263,7 @@ class LevelEditor(ComboEditor):
 
     def options(self):
         scales = self.session.scales() if self.session else None
-        levels = getattr(scales, self.spec.type) if scales else ()
+        levels = field_type(self.spec).levels(scales) if scales else ()
         return [(lv.value, fmt.level_text(lv.value, lv.label)) for lv in levels]
 
 
@@ -392,10 +388,7 @@ class DateEditor(FieldEditor):
 
     def calendar_start(self) -> QDate:
         """The date the calendar shows first: the field's date, else today in the analysis' year."""
-        try:
-            current = self.value()
-        except ValueError:
-            current = None
+        current = self.value()  # a date, or the text when it is none
         if isinstance(current, dt.date):
             return QDate(current.year, current.month, current.day)
         today = dt.date.today()
@@ -472,15 +465,16 @@ def _set_line_text(w: QLineEdit, text: str) -> None:
     w.setCursorPosition(0)
 
 
+# The field type's widget key (domain/fieldtypes.py, `FieldType.widget_for`) → the widget class that edits it.
+EDITORS: dict[str, type[FieldEditor]] = {
+    "line": TextEditor, "long": LongTextEditor, "int": IntEditor, "styrel": StyrelEditor, "check": BoolEditor,
+    "optbool": OptBoolEditor, "date": DateEditor, "duration": DurationEditor, "enum": EnumEditor,
+    "catalog": CatalogEditor, "ref": RefEditor, "level": LevelEditor,
+}
+
+
 def make_editor(spec: FieldSpec, session, parent: QWidget) -> FieldEditor:
-    if spec.name == "styrel_class":
-        return StyrelEditor(spec, session, parent)
-    return {
-        "text": TextEditor, "longtext": LongTextEditor, "int": IntEditor, "bool": BoolEditor,
-        "optbool": OptBoolEditor, "date": DateEditor, "duration": DurationEditor, "enum": EnumEditor,
-        "catalog": CatalogEditor, "ref": RefEditor, "likelihood": LevelEditor, "consequence": LevelEditor,
-        "capability": LevelEditor,
-    }[spec.type](spec, session, parent)
+    return EDITORS[field_type(spec).widget_for(spec)](spec, session, parent)
 
 
 class ItemForm(QWidget):
@@ -526,7 +520,8 @@ class ItemForm(QWidget):
             cell_layout.setContentsMargins(0, 0, 0, 0)
             cell_layout.setSpacing(2)
             cell_layout.addWidget(editor.widget)
-            if spec.help and spec.type != "bool":
+            labelled = isinstance(editor, BoolEditor)  # a check box carries its own label (and help)
+            if spec.help and not labelled:
                 hint = QLabel(i18n.field_help(spec), cell)
                 hint.setWordWrap(True)
                 hints.style_hint(hint, "font-size: 9pt;")
@@ -538,7 +533,7 @@ class ItemForm(QWidget):
             err.hide()
             cell_layout.addWidget(err)
             self.error_labels[name] = err
-            if spec.type == "bool":
+            if labelled:
                 self.form.addRow("", cell)
             else:
                 label = QLabel(i18n.field_label(spec) + (" *" if spec.required else ""), self)

@@ -390,10 +390,11 @@ def start_import(window, path: str | Path | None = None, on_ready=None) -> bool:
             on_ready(dlg)
 
     def failed(exc) -> None:
-        from rsa_desktop.services.xlsx_import import WorkbookError
+        from rsa_desktop.services.xlsx_import import ImportRefusedError, WorkbookError
 
+        # The reader's and the planner's refusals; a bare ValueError is a bug (crash dialog), not the file's fault.
         ops.report_worker_failure(window, exc, title=_t("Arbetsboken kan inte läsas in"),
-                                  expected=(WorkbookError, OSError, ValueError))
+                                  expected=(WorkbookError, ImportRefusedError, OSError))
 
     workers.run_in_background(window, _t("Läser {0}…").format(path.name), work, done, failed)
     return True

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui import commands, fmt, hints, i18n, ops
@@ -154,7 +155,7 @@ class LinkPanel(QGroupBox):
         row.addWidget(self._combo, 1)
         self.attr_edits: dict[str, QLineEdit] = {}
         for f in self.spec.fields:
-            if f.type == "duration":
+            if field_type(f).widget == "duration":  # a link's attributes are durations, typed in a line
                 e = QLineEdit(self)
                 e.setPlaceholderText(i18n.field_label(f) + self.tr(", t.ex. 4 h"))
                 e.setAccessibleName(i18n.field_label(f))

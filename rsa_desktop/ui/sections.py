@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN, scenario_values
@@ -423,11 +424,11 @@ class ItemSection(RefreshWhenVisible, QWidget):
     def default_values(self) -> dict:
         values = {}
         for f in self.spec.fields:
-            if not f.required or f.type == "enum":
+            if not f.required or field_type(f).fixed_choices:
                 continue
-            if f.name == self.spec.title_field or f.type in ("text", "longtext"):
+            if f.name == self.spec.title_field or field_type(f).free_text:
                 values[f.name] = self.tr(NEW_TITLES.get(self.kind, "Ny"))
-            elif f.type == "catalog":
+            elif field_type(f).suggested:
                 values[f.name] = NOT_CHOSEN  # no silent first-in-list choice; RSA-kontroll asks for it
         if self.kind == "function":
             values["operation"] = "egen"

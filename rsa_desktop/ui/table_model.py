@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.records import Record
 from rsa_desktop.ui import fmt
@@ -55,7 +56,7 @@ def field_column(kind: str, name: str, session) -> Column:
     return Column(QCoreApplication.translate("kinds", spec.label),
                   lambda r: fmt.display(spec, r.get(name), session),
                   lambda r: fmt.sort_key(spec, r.get(name)),
-                  tooltip=(lambda r: str(r.get(name) or "")) if spec.type in ("longtext", "text") else None)
+                  tooltip=(lambda r: str(r.get(name) or "")) if field_type(spec).free_text else None)
 
 
 _TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole})
