@@ -27,8 +27,8 @@ OWNERS = {
     "a dependency's level on the map (direct need = level 1)": "services/depmap.py",
     "continuity gaps grouped per dependency (PDF, Word, UI)": "services/gaps.py",
     "Swedish hyphenation in the reports": "reports/hyphenation.py",
-    "known error → message box, bug → crash dialog, undo recorded": "ui/ops.py",
-    "a hint's colour (readable, WCAG AA)": "ui/hints.py",
+    "known error → message box, bug → crash dialog, undo recorded": "ui/commands/ops.py",
+    "a hint's colour (readable, WCAG AA)": "ui/widgets/hints.py",
 }
 
 # Where a literal status is data, not a rule: the table's CHECK constraint, the frozen migration DDL,

@@ -9,7 +9,7 @@ import time
 
 from PySide6.QtCore import Qt
 
-from rsa_desktop.ui import errors
+from rsa_desktop.ui.app import errors
 
 
 def _age(path, seconds: float) -> None:

@@ -1,0 +1,1094 @@
+"""The main window: welcome screen, step navigator, pages, menus, year switcher, banners, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rsa_desktop import APP_NAME, paths
+from rsa_desktop.model.kinds import SECURITY_CLASSES
+from rsa_desktop.services import organisations
+from rsa_desktop.services.errors import ValidationError
+from rsa_desktop.storage import crypto
+from rsa_desktop.storage.database import Document
+from rsa_desktop.storage.errors import FileLockedError
+from rsa_desktop.ui.app import settings
+from rsa_desktop.ui.app.crash_notice import CrashNotice
+from rsa_desktop.ui.app.session import DocumentSession
+from rsa_desktop.ui.app.welcome import SetupPage, WelcomePage
+from rsa_desktop.ui.commands import ops, undo, workers
+from rsa_desktop.ui.dialogs import common, templates_ui
+from rsa_desktop.ui.steps import completeness, findings
+from rsa_desktop.ui.steps.overview import OverviewPage
+from rsa_desktop.ui.steps.step_titles import step_title
+
+PAGE_KEYS = ("oversikt",) + completeness.STEP_KEYS
+
+
+def _is_step_page(page) -> bool:
+    """A step page (ui/steps/pages.py, imported when the first step page is built: not imported, none exists)."""
+    steps = sys.modules.get("rsa_desktop.ui.steps.pages")
+    return steps is not None and isinstance(page, steps.StepPage)
+STATE_TIPS = {"klar": "Klart", "paborjad": "Påbörjat", "ej_paborjad": "Inte påbörjat"}
+
+
+def _status_icon(state: str) -> QIcon:
+    pm = QPixmap(16, 16)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if state == "klar":
+        p.setBrush(QColor("#2e7d32"))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(1, 1, 14, 14)
+        p.setPen(QPen(QColor("white"), 2))
+        p.drawPolyline([QPoint(4, 8), QPoint(7, 11), QPoint(12, 5)])
+    elif state == "paborjad":
+        p.setPen(QPen(QColor("#b26a00"), 2))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(2, 2, 12, 12)
+        p.setBrush(QColor("#b26a00"))
+        p.drawPie(2, 2, 12, 12, 90 * 16, 180 * 16)
+    elif state == "ej_paborjad":
+        p.setPen(QPen(QColor("#9e9e9e"), 2))
+        p.drawEllipse(2, 2, 12, 12)
+    p.end()
+    return QIcon(pm)
+
+
+class _Pages(dict):
+    """The pages by key, each built when first asked for. Reading (`[key]`, get, values, items) builds;
+    `built()` and `is_built()` see only the pages that exist."""
+
+    def __init__(self, build):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key):
+        if key not in PAGE_KEYS:
+            raise KeyError(key)
+        return self._build(key)
+
+    def put(self, key, page) -> None:
+        dict.__setitem__(self, key, page)
+
+    def get(self, key, default=None):
+        return self[key] if key in PAGE_KEYS else default
+
+    def __contains__(self, key) -> bool:
+        return key in PAGE_KEYS
+
+    def __iter__(self):
+        return iter(PAGE_KEYS)
+
+    def __len__(self) -> int:
+        return len(PAGE_KEYS)
+
+    def keys(self):
+        return list(PAGE_KEYS)
+
+    def values(self):
+        return [self[k] for k in PAGE_KEYS]
+
+    def items(self):
+        return [(k, self[k]) for k in PAGE_KEYS]
+
+    def is_built(self, key) -> bool:
+        return dict.__contains__(self, key)
+
+    def built(self) -> list:
+        return [(k, dict.__getitem__(self, k)) for k in PAGE_KEYS if dict.__contains__(self, k)]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        from rsa_desktop.ui.app import input_guard
+        input_guard.install()  # wheel and undo rules for every widget of the program (ui/app/input_guard.py)
+        self.session = DocumentSession(self)
+        self.pages = _Pages(self._build_page)  # built on first use: ten pages cost start-up time
+        self.warm_pages = True  # build the others one by one when the window is idle (after the first statuses)
+        self.statuses: dict[str, completeness.StepStatus] = {}
+        self.findings: list = []  # RSA-kontroll of the current analysis (services/review.py)
+        # RSA-kontroll and the step statuses after a change: a burst of edits restarts the timer (one
+        # recomputation), the file is read once on the GUI thread and the checks run on a worker thread;
+        # a result is shown only when no change came after the read it was computed from.
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(30)
+        self._status_timer.timeout.connect(self._start_status_job)
+        self._status_gen = 0  # counts changes of the data
+        self._status_shown = 0  # the change count the shown statuses were computed for
+        self._status_job = workers.Job(self)
+        self.session.add_reader(self._status_job)  # the file is not closed while it reads
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(QSize(1000, 640))
+
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.crash_notice = CrashNotice(central)  # ui/app/crash_notice.py: after an abnormal end only
+        lay.addWidget(self.crash_notice)
+        self.classification_banner = QLabel(central)
+        self.classification_banner.setObjectName("classificationBanner")
+        self.classification_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.classification_banner.setWordWrap(True)
+        self.classification_banner.hide()
+        lay.addWidget(self.classification_banner)
+        self.readonly_banner = QFrame(central)
+        self.readonly_banner.setObjectName("readonlyBanner")
+        self.readonly_banner.setStyleSheet("#readonlyBanner { background: #fff4ce; border-bottom: 1px solid #e0c060; }")
+        rb = QHBoxLayout(self.readonly_banner)
+        rb.setContentsMargins(10, 4, 10, 4)
+        self.readonly_label = QLabel(self.readonly_banner)
+        self.readonly_label.setWordWrap(True)
+        rb.addWidget(self.readonly_label, 1)
+        self.reopen_button = QPushButton(self.tr("Återöppna som utkast"), self.readonly_banner)
+        self.reopen_button.clicked.connect(self.reopen_analysis)
+        rb.addWidget(self.reopen_button)
+        self.unarchive_button = QPushButton(self.tr("Avarkivera"), self.readonly_banner)
+        self.unarchive_button.setToolTip(self.tr("Gör den arkiverade analysen redigerbar igen (kan ångras)"))
+        self.unarchive_button.clicked.connect(lambda: self.unarchive_analysis())
+        rb.addWidget(self.unarchive_button)
+        self.readonly_banner.hide()
+        lay.addWidget(self.readonly_banner)
+
+        self.stack = QStackedWidget(central)
+        lay.addWidget(self.stack, 1)
+        self.welcome = WelcomePage(self.stack)
+        self.welcome.newRequested.connect(lambda: self.new_file())
+        self.welcome.openRequested.connect(lambda: self.open_file())
+        self.welcome.demoRequested.connect(lambda: self.open_demo())
+        self.welcome.recentRequested.connect(self.open_path)
+        self.stack.addWidget(self.welcome)
+        self.setup = SetupPage(self.stack)
+        self.setup.createRequested.connect(self.create_analysis)
+        self.stack.addWidget(self.setup)
+
+        self.workspace = QSplitter(Qt.Orientation.Horizontal, self.stack)
+        self.navigator = QListWidget(self.workspace)
+        self.navigator.setAccessibleName(self.tr("Steg i analysen"))
+        self.navigator.setIconSize(QSize(16, 16))
+        self.navigator.setMinimumWidth(210)
+        self.navigator.setMaximumWidth(260)
+        self.navigator.setSpacing(1)
+        # At 1024 px and narrower a long step name wraps instead of being cut behind a sideways scroll bar.
+        self.navigator.setWordWrap(True)
+        self.navigator.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.navigator.setStyleSheet("QListWidget { font-size: 10.5pt; } QListWidget::item { padding: 5px 4px; }")
+        self.page_stack = QStackedWidget(self.workspace)
+        for i, key in enumerate(PAGE_KEYS):
+            text = step_title(key) if key == "oversikt" else f"{i}. {step_title(key)}"
+            item = QListWidgetItem(text, self.navigator)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.page_stack.addWidget(QWidget(self.page_stack))  # a placeholder until the page is first needed
+        self.pages["oversikt"]  # the first page shown
+        self.navigator.currentRowChanged.connect(self._show_row)
+        self.workspace.addWidget(self.navigator)
+        self.workspace.addWidget(self.page_stack)
+        self.workspace.setStretchFactor(1, 1)
+        self.workspace.setChildrenCollapsible(False)
+        self.stack.addWidget(self.workspace)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.statusBar().showMessage(self.tr("Klar"), 2000)
+        self.checking_label = QLabel(self.tr("RSA-kontroll: kontrollerar…"), self)
+        self.checking_label.setAccessibleName(self.tr("RSA-kontrollen räknas om"))
+        self.checking_label.hide()
+        self.statusBar().addPermanentWidget(self.checking_label)
+
+        self.session.documentChanged.connect(self._on_document_changed)
+        self.session.analysisChanged.connect(self._on_analysis_changed)
+        self.session.changed.connect(self._on_data_changed)
+        self.session.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.session.undo_group.cleanChanged.connect(self._update_title)  # undo per analysis year (QUndoGroup)
+        self.session.undo_group.indexChanged.connect(self._update_title)
+        self._on_document_changed()
+
+    # -- actions and menus ------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.triggered.connect(lambda _c=False: slot())
+        return a
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.new_action = self._action(self.tr("&Ny…"), self.new_file, K.New, self.tr("Skapa en ny analysfil"))
+        self.open_action = self._action(self.tr("Ö&ppna…"), self.open_file, K.Open, self.tr("Öppna en analysfil"))
+        self.demo_action = self._action(self.tr("Öppna &exempel"), self.open_demo, None,
+                                        self.tr("Skriv exempelanalysen till en egen fil och öppna den"))
+        # Not in the menu and no "*" in the title: every change is already in the file. Ctrl+S, pressed
+        # out of habit, only says so.
+        self.save_action = self._action(
+            self.tr("&Spara"), self.save, K.Save,
+            self.tr("Varje ändring sparas redan direkt i filen när du skriver; det finns inget att spara."))
+        self.copy_action = self._action(self.tr("Spara &kopia som…"), self.save_copy, K.SaveAs,
+                                        self.tr("Skriv en kopia av hela filen under ett annat namn"))
+        self.close_action = self._action(self.tr("S&täng"), self.close_document, K.Close, self.tr("Stäng filen"))
+        self.restore_backup_action = self._action(self.tr("Åte&rställ från säkerhetskopia…"), self.restore_from_backup,
+                                                  None, self.tr("Gå tillbaka till en tidigare kopia av filen"))
+        self.protect_action = self._action(self.tr("Skydda med &lösenfras…"), self.change_protection, None,
+                                           self.tr("Kryptera filen så att den bara går att öppna med en lösenfras"))
+        self.audit_action = self._action(self.tr("Ä&ndringslogg…"), self.show_audit, None,
+                                         self.tr("Alla ändringar i analysen: när, av vem, före och efter"))
+        self.quit_action = self._action(self.tr("&Avsluta"), self.close, QKeySequence("Ctrl+Q"),
+                                        self.tr("Avsluta programmet"))
+        stack = self.session.undo_group  # the active stack follows the year switcher
+        self.undo_action = stack.createUndoAction(self, self.tr("Ångra"))
+        self.undo_action.setShortcuts([QKeySequence(K.Undo)])
+        self.redo_action = stack.createRedoAction(self, self.tr("Gör om"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        undo.label_undo_actions(stack, self.undo_action, self.redo_action)  # short toolbar text, full tip
+        self.add_item_action = self._action(self.tr("&Lägg till i listan"), self.add_item, QKeySequence("Ctrl+Shift+N"),
+                                            self.tr("Lägg till en ny rad i stegets lista"))
+        self.duplicate_action = self._action(self.tr("&Duplicera"), self.duplicate_item, QKeySequence("Ctrl+D"),
+                                             self.tr("Kopiera den markerade raden"))
+        self.delete_action = self._action(self.tr("&Ta bort markerad…"), self.delete_item, QKeySequence("Ctrl+Delete"),
+                                          self.tr("Ta bort den markerade raden"))
+        self.filter_action = self._action(self.tr("&Filtrera listan"), self.focus_filter, K.Find,
+                                          self.tr("Flytta markören till stegets filterruta"))
+        self.template_action = self._action(self.tr("Lägg till från &mall…"),
+                                            lambda: templates_ui.add_from_template(self, self.session), None,
+                                            self.tr("Lägg till typiska verksamheter och beroenden ur en mall"))
+        self.new_year_action = self._action(self.tr("&Nytt analysår…"), self.new_year, None,
+                                            self.tr("Skapa analysen för ett nytt år i samma fil"))
+        self.carry_action = self._action(self.tr("Ny årsanalys från &föregående år…"), self.carry_forward, None,
+                                         self.tr("Bygg nästa års analys på en tidigare: allt följer med och "
+                                                 "markeras att granska"))
+        self.followup_action = self._action(self.tr("&Uppföljning mot föregående år…"), self.show_followup, None,
+                                            self.tr("Vad som har ändrats sedan föregående års analys"))
+        self.import_action = self._action(self.tr("&Importera från Excel…"), self.import_excel, None,
+                                          self.tr("Läs in en ifylld Excelarbetsbok i analysen eller som ett nytt år"))
+        self.consolidate_action = self._action(self.tr("Sa&mmanställ inlämningar (KS)…"), self.consolidate, None,
+                                               self.tr("Sammanställ förvaltningarnas inlämningar till en "
+                                                       "arbetsbok för kommunstyrelsen"))
+        self.reopen_action = self._action(self.tr("&Återöppna som utkast"), self.reopen_analysis, None,
+                                          self.tr("Gör en fastställd analys redigerbar igen"))
+        self.scales_action = self._action(self.tr("S&kalor…"), self.show_scales, None, self.tr(
+            "Sannolikhet, konsekvens, dimensioner, färggränser, förmåga, tidshorisonter; skalfiler"))
+        self.catalogue_action = self._action(self.tr("Kata&loger…"), self.show_catalogues, None, self.tr(
+            "Katalogversion; importera eller exportera ett katalogpaket från kommunstyrelsen"))
+        self.glossary_action = self._action(self.tr("&Ordlista"), self.show_glossary, K.HelpContents,
+                                            self.tr("Förklaringar av ord och begrepp"))
+        self.about_action = self._action(self.tr("&Om RSA Desktop"), lambda: common.show_about(self))
+        self.next_step_action = self._action(self.tr("&Nästa steg"), lambda: self._step(1), QKeySequence("Ctrl+PgDown"))
+        self.prev_step_action = self._action(self.tr("&Föregående steg"), lambda: self._step(-1),
+                                             QKeySequence("Ctrl+PgUp"))
+        self.guidance_action = self._action(self.tr("Visa/dölj &vägledning"), self.toggle_guidance,
+                                            QKeySequence("Ctrl+G"))
+        self.step_actions: list[QAction] = []
+        for i, key in enumerate(PAGE_KEYS):
+            a = self._action((f"&{i}  " if i < 10 else "") + step_title(key), lambda k=key: self.go_to(k),
+                             QKeySequence(f"Ctrl+{i}"))
+            self.step_actions.append(a)
+        self.addActions([self.undo_action, self.redo_action])
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu(self.tr("&Arkiv"))
+        m.addActions([self.new_action, self.open_action])
+        self.recent_menu = m.addMenu(self.tr("&Senaste"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addAction(self.demo_action)
+        m.addSeparator()
+        m.addActions([self.copy_action, self.restore_backup_action, self.protect_action])
+        self.addAction(self.save_action)
+        m.addSeparator()
+        m.addActions([self.import_action, self.consolidate_action])
+        m.addSeparator()
+        m.addActions([self.close_action, self.quit_action])
+        m = mb.addMenu(self.tr("&Redigera"))
+        m.addActions([self.undo_action, self.redo_action])
+        m.addSeparator()
+        m.addActions([self.add_item_action, self.duplicate_action, self.delete_action, self.filter_action])
+        m = mb.addMenu(self.tr("&Visa"))
+        m.addActions(self.step_actions)
+        m.addSeparator()
+        m.addActions([self.next_step_action, self.prev_step_action, self.guidance_action])
+        m = mb.addMenu(self.tr("A&nalys"))
+        m.addAction(self.template_action)
+        m.addActions([self.new_year_action, self.carry_action, self.followup_action, self.reopen_action,
+                      self.audit_action, self.scales_action, self.catalogue_action])
+        m = mb.addMenu(self.tr("&Hjälp"))
+        m.addActions([self.glossary_action, self.about_action])
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar(self.tr("Analysår"), self)
+        tb.setObjectName("yearToolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        label = QLabel(self.tr(" Analysår: "), tb)
+        tb.addWidget(label)
+        self.year_combo = QComboBox(tb)
+        self.year_combo.setAccessibleName(self.tr("Analysår"))
+        self.year_combo.setMinimumContentsLength(14)
+        self.year_combo.activated.connect(lambda i: self.session.set_analysis(self.year_combo.itemData(i)))
+        label.setBuddy(self.year_combo)
+        tb.addWidget(self.year_combo)
+        tb.addAction(self.new_year_action)
+        tb.addSeparator()
+        tb.addAction(self.undo_action)
+        tb.addAction(self.redo_action)
+        self.year_toolbar = tb
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = settings.recent_files()
+        for p in files:
+            a = self.recent_menu.addAction(Path(p).name)
+            a.setStatusTip(p)
+            a.triggered.connect(lambda _c=False, path=p: self.open_path(path))
+        if not files:
+            a = self.recent_menu.addAction(self.tr("(inga filer)"))
+            a.setEnabled(False)
+
+    # -- state --------------------------------------------------------------------------------------
+
+    def _on_document_changed(self) -> None:
+        s = self.session
+        has_doc = s.is_open
+        for a in (self.save_action, self.copy_action, self.close_action, self.new_year_action,
+                  self.restore_backup_action, self.audit_action):
+            a.setEnabled(has_doc)
+        self.restore_backup_action.setEnabled(has_doc and not s.doc.readonly)
+        self.catalogue_action.setEnabled(has_doc)
+        self.protect_action.setEnabled(has_doc and not s.doc.readonly)
+        self.protect_action.setText(self.tr("Byt eller ta bort &lösenfras…") if has_doc and s.doc.encrypted
+                                    else self.tr("Skydda med &lösenfras…"))
+        self.year_toolbar.setVisible(has_doc)
+        if not has_doc:
+            self.welcome.refresh()
+            self.stack.setCurrentWidget(self.welcome)
+        self._update_title()
+
+    def _on_analysis_changed(self) -> None:
+        s = self.session
+        if s.is_open and s.analysis_id is None:
+            self.setup.prefill(s.organisation())
+            self.stack.setCurrentWidget(self.setup)
+        elif s.is_open:
+            self.stack.setCurrentWidget(self.workspace)
+            if self.navigator.currentRow() < 0:
+                self.navigator.setCurrentRow(0)
+        self._fill_years()
+        self._apply_analysis_state()
+        self._status_changed()
+
+    def _on_data_changed(self, kind: str) -> None:
+        if kind in ("analysis", "organisation", ""):
+            self._fill_years()
+            self._apply_analysis_state()
+        self._status_changed()
+
+    def _fill_years(self) -> None:
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        if self.session.svc:
+            for a in self.session.svc.analyses():
+                from rsa_desktop.ui.views.yearly import year_text
+                self.year_combo.addItem(year_text(a), a.id)
+            self.year_combo.setCurrentIndex(max(self.year_combo.findData(self.session.analysis_id), 0))
+        self.year_combo.setEnabled(self.year_combo.count() > 1)
+        self.year_combo.blockSignals(False)
+
+    def _apply_analysis_state(self) -> None:
+        a = self.session.analysis()
+        ro = self.session.read_only()
+        file_ro = bool(self.session.doc and self.session.doc.readonly)
+        archived = a is not None and bool(a.get("archived"))
+        self.readonly_banner.setVisible(file_ro or archived or (a is not None and a.status == "faststalld"))
+        self.reopen_button.setVisible(not file_ro and not archived)
+        self.unarchive_button.setVisible(not file_ro and archived)
+        if file_ro:
+            self.readonly_label.setText(self.tr(
+                "<b>Filen är öppen skrivskyddad.</b> Du kan läsa analysen men inte ändra den. "
+                "Vill du ändra något: stäng filen och öppna den igen när ingen annan har den öppen."))
+        elif archived:
+            self.readonly_label.setText(self.tr(
+                "<b>Arkiverad: en senare årsanalys bygger på den.</b> Analysen för {0} visas skrivskyddad. "
+                "Ändringar görs i den nya analysen; avarkivera bara om den här verkligen ska ändras.").format(a.year))
+        elif a is not None and a.status == "faststalld":
+            when = a.adopted_date.isoformat() if a.adopted_date else ""
+            decision = f" ({a.adopted_decision})" if a.adopted_decision else ""
+            self.readonly_label.setText(self.tr(
+                "<b>Analysen för {0} är fastställd</b> {1}{2} och visas skrivskyddad. "
+                "Vill du ändra något: återöppna den som utkast.").format(a.year, when, decision))
+        self.reopen_action.setEnabled(a is not None and a.status == "faststalld" and not file_ro)
+        self.new_year_action.setEnabled(self.session.is_open and not file_ro)
+        self.carry_action.setEnabled(self.session.is_open and not file_ro and a is not None)
+        self.template_action.setEnabled(a is not None and not ro)
+        self.import_action.setEnabled(self.session.is_open and not file_ro and a is not None)
+        self.followup_action.setEnabled(self.previous_analysis() is not None)
+        for _key, page in self.pages.built():
+            if _is_step_page(page):
+                page.set_read_only(ro)
+        for act in (self.add_item_action, self.duplicate_action, self.delete_action):
+            act.setEnabled(not ro)
+        self._update_classification(a)
+        self._update_title()
+
+    def _update_classification(self, a) -> None:
+        if a is None or not (a.secrecy_marking or a.security_class):
+            self.classification_banner.hide()
+            return
+        parts = []
+        if a.security_class:
+            label = dict(SECURITY_CLASSES).get(a.security_class, a.security_class)
+            parts.append(self.tr("SÄKERHETSSKYDDSKLASS: {0}").format(label.upper()))
+        if a.secrecy_marking:
+            parts.append(self.tr("SEKRETESS: {0}").format(a.secrecy_marking))
+        colour = "#b3261e" if a.security_class else "#c25e00"
+        self.classification_banner.setText("   ·   ".join(parts))
+        self.classification_banner.setAccessibleName(self.tr("Klassificering"))
+        self.classification_banner.setStyleSheet(
+            f"#classificationBanner {{ background: {colour}; color: white; font-weight: 700; padding: 4px; }}")
+        self.classification_banner.show()
+
+    def _update_title(self, *_args) -> None:
+        s = self.session
+        if not s.is_open:
+            self.setWindowTitle(APP_NAME)
+            return
+        a = s.analysis()
+        year = self.tr(" – analys {0}").format(a.year) if a else ""
+        self.setWindowTitle(f"{s.path.name}{year} – {APP_NAME}")  # no "*": every change is already in the file
+
+    # -- step statuses and RSA-kontroll ---------------------------------------------------------------
+
+    def status_pending(self) -> bool:
+        """True while the statuses and RSA-kontroll shown are older than the data (a recomputation is queued
+        or running): what is shown is then marked "kontrollerar…"."""
+        return self._status_timer.isActive() or self._status_job.running or self._status_shown != self._status_gen
+
+    def _status_changed(self) -> None:
+        self._status_gen += 1
+        self._set_checking(True)
+        self._status_timer.start()  # restarted by every change of a burst
+
+    _checking_header = None  # (findings panel, its header before "kontrollerar…")
+
+    def _set_checking(self, on: bool) -> None:
+        self.checking_label.setVisible(on and self.session.is_open)
+        checking = "<b>" + self.tr("RSA-kontroll:") + "</b> " + self.tr("kontrollerar…")
+        if self._checking_header is not None:  # unchanged findings are not laid out again: put the header back
+            panel, text = self._checking_header
+            self._checking_header = None
+            try:
+                if panel.header.text() == checking:
+                    panel.header.setText(text)
+            except RuntimeError:  # the page is gone
+                pass
+        if on:
+            page = self.pages.get(self.current_key()) if self.pages.is_built(self.current_key()) else None
+            panel = getattr(page, "findings_panel", None)
+            if panel is not None:
+                self._checking_header = (panel, panel.header.text())
+                panel.header.setText(checking)
+
+    def _start_status_job(self) -> None:
+        if self._status_job.running:
+            return  # its result is out of date when it comes; _status_done starts the next one
+        if workers.busy():  # an export or import holds the file (and the session's batch): check after it
+            self._status_timer.start(200)
+            return
+        self._status_timer.setInterval(30)
+        s = self.session
+        if not s.svc or s.analysis_id is None:
+            self._status_shown = self._status_gen
+            self._set_checking(False)
+            return
+        from rsa_desktop.services.rsa import RsaService
+        from rsa_desktop.services.source import ReviewSource, read_source, reads_on_any_thread
+        gen, aid = self._status_gen, s.analysis_id
+        if reads_on_any_thread(s.svc):
+            # The one read of the file on the worker too, with a service of its own (a service's batch is
+            # not shared between threads); the session waits for it before it closes the file.
+            doc = s.doc
+            work = lambda: completeness.assess_all(ReviewSource(RsaService(doc), aid), aid)  # noqa: E731
+        else:  # one in-memory connection for everyone (a protected file): read it here
+            source = read_source(s.svc, aid)
+            work = lambda: completeness.assess_all(source, aid)  # noqa: E731
+        self._status_job.start(work, lambda result: self._status_done(gen, result),
+                               lambda exc: self._status_failed(gen, exc))
+
+    def _status_done(self, gen: int, result) -> None:
+        if gen != self._status_gen:  # a change came after the read: never show this as current
+            if self._status_shown != self._status_gen and not self._status_timer.isActive():
+                self._start_status_job()
+            return
+        self._apply_status(result)
+        self._status_shown = gen
+        self._set_checking(False)
+        if self.warm_pages:
+            QTimer.singleShot(0, self._warm_one)
+
+    def _warm_one(self) -> None:
+        """Build one page not yet built, then let the event loop run before the next (idle time only: not
+        while the statuses are being recomputed, which starts this again when it is done)."""
+        if not self.warm_pages or self.status_pending() or not self.isVisible():
+            return
+        if workers.busy():  # building a page reads the file, which a long operation holds now
+            QTimer.singleShot(200, self._warm_one)
+            return
+        key = next((k for k in PAGE_KEYS if not self.pages.is_built(k)), None)
+        if key is not None:
+            if key != "oversikt" and "rsa_desktop.ui.steps.pages" not in sys.modules:
+                # The step pages' modules in an idle slice of their own: imported and built at once, the first
+                # page would hold the window longer than either does.
+                import rsa_desktop.ui.steps.pages  # noqa: F401
+            else:
+                self.pages[key]
+            QTimer.singleShot(0, self._warm_one)
+
+    def _status_failed(self, gen: int, exc: BaseException) -> None:
+        if gen != self._status_gen:  # e.g. the file was closed or changed under the read: try the newer state
+            if self._status_shown != self._status_gen and not self._status_timer.isActive():
+                self._start_status_job()
+            return
+        self._status_shown = self._status_gen
+        self._set_checking(False)
+        self._background_failed(exc)
+
+    def refresh_status(self) -> None:
+        """Compute and show the statuses now, on this thread (a recomputation under way is superseded)."""
+        self._status_timer.stop()
+        s = self.session
+        if not s.svc or s.analysis_id is None:
+            return
+        from rsa_desktop.services.source import read_source
+        result = completeness.assess_all(read_source(s.svc, s.analysis_id), s.analysis_id)
+        self._status_gen += 1  # a result still on its way is older than this one
+        self._apply_status(result)
+        self._status_shown = self._status_gen
+        self._set_checking(False)
+
+    def _apply_status(self, result) -> None:
+        self.statuses, snap, self.findings = result.statuses, result.snapshot, result.findings
+        self.session.cached("gap_findings", lambda: result.gaps)  # the gap line and tab use the same gaps
+        for row in range(self.navigator.count()):
+            item = self.navigator.item(row)
+            key = item.data(Qt.ItemDataRole.UserRole)
+            st = self.statuses.get(key)
+            if st is None:
+                continue
+            item.setIcon(_status_icon(st.state))
+            tip = self.tr(STATE_TIPS[st.state])
+            if st.findings and st.started:
+                tip += " – " + findings.count_text(st.findings)
+            item.setToolTip(tip)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tip)
+        for key, page in self.pages.built():
+            if _is_step_page(page):
+                page.set_findings(self.statuses[key].findings)
+        self.pages["oversikt"].set_data(self.statuses, snap)
+        if self.pages.is_built("rapport"):
+            self.pages["rapport"].set_statuses(self.statuses)
+
+    def go_to_finding(self, finding) -> None:
+        """"Gå till" on an RSA-kontroll finding: its page, its item selected, its field focused."""
+        findings.go_to_finding(self, finding)
+
+    # -- pages, built on first use ------------------------------------------------------------------
+
+    def _build_page(self, key: str) -> QWidget:
+        if key == "oversikt":
+            page = OverviewPage(self.session, self.page_stack)
+        else:  # the step pages' modules are imported with the first of them, not at start-up
+            from rsa_desktop.ui.steps.pages import build_page
+            page = build_page(self.session, key, self.page_stack)
+        page.navigate.connect(self.go_to)
+        if _is_step_page(page):
+            page.goToFinding.connect(self.go_to_finding)
+        self.pages.put(key, page)
+        i = PAGE_KEYS.index(key)
+        placeholder = self.page_stack.widget(i)
+        current = self.page_stack.currentIndex()
+        self.page_stack.insertWidget(i, page)
+        self.page_stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.page_stack.setCurrentIndex(current)
+        # What the other pages got while this one did not exist yet.
+        if _is_step_page(page):
+            page.set_read_only(self.session.read_only())
+            if key in self.statuses:
+                page.set_findings(self.statuses[key].findings)
+        if key == "rapport" and self.statuses:
+            page.set_statuses(self.statuses)
+        return page
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(PAGE_KEYS):
+            self.page_stack.setCurrentWidget(self.pages[PAGE_KEYS[row]])
+
+    # -- navigation ---------------------------------------------------------------------------------
+
+    def go_to(self, key: str) -> None:
+        """A step key; "step/tab" (the tab widget's objectName, e.g. "beroenden/kontinuitetsgap"); or
+        "item:kind:id" to select an item on its step (gap list, dependency map)."""
+        if key.startswith("item:"):
+            _item, kind, item_id = key.split(":")
+            self.open_item(kind, int(item_id))
+            return
+        if key == "uppfoljning":  # the Översikt's link (ui/views/followup_view.py)
+            self.show_followup()
+            return
+        key, _slash, tab = key.partition("/")
+        if key in PAGE_KEYS:
+            self.navigator.setCurrentRow(PAGE_KEYS.index(key))
+            tabs = getattr(self.pages[key], "tabs", None)
+            target = tabs.findChild(QWidget, tab) if tab and isinstance(tabs, QTabWidget) else None
+            if target is not None and tabs.indexOf(target) >= 0:
+                tabs.setCurrentWidget(target)
+
+    def open_item(self, kind: str, item_id: int) -> bool:
+        """Show the item's step and tab with the item selected in its list."""
+        from rsa_desktop.ui.steps.findings import KIND_PAGE
+
+        key = KIND_PAGE.get(kind)
+        page = self.pages.get(key) if key else None
+        sec = next((s for s in getattr(page, "sections", []) if s.kind == kind), None)
+        if sec is None:
+            return False
+        self.go_to(key)
+        tabs = getattr(page, "tabs", None)
+        if isinstance(tabs, QTabWidget) and tabs.indexOf(sec) >= 0:
+            tabs.setCurrentWidget(sec)
+        if sec._dirty:
+            sec.refresh()
+        ok = sec.select_id(item_id)
+        sec.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        return ok
+
+    def page(self, key: str):
+        return self.pages[key]
+
+    def current_key(self) -> str:
+        return PAGE_KEYS[max(self.navigator.currentRow(), 0)]
+
+    def _step(self, delta: int) -> None:
+        self.navigator.setCurrentRow(max(0, min(len(PAGE_KEYS) - 1, self.navigator.currentRow() + delta)))
+
+    def toggle_guidance(self) -> None:
+        page = self.pages.get(self.current_key())
+        if _is_step_page(page) and page.guidance:
+            page.guidance.set_expanded(not page.guidance.is_expanded())
+
+    def active_section(self):
+        page = self.pages.get(self.current_key())
+        if not _is_step_page(page) or not page.sections:
+            return None
+        tabs = getattr(page, "tabs", None)
+        if isinstance(tabs, QTabWidget):
+            w = tabs.currentWidget()
+            for sec in page.sections:
+                if sec is w:
+                    return sec
+        return next((s for s in page.sections if not s.config.compact), page.sections[0])
+
+    def add_item(self) -> None:
+        sec = self.active_section()
+        if sec:
+            sec.add_item()
+
+    def duplicate_item(self) -> None:
+        sec = self.active_section()
+        if sec:
+            sec.duplicate_current()
+
+    def delete_item(self) -> None:
+        sec = self.active_section()
+        if sec:
+            sec.delete_current()
+
+    def focus_filter(self) -> None:
+        sec = self.active_section()
+        if sec and sec.filter_edit.isVisible():
+            sec.filter_edit.setFocus()
+
+    # -- files --------------------------------------------------------------------------------------
+
+    def open_path(self, path: str | Path) -> bool:
+        path = Path(path)
+        if self.session.is_open and self.session.path.resolve() == path.resolve():
+            return True
+        passphrase = None
+        try:
+            while True:
+                try:
+                    try:
+                        doc = Document.open(path, passphrase=passphrase)
+                    except FileLockedError as exc:  # another program has it: offer to read it
+                        if not common.ask_open_readonly(self, str(exc)):
+                            return False
+                        doc = Document.open(path, readonly=True, passphrase=passphrase)
+                    break
+                except (crypto.PassphraseRequiredError, crypto.WrongPassphraseError) as exc:
+                    passphrase = common.ask_passphrase(self, path.name,
+                                                        wrong=isinstance(exc, crypto.WrongPassphraseError))
+                    if passphrase is None:
+                        return False
+        except Exception as exc:  # noqa: BLE001
+            if not ops.report_failure(self, exc, title=self.tr("Filen kunde inte öppnas")):
+                raise
+            if not path.exists():
+                settings.remove_recent_file(path)
+                self.welcome.refresh()
+            return False
+        self.session.set_document(doc)
+        self.session.passphrase = passphrase
+        settings.add_recent_file(path)
+        if doc.migrated_from is not None and doc.backup_path:
+            self.statusBar().showMessage(self.tr("Filen uppgraderades till det nya formatet. Originalet finns kvar i {0}.")
+                                         .format(doc.backup_path.name), 10000)
+        else:
+            self.statusBar().showMessage(self.tr("Öppnade {0}").format(path.name), 4000)
+        return True
+
+    def open_file(self) -> None:
+        start = str(self.session.path.parent) if self.session.is_open else ""
+        path = common.choose_open_path(self, start)
+        if path:
+            self.open_path(path)
+
+    def new_file(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            # The default document lives in the user data folder; any other place can be chosen.
+            start = paths.default_document_path()
+            if start.exists():
+                start = start.with_name(f"analys {dt.date.today().year + 1}.rsa")
+            path = common.choose_save_path(self, self.tr("Ny analysfil"), str(start))
+            if not path:
+                return False
+        path = Path(path)
+        if self.session.is_open and self.session.path.resolve() == path.resolve():
+            QMessageBox.warning(self, self.tr("Ny analysfil"), self.tr("Filen är redan öppen. Välj ett annat namn."))
+            return False
+        from rsa_desktop.storage.database import discard_orphan_journals, orphan_notice
+        try:
+            removed = discard_orphan_journals(path)
+            doc = Document.create(path, overwrite=path.exists())
+        except Exception as exc:  # noqa: BLE001
+            if not ops.report_failure(self, exc, title=self.tr("Filen kunde inte skapas")):
+                raise
+            return False
+        self.session.set_document(doc)
+        settings.add_recent_file(path)
+        if removed:
+            self.statusBar().showMessage(orphan_notice(removed), 12000)
+        return True
+
+    def create_analysis(self, org_name: str, org_type: str, year: int, template=None) -> bool:
+        """The first analysis of a file (and its organisation), optionally from a template; undoable
+        (the organisation stays: it is the file's starting point)."""
+        svc = self.session.svc
+        template = template if template is not None else self.setup.template.choice()
+        values = organisations.organisation_values(org_name, org_type)  # with its nämnd from the catalogue
+        try:
+            org = svc.organisation()
+            if org is None or (org_name and (org.name != values["name"] or (values.get("committee")
+                                                                          and not org.committee))):
+                svc.set_organisation(**values)
+        except ValidationError as exc:
+            self.setup.show_error(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001
+            if not ops.report_failure(self, exc):
+                raise
+            return False
+        if not self._create_year(year, template, on_invalid=self.setup.show_error):
+            return False
+        self.session.notify("")
+        self.go_to("uppdrag")
+        return True
+
+    def _create_year(self, year: int, template, on_invalid) -> bool:
+        cmd = undo.CreateAnalysisCommand(self.session, year, template.code if template else None,
+                                             list(template.selected) if template else None,
+                                             template.label if template else "")
+        try:
+            undo.execute(self.session, cmd)
+        except ValidationError as exc:
+            on_invalid(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001
+            if not ops.report_failure(self, exc):
+                raise
+            return False
+        self.session.set_analysis(cmd.analysis_id)
+        return True
+
+    def close_document(self) -> None:
+        self.session.close()
+        settings.forget_last_file()
+
+    def save(self) -> None:
+        self.session.set_clean()
+        self._update_title()
+        self.statusBar().showMessage(self.tr("Allt är redan sparat: varje ändring skrivs till filen när du gör den."), 4000)
+
+    def save_copy(self, dest: str | Path | None = None, on_done=None) -> None:
+        if not self.session.is_open:
+            return
+        if dest is None:
+            start = str(self.session.path.with_name(self.session.path.stem + " kopia.rsa"))
+            dest = common.choose_save_path(self, self.tr("Spara kopia som"), start)
+            if not dest:
+                return
+        doc = self.session.doc
+
+        def done(path):
+            self.statusBar().showMessage(self.tr("En kopia sparades: {0}").format(path), 6000)
+            if on_done:
+                on_done(path)
+
+        workers.run_in_background(self, self.tr("Sparar en kopia…"), lambda: doc.save_copy(dest), done,
+                                  self._background_failed)
+
+    def open_demo(self, path: str | Path | None = None, on_done=None) -> None:
+        """Write the demo analysis to its own new file (never over the user's data) and open it."""
+        if path is None:
+            folder = Path(tempfile.mkdtemp(prefix="rsa-exempel-"))
+            path = folder / self.tr("Exempel Överförmyndarförvaltningen.rsa")
+        path = Path(path)
+
+        def write():
+            from rsa_desktop.services.demo import write_demo
+            return write_demo(path)
+
+        def done(result):
+            self.open_path(result)
+            if on_done:
+                on_done(result)
+
+        workers.run_in_background(self, self.tr("Skriver exempelanalysen…"), write, done, self._background_failed)
+
+    def _background_failed(self, exc: BaseException) -> None:
+        ops.report_worker_failure(self, exc)
+
+    def new_year(self, year: int | None = None, template=None) -> bool:
+        """“Nytt analysår…”: a new analysis year, optionally from a template; undoable."""
+        svc = self.session.svc
+        if svc is None:
+            return False
+        if year is None:
+            answer = templates_ui.ask_new_year(self, [a.year for a in svc.analyses()])
+            if answer is None:
+                return False
+            year, template = answer
+            if template is templates_ui.CARRY_FORWARD:
+                return self.carry_forward(year=year)
+        if not self._create_year(year, template, lambda text: QMessageBox.warning(self, self.tr("Nytt analysår"), text)):
+            return False
+        self.statusBar().showMessage(self.tr("Analysen för {0} är skapad. Ångra med Ctrl+Z.").format(year), 4000)
+        return True
+
+    # -- the yearly cycle and KS (ui/views/yearly.py, followup_view.py, ui/dialogs/import_dialog.py, consolidate_dialog.py) ------
+
+    def carry_forward(self, source_id: int | None = None, year: int | None = None, ask: bool = True,
+                      on_done=None) -> bool:
+        """Analys → Ny årsanalys från föregående år…"""
+        from rsa_desktop.ui.views import yearly
+        return yearly.carry_forward(self, source_id, year, ask=ask, on_done=on_done)
+
+    def unarchive_analysis(self, ask: bool = True) -> bool:
+        from rsa_desktop.ui.views import yearly
+        return yearly.unarchive(self, ask)
+
+    def previous_analysis(self):
+        """The year the shown one follows up (None when there is no earlier year)."""
+        s = self.session
+        if s.svc is None or s.analysis_id is None:
+            return None
+        from rsa_desktop.services.followup import previous_analysis
+        aid = s.analysis_id
+        return s.cached(("previous_analysis", aid), lambda: previous_analysis(s.svc, aid))
+
+    def show_followup(self):
+        """Analys → Uppföljning mot föregående år…"""
+        from rsa_desktop.ui.views import followup_view
+        if self.previous_analysis() is None:
+            return None
+        self.followup_dialog = followup_view.open_followup(self)
+        return self.followup_dialog
+
+    def import_excel(self, path: str | Path | None = None, on_ready=None):
+        """Arkiv → Importera från Excel…"""
+        from rsa_desktop.ui.dialogs import import_dialog
+        return import_dialog.start_import(self, path, on_ready=on_ready)
+
+    def consolidate(self):
+        """Arkiv → Sammanställ inlämningar (KS)…"""
+        from rsa_desktop.ui.dialogs import consolidate_dialog
+        self.consolidate_dialog = consolidate_dialog.ConsolidateDialog(self)
+        self.consolidate_dialog.show()
+        return self.consolidate_dialog
+
+    def set_year(self, year: int) -> bool:
+        svc = self.session.svc
+        rec = svc.analysis_for_year(year) if svc else None
+        if rec is None:
+            return False
+        self.session.set_analysis(rec.id)
+        return True
+
+    def reopen_analysis(self) -> None:
+        a = self.session.analysis()
+        if a is None or a.status != "faststalld":
+            return
+        cmd = undo.UpdateCommand(self.session, "analysis", a.id, {"status": "utkast"})
+        cmd.setText(self.tr("Återöppna analysen {0} som utkast").format(a.year))
+        try:
+            undo.execute(self.session, cmd)
+        except Exception as exc:  # noqa: BLE001
+            if not ops.report_failure(self, exc, title=self.tr("Återöppna")):
+                raise
+            return
+
+    def restore_from_backup(self) -> bool:
+        """Choose a backup; close the file, replace it with the backup, open it again."""
+        from rsa_desktop.storage.backups import restore_backup
+        from rsa_desktop.ui.views import backups_view
+        s = self.session
+        if not s.is_open or s.doc.readonly:
+            return False
+        path = s.path
+        s.wait_for_backup()  # the one made on open is listed too
+        chosen = backups_view.choose_backup(self, path)
+        if chosen is None:
+            return False
+        if not common.confirm(self, self.tr("Återställ från säkerhetskopia"),
+                               self.tr("Vill du ersätta filen med kopian från {0}?").format(
+                                   chosen.when.strftime("%Y-%m-%d %H:%M")),
+                               self.tr("Det nuvarande innehållet sparas först som en säkerhetskopia. "
+                                       "Ångra-historiken töms.")):
+            return False
+        # Closing and restoring make new backups, which may prune the oldest: work from a copy of the chosen one.
+        hold = Path(tempfile.mkdtemp(prefix="rsa-återställ-")) / chosen.path.name
+        shutil.copy2(chosen.path, hold)
+        passphrase = s.passphrase
+        s.close()
+        try:
+            restore_backup(hold, path, passphrase=passphrase)
+        except Exception as exc:  # noqa: BLE001
+            if not ops.report_failure(self, exc, title=self.tr("Filen kunde inte återställas")):
+                raise
+        finally:
+            shutil.rmtree(hold.parent, ignore_errors=True)
+        if self.open_path(path):
+            self.statusBar().showMessage(self.tr("Filen är återställd från kopian {0}.").format(
+                chosen.when.strftime("%Y-%m-%d %H:%M")), 8000)
+            return True
+        return False
+
+    def change_protection(self, new: str | None = None, remove: bool = False, ask: bool = True) -> bool:
+        """Arkiv → Skydda med lösenfras…: encrypt the open file, change its passphrase or remove the protection.
+
+        The file is closed, rewritten (with its backups) and opened again.
+        """
+        from rsa_desktop.storage.backups import change_protection
+
+        s = self.session
+        if not s.is_open or s.doc.readonly:
+            return False
+        if ask:
+            dialog = common.NewPassphraseDialog(self, protected=s.doc.encrypted)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            new, remove = dialog.result_passphrase, dialog.remove
+        path, current = s.path, s.passphrase
+        year = s.analysis().year if s.analysis() else None
+        s.close()
+        try:
+            change_protection(path, current=current, new=None if remove else new)
+        except Exception as exc:  # noqa: BLE001
+            if not ops.report_failure(self, exc, title=self.tr("Skyddet kunde inte ändras")):
+                raise
+            new = current
+        try:
+            doc = Document.open(path, passphrase=None if remove else new)
+        except Exception as exc:  # noqa: BLE001
+            if not ops.report_failure(self, exc):
+                raise
+            return False
+        s.set_document(doc)
+        s.passphrase = None if remove else new
+        if year is not None and s.svc.analysis_for_year(year):
+            s.set_analysis(s.svc.analysis_for_year(year).id)
+        self.statusBar().showMessage(self.tr("Skyddet är borttaget.") if remove
+                                     else self.tr("Filen är skyddad med lösenfras."), 6000)
+        return True
+
+    def show_audit(self, kind: str | None = None, item_id: int | None = None, only_item: bool = False):
+        """Analys → Ändringslogg…; the current selection is what "Bara valt objekt" means."""
+        from rsa_desktop.ui.views import audit_view
+        if not self.session.is_open:
+            return None
+        if kind is None:
+            sec = self.active_section()
+            rec = sec.current() if sec is not None else None
+            if rec is not None:
+                kind, item_id = sec.kind, rec.id
+        self.audit_dialog = audit_view.open_audit(self.session, self, kind, item_id, only_item)
+        return self.audit_dialog
+
+    def show_scales(self) -> None:
+        from rsa_desktop.ui.dialogs.scale_editor import show_scale_editor
+
+        show_scale_editor(self.session, self)
+
+    def show_catalogues(self) -> None:
+        from rsa_desktop.ui.dialogs.catalogue_dialog import show_catalogues
+
+        show_catalogues(self.session, self)
+
+    def show_glossary(self) -> None:
+        common.GlossaryDialog(self).exec()
+
+    # -- window ---------------------------------------------------------------------------------------
+
+    def restore_geometry(self) -> None:
+        g, st = settings.geometry()
+        if g is not None:
+            self.restoreGeometry(g)
+        if st is not None:
+            self.restoreState(st)
+
+    def closeEvent(self, event) -> None:
+        settings.save_geometry(self.saveGeometry(), self.saveState())
+        self.session.close()
+        super().closeEvent(event)
