@@ -53,10 +53,10 @@ def _assert_no_drift(label: str, work, calls: int = 2000) -> None:
 
 
 def test_icon_painting_keeps_reference_counts(qapp):
-    from rsa_desktop.ui.app import main_window
+    from rsa_desktop.ui.app import window_status
     from rsa_desktop.ui.steps import findings
 
-    icon = getattr(main_window._status_icon, "__wrapped__", main_window._status_icon)
+    icon = getattr(window_status._status_icon, "__wrapped__", window_status._status_icon)
     pixmap = getattr(findings.severity_pixmap, "__wrapped__", findings.severity_pixmap)
     states = ("klar", "paborjad", "ej_paborjad")
     sevs = findings.SEVERITIES
