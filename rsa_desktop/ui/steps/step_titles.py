@@ -1,5 +1,5 @@
 """A step's title (navigator, menus, Översikt) without importing the step pages: they are imported when a
-step is first built (ui/app/main_window.py), so that start-up imports only what Översikt needs."""
+step is first built (ui/app/window_pages.py), so that start-up imports only what Översikt needs."""
 
 from __future__ import annotations
 
