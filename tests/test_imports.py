@@ -47,6 +47,26 @@ def dotted_names(text: str) -> set[str]:
             and DOTTED.fullmatch(n.value)}
 
 
+def embedded_imports(text: str) -> set[str]:
+    """What the code in a source file's string literals (a snippet run in a subprocess) imports from the
+    package: "module" for `import module`, "module.name" for `from module import name`."""
+    out = set()
+    for n in ast.walk(ast.parse(text)):
+        if not (isinstance(n, ast.Constant) and isinstance(n.value, str) and "rsa_desktop" in n.value
+                and "import" in n.value):
+            continue
+        try:
+            snippet = ast.parse(n.value)
+        except SyntaxError:  # prose, not code
+            continue
+        for node in ast.walk(snippet):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "rsa_desktop":
+                out.update(f"{node.module}.{a.name}" for a in node.names if a.name != "*")
+            elif isinstance(node, ast.Import):
+                out.update(a.name for a in node.names if a.name.split(".")[0] == "rsa_desktop")
+    return out
+
+
 def resolves(name: str) -> bool:
     """A module, or a module's attribute (a monkeypatch target such as "rsa_desktop.ui.dialogs.common.confirm")."""
     import importlib
@@ -72,9 +92,11 @@ def test_every_module_path_in_a_string_exists():
         for path in sorted((ROOT / tree).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
             if rel not in SYNTHETIC and "/.cache/" not in rel:
-                for name in dotted_names(path.read_text(encoding="utf-8")):
+                text = path.read_text(encoding="utf-8")
+                for name in dotted_names(text) | embedded_imports(text):
                     found.setdefault(name, rel)
     assert "rsa_desktop.ui.dialogs.common.confirm" in found  # tests/ui/conftest.py's patch target is seen
+    assert "rsa_desktop.ui.app.errors" in found  # and tests/ui/test_crash_notice.py's subprocess import
     missing = sorted(f"{rel}: {name}" for name, rel in found.items() if not resolves(name))
     assert not missing, missing
 
@@ -83,6 +105,9 @@ def test_the_string_check_finds_a_moved_module():
     """Not vacuous: a path to a module that moved away, or to a name it does not have, is reported."""
     assert dotted_names('x = "rsa_desktop.ui.dialogs"\nsys.modules.get("rsa_desktop.ui.steps.pages")\n') == {
         "rsa_desktop.ui.dialogs", "rsa_desktop.ui.steps.pages"}
+    assert embedded_imports('code = ("from rsa_desktop.ui import errors; errors.mark_clean_exit()")\n'
+                            'note = "import rsa_desktop, then look"\n') == {"rsa_desktop.ui.errors"}
+    assert not resolves("rsa_desktop.ui.errors")  # errors moved to ui/app/
     assert not resolves("rsa_desktop.ui.main_window")
     assert not resolves("rsa_desktop.ui.dialogs.common.no_such_function")
     assert resolves("rsa_desktop.ui.steps.pages.StepPage")
