@@ -131,7 +131,7 @@ def _open_window(path: str):
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([sys.argv[0]])
-    from rsa_desktop.ui.main_window import MainWindow
+    from rsa_desktop.ui.app.main_window import MainWindow
 
     window = MainWindow()
     window.resize(1366, 768)
@@ -157,7 +157,7 @@ def startup_app(path: str) -> None:
     app = QApplication([sys.argv[0]])  # run_gui uses the existing instance
     _use_tree()
     from rsa_desktop.app import run_gui
-    from rsa_desktop.ui.overview import OverviewPage
+    from rsa_desktop.ui.steps.overview import OverviewPage
 
     state: dict = {"first": None, "end": None, "ready_at": None}
 

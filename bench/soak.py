@@ -224,7 +224,7 @@ class Soak:
         return "redigera (annat)"
 
     def _panels(self, sec):
-        from rsa_desktop.ui.links import LinkPanel, RatingGrid
+        from rsa_desktop.ui.widgets.links import LinkPanel, RatingGrid
         return ([w for w in sec.extras if isinstance(w, LinkPanel) and w.isEnabled()],
                 [w for w in sec.extras if isinstance(w, RatingGrid) and w.isEnabled()])
 
@@ -433,7 +433,8 @@ def main() -> int:
 
     sys.excepthook = on_exception
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    from rsa_desktop.ui import dialogs, i18n
+    from rsa_desktop.ui.app import i18n
+    from rsa_desktop.ui.dialogs import common
     i18n.install_translations(app)
     # The driver answers dialogs as a user who says yes and reads every message.
     messages: collections.Counter[str] = collections.Counter()
@@ -448,9 +449,9 @@ def main() -> int:
     QMessageBox.information = box("information", QMessageBox.StandardButton.Ok)
     QMessageBox.critical = box("fel", QMessageBox.StandardButton.Ok)
     QMessageBox.question = box("fråga", QMessageBox.StandardButton.Yes)
-    dialogs.confirm = lambda *_a, **_k: True
+    common.confirm = lambda *_a, **_k: True
 
-    from rsa_desktop.ui.main_window import MainWindow
+    from rsa_desktop.ui.app.main_window import MainWindow
     window = MainWindow()
     window.resize(1366, 768)
     window.show()

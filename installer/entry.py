@@ -70,8 +70,8 @@ def _smoke_gui(work: Path) -> int:
 
     app = _make_app(sys.argv[0])
     from rsa_desktop import APP_NAME
-    from rsa_desktop.ui import errors, i18n
-    from rsa_desktop.ui.main_window import MainWindow
+    from rsa_desktop.ui.app import errors, i18n
+    from rsa_desktop.ui.app.main_window import MainWindow
 
     errors.install_crash_handlers()
     app.setApplicationName(APP_NAME)

@@ -11,8 +11,8 @@ def run_gui(path: str | None = None, argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from rsa_desktop import APP_NAME, __version__
-    from rsa_desktop.ui import errors, i18n, settings
-    from rsa_desktop.ui.main_window import MainWindow
+    from rsa_desktop.ui.app import errors, i18n, settings
+    from rsa_desktop.ui.app.main_window import MainWindow
 
     errors.install_crash_handlers()
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else [sys.argv[0]])

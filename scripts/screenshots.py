@@ -20,9 +20,9 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from rsa_desktop.services.demo import write_demo
-    from rsa_desktop.ui import i18n
-    from rsa_desktop.ui.dialogs import GlossaryDialog
-    from rsa_desktop.ui.main_window import PAGE_KEYS, MainWindow
+    from rsa_desktop.ui.app import i18n
+    from rsa_desktop.ui.app.main_window import PAGE_KEYS, MainWindow
+    from rsa_desktop.ui.dialogs.common import GlossaryDialog
 
     out = Path(argv[0]) if argv else Path("screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -83,8 +83,8 @@ def add_previous_year(path: Path) -> None:
 
 def views_shots(window, shot, demo: Path) -> None:
     """The riskmatris, beroendekarta, kontinuitetsgap, avbrottstid and skalor views."""
-    from rsa_desktop.ui.impact_view import ImpactProposalPanel
-    from rsa_desktop.ui.scale_editor import MappingDialog, ScaleEditorDialog
+    from rsa_desktop.ui.dialogs.scale_editor import MappingDialog, ScaleEditorDialog
+    from rsa_desktop.ui.views.impact_view import ImpactProposalPanel
 
     window.go_to("risker")
     page = window.page("risker")
@@ -129,7 +129,9 @@ def views_shots(window, shot, demo: Path) -> None:
 def guidance_trust_shots(window, shot) -> None:
     """Dialogs of the guidance and trust work: template, new year, draft, scales, backups, Ändringslogg."""
     from rsa_desktop.services import drafts
-    from rsa_desktop.ui import backups_view, drafting, templates_ui
+    from rsa_desktop.ui.dialogs import templates_ui
+    from rsa_desktop.ui.steps import drafting
+    from rsa_desktop.ui.views import backups_view
 
     s = window.session
     window.go_to("uppdrag")
@@ -174,7 +176,9 @@ def yearly_shots(window, shot, app, out: Path) -> None:
     from PySide6.QtCore import QThreadPool
 
     from rsa_desktop.reports.xlsx import export_xlsx
-    from rsa_desktop.ui import commands, consolidate_dialog, yearly
+    from rsa_desktop.ui.commands import undo
+    from rsa_desktop.ui.dialogs import consolidate_dialog
+    from rsa_desktop.ui.views import yearly
 
     def settle():
         QThreadPool.globalInstance().waitForDone()
@@ -192,7 +196,7 @@ def yearly_shots(window, shot, app, out: Path) -> None:
     new = created[0]
     risks = s.svc.list("risk", new)
     for r in risks[:3]:
-        commands.execute(s, commands.UpdateCommand(s, "risk", r.id, {"likelihood": 5 if (r.likelihood or 1) < 5
+        undo.execute(s, undo.UpdateCommand(s, "risk", r.id, {"likelihood": 5 if (r.likelihood or 1) < 5
                                                                       else 2}))
     window.go_to("samhallsviktig")
     window.page("samhallsviktig").section("function").add_item({"name": "Digital brevlåda för ställföreträdare"})

@@ -60,7 +60,7 @@ def test_logs_and_settings_are_private_from_creation(tmp_path):
         import os, sys
         os.umask(0o022)
         os.environ["RSA_DESKTOP_DATA"] = {str(data)!r}
-        from rsa_desktop.ui import errors, settings
+        from rsa_desktop.ui.app import errors, settings
         errors.install_crash_handlers()
         import logging
         logging.getLogger("rsa_desktop").error("start")

@@ -178,7 +178,7 @@ def _same_as_per_query(path, today):
     from rsa_desktop.services.rsa import RsaService
     from rsa_desktop.services.source import ReviewSource
     from rsa_desktop.storage.database import Document
-    from rsa_desktop.ui.completeness import snapshot
+    from rsa_desktop.ui.steps.completeness import snapshot
 
     with Document.open(path) as doc:
         svc = RsaService(doc)

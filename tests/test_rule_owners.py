@@ -31,8 +31,8 @@ OWNERS = {
     "continuity gaps grouped per dependency (PDF, Word, UI)": "services/gaps.py",
     "Swedish hyphenation in the reports": "reports/hyphenation.py",
     "the reports' fixed prose (keys, placeholders; texts in resources/report/template.json)": "reports/prose.py",
-    "known error → message box, bug → crash dialog, undo recorded": "ui/ops.py",
-    "a hint's colour (readable, WCAG AA)": "ui/hints.py",
+    "known error → message box, bug → crash dialog, undo recorded": "ui/commands/ops.py",
+    "a hint's colour (readable, WCAG AA)": "ui/widgets/hints.py",
 }
 
 # Where a literal status is data, not a rule: the table's CHECK constraint, the frozen migration DDL,

@@ -1,9 +1,9 @@
-"""Step states as the navigator shows them (ui/completeness.py, Qt-free): an Åtgärder step with nothing to do is
+"""Step states as the navigator shows them (ui/steps/completeness.py, Qt-free): an Åtgärder step with nothing to do is
 done, not "ej påbörjad", and the report step counts the eight work steps it says it counts."""
 
 import datetime as dt
 
-from rsa_desktop.ui import completeness
+from rsa_desktop.ui.steps import completeness
 
 TODAY = dt.date(2026, 11, 22)
 

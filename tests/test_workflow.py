@@ -39,7 +39,7 @@ def test_the_guidance_file_has_exactly_the_steps_texts():
 
 
 def test_a_damaged_guidance_file_says_so(tmp_path):
-    from rsa_desktop.ui.guidance import GUIDANCE, GuidanceFileError, load_guidance
+    from rsa_desktop.ui.steps.guidance import GUIDANCE, GuidanceFileError, load_guidance
 
     assert set(GUIDANCE) == {s.key for s in workflow.STEPS if s.guidance}
     bad = tmp_path / "guidance.json"

@@ -14,7 +14,7 @@ every stored value is resolved against the new set:
   a person must choose.
 
 Archived (read-only) years keep the catalogues they were made with. Everything is one transaction and
-lands in the audit trail; the UI makes an import undoable by capturing the analyses (ui/commands.py).
+lands in the audit trail; the UI makes an import undoable by capturing the analyses (ui/commands/undo.py).
 """
 
 from __future__ import annotations

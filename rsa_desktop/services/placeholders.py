@@ -1,6 +1,6 @@
 """What a new item holds before the user fills it in, and how to tell such a placeholder (Qt-free).
 
-The list's "Lägg till" creates an item with these values (ui/sections.py); the RSA-kontroll
+The list's "Lägg till" creates an item with these values (ui/steps/sections.py); the RSA-kontroll
 (services/review.py) treats an item that still has them as not done.
 """
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rsa_desktop.model.kinds import ITEM_KINDS
 from rsa_desktop.services.rsa import RsaService
 
-# What review() and gaps.analyse_gaps() read (services/gaps.py), and Översikt's counts (ui/completeness.py).
+# What review() and gaps.analyse_gaps() read (services/gaps.py), and Översikt's counts (ui/steps/completeness.py).
 SOURCE_KINDS = ("participant", *ITEM_KINDS, "fallback")
 SOURCE_LINKS = ("function_dependency", "dependency_dependency", "action_risk", "risk_function")
 

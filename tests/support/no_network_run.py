@@ -79,8 +79,8 @@ def main() -> int:
     def gui():
         from PySide6.QtWidgets import QApplication
 
-        from rsa_desktop.ui import i18n
-        from rsa_desktop.ui.main_window import MainWindow
+        from rsa_desktop.ui.app import i18n
+        from rsa_desktop.ui.app.main_window import MainWindow
 
         app = QApplication.instance() or QApplication(["rsa-desktop"])
         i18n.install_translations(app)

@@ -37,7 +37,7 @@ def _fail_on_qt_warnings(qtlog):
 
 @pytest.fixture(scope="session", autouse=True)
 def _swedish(qapp):
-    from rsa_desktop.ui import i18n
+    from rsa_desktop.ui.app import i18n
 
     assert i18n.install_translations(qapp)
     return qapp
@@ -68,13 +68,13 @@ def confirm_yes(monkeypatch):
         asked.append((text, informative))
         return True
 
-    monkeypatch.setattr("rsa_desktop.ui.dialogs.confirm", confirm)
+    monkeypatch.setattr("rsa_desktop.ui.dialogs.common.confirm", confirm)
     return asked
 
 
 @pytest.fixture
 def window(qtbot, messages):
-    from rsa_desktop.ui.main_window import MainWindow
+    from rsa_desktop.ui.app.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QApplication
 
-from rsa_desktop.ui import forms
+from rsa_desktop.ui.widgets import forms
 
 
 def set_field(qtbot, form, name: str, value) -> None:

@@ -52,12 +52,12 @@ def test_overview_and_report_step_show_the_next_deadlines(window, sample, qtbot)
 
 
 def test_catalogue_package_is_previewed_imported_and_undone(window, sample, tmp_path, qtbot):
-    from rsa_desktop.ui.catalogue_dialog import CatalogueDialog
+    from rsa_desktop.ui.dialogs.catalogue_dialog import CatalogueDialog
 
     path, ids = sample
     assert window.open_path(path)
     from rsa_desktop.model.kinds import KINDS
-    from rsa_desktop.ui.forms import ItemForm
+    from rsa_desktop.ui.widgets.forms import ItemForm
 
     form = ItemForm(window.session, KINDS["dependency"], ("dep_type",))  # built before the import
     qtbot.addWidget(form)
@@ -110,7 +110,7 @@ def test_catalogue_package_is_previewed_imported_and_undone(window, sample, tmp_
 
 
 def test_glossary_shows_both_definitions_with_their_sources(window, qtbot):
-    from rsa_desktop.ui.dialogs import GlossaryDialog
+    from rsa_desktop.ui.dialogs.common import GlossaryDialog
 
     dlg = GlossaryDialog(window, "Samhällsviktig verksamhet")
     qtbot.addWidget(dlg)

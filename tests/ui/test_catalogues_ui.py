@@ -4,7 +4,7 @@ from PySide6.QtWidgets import QComboBox
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import catalogues
-from rsa_desktop.ui.forms import ItemForm
+from rsa_desktop.ui.widgets.forms import ItemForm
 
 
 def test_each_catalogue_field_offers_its_catalogue(window, sample):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 from PySide6.QtWidgets import QFileDialog
 
-from rsa_desktop.ui.consolidate_dialog import ConsolidateDialog
+from rsa_desktop.ui.dialogs.consolidate_dialog import ConsolidateDialog
 from tests.support.submissions import generate_submissions
 
 

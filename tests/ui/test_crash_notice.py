@@ -9,7 +9,7 @@ import time
 
 from PySide6.QtCore import Qt
 
-from rsa_desktop.ui import errors
+from rsa_desktop.ui.app import errors
 
 
 def _age(path, seconds: float) -> None:
@@ -49,12 +49,12 @@ def test_notice_after_a_crash_and_the_log_one_click_away(window, qtbot, monkeypa
 def test_a_real_hard_crash_is_noticed(tmp_path):
     """A process that dies in C code (as the refcount crash did) leaves faulthandler.log behind."""
     data = tmp_path / "data"
-    code = ("from rsa_desktop.ui import errors; errors.mark_clean_exit(); import time; time.sleep(1.1); "
+    code = ("from rsa_desktop.ui.app import errors; errors.mark_clean_exit(); import time; time.sleep(1.1); "
             "errors.install_crash_handlers(); import faulthandler; faulthandler._sigabrt()")
     env = dict(os.environ, RSA_DESKTOP_DATA=str(data), QT_QPA_PLATFORM="offscreen")
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
     assert proc.returncode != 0
-    check = ("from rsa_desktop.ui import errors; p = errors.crash_since_last_clean_exit(); "
+    check = ("from rsa_desktop.ui.app import errors; p = errors.crash_since_last_clean_exit(); "
              "print(p.name if p else 'ingen')")
     out = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "faulthandler.log", out.stderr

@@ -60,8 +60,8 @@ def test_zoom_and_repaint_after_edit(window, qtbot, sample):
     assert view.zoom < z
 
     # a new link shows up as an edge at once
-    from rsa_desktop.ui import commands
-    commands.execute(window.session, commands.LinkCommand(window.session, "function_dependency", ids["V2"], ids["B2"],
+    from rsa_desktop.ui.commands import undo
+    undo.execute(window.session, undo.LinkCommand(window.session, "function_dependency", ids["V2"], ids["B2"],
                                                           {"tolerance": 60}))
     assert any(e.source == "B2" and e.target == "V2" for e in mapview.graph.edges)
     window.session.undo_stack.undo()
@@ -108,7 +108,7 @@ def test_every_name_is_whole_and_direct_needs_sit_at_level_one(window, qtbot, sa
 
     from PySide6.QtGui import QFontMetricsF
 
-    from rsa_desktop.ui.depmap_view import NodeItem, _label_font, label_width
+    from rsa_desktop.ui.views.depmap_view import NodeItem, _label_font, label_width
     fm = QFontMetricsF(_label_font())
     for nid, item in view.items_by_id.items():
         assert " ".join(item.lines).replace("  ", " ") == " ".join(g.node(nid).label.split()), nid  # nothing cut

@@ -5,7 +5,7 @@ from __future__ import annotations
 from helpers import set_field
 from PySide6.QtCore import Qt
 
-from rsa_desktop.ui.links import LinkPanel
+from rsa_desktop.ui.widgets.links import LinkPanel
 
 
 def _row_text(section, item_id: int) -> str:
@@ -69,7 +69,7 @@ def test_a_long_findings_list_shows_its_first_rows_and_the_rest_through_visa_fle
     from PySide6.QtCore import QUrl
 
     from rsa_desktop.services.review import WARNING, ReviewFinding
-    from rsa_desktop.ui.findings import FindingsPanel
+    from rsa_desktop.ui.steps.findings import FindingsPanel
 
     panel = FindingsPanel()
     qtbot.addWidget(panel)
@@ -90,7 +90,7 @@ def test_a_long_findings_list_shows_its_first_rows_and_the_rest_through_visa_fle
 
 def test_the_risk_list_keeps_consequences_across_a_title_edit_and_follows_a_rating(window, qtbot, sample,
                                                                                    monkeypatch):
-    from rsa_desktop.ui.links import RatingGrid
+    from rsa_desktop.ui.widgets.links import RatingGrid
 
     path, ids = sample
     assert window.open_path(path)

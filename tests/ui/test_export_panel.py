@@ -35,7 +35,7 @@ def test_export_both_formats_and_the_public_excerpt(window, qtbot, sample, tmp_p
     assert titles == ["Långvarigt elavbrott", "Hemlig sårbarhet i betalningar"]
     book.close()
 
-    from rsa_desktop.ui.public_review import PublicReviewDialog
+    from rsa_desktop.ui.dialogs.public_review import PublicReviewDialog
 
     reviewed = []  # the sekretessgranskning is shown before an öppet utdrag; accepted unchanged here
     monkeypatch.setattr(PublicReviewDialog, "exec", lambda self: reviewed.append(self) or self.accept()
@@ -56,7 +56,7 @@ def test_export_of_a_protected_file_warns_that_the_export_is_unencrypted(window,
         svc = RsaService(doc)
         svc.set_organisation(name="Kulturförvaltningen", org_type="facknamnd")
         svc.create_analysis(2026)
-    monkeypatch.setattr("rsa_desktop.ui.dialogs.ask_passphrase", lambda *a, **k: "lång lösenfras 2026")
+    monkeypatch.setattr("rsa_desktop.ui.dialogs.common.ask_passphrase", lambda *a, **k: "lång lösenfras 2026")
     assert window.open_path(path)
     panel = window.page("rapport").export_panel
     asked = []
@@ -78,7 +78,7 @@ def test_export_word_from_the_rapport_step(window, qtbot, sample, tmp_path, monk
     assert panel.docx_button.isEnabled() and panel.docx_button.text() == "Exportera Word…"
     assert panel.default_name(".docx", True).endswith("(öppet utdrag).docx")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    from rsa_desktop.ui.public_review import PublicReviewDialog
+    from rsa_desktop.ui.dialogs.public_review import PublicReviewDialog
 
     reviewed = []  # the sekretessgranskning comes first for every öppet utdrag, the Word one too
     monkeypatch.setattr(PublicReviewDialog, "exec", lambda self: reviewed.append(self) or self.accept()

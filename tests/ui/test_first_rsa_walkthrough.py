@@ -165,7 +165,7 @@ def test_first_rsa_from_an_empty_file_reaches_a_clean_check(window, qtbot, tmp_p
 def test_templates_reachable_after_the_year_is_created(window, qtbot, tmp_path):
     """Analys → Lägg till från mall adds verksamheter and beroenden to an existing analysis; undo removes them."""
     from rsa_desktop.services.templates import templates
-    from rsa_desktop.ui import templates_ui
+    from rsa_desktop.ui.dialogs import templates_ui
 
     path = tmp_path / "senare.rsa"
     Document.create(path).close()

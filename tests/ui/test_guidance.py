@@ -8,10 +8,11 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.review import review, step_states
-from rsa_desktop.ui import drafting, i18n
-from rsa_desktop.ui.completeness import STEP_KEYS, snapshot, started
-from rsa_desktop.ui.guidance import CTX, GUIDANCE
-from rsa_desktop.ui.steps import StepPage
+from rsa_desktop.ui.app import i18n
+from rsa_desktop.ui.steps import drafting
+from rsa_desktop.ui.steps.completeness import STEP_KEYS, snapshot, started
+from rsa_desktop.ui.steps.guidance import CTX, GUIDANCE
+from rsa_desktop.ui.steps.pages import StepPage
 
 
 def _open(window, sample):

@@ -1,6 +1,6 @@
 """Issue 21 follow-up: hint texts (template descriptions, field help under form fields, "T.ex. …" hints)
 were light grey (palette(mid), 1.8:1) on the grey window. Every hint now has WCAG AA contrast (4.5:1)
-against the background it is drawn on, computed from the colours Qt actually uses (ui/hints.py)."""
+against the background it is drawn on, computed from the colours Qt actually uses (ui/widgets/hints.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import hints
+from rsa_desktop.ui.widgets import hints
 
 
 def _background(w: QWidget) -> QColor:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from rsa_desktop.ui.impact_view import ImpactProposalPanel
-from rsa_desktop.ui.links import RatingGrid
+from rsa_desktop.ui.views.impact_view import ImpactProposalPanel
+from rsa_desktop.ui.widgets.links import RatingGrid
 
 
 def _function_panels(window, path, ids, key="V2"):

@@ -188,7 +188,7 @@ def test_every_tab_stop_is_visible_and_shows_focus(window, qtbot, sample):
 
 def test_welcome_buttons_show_focus(window, qtbot):
     """Fusion draws no focus mark on command-link buttons: the focus ring does, and it follows Tab."""
-    from rsa_desktop.ui import input_guard
+    from rsa_desktop.ui.app import input_guard
 
     window.activateWindow()
     window.welcome.new_button.setFocus(Qt.FocusReason.TabFocusReason)
@@ -205,7 +205,7 @@ def test_welcome_buttons_show_focus(window, qtbot):
 
 def test_layout_does_not_jump_when_findings_change_or_the_public_box_is_ticked(window, qtbot, sample):
     """The RSA-kontroll strip and the export row keep their size, so buttons stay under the pointer."""
-    from rsa_desktop.ui.findings import FindingsPanel
+    from rsa_desktop.ui.steps.findings import FindingsPanel
 
     path, _ids = sample
     assert window.open_path(path)

@@ -76,10 +76,10 @@ def test_undo_and_redo_buttons_keep_a_short_text_on_a_narrow_window(window, qtbo
     window.go_to("risker")
     sec = window.page("risker").section("risk")
     assert sec.select_id(ids["R1"])
-    from rsa_desktop.ui import commands
-    commands.execute(window.session, commands.UpdateCommand(
+    from rsa_desktop.ui.commands import undo
+    undo.execute(window.session, undo.UpdateCommand(
         window.session, "risk", ids["R1"], {"description": "Ett elavbrott som varar flera dygn."}))
-    commands.execute(window.session, commands.UpdateCommand(
+    undo.execute(window.session, undo.UpdateCommand(
         window.session, "risk", ids["R1"], {"title": "Långvarigt elavbrott i hela kommunen under vintern"}))
     window.session.undo_stack.undo()
     QApplication.processEvents()

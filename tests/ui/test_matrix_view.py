@@ -7,7 +7,7 @@ from pytestqt.modeltest import ModelTester
 
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import commands
+from rsa_desktop.ui.commands import undo
 
 
 def _more_risks(path, ids) -> dict[str, int]:
@@ -43,7 +43,7 @@ def _click_cell(qtbot, canvas, lik, con):
 
 
 def _shown_ids(sec) -> set[int]:
-    from rsa_desktop.ui.table_model import ID_ROLE
+    from rsa_desktop.ui.widgets.table_model import ID_ROLE
     return {sec.proxy.index(r, 0).data(ID_ROLE) for r in range(sec.proxy.rowCount())}
 
 
@@ -72,7 +72,7 @@ def test_clicking_a_cell_filters_the_risk_table(window, qtbot, sample, pytestcon
     assert view.canvas.selected == (3, 4) and _shown_ids(sec) == {ids["R1"], ids["R2"]}
 
     # an edit moves R2 out of the cell: the matrix and the filtered table follow
-    commands.execute(window.session, commands.UpdateCommand(window.session, "risk", ids["R2"], {"likelihood": 4}))
+    undo.execute(window.session, undo.UpdateCommand(window.session, "risk", ids["R2"], {"likelihood": 4}))
     assert view.cell_risks(3, 4) == ["R1"] and view.cell_risks(4, 4) == ["R2"]
     assert _shown_ids(sec) == {ids["R1"]}
     window.session.undo_stack.undo()

@@ -1,4 +1,4 @@
-"""ui/ops.py: the one place that runs a view's operation, reports the user's errors and records undo."""
+"""ui/commands/ops.py: the one place that runs a view's operation, reports the user's errors and records undo."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import commands, ops
-from rsa_desktop.ui.session import DocumentSession
+from rsa_desktop.ui.app.session import DocumentSession
+from rsa_desktop.ui.commands import ops, undo
 
 
 @pytest.fixture
@@ -41,14 +41,14 @@ def test_a_command_is_recorded_on_the_undo_stack(session, messages):
     s, ids = session
     stack = s.undo_stack
     before = stack.count()
-    res = ops.run_command(None, s, commands.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 5}))
+    res = ops.run_command(None, s, undo.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 5}))
     assert res.ok and res.value is True
     assert stack.count() == before + 1
     assert s.svc.get("risk", ids["R1"]).likelihood == 5
     stack.undo()
     assert s.svc.get("risk", ids["R1"]).likelihood == 3
     # An operation that changes nothing is not an undo step.
-    res = ops.run_command(None, s, commands.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 3}))
+    res = ops.run_command(None, s, undo.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 3}))
     assert res.ok and res.value is False
     assert messages == []
 
@@ -58,7 +58,7 @@ def test_known_error_shows_the_swedish_text_and_changes_nothing(session, message
     s.svc.set_archived(ids["analysis"], True)
     stack = s.undo_stack
     before = stack.count()
-    res = ops.run_command(None, s, commands.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 5}))
+    res = ops.run_command(None, s, undo.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 5}))
     assert not res.ok and res.value is None
     assert [(kind, title) for kind, title, _ in messages] == [("warning", "Analysen är arkiverad")]
     assert "arkiverad" in messages[0][2] and "Avarkivera den först" in messages[0][2]
@@ -76,7 +76,7 @@ def test_known_error_title_can_be_given(session, messages):
 def test_validation_error_goes_to_the_form(session, messages):
     s, ids = session
     seen = []
-    res = ops.run_command(None, s, commands.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 99}),
+    res = ops.run_command(None, s, undo.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 99}),
                           on_error=seen.append)
     assert not res.ok and isinstance(res.error, ValidationError)
     assert seen == [res.error] and messages == []
@@ -107,7 +107,7 @@ def test_expected_errors_are_the_callers_own(messages):
 
 def test_worker_failure_bug_goes_to_the_crash_handler(monkeypatch, messages):
     crashed = []
-    monkeypatch.setattr("rsa_desktop.ui.errors.excepthook", lambda *a: crashed.append(a[1]))
+    monkeypatch.setattr("rsa_desktop.ui.app.errors.excepthook", lambda *a: crashed.append(a[1]))
     bug = RuntimeError("bug")
     ops.report_worker_failure(None, bug, title="Exporten misslyckades")
     assert crashed == [bug] and messages == []
@@ -117,7 +117,7 @@ def test_worker_failure_bug_goes_to_the_crash_handler(monkeypatch, messages):
 
 def test_undo_that_meets_a_known_error_is_reported(session, messages):
     s, ids = session
-    ops.run_command(None, s, commands.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 5}))
+    ops.run_command(None, s, undo.UpdateCommand(s, "risk", ids["R1"], {"likelihood": 5}))
     s.svc.set_archived(ids["analysis"], True)
     s.undo_stack.undo()
     assert [title for _, title, _ in messages] == ["Analysen är arkiverad"]
@@ -125,4 +125,4 @@ def test_undo_that_meets_a_known_error_is_reported(session, messages):
 
 
 def test_commands_execute_is_the_same_recording():
-    assert commands.execute is ops.execute
+    assert undo.execute is ops.execute

@@ -15,12 +15,12 @@ def test_open_asks_for_the_passphrase_until_right_or_cancelled(window, sample, m
         asked.append(wrong)
         return next(answers)
 
-    monkeypatch.setattr("rsa_desktop.ui.dialogs.ask_passphrase", ask)
+    monkeypatch.setattr("rsa_desktop.ui.dialogs.common.ask_passphrase", ask)
     assert window.open_path(path)
     assert asked == [False, True]  # the second prompt says the first was wrong
     assert window.session.doc.encrypted and window.session.passphrase == "rätt lösenfras"
     window.close_document()
-    monkeypatch.setattr("rsa_desktop.ui.dialogs.ask_passphrase", lambda *a, **k: None)
+    monkeypatch.setattr("rsa_desktop.ui.dialogs.common.ask_passphrase", lambda *a, **k: None)
     assert not window.open_path(path)
     assert not window.session.is_open
 
@@ -46,12 +46,12 @@ def test_protect_change_and_remove_from_the_file_menu(window, sample, monkeypatc
 def test_restore_a_protected_file_from_backup(window, sample, monkeypatch, confirm_yes):
     path, ids = sample
     backups.change_protection(path, current=None, new="rätt lösenfras")
-    monkeypatch.setattr("rsa_desktop.ui.dialogs.ask_passphrase", lambda *a, **k: "rätt lösenfras")
+    monkeypatch.setattr("rsa_desktop.ui.dialogs.common.ask_passphrase", lambda *a, **k: "rätt lösenfras")
     assert window.open_path(path)
     window.session.svc.update("function", ids["V1"], name="Före återställning")
     chosen = backups.make_backup(window.session.doc, "öppnad")
     window.session.svc.update("function", ids["V1"], name="Efter kopian")
-    monkeypatch.setattr("rsa_desktop.ui.backups_view.choose_backup", lambda *a, **k: chosen)
+    monkeypatch.setattr("rsa_desktop.ui.views.backups_view.choose_backup", lambda *a, **k: chosen)
     assert window.restore_from_backup()
     assert window.session.doc.encrypted
     assert window.session.svc.get("function", ids["V1"]).name == "Före återställning"

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QFileDialog
 from rsa_desktop.reports.common import review_required
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui.public_review import SECRET, PublicReviewDialog
+from rsa_desktop.ui.dialogs.public_review import SECRET, PublicReviewDialog
 
 
 def _with_decision(path, ids):

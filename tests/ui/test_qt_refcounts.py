@@ -53,9 +53,10 @@ def _assert_no_drift(label: str, work, calls: int = 2000) -> None:
 
 
 def test_icon_painting_keeps_reference_counts(qapp):
-    from rsa_desktop.ui import findings, main_window
+    from rsa_desktop.ui.app import window_status
+    from rsa_desktop.ui.steps import findings
 
-    icon = getattr(main_window._status_icon, "__wrapped__", main_window._status_icon)
+    icon = getattr(window_status._status_icon, "__wrapped__", window_status._status_icon)
     pixmap = getattr(findings.severity_pixmap, "__wrapped__", findings.severity_pixmap)
     states = ("klar", "paborjad", "ej_paborjad")
     sevs = findings.SEVERITIES
@@ -71,7 +72,7 @@ def test_icon_painting_keeps_reference_counts(qapp):
 
 
 def test_text_resources_keep_reference_counts(qapp):
-    from rsa_desktop.ui import findings
+    from rsa_desktop.ui.steps import findings
 
     doc = QTextDocument()
 
@@ -83,7 +84,7 @@ def test_text_resources_keep_reference_counts(qapp):
 
 def test_views_and_models_keep_reference_counts(window, sample):
     """Item tables, the risk matrix, the matrix view and the dependency map, painted again and again."""
-    from rsa_desktop.ui.matrix import RiskMatrixWidget
+    from rsa_desktop.ui.views.matrix import RiskMatrixWidget
 
     path, ids = sample
     assert window.open_path(path)

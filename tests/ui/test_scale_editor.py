@@ -10,8 +10,8 @@ from pytestqt.modeltest import ModelTester
 
 from rsa_desktop.services.scale_edit.template import current_template
 from rsa_desktop.storage.backups import list_backups
-from rsa_desktop.ui import commands
-from rsa_desktop.ui.scale_editor import MappingDialog, ScaleEditorDialog
+from rsa_desktop.ui.commands import undo
+from rsa_desktop.ui.dialogs.scale_editor import MappingDialog, ScaleEditorDialog
 
 
 def _ratings(svc, aid):
@@ -35,7 +35,7 @@ def test_edit_a_label_saves_with_backup_and_is_one_undo_step(window, qtbot, samp
     for editor in dlg.editors.values():
         ModelTester(pytestconfig).check(editor.model, force_py=True)
     assert "kan ångras med Ctrl+Z" in dlg.findChildren(type(dlg.error))[0].text()
-    commands.execute(window.session, commands.UpdateCommand(window.session, "risk", ids["R1"], {"title": "Elavbrott"}))
+    undo.execute(window.session, undo.UpdateCommand(window.session, "risk", ids["R1"], {"title": "Elavbrott"}))
     assert window.session.undo_stack.count() == 1
 
     model = dlg.editors["likelihood_levels"].model

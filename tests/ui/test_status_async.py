@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rsa_desktop.services.gaps import analyse_gaps
 from rsa_desktop.services.review import review
-from rsa_desktop.ui import commands
+from rsa_desktop.ui.commands import undo
 
 
 def _settled(window, qtbot):
@@ -14,7 +14,7 @@ def _settled(window, qtbot):
 
 def _rename(window, item_id, name):
     s = window.session
-    commands.execute(s, commands.UpdateCommand(s, "function", item_id, {"name": name}))
+    undo.execute(s, undo.UpdateCommand(s, "function", item_id, {"name": name}))
 
 
 def test_the_result_of_an_edit_followed_by_another_is_never_shown(window, sample, qtbot, monkeypatch):
@@ -74,7 +74,7 @@ def test_undo_after_an_asynchronous_refresh_shows_the_undone_state(window, sampl
     _settled(window, qtbot)
     s = window.session
     before = list(window.findings)
-    commands.execute(s, commands.UpdateCommand(s, "function", ids["V1"], {"critical_motivation": "Liv och hälsa"}))
+    undo.execute(s, undo.UpdateCommand(s, "function", ids["V1"], {"critical_motivation": "Liv och hälsa"}))
     _settled(window, qtbot)
     assert not any(f.rule == "function_no_motivation" and f.item_id == ids["V1"] for f in window.findings)
     s.undo_stack.undo()
@@ -131,7 +131,7 @@ def test_an_edit_that_changes_no_finding_leaves_no_checking_mark(window, sample,
     panel = window.page("samhallsviktig").findings_panel
     header = panel.header.text()
     s = window.session
-    commands.execute(s, commands.UpdateCommand(s, "function", ids["V1"], {"description": "Bara en beskrivning"}))
+    undo.execute(s, undo.UpdateCommand(s, "function", ids["V1"], {"description": "Bara en beskrivning"}))
     assert "kontrollerar" in panel.header.text()
     _settled(window, qtbot)
     assert panel.header.text() == header and "kontrollerar" not in header

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from rsa_desktop.storage.backups import list_backups
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import audit_view, backups_view, commands, dialogs
+from rsa_desktop.ui.commands import undo
+from rsa_desktop.ui.dialogs import common
+from rsa_desktop.ui.views import audit_view, backups_view
 
 
 def test_locked_file_offers_read_only_with_banner(window, sample, monkeypatch):
@@ -13,10 +15,10 @@ def test_locked_file_offers_read_only_with_banner(window, sample, monkeypatch):
     other = Document.open(path)  # another instance holds the file
     try:
         asked = []
-        monkeypatch.setattr(dialogs, "ask_open_readonly", lambda _p, msg: asked.append(msg) or False)
+        monkeypatch.setattr(common, "ask_open_readonly", lambda _p, msg: asked.append(msg) or False)
         assert not window.open_path(path)
         assert "redan öppen" in asked[0] and not window.session.is_open
-        monkeypatch.setattr(dialogs, "ask_open_readonly", lambda _p, msg: asked.append(msg) or True)
+        monkeypatch.setattr(common, "ask_open_readonly", lambda _p, msg: asked.append(msg) or True)
         assert window.open_path(path)
         s = window.session
         assert s.doc.readonly and s.read_only()
@@ -41,7 +43,7 @@ def test_backups_on_open_and_close_and_restore(window, sample, monkeypatch, conf
     opened = list_backups(path)
     assert [b.reason for b in opened] == ["öppnad"]
     original = s.analysis().assignment
-    commands.execute(s, commands.UpdateCommand(s, "analysis", s.analysis_id, {"assignment": "Fel text"}))
+    undo.execute(s, undo.UpdateCommand(s, "analysis", s.analysis_id, {"assignment": "Fel text"}))
     model = backups_view.BackupTableModel(list_backups(path))
     assert model.rowCount() == 1 and model.data(model.index(0, 1)) == "När filen öppnades"
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import errors, settings
-from rsa_desktop.ui.links import LinkPanel
+from rsa_desktop.ui.app import errors, settings
+from rsa_desktop.ui.widgets.links import LinkPanel
 
 
 def _fresh(path):

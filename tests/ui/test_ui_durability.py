@@ -27,7 +27,7 @@ def test_edit_survives_sigkill(sample, tmp_path):
         sys.path.insert(0, {str(ROOT)!r})
         from PySide6.QtWidgets import QApplication
         app = QApplication([])
-        from rsa_desktop.ui.main_window import MainWindow
+        from rsa_desktop.ui.app.main_window import MainWindow
         w = MainWindow()
         w.show()
         assert w.open_path({str(path)!r})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSortFilterProxyModel
 from pytestqt.modeltest import ModelTester
 
-from rsa_desktop.ui.dialogs import GlossaryDialog
-from rsa_desktop.ui.links import LinkPanel
+from rsa_desktop.ui.dialogs.common import GlossaryDialog
+from rsa_desktop.ui.widgets.links import LinkPanel
 
 
 def test_item_models(window, qtmodeltester, sample, pytestconfig):

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui.links import LinkPanel, RatingGrid
+from rsa_desktop.ui.widgets.links import LinkPanel, RatingGrid
 
 
 def _panel(section, cls, title_start=""):

@@ -14,8 +14,10 @@ from PySide6.QtCore import QDate, Qt
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage import backups, crypto
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import audit_view, commands, dialogs
-from rsa_desktop.ui.scale_editor import MappingDialog, ScaleEditorDialog
+from rsa_desktop.ui.commands import undo
+from rsa_desktop.ui.dialogs import common
+from rsa_desktop.ui.dialogs.scale_editor import MappingDialog, ScaleEditorDialog
+from rsa_desktop.ui.views import audit_view
 
 
 def _carry(window, qtbot, year=2027):
@@ -30,7 +32,7 @@ def _combo_texts(combo):
 
 
 def test_year_lists_show_the_real_state(window, qtbot, sample):
-    from rsa_desktop.ui.yearly import CarryForwardDialog
+    from rsa_desktop.ui.views.yearly import CarryForwardDialog
 
     path, ids = sample
     assert window.open_path(path)
@@ -111,9 +113,9 @@ def test_followup_lists_an_overdue_action_once_and_says_moves_in_words(window, q
     s = window.session
     new = _carry(window, qtbot)
     a1 = s.svc.find_by_hid("action", new, "Å1")
-    commands.execute(s, commands.UpdateCommand(s, "action", a1.id, {"deadline": dt.date.today() - dt.timedelta(1)}))
+    undo.execute(s, undo.UpdateCommand(s, "action", a1.id, {"deadline": dt.date.today() - dt.timedelta(1)}))
     r1 = s.svc.find_by_hid("risk", new, "R1")
-    commands.execute(s, commands.UpdateCommand(s, "risk", r1.id, {"likelihood": 1}))
+    undo.execute(s, undo.UpdateCommand(s, "risk", r1.id, {"likelihood": 1}))
     dlg = window.show_followup()
     rows = dlg.view.items()
     groups = [g for g, text, _d in rows if text.startswith("Å1 ")]
@@ -239,8 +241,8 @@ def test_removing_the_protection_asks_first_and_says_what_happens_to_backups(qtb
         asked.append((title, text, informative))
         return answer["yes"]
 
-    monkeypatch.setattr(dialogs, "confirm", confirm)
-    dlg = dialogs.NewPassphraseDialog(None, protected=True)
+    monkeypatch.setattr(common, "confirm", confirm)
+    dlg = common.NewPassphraseDialog(None, protected=True)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.mouseClick(dlg.remove_button, Qt.MouseButton.LeftButton)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import yearly
+from rsa_desktop.ui.views import yearly
 from tests.support.submissions import snapshot
 
 
@@ -87,7 +87,7 @@ def test_carry_forward_is_one_undoable_step_and_archives_the_previous_year(windo
 
 
 def test_new_year_dialog_offers_carry_forward(window, qtbot, sample, monkeypatch):
-    from rsa_desktop.ui import templates_ui
+    from rsa_desktop.ui.dialogs import templates_ui
 
     path, _ids = sample
     assert window.open_path(path)
@@ -131,7 +131,7 @@ def test_review_mark_set_and_undone(window, qtbot, sample):
 
 
 def test_followup_shows_a_moved_risk_and_a_new_function(window, qtbot, sample, qtmodeltester):
-    from rsa_desktop.ui import commands
+    from rsa_desktop.ui.commands import undo
 
     path, ids = sample
     assert window.open_path(path)
@@ -141,7 +141,7 @@ def test_followup_shows_a_moved_risk_and_a_new_function(window, qtbot, sample, q
     new = _carry(window, qtbot)
     assert window.followup_action.isEnabled()
     r1 = s.svc.find_by_hid("risk", new, "R1")
-    commands.execute(s, commands.UpdateCommand(s, "risk", r1.id, {"likelihood": 5}))
+    undo.execute(s, undo.UpdateCommand(s, "risk", r1.id, {"likelihood": 5}))
     window.go_to("samhallsviktig")
     v3 = window.page("samhallsviktig").section("function").add_item({"name": "Digital brevlåda"})
     dlg = window.show_followup()
@@ -168,7 +168,7 @@ def test_followup_shows_a_moved_risk_and_a_new_function(window, qtbot, sample, q
     assert not any(r[1].startswith("V3") for r in view.items())
     # A removed function opens in the previous year.
     v2 = s.svc.find_by_hid("function", new, "V2")
-    commands.execute(s, commands.DeleteCommand(s, "function", v2.id))
+    undo.execute(s, undo.DeleteCommand(s, "function", v2.id))
     item = view.find("V2")
     assert item.isValid() and item.parent().data().startswith("Borttagna verksamheter")
     view.go_to(item)
@@ -178,14 +178,14 @@ def test_followup_shows_a_moved_risk_and_a_new_function(window, qtbot, sample, q
 
 def test_last_years_placement_follows_the_carried_risk_even_when_renamed(window, qtbot, sample):
     from rsa_desktop.services.matrix import previous_positions
-    from rsa_desktop.ui import commands
+    from rsa_desktop.ui.commands import undo
 
     path, ids = sample
     assert window.open_path(path)
     s = window.session
     new = _carry(window, qtbot)
     r1 = s.svc.find_by_hid("risk", new, "R1")
-    commands.execute(s, commands.UpdateCommand(s, "risk", r1.id, {"title": "Elavbrott i flera dygn",
+    undo.execute(s, undo.UpdateCommand(s, "risk", r1.id, {"title": "Elavbrott i flera dygn",
                                                                   "likelihood": 5}))
     # Risks without a carried-from record match by ID (Pandemi is R2 in both years), never by title.
     first = s.svc.analysis_for_year(2026).id

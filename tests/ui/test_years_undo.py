@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from rsa_desktop.services.templates import templates
 from rsa_desktop.storage.database import Document
-from rsa_desktop.ui import commands
+from rsa_desktop.ui.commands import undo
 
 
 def _switch(window, year: int) -> None:
@@ -24,7 +24,7 @@ def test_ctrl_z_only_undoes_the_shown_year_and_creation_is_undoable(window, samp
     new = s.analysis_id
     assert s.analysis().year == 2027
     assert window.undo_action.text() == "Ångra Skapa analysen för 2027"
-    commands.execute(s, commands.UpdateCommand(s, "analysis", new, {"assignment": "Nytt uppdrag"}))
+    undo.execute(s, undo.UpdateCommand(s, "analysis", new, {"assignment": "Nytt uppdrag"}))
     assert "*" not in window.windowTitle()
 
     _switch(window, 2026)

@@ -21,7 +21,7 @@ The package, by job: template.py (the scale-file format: check, read, write), ma
 preview.py (what a change does to the ratings), suggest.py (bands and a mapping to start from), apply.py
 (writing it, one transaction) and edits.py (one part at a time).
 
-Callers import from those modules. The names below are re-exported only for ui/scale_editor.py, which
+Callers import from those modules. The names below are re-exported only for ui/dialogs/scale_editor.py, which
 calls `scale_edit.<name>` and is edited by someone else just now; move it to the modules and drop this.
 """
 
