@@ -76,7 +76,7 @@ def test_an_unknown_type_is_a_key_error_not_a_users_message():
 
 
 def test_every_field_gets_a_widget_the_form_has():
-    from rsa_desktop.ui import forms
+    from rsa_desktop.ui.widgets import forms
 
     keys = {field_type(f).widget_for(f) for _owner, f in every_spec()}
     assert keys == set(forms.EDITORS)  # every key is used, every widget is reachable
@@ -191,7 +191,7 @@ def test_display(type_, kw, value, names, shown):
 
 
 def test_ui_fmt_display_is_the_types_rule():
-    from rsa_desktop.ui import fmt
+    from rsa_desktop.ui.widgets import fmt
 
     s = KINDS["risk"].field("likelihood")
     assert fmt.display(s, 3, Names()) == "3 – Stor" == field_type(s).display(s, 3, Names())

@@ -36,8 +36,10 @@ from typing import Any
 
 from rsa_desktop.domain.actions import is_overdue
 from rsa_desktop.domain.fieldtypes import field_type
+from rsa_desktop.domain.ids import hid_key
 from rsa_desktop.domain.scales import band_for as band_in
 from rsa_desktop.domain.scales import risk_value, scales_from_template
+from rsa_desktop.domain.severity import rank as severity_rank
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, SECURITY_CLASSES
 from rsa_desktop.services.records import Record
 
@@ -699,14 +701,10 @@ def _build(submissions: list[Submission], errors: list[InputError], year: int, t
             matrix.setdefault(r.category or "Utan kategori", Counter())[(r.likelihood, r.consequence)] += 1
     ranked = sorted((x for x in all_risks if x[1].score is not None),
                     key=lambda x: (-x[1].score, -(x[1].consequence or 0), x[0].organisation, x[1].hid))
-    from rsa_desktop.services.gaps import hid_key as _hid_key
-
     unscored = sorted((x for x in all_risks if x[1].score is None),
-                      key=lambda x: (x[0].organisation.casefold(), _hid_key(x[1].hid)))
-    from rsa_desktop.services.gaps import SEVERITY_RANK, hid_key
-
+                      key=lambda x: (x[0].organisation.casefold(), hid_key(x[1].hid)))
     gaps = sorted(((s, g) for s in inc for g in s.gaps),
-                  key=lambda x: (SEVERITY_RANK.get(x[1].severity, 9), x[0].organisation,
+                  key=lambda x: (severity_rank(x[1].severity), x[0].organisation,
                                  tuple(hid_key(h) for h in x[1].items)))
     overdue = sorted(((s, a) for s in inc for a in s.actions
                       if is_overdue(a.status, a.deadline, today)),
