@@ -2,6 +2,7 @@
 runs headless and from the CLI; each layer imports only those below it (ui | cli > reports > services >
 storage > model > domain, pyproject.toml [tool.importlinter]); the domain is pure; no import cycle."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -99,3 +100,22 @@ def test_core_modules_load_without_qt():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def private_imports(text: str) -> list[str]:
+    """Names with a leading underscore that a module takes from another module of the package: a private name
+    is the other module's own business, and a caller of it breaks silently when that module changes."""
+    out = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rsa_desktop"):
+            out += [f"{node.module}.{a.name}" for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")]
+    return out
+
+
+def test_no_module_imports_another_modules_private_names():
+    package = Path(__file__).resolve().parent.parent / "rsa_desktop"
+    found = [f"{p.relative_to(package)}: {name}" for p in sorted(package.rglob("*.py"))
+             for name in private_imports(p.read_text(encoding="utf-8"))]
+    assert found == []
+    assert private_imports("from rsa_desktop.reports.xlsx import Col, _Workbook") == ["rsa_desktop.reports.xlsx._Workbook"]

@@ -91,9 +91,9 @@ def _secrecy_note(c: Consolidation) -> str:
 
 
 def build_workbook(c: Consolidation):
-    from rsa_desktop.reports.xlsx import Col, _Workbook
+    from rsa_desktop.reports.xlsx import Col, WorkbookBuilder
 
-    book = _Workbook(_frame(c))  # type: ignore[arg-type] - duck-typed ReportData
+    book = WorkbookBuilder(_frame(c))  # type: ignore[arg-type] - duck-typed ReportData
     book.context = f"{ORG} – sammanställning RSA {c.year}"
     T = lambda h, i, t="text", w=None: Col(h, (lambda r: r[i]), t, width=w)  # noqa: E731
 

@@ -120,7 +120,7 @@ def header_marking(marking: str, budget: int = HEADER_BUDGET) -> tuple[str, str]
     return _wrap(cut + " (forts. i sidfoten)", HEADER_LINE), _wrap("(forts.) " + rest, HEADER_LINE)
 
 
-class _Workbook:
+class WorkbookBuilder:
     """One export in progress: the workbook, its validation lists and the over-long texts."""
 
     def __init__(self, data: ReportData):
@@ -361,7 +361,7 @@ class _Workbook:
 
 # -- columns -------------------------------------------------------------------------------
 
-def _field_cols(book: _Workbook, kind: str, names: Iterable[str]) -> list[Col]:
+def _field_cols(book: WorkbookBuilder, kind: str, names: Iterable[str]) -> list[Col]:
     """Columns for fields of `kind`, headed by their Swedish labels; a duration gives two columns."""
     data = book.data
     spec = KINDS[kind]
@@ -392,7 +392,7 @@ def _mirrored(sheet: str, link: str) -> str:
     return next(h for h, (name, _side) in fmt.MIRRORED_LINK_COLUMNS[sheet].items() if name == link)
 
 
-def _stacked(book: _Workbook, cols: list[Col]) -> list[Col]:
+def _stacked(book: WorkbookBuilder, cols: list[Col]) -> list[Col]:
     """A data sheet's columns followed by Organisation and År, so that workbooks stack for a pivot."""
     data = book.data
     org = data.organisation.name if data.organisation is not None else ""
@@ -417,7 +417,7 @@ def _catalogue_version_text(version: str) -> str:
     return catalogues.version_text(version)
 
 
-def _summary(book: _Workbook) -> None:
+def _summary(book: WorkbookBuilder) -> None:
     data = book.data
     a = data.analysis
     org = data.organisation
@@ -455,7 +455,7 @@ def _summary(book: _Workbook) -> None:
     book.table_sheet(fmt.SUMMARY_SHEET, None, cols, rows, row_id=lambda r: r[0], freeze_first_col=False)
 
 
-def _participants(book: _Workbook) -> None:
+def _participants(book: WorkbookBuilder) -> None:
     data = book.data
     rows = list(enumerate(data.participants, 1))
     cols = [Col(fmt.NR, lambda r: r[0], "int", width=6)]
@@ -464,7 +464,7 @@ def _participants(book: _Workbook) -> None:
     book.table_sheet(fmt.PARTICIPANT_SHEET, None, _stacked(book, cols), rows, row_id=lambda r: str(r[0]))
 
 
-def _functions(book: _Workbook) -> None:
+def _functions(book: WorkbookBuilder) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "function", _fields("function"))]
     lst = book.list_name("Lista_Konsekvens", [lv.value for lv in data.scales.consequence])
@@ -476,7 +476,7 @@ def _functions(book: _Workbook) -> None:
     book.table_sheet(fmt.FUNCTION_SHEET, None, _stacked(book, cols), rows, row_id=lambda r: r.hid)
 
 
-def _dependencies(book: _Workbook) -> None:
+def _dependencies(book: WorkbookBuilder) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "dependency", _fields("dependency")),
             Col(fmt.link_heading(fmt.DEPENDENCY_SHEET, "dependency_dependency"), _hids(data, "dependency_dependency"),
@@ -487,7 +487,7 @@ def _dependencies(book: _Workbook) -> None:
                      row_id=lambda r: r.hid)
 
 
-def _links(book: _Workbook) -> None:
+def _links(book: WorkbookBuilder) -> None:
     data = book.data
     rows = sorted(data.links["function_dependency"],
                   key=lambda lr: (hid_key(data.hid("function", lr.left_id)), hid_key(data.hid("dependency", lr.right_id))))
@@ -509,7 +509,7 @@ def _links(book: _Workbook) -> None:
                      row_id=lambda lr: f"{data.hid('function', lr.left_id)}–{data.hid('dependency', lr.right_id)}")
 
 
-def _risks(book: _Workbook) -> None:
+def _risks(book: WorkbookBuilder) -> None:
     data = book.data
     sc = data.scales
     cons_list = book.list_name("Lista_Konsekvens", [lv.value for lv in sc.consequence])
@@ -546,7 +546,7 @@ def _risks(book: _Workbook) -> None:
     book.table_sheet(fmt.RISK_SHEET, None, _stacked(book, cols), data.items["risk"], row_id=lambda r: r.hid)
 
 
-def _matrix_sheet(book: _Workbook) -> None:
+def _matrix_sheet(book: WorkbookBuilder) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     data = book.data
@@ -610,7 +610,7 @@ def _matrix_sheet(book: _Workbook) -> None:
     ws.page_setup.fitToHeight = 0
 
 
-def _vulnerabilities(book: _Workbook) -> None:
+def _vulnerabilities(book: WorkbookBuilder) -> None:
     data = book.data
     kinds = dict(KINDS["vulnerability"].field("vuln_type").choices)
     rows = [("v", r) for r in data.items["vulnerability"]] + [("c", r) for r in data.items["capability"]]
@@ -636,7 +636,7 @@ def _vulnerabilities(book: _Workbook) -> None:
     book.table_sheet(fmt.VULN_CAP_SHEET, None, _stacked(book, cols), rows, row_id=lambda x: x[1].hid)
 
 
-def _actions(book: _Workbook) -> None:
+def _actions(book: WorkbookBuilder) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "action", _fields("action", "secret")),
             Col("Försenad", lambda r: yes_no(data.overdue(r)), "enum"),
@@ -646,7 +646,7 @@ def _actions(book: _Workbook) -> None:
     book.table_sheet(fmt.ACTION_SHEET, None, _stacked(book, cols), data.items["action"], row_id=lambda r: r.hid)
 
 
-def _plans(book: _Workbook) -> None:
+def _plans(book: WorkbookBuilder) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "continuity_plan", _fields("continuity_plan"))]
     book.table_sheet(fmt.PLAN_SHEET, None, _stacked(book, cols), data.items["continuity_plan"],
@@ -663,14 +663,14 @@ def _plans(book: _Workbook) -> None:
     book.table_sheet(fmt.CONTACT_SHEET, None, _stacked(book, cols), ct_rows, row_id=lambda x: f"{x[0].hid}.{x[1]}")
 
 
-def _exercises(book: _Workbook) -> None:
+def _exercises(book: WorkbookBuilder) -> None:
     data = book.data
     cols = [_id_col(), *_field_cols(book, "exercise", _fields("exercise", "secret")),
             _link_col(data, fmt.EXERCISE_SHEET, "exercise_action"), *_field_cols(book, "exercise", ["secret"])]
     book.table_sheet(fmt.EXERCISE_SHEET, None, _stacked(book, cols), data.items["exercise"], row_id=lambda r: r.hid)
 
 
-def _gaps(book: _Workbook) -> None:
+def _gaps(book: WorkbookBuilder) -> None:
     data = book.data
     rows = data.gaps or []
     sev = book.list_name("Lista_Allvarlighet", list(severity.SEVERITIES))
@@ -688,7 +688,7 @@ def _gaps(book: _Workbook) -> None:
         ws.cell(3, 1, "Gapanalysen ingår inte i den här versionen av programmet.")
 
 
-def _scales(book: _Workbook) -> None:
+def _scales(book: WorkbookBuilder) -> None:
     sc = book.data.scales
     rows: list[tuple] = []
     for lv in sc.likelihood:
@@ -716,7 +716,7 @@ def _scales(book: _Workbook) -> None:
 
 def build_workbook(data: ReportData):
     """The workbook for gathered data (reports.xlsx_writer.Workbook, not yet saved)."""
-    book = _Workbook(data)
+    book = WorkbookBuilder(data)
     for step in (_summary, _participants, _functions, _dependencies, _links, _risks, _matrix_sheet,
                  _vulnerabilities, _actions, _plans, _exercises, _gaps, _scales):
         step(book)

@@ -20,9 +20,9 @@ from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.validation import ScaleRanges
 from rsa_desktop.services.xlsx_read import ImportProblem, ParsedWorkbook, RowData, SheetData
 
-_HID = re.compile(r"^([A-ZÅÄÖ])(\d{1,9})$")
+HID_PATTERN = re.compile(r"^([A-ZÅÄÖ])(\d{1,9})$")
 _SPLIT = re.compile(r"[,;\s]+")
-_PREFIX_KIND = {spec.prefix: kind for kind, spec in KINDS.items() if spec.prefix}
+PREFIX_KIND = {spec.prefix: kind for kind, spec in KINDS.items() if spec.prefix}
 
 # -- decoding cells into field values ------------------------------------------------------------
 
@@ -80,7 +80,7 @@ class Decoded:
     problems: list[ImportProblem]
 
 
-class _Problems:
+class Problems:
     def __init__(self, out: list[ImportProblem]):
         self.out = out
 
@@ -89,7 +89,6 @@ class _Problems:
         self.out.append(ImportProblem(sheet, row, column, message, heading, severity))
 
 
-_cell_text = cell_text  # the name the import modules use
 
 
 def _field_value(f: FieldSpec, raw: Any, ranges: ScaleRanges) -> Any:
@@ -97,7 +96,7 @@ def _field_value(f: FieldSpec, raw: Any, ranges: ScaleRanges) -> Any:
     return field_type(f).from_cell(f, raw, ranges)
 
 
-def _duration(sheet: str, r: RowData, f: FieldSpec, heading: str, problems: _Problems, headers: dict[str, str],
+def _duration(sheet: str, r: RowData, f: FieldSpec, heading: str, problems: Problems, headers: dict[str, str],
                current: int | None, has_current: bool) -> tuple[bool, int | None]:
     """(ok, minutes) from a duration's text and minutes columns (see the module docstring)."""
     mcol = fmt.minutes_heading(heading)
@@ -129,12 +128,12 @@ def _duration(sheet: str, r: RowData, f: FieldSpec, heading: str, problems: _Pro
     if has_current and text == current:
         return True, minutes
     problems.add(sheet, r.row, headers.get(heading, ""), heading,
-                 f"”{_cell_text(text_raw)}” stämmer inte med {minutes} minuter i kolumnen {mcol}. "
+                 f"”{cell_text(text_raw)}” stämmer inte med {minutes} minuter i kolumnen {mcol}. "
                  "Ändra en av dem, helst minuterna.")
     return False, None
 
 
-def _differs(old: Any, new: Any) -> bool:
+def differs(old: Any, new: Any) -> bool:
     """Whether a value changed; an empty text and no value at all are the same."""
     if old in (None, "") and new in (None, ""):
         return False
@@ -146,7 +145,7 @@ def _lower_first(s: str) -> str:
 
 
 def _split_hids(value: Any) -> list[str]:
-    text = _cell_text(value).strip()
+    text = cell_text(value).strip()
     return [p.strip().upper() for p in _SPLIT.split(text) if p.strip()] if text else []
 
 
@@ -154,7 +153,7 @@ def _fields_of(kind: str) -> list[FieldSpec]:
     return list(KINDS[kind].fields)
 
 
-def _decode_fields(kind: str, sheet: SheetData, r: RowData, ctx: DecodeContext, problems: _Problems, hid: str,
+def _decode_fields(kind: str, sheet: SheetData, r: RowData, ctx: DecodeContext, problems: Problems, hid: str,
                    heading_of: Callable[[FieldSpec], str] = lambda f: f.label,
                    only: tuple[str, ...] | None = None) -> tuple[dict[str, Any], dict[str, tuple[str, str]], bool]:
     values: dict[str, Any] = {}
@@ -202,9 +201,9 @@ def _decode_fields(kind: str, sheet: SheetData, r: RowData, ctx: DecodeContext, 
     return values, columns, ok
 
 
-def _decode(parsed: ParsedWorkbook, ctx: DecodeContext) -> Decoded:
+def decode_parsed(parsed: ParsedWorkbook, ctx: DecodeContext) -> Decoded:
     out: list[ImportProblem] = []
-    problems = _Problems(out)
+    problems = Problems(out)
     rows: list[DRow] = []
     seen: dict[str, tuple[str, int]] = {}
     for sheet_name, (_table, sheet_kind) in ITEM_SHEETS.items():
@@ -217,11 +216,11 @@ def _decode(parsed: ParsedWorkbook, ctx: DecodeContext) -> Decoded:
         id_col = sheet.headers[fmt.ID]
         for r in sheet.rows:
             raw_id = r.get(fmt.ID)
-            hid = _cell_text(raw_id).strip().upper() if raw_id is not None else ""
+            hid = cell_text(raw_id).strip().upper() if raw_id is not None else ""
             kind = sheet_kind
             if hid:
-                m = _HID.match(hid)
-                pkind = _PREFIX_KIND.get(m.group(1)) if m else None
+                m = HID_PATTERN.match(hid)
+                pkind = PREFIX_KIND.get(m.group(1)) if m else None
                 allowed = {sheet_kind} if sheet_kind else {"vulnerability", "capability"}
                 if pkind not in allowed:
                     want = " eller ".join(KINDS[k].prefix + "…" for k in sorted(allowed))
@@ -234,7 +233,7 @@ def _decode(parsed: ParsedWorkbook, ctx: DecodeContext) -> Decoded:
                     continue
                 seen[hid] = (sheet_name, r.row)
             if sheet_kind is None:
-                typ = _cell_text(r.get(fmt.TYPE)).strip().lower()
+                typ = cell_text(r.get(fmt.TYPE)).strip().lower()
                 tcol = sheet.headers.get(fmt.TYPE, "")
                 vuln_labels = {label.lower(): code for code, label in KINDS["vulnerability"].field("vuln_type").choices}
                 by_typ = "capability" if typ == fmt.CAPABILITY_TYPE.lower() else "vulnerability" if typ in vuln_labels else None
@@ -306,13 +305,13 @@ def _decode(parsed: ParsedWorkbook, ctx: DecodeContext) -> Decoded:
     return Decoded(rows, links, children, org, analysis, out)
 
 
-def _decode_vuln_cap(kind: str, sheet: SheetData, r: RowData, ctx: DecodeContext, problems: _Problems, hid: str):
+def _decode_vuln_cap(kind: str, sheet: SheetData, r: RowData, ctx: DecodeContext, problems: Problems, hid: str):
     mapping = fmt.VULN_CAP_COLUMNS[kind]
     return _decode_fields(kind, sheet, r, ctx, problems, hid, heading_of=lambda f: mapping.get(f.name, "\0"),
                           only=tuple(mapping))
 
 
-def _decode_links(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Problems) -> list[DLink]:
+def _decode_links(parsed: ParsedWorkbook, ctx: DecodeContext, problems: Problems) -> list[DLink]:
     sheet = parsed.sheets.get(fmt.LINK_SHEET)
     out: list[DLink] = []
     if sheet is None:
@@ -324,8 +323,8 @@ def _decode_links(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Problem
     spec = LINKS["function_dependency"]
     seen: dict[tuple[str, str], int] = {}
     for r in sheet.rows:
-        f = _cell_text(r.get(fmt.LINK_FUNCTION)).strip().upper()
-        d = _cell_text(r.get(fmt.LINK_DEPENDENCY)).strip().upper()
+        f = cell_text(r.get(fmt.LINK_FUNCTION)).strip().upper()
+        d = cell_text(r.get(fmt.LINK_DEPENDENCY)).strip().upper()
         if not f or not d:
             heading = fmt.LINK_FUNCTION if not f else fmt.LINK_DEPENDENCY
             problems.add(fmt.LINK_SHEET, r.row, sheet.headers[heading], heading, "både verksamhet och beroende "
@@ -347,7 +346,7 @@ def _decode_links(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Problem
         if sheet.has(fmt.NOTE):
             note = spec.fields[1]
             try:
-                attrs["note"] = field_type(note).clean(note, _cell_text(r.get(fmt.NOTE)), ctx.ranges)
+                attrs["note"] = field_type(note).clean(note, cell_text(r.get(fmt.NOTE)), ctx.ranges)
             except InvalidValue as exc:
                 problems.add(fmt.LINK_SHEET, r.row, sheet.headers[fmt.NOTE], fmt.NOTE, str(exc))
                 ok = False
@@ -356,7 +355,7 @@ def _decode_links(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Problem
     return out
 
 
-def _decode_children(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Problems) -> list[DChild]:
+def _decode_children(parsed: ParsedWorkbook, ctx: DecodeContext, problems: Problems) -> list[DChild]:
     out: list[DChild] = []
     for sheet_name, kind in CHILD_SHEETS.items():
         sheet = parsed.sheets.get(sheet_name)
@@ -366,7 +365,7 @@ def _decode_children(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Prob
         for r in sheet.rows:
             owner = ""
             if kind != "participant":
-                owner = _cell_text(r.get(fmt.PLAN)).strip().upper()
+                owner = cell_text(r.get(fmt.PLAN)).strip().upper()
                 if not owner:
                     problems.add(sheet_name, r.row, sheet.headers.get(fmt.PLAN, ""), fmt.PLAN,
                                  "ange kontinuitetsplanens ID (K…).")
@@ -390,7 +389,7 @@ def _decode_children(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Prob
     return out
 
 
-def _decode_summary(parsed: ParsedWorkbook, ctx: DecodeContext, problems: _Problems) -> tuple[dict, dict]:
+def _decode_summary(parsed: ParsedWorkbook, ctx: DecodeContext, problems: Problems) -> tuple[dict, dict]:
     org: dict[str, Any] = {}
     analysis: dict[str, Any] = {}
     sheet = parsed.sheets.get(fmt.SUMMARY_SHEET)
@@ -418,13 +417,13 @@ def decode_context(scales, current: Callable[[str, str], Mapping[str, Any] | Non
 def decode_workbook(parsed: ParsedWorkbook, ctx: DecodeContext) -> Decoded:
     """Every row of the workbook's item, link and part sheets decoded and validated; the problems found
     are in `Decoded.problems` (rows with a problem are left out)."""
-    return _decode(parsed, ctx)
+    return decode_parsed(parsed, ctx)
 
 
 def decode_summary(parsed: ParsedWorkbook, ctx: DecodeContext | None = None) -> tuple[dict, dict]:
     """(organisation values, analysis values) from the sheet Sammanfattning; unreadable values are left out."""
     ctx = ctx or DecodeContext(ScaleRanges(), {}, {}, lambda _k, _h: None)
-    return _decode_summary(parsed, ctx, _Problems([]))
+    return _decode_summary(parsed, ctx, Problems([]))
 
 
 
@@ -448,20 +447,20 @@ def scale_template_from(parsed: ParsedWorkbook) -> tuple[dict[str, Any] | None, 
         return int(v) if not isinstance(v, float) or v.is_integer() else int("x")
 
     for r in sheet.rows:
-        scale = _cell_text(r.get(fmt.SCALE_KIND)).strip()
-        label = _cell_text(r.get(fmt.SCALE_LABEL)).strip()
-        desc = _cell_text(r.get(fmt.SCALE_DESCRIPTION))
+        scale = cell_text(r.get(fmt.SCALE_KIND)).strip()
+        label = cell_text(r.get(fmt.SCALE_LABEL)).strip()
+        desc = cell_text(r.get(fmt.SCALE_DESCRIPTION))
         try:
             if scale == fmt.SCALE_LIKELIHOOD:
                 t["likelihood_levels"].append({"value": num(r.get(fmt.SCALE_VALUE)), "label": label, "description": desc,
-                                               "frequency": _cell_text(r.get(fmt.SCALE_FREQUENCY))})
+                                               "frequency": cell_text(r.get(fmt.SCALE_FREQUENCY))})
             elif scale == fmt.SCALE_CONSEQUENCE:
                 t["consequence_levels"].append({"value": num(r.get(fmt.SCALE_VALUE)), "label": label, "description": desc})
             elif scale == fmt.SCALE_DIMENSION:
-                code = _cell_text(r.get(fmt.SCALE_CODE)).strip() or f"dim{len(t['consequence_dimensions']) + 1}"
+                code = cell_text(r.get(fmt.SCALE_CODE)).strip() or f"dim{len(t['consequence_dimensions']) + 1}"
                 t["consequence_dimensions"].append({"code": code, "label": label, "description": desc})
             elif scale == fmt.SCALE_BAND:
-                colour = _cell_text(r.get(fmt.SCALE_COLOUR)).strip()
+                colour = cell_text(r.get(fmt.SCALE_COLOUR)).strip()
                 if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
                     colour = "#cccccc"
                 t["colour_bands"].append({"label": label, "colour": colour,
@@ -471,7 +470,7 @@ def scale_template_from(parsed: ParsedWorkbook) -> tuple[dict[str, Any] | None, 
             elif scale == fmt.SCALE_HORIZON:
                 t["time_horizons"].append({"minutes": num(r.get(fmt.SCALE_VALUE)), "label": label})
             elif scale == fmt.SCALE_AGGREGATION:
-                code = _cell_text(r.get(fmt.SCALE_CODE)).strip()
+                code = cell_text(r.get(fmt.SCALE_CODE)).strip()
                 t["consequence_aggregation"] = code if code in ("max", "mean") else "max"
             elif scale == fmt.SCALE_UNACCEPTABLE:
                 t["unacceptable_level"] = num(r.get(fmt.SCALE_VALUE))

@@ -60,11 +60,11 @@ from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Record, Tombstone
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.xlsx_decode import (  # noqa: F401 - public names of the import
-    _HID,
-    _PREFIX_KIND,
+    HID_PATTERN,
+    PREFIX_KIND,
     DecodeContext,
     Decoded,
-    _cell_text,
+    cell_text,
     decode_context,
     decode_summary,
     decode_workbook,
@@ -74,8 +74,8 @@ from rsa_desktop.services.xlsx_plan import (  # noqa: F401 - public names of the
     ANALYSIS_TEXT_FIELDS,
     ImportPlan,
     ImportRefusedError,
+    Op,
     PlannedChange,
-    _Op,
     plan_import,
 )
 from rsa_desktop.services.xlsx_read import (  # noqa: F401 - public names of the import
@@ -194,9 +194,9 @@ def import_as_new(svc: RsaService, parsed: ParsedWorkbook, year: int | None = No
                         continue
                     used: set[str] = set()
                     for r in sheet.rows:
-                        hid = _cell_text(r.get(ID)).strip().upper()
-                        m = _HID.match(hid)
-                        kind = _PREFIX_KIND.get(m.group(1)) if m else None
+                        hid = cell_text(r.get(ID)).strip().upper()
+                        m = HID_PATTERN.match(hid)
+                        kind = PREFIX_KIND.get(m.group(1)) if m else None
                         if kind is None or hid in used or (sheet_kind and kind != sheet_kind) \
                                 or (not sheet_kind and kind not in ("vulnerability", "capability")):
                             continue
@@ -220,7 +220,7 @@ def import_as_new(svc: RsaService, parsed: ParsedWorkbook, year: int | None = No
                      if k not in ("year", "status", "adopted_date", "adopted_decision", "consequence_aggregation",
                                   "unacceptable_level") and k not in ANALYSIS_TEXT_FIELDS and v not in (None, "")}
             if extra:
-                plan.ops.append(_Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.update("analysis", aid, **extra), 0))
+                plan.ops.append(Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.update("analysis", aid, **extra), 0))
             if plan.blocking or (plan.errors and not only_valid):
                 result["plan"] = plan
                 raise _DryRun()

@@ -20,16 +20,16 @@ from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.validation import ScaleRanges, clean_values
 from rsa_desktop.services.xlsx_decode import (
-    _HID,
-    _PREFIX_KIND,
+    HID_PATTERN,
+    PREFIX_KIND,
     DecodeContext,
     Decoded,
     DRow,
-    _cell_text,
-    _decode,
-    _differs,
-    _Problems,
+    Problems,
+    cell_text,
     decode_context,
+    decode_parsed,
+    differs,
 )
 from rsa_desktop.services.xlsx_read import ImportProblem, ParsedWorkbook
 
@@ -118,7 +118,7 @@ def _quoted(value: Any) -> str:
 
 
 @dataclass
-class _Op:
+class Op:
     sheet: str
     row: int | None
     run: Callable[[RsaService, dict], None]
@@ -144,12 +144,12 @@ class ImportPlan:
     analysis_id: int
     problems: list[ImportProblem]
     changes: list[PlannedChange]
-    ops: list[_Op] = field(default_factory=list, repr=False)
+    ops: list[Op] = field(default_factory=list, repr=False)
     source: str = ""
     # Rows the analysis has and the workbook lacks. Without delete_missing they are kept, and the
     # preview says so (action "behålls"); `with_delete_missing(True)` deletes them instead.
     missing: list[PlannedChange] = field(default_factory=list)
-    missing_ops: list[_Op] = field(default_factory=list, repr=False)
+    missing_ops: list[Op] = field(default_factory=list, repr=False)
     delete_missing: bool = False
 
     @property
@@ -219,9 +219,9 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
     """
     analysis = svc.analysis(analysis_id)
     problems: list[ImportProblem] = list(parsed.problems)
-    p = _Problems(problems)
+    p = Problems(problems)
     changes: list[PlannedChange] = []
-    ops: list[_Op] = []
+    ops: list[Op] = []
     if parsed.public:
         p.add(fmt.SUMMARY_SHEET, None, "", "", "Arbetsboken är ett öppet utdrag: sekretessmarkerade uppgifter och "
               "kopplingar saknas i den, så den kan inte läsas in i en befintlig analys. Läs in den som en ny analys "
@@ -261,10 +261,10 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
         return rec.values if rec else None
 
     ctx = _analysis_ctx(svc, analysis_id, current)
-    dec = _decode(parsed, ctx)
+    dec = decode_parsed(parsed, ctx)
     problems.extend(dec.problems)
     missing: list[PlannedChange] = []
-    missing_ops: list[_Op] = []
+    missing_ops: list[Op] = []
     _plan_rows(svc, analysis_id, dec, db, by_id, ctx, p, changes, ops, parsed, (missing, missing_ops))
     _plan_summary(svc, analysis_id, analysis, None if foreign else org, dec, changes, ops)
     plan = ImportPlan(analysis_id, problems, changes, ops, str(parsed.path), missing, missing_ops)
@@ -273,26 +273,26 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
 
 def _plan_summary(svc, analysis_id, analysis, org, dec: Decoded, changes, ops) -> None:
     a_changed = {k: v for k, v in dec.analysis.items()
-                 if k in ANALYSIS_TEXT_FIELDS and _differs(analysis.values[k], v)}
+                 if k in ANALYSIS_TEXT_FIELDS and differs(analysis.values[k], v)}
     for k, v in a_changed.items():
         f = KINDS["analysis"].field(k)
         changes.append(PlannedChange("ändra", "analysis", str(analysis.year), f.label,
                                      analysis.values[k], v, fmt.SUMMARY_SHEET, None, f))
     if a_changed:
-        ops.append(_Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.update("analysis", analysis_id, **a_changed), 0))
+        ops.append(Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.update("analysis", analysis_id, **a_changed), 0))
     if org is not None:
-        o_changed = {k: v for k, v in dec.organisation.items() if _differs(org.values.get(k), v)
+        o_changed = {k: v for k, v in dec.organisation.items() if differs(org.values.get(k), v)
                      and not (k == "name" and not v)}
         for k, v in o_changed.items():
             f = KINDS["organisation"].field(k)
             changes.append(PlannedChange("ändra", "organisation", org.name, f.label,
                                          org.values.get(k), v, fmt.SUMMARY_SHEET, None, f))
         if o_changed:
-            ops.append(_Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.set_organisation(**o_changed), 0))
+            ops.append(Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.set_organisation(**o_changed), 0))
 
 
-def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Problems, changes, ops, parsed,
-               missing: tuple[list[PlannedChange], list[_Op]]) -> None:
+def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: Problems, changes, ops, parsed,
+               missing: tuple[list[PlannedChange], list[Op]]) -> None:
     ranges = ctx.ranges
     link_now: dict[str, dict[int, set[int]]] = {}
     for name in {n for cols in LINK_COLUMNS.values() for n in cols.values()}:
@@ -372,7 +372,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
             item_changes.append(PlannedChange("ny", row.kind, "", "", None, title, row.sheet, row.row))
         else:
             for k, v in values.items():
-                if _differs(existing.values.get(k), v):
+                if differs(existing.values.get(k), v):
                     changed[k] = v
                     old, new = existing.values.get(k), v
                     if field_type(spec.field(k)).references:
@@ -416,7 +416,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
         if existing is None and not any(v not in (None, "", False) for v in values.values()) and not targets:
             continue
         changes.extend(item_changes)
-        ops.append(_Op(row.sheet, row.row, _row_runner(aid, row.kind, existing.id if existing else None,
+        ops.append(Op(row.sheet, row.row, _row_runner(aid, row.kind, existing.id if existing else None,
                                                        values if existing is None else changed, link_ops,
                                                        rating_ops), 1))
 
@@ -429,11 +429,11 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
         for sheet_name, sheet in parsed.sheets.items():
             if sheet_name in ITEM_SHEETS:
                 for r in sheet.rows:
-                    present_hid = _cell_text(r.get(fmt.ID)).strip().upper()
+                    present_hid = cell_text(r.get(fmt.ID)).strip().upper()
                     if present_hid:
-                        m = _HID.match(present_hid)
-                        if m and m.group(1) in _PREFIX_KIND:
-                            present[_PREFIX_KIND[m.group(1)]].add(present_hid)
+                        m = HID_PATTERN.match(present_hid)
+                        if m and m.group(1) in PREFIX_KIND:
+                            present[PREFIX_KIND[m.group(1)]].add(present_hid)
         for kind in ITEM_KINDS:
             if SHEET_OF_KIND[kind] not in parsed.sheets:
                 continue
@@ -441,7 +441,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: _Proble
                 if hid not in present[kind]:
                     title = rec.values.get(KINDS[kind].title_field) or ""  # the ID is shown beside it
                     mchanges.append(PlannedChange("ta bort", kind, hid, "", title, None, SHEET_OF_KIND[kind], None))
-                    mops.append(_Op(SHEET_OF_KIND[kind], None,
+                    mops.append(Op(SHEET_OF_KIND[kind], None,
                                    _delete_op(kind, rec.id), 9))
 
 
@@ -465,7 +465,7 @@ def _row_runner(aid, kind, item_id, values, link_ops, rating_ops):
     return run
 
 
-def _check_cycles(dd_final: dict[int, set[int]], dd_rows: dict[int, DRow], by_id, p: _Problems) -> None:
+def _check_cycles(dd_final: dict[int, set[int]], dd_rows: dict[int, DRow], by_id, p: Problems) -> None:
     """Refuse rows of Beroenden whose "Beror på" would close a circle of dependencies."""
     state: dict[int, int] = {}
     in_cycle: set[int] = set()
@@ -499,7 +499,7 @@ def _check_cycles(dd_final: dict[int, set[int]], dd_rows: dict[int, DRow], by_id
                   "en cirkel av beroenden är inte tillåten.")
 
 
-def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops, missing, parsed) -> None:
+def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: Problems, changes, ops, missing, parsed) -> None:
     now = {(lr.left_id, lr.right_id): lr for lr in svc.links("function_dependency", analysis_id=aid)}
     spec = LINKS["function_dependency"]
     labels = {f.name: f.label for f in spec.fields}
@@ -525,13 +525,13 @@ def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops
             changes.append(PlannedChange("koppla", "function", f.hid, spec.label, None, d.hid, fmt.LINK_SHEET, link.row))
             attrs = dict(link.attrs)
         else:
-            attrs = {k: v for k, v in link.attrs.items() if _differs(existing.attrs.get(k), v)}
+            attrs = {k: v for k, v in link.attrs.items() if differs(existing.attrs.get(k), v)}
             for k, v in attrs.items():
                 changes.append(PlannedChange("ändra", "function", f.hid, f"{label}: {labels[k]}",
                                              existing.attrs.get(k), v, fmt.LINK_SHEET, link.row, fields[k]))
             if not attrs:
                 continue
-        ops.append(_Op(fmt.LINK_SHEET, link.row, (lambda a, b, at: lambda s, c: s.link("function_dependency", a, b,
+        ops.append(Op(fmt.LINK_SHEET, link.row, (lambda a, b, at: lambda s, c: s.link("function_dependency", a, b,
                                                                                        **at))(f.id, d.id, attrs), 2))
     mchanges, mops = missing
     if sheet is not None:
@@ -539,11 +539,11 @@ def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: _Problems, changes, ops
             if key not in seen:
                 fh, dh = by_id[("function", key[0])].hid, by_id[("dependency", key[1])].hid
                 mchanges.append(PlannedChange("koppla bort", "function", fh, spec.label, dh, None, fmt.LINK_SHEET, None))
-                mops.append(_Op(fmt.LINK_SHEET, None, (lambda a, b: lambda s, c: s.unlink("function_dependency", a, b))(
+                mops.append(Op(fmt.LINK_SHEET, None, (lambda a, b: lambda s, c: s.unlink("function_dependency", a, b))(
                     *key), 9))
 
 
-def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, missing, parsed) -> None:
+def _plan_children(svc, aid, dec: Decoded, db, p: Problems, changes, ops, missing, parsed) -> None:
     plans = db["continuity_plan"]
     existing: dict[tuple[str, str], list[Record]] = {("participant", ""): svc.list("participant", aid)}
     for hid, plan in plans.items():
@@ -588,15 +588,15 @@ def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, missi
         if target is None:
             changes.append(PlannedChange("ny", ch.kind, ch.owner, "", None, values.get(spec.title_field, ""),
                                          ch.sheet, ch.row))
-            ops.append(_Op(ch.sheet, ch.row, _create_op(ch.kind, owner_id, values), 3))
+            ops.append(Op(ch.sheet, ch.row, _create_op(ch.kind, owner_id, values), 3))
         else:
             seen.add((ch.kind, target.id))
-            changed = {k: v for k, v in values.items() if _differs(target.values.get(k), v)}
+            changed = {k: v for k, v in values.items() if differs(target.values.get(k), v)}
             for k, v in changed.items():
                 changes.append(PlannedChange("ändra", ch.kind, name, spec.field(k).label, target.values.get(k), v,
                                              ch.sheet, ch.row, spec.field(k)))
             if changed:
-                ops.append(_Op(ch.sheet, ch.row, _update_op(ch.kind, target.id, changed), 3))
+                ops.append(Op(ch.sheet, ch.row, _update_op(ch.kind, target.id, changed), 3))
     mchanges, mops = missing
     if True:  # parts gone from their sheets: deleted only with delete_missing (ImportPlan.missing)
         for (kind, owner), rows in existing.items():
@@ -606,4 +606,4 @@ def _plan_children(svc, aid, dec: Decoded, db, p: _Problems, changes, ops, missi
             for rec in rows:
                 if (kind, rec.id) not in seen:
                     mchanges.append(PlannedChange("ta bort", kind, owner, "", rec.label, None, sheet_name, None))
-                    mops.append(_Op(sheet_name, None, _delete_op(kind, rec.id), 8))
+                    mops.append(Op(sheet_name, None, _delete_op(kind, rec.id), 8))

@@ -32,7 +32,7 @@ from rsa_desktop.ui.app.welcome import SetupPage, WelcomePage
 from rsa_desktop.ui.app.window_analysis import AnalysisMixin
 from rsa_desktop.ui.app.window_files import FilesMixin
 from rsa_desktop.ui.app.window_menus import MenusMixin
-from rsa_desktop.ui.app.window_pages import PAGE_KEYS, PagesMixin, _is_step_page, _Pages
+from rsa_desktop.ui.app.window_pages import PAGE_KEYS, Pages, PagesMixin, is_step_page
 from rsa_desktop.ui.app.window_status import StatusMixin
 from rsa_desktop.ui.commands import workers
 from rsa_desktop.ui.steps import completeness
@@ -45,7 +45,7 @@ class MainWindow(PagesMixin, StatusMixin, MenusMixin, FilesMixin, AnalysisMixin,
         from rsa_desktop.ui.app import input_guard
         input_guard.install()  # wheel and undo rules for every widget of the program (ui/app/input_guard.py)
         self.session = DocumentSession(self)
-        self.pages = _Pages(self._build_page)  # built on first use: ten pages cost start-up time
+        self.pages = Pages(self._build_page)  # built on first use: ten pages cost start-up time
         self.warm_pages = True  # build the others one by one when the window is idle (after the first statuses)
         self.statuses: dict[str, completeness.StepStatus] = {}
         self.findings: list = []  # RSA-kontroll of the current analysis (services/review.py)
@@ -227,7 +227,7 @@ class MainWindow(PagesMixin, StatusMixin, MenusMixin, FilesMixin, AnalysisMixin,
         self.import_action.setEnabled(self.session.is_open and not file_ro and a is not None)
         self.followup_action.setEnabled(self.previous_analysis() is not None)
         for _key, page in self.pages.built():
-            if _is_step_page(page):
+            if is_step_page(page):
                 page.set_read_only(ro)
         for act in (self.add_item_action, self.duplicate_action, self.delete_action):
             act.setEnabled(not ro)

@@ -14,13 +14,13 @@ from rsa_desktop.ui.steps.overview import OverviewPage
 PAGE_KEYS = ("oversikt",) + completeness.STEP_KEYS
 
 
-def _is_step_page(page) -> bool:
+def is_step_page(page) -> bool:
     """A step page (ui/steps/pages.py, imported when the first step page is built: not imported, none exists)."""
     steps = sys.modules.get("rsa_desktop.ui.steps.pages")
     return steps is not None and isinstance(page, steps.StepPage)
 
 
-class _Pages(dict):
+class Pages(dict):
     """The pages by key, each built when first asked for. Reading (`[key]`, get, values, items) builds;
     `built()` and `is_built()` see only the pages that exist."""
 
@@ -75,7 +75,7 @@ class PagesMixin:
             from rsa_desktop.ui.steps.pages import build_page
             page = build_page(self.session, key, self.page_stack)
         page.navigate.connect(self.go_to)
-        if _is_step_page(page):
+        if is_step_page(page):
             page.goToFinding.connect(self.go_to_finding)
         self.pages.put(key, page)
         i = PAGE_KEYS.index(key)
@@ -86,7 +86,7 @@ class PagesMixin:
         placeholder.deleteLater()
         self.page_stack.setCurrentIndex(current)
         # What the other pages got while this one did not exist yet.
-        if _is_step_page(page):
+        if is_step_page(page):
             page.set_read_only(self.session.read_only())
             if key in self.statuses:
                 page.set_findings(self.statuses[key].findings)
@@ -164,12 +164,12 @@ class PagesMixin:
 
     def toggle_guidance(self) -> None:
         page = self.pages.get(self.current_key())
-        if _is_step_page(page) and page.guidance:
+        if is_step_page(page) and page.guidance:
             page.guidance.set_expanded(not page.guidance.is_expanded())
 
     def active_section(self):
         page = self.pages.get(self.current_key())
-        if not _is_step_page(page) or not page.sections:
+        if not is_step_page(page) or not page.sections:
             return None
         tabs = getattr(page, "tabs", None)
         if isinstance(tabs, QTabWidget):

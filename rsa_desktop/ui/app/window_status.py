@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
-from rsa_desktop.ui.app.window_pages import _is_step_page
+from rsa_desktop.ui.app.window_pages import is_step_page
 from rsa_desktop.ui.commands import workers
 from rsa_desktop.ui.steps import completeness, findings
 
@@ -149,7 +149,7 @@ class StatusMixin:
             item.setToolTip(tip)
             item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tip)
         for key, page in self.pages.built():
-            if _is_step_page(page):
+            if is_step_page(page):
                 page.set_findings(self.statuses[key].findings)
         self.pages["oversikt"].set_data(self.statuses, snap)
         if self.pages.is_built("rapport"):
