@@ -26,6 +26,7 @@ from rsa_desktop.domain import severity
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.reports.common import SECRET_LEGEND, SECRET_MARK, Marking, yes_no
+from rsa_desktop.reports.prose import fixed_text
 from rsa_desktop.services.consolidate import CLASS_LABEL, Consolidation, band_for
 
 TITLE = "Stockholms stad – sammanställning av risk- och sårbarhetsanalyser"
@@ -81,13 +82,13 @@ def _overview_rows(c: Consolidation) -> list[tuple[str, Any]]:
 
 
 def _secrecy_note(c: Consolidation) -> str:
+    from rsa_desktop.reports.common import load_template
+
     if c.public:
-        return ("Öppet utdrag: allt som inlämningarnas öppna utdrag utelämnar har utelämnats här också. "
-                "Numreringen kan ha luckor.")
+        return fixed_text(load_template(), "consolidated_public_note")
     n = sum(1 for s in c.included for f in s.functions if f.critical and f.secret) + \
         sum(1 for s in c.included for r in s.risks if r.secret)
-    return (f"Uppgifter som är markerade med sekretess ingår och har Ja i kolumnen Sekretess "
-            f"({n} samhällsviktiga verksamheter och risker).")
+    return fixed_text(load_template(), "consolidated_secret_note", count=n)
 
 
 def build_workbook(c: Consolidation):
@@ -263,8 +264,8 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
         b.h1(title)
 
     chapter("Inlämningar")
-    b.para(f"{n['submissions']} inlämningar för {c.year} ingår. {n['errors']} filer kunde inte läsas och "
-           f"{n['missing']} organisationer som enligt katalogen ska lämna in RSA saknas.")
+    b.para(fixed_text(b.t, "consolidated_submissions", submissions=n["submissions"], year=c.year,
+                      errors=n["errors"], missing=n["missing"]))
     b.table(["Organisation", "År", "Fil", "Ingår", "Anmärkning"],
             [[sub.organisation, sub.year, sub.source.name, "Ja" if sub.included else "Nej", sub.note]
              for sub in c.submissions], [0.3, 0.08, 0.27, 0.08, 0.27])
@@ -289,18 +290,14 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
                 [0.32, 0.5, 0.18])
 
     chapter("Förvaltningsgemensamma beroenden")
-    b.para("Beroenden som flera organisationers samhällsviktiga verksamheter har av samma leverantör. "
-           "Leverantören behöver klara den strängaste toleransen. Beroenden av organisationens egen personal "
-           "eller egna enheter räknas inte. Leverantörer jämförs utan skiftläge, skiljetecken, detaljer inom "
-           "parentes, avtalsnummer och bolagsform (AB), och stadens organisationer känns igen på namn, "
-           "förvaltning och andra namn i katalogen; kolumnen Stavningar visar vad som räknats som samma.")
+    b.para(fixed_text(b.t, "consolidated_shared"))
     b.table(["Leverantör", "Organisationer", "Strängaste tolerans", "Krävs av", "Stavningar"],
             [[p.name, f"{len(p.organisations)}: " + ", ".join(p.organisations), format_duration(p.strictest) or "–",
               "; ".join(p.strictest_by), "; ".join(p.variants)] for p in c.shared],
             [0.17, 0.3, 0.11, 0.24, 0.18])
 
     chapter("Riskmatris")
-    b.para("Antal risker per ruta (sannolikhet × sammanvägd konsekvens) i alla inlämningar.")
+    b.para(fixed_text(b.t, "consolidated_matrix"))
     header = ["Sannolikhet"] + [f"{cv} {label}".strip() for cv, label in c.consequence_levels]
     rows, fills = [], []
     for i, (lv, label) in enumerate(reversed(c.likelihood_levels)):
@@ -324,25 +321,26 @@ def build_pdf(c: Consolidation, target, *, top_gaps: int = 60, top_overdue: int 
             [[sub.organisation, f"{_mark(r)} {r.title}", r.category, r.likelihood, r.consequence, r.score]
              for sub, r in c.top_risks], [0.25, 0.37, 0.18, 0.06, 0.06, 0.08])
 
-    b.para(f"Här visas de {len(c.top_risks)} allvarligaste av {len(c.all_risks)} risker. Alla risker finns i "
-           "bilagan Alla risker och på bladet Alla risker i Excelfilen.")
+    b.para(fixed_text(b.t, "consolidated_top_risks", shown=len(c.top_risks), total=len(c.all_risks)))
 
     chapter("Kontinuitetsgap")
     high = [(sub, g) for sub, g in c.gaps if g.severity == severity.HIGH]
-    b.para(f"{len(c.gaps)} gap i alla inlämningar, varav {len(high)} med hög allvarlighet. "
-           f"Hela listan finns i Excelfilen; här visas de {min(top_gaps, len(c.gaps))} allvarligaste.")
+    b.para(fixed_text(b.t, "consolidated_gaps", count=len(c.gaps), high=len(high),
+                      shown=min(top_gaps, len(c.gaps))))
     b.table(["Organisation", "Allvarlighet", "Gap"],
             [[sub.organisation, g.severity, g.title + (f" {SECRET_MARK}" if g.secret else "")]
              for sub, g in c.gaps[:top_gaps]], [0.3, 0.14, 0.56])
 
     chapter("Försenade åtgärder")
-    b.para(f"{len(c.overdue)} åtgärder har passerat sitt slutdatum utan att vara genomförda"
-           + (f"; de {top_overdue} äldsta visas." if len(c.overdue) > top_overdue else "."))
+    if len(c.overdue) > top_overdue:
+        b.para(fixed_text(b.t, "consolidated_overdue_top", count=len(c.overdue), shown=top_overdue))
+    else:
+        b.para(fixed_text(b.t, "consolidated_overdue", count=len(c.overdue)))
     b.table(["Organisation", "Åtgärd", "Klart senast", "Status"],
             [[sub.organisation, f"{_mark(a)} {a.title}", a.deadline.isoformat(), _status(a.status)]
              for sub, a in c.overdue[:top_overdue]], [0.3, 0.44, 0.13, 0.13])
     chapter("Bilaga: Alla risker")
-    b.para(f"Alla {len(c.all_risks)} risker i inlämningarna, de allvarligaste först.")
+    b.para(fixed_text(b.t, "consolidated_all_risks", count=len(c.all_risks)))
     b.table(["Organisation", "Risk", "Kategori", "S", "K", "Värde"],
             [[sub.organisation, f"{_mark(r)} {r.title}", r.category, r.likelihood, r.consequence, r.score]
              for sub, r in c.all_risks], [0.25, 0.37, 0.18, 0.06, 0.06, 0.08])

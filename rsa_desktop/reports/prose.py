@@ -52,6 +52,17 @@ FIELDS: Mapping[str, frozenset[str]] = {
     "card_no_contacts": frozenset(),
     "card_no_recovery": frozenset(),
     "long_table": frozenset({"rows", "what", "shown", "chosen", "appendix"}),
+    # the city's consolidation (reports/consolidated.py)
+    "consolidated_public_note": frozenset(),
+    "consolidated_secret_note": frozenset({"count"}),
+    "consolidated_submissions": frozenset({"submissions", "year", "errors", "missing"}),
+    "consolidated_shared": frozenset(),
+    "consolidated_matrix": frozenset(),
+    "consolidated_top_risks": frozenset({"shown", "total"}),
+    "consolidated_gaps": frozenset({"count", "high", "shown"}),
+    "consolidated_overdue": frozenset({"count"}),
+    "consolidated_overdue_top": frozenset({"count", "shown"}),
+    "consolidated_all_risks": frozenset({"count"}),
 }
 
 
