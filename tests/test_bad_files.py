@@ -240,3 +240,52 @@ def test_a_damaged_date_reads_as_no_date(tmp_path, good):
         aid = svc.analyses()[0].id
         actions = {a.hid: a for a in svc.list("action", aid)}
     assert actions["Å1"].deadline is None and len(actions) > 10
+
+
+def _damage(path, sql):
+    with sqlite3.connect(path) as c:
+        c.execute("PRAGMA journal_mode = DELETE")
+        c.execute("PRAGMA ignore_check_constraints = ON")
+        c.execute(sql)
+
+
+@pytest.mark.parametrize("sql, read, expected", [
+    # a nullable level reads as missing, whatever kind of wrong value it holds
+    ("UPDATE risk SET likelihood = 'tre' WHERE hid = 'R1'", lambda r: r.likelihood, None),
+    ("UPDATE risk SET likelihood = X'00ff' WHERE hid = 'R1'", lambda r: r.likelihood, None),
+    ("UPDATE risk SET likelihood = '3' WHERE hid = 'R1'", lambda r: r.likelihood, 3),
+    # a non-null column reads as its default
+    ("UPDATE risk SET sort_order = 'först' WHERE hid = 'R1'", lambda r: r.sort_order, 0),
+    # a blob in a text column reads as text with a replacement character, not as bytes
+    ("UPDATE risk SET title = X'52ff' WHERE hid = 'R1'", lambda r: r.title, "R\ufffd"),
+])
+def test_a_wrong_kind_of_value_reads_as_missing_not_as_a_crash(tmp_path, good, sql, read, expected):
+    """SQLite keeps whatever a hostile file holds in any column; every column reads back tolerantly."""
+    _damage(good, sql)
+    from rsa_desktop.services.rsa import RsaService
+
+    with Document.open(good, readonly=True) as doc:
+        svc = RsaService(doc)
+        aid = svc.analyses()[0].id
+        slow = svc.find_by_hid("risk", aid, "R1")
+        fast = next(r for r in svc.snapshot(aid, ("risk",)).list("risk", aid) if r.id == slow.id)
+    assert read(slow) == read(fast) == expected
+
+
+def test_a_wrong_flag_reads_as_its_default(tmp_path, good):
+    _damage(good, "UPDATE analysis SET archived = 'ja'")
+    from rsa_desktop.services.rsa import RsaService
+
+    with Document.open(good, readonly=True) as doc:
+        assert RsaService(doc).analyses()[0].archived is False
+
+
+def test_a_damaged_required_time_is_a_damaged_file_in_one_line(tmp_path, good):
+    _damage(good, "UPDATE analysis SET created_at = 'i går'")
+    from rsa_desktop.services.rsa import RsaService
+
+    with Document.open(good, readonly=True) as doc, pytest.raises(errors.CorruptFileError) as info:
+        RsaService(doc).analyses()
+    assert "skadat värde" in str(info.value) and "\n" not in str(info.value)
+    result = run_cli("info", good)
+    assert result.returncode != 0 and "skadat värde" in result.stderr and "Traceback" not in result.stderr

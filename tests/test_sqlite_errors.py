@@ -47,3 +47,18 @@ def test_real_sqlite_errors_carry_their_code(tmp_path):
         conn.execute("SELECT * FROM sqlite_master").fetchall()
     conn.close()
     assert isinstance(translate_sqlite_error(info.value), e.NotAnRsaFileError)
+
+
+@pytest.mark.parametrize("exc", [ValueError("Invalid isoformat string: 'x'"), UnicodeDecodeError("utf-8", b"\xff", 0, 1, "codec"),
+                                 ValueError("invalid literal for int() with base 10: 'Hemlig plan'")])
+def test_a_bug_whose_message_sounds_like_a_damaged_value_stays_a_bug(exc):
+    """Only the tolerant column reading says a stored value is damaged (DamagedValue); a ValueError of ours
+    with the same words is a bug and goes to the crash dialog, not to a "restore a backup" message."""
+    assert translate_sqlite_error(exc) is None
+
+
+def test_a_damaged_value_is_a_damaged_file():
+    from rsa_desktop.model.entities import DamagedValue
+
+    err = translate_sqlite_error(DamagedValue("risk", "likelihood"))
+    assert isinstance(err, e.CorruptFileError) and "risk.likelihood" in str(err)

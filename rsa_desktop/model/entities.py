@@ -488,3 +488,111 @@ class CataloguePackage(SQLModel, table=True):
     name: str = _text()
     content: str = _text()  # the package as JSON (services/catalogue_update.py validates it)
     imported_at: str = _text()  # UTC, ISO 8601
+
+
+# --- reading back a damaged value ------------------------------------------------------------
+# SQLite stores whatever a hostile or damaged file holds in any column ('abc' in an INTEGER, a blob
+# in a TEXT). Every column therefore reads back through one tolerant type: a value of the wrong
+# kind reads as missing where the column allows that (None, or the column's default), and as
+# DamagedValue, a known error the storage layer shows as a damaged file, where it does not. So no
+# ValueError or TypeError of a damaged file ever reaches domain code, and none needs guessing from
+# its message.
+
+
+class DamagedValue(Exception):
+    """A stored value of the wrong kind in a column that has no "missing" to read it as."""
+
+    def __init__(self, table: str, column: str):
+        super().__init__(f"{table}.{column}")
+        self.table, self.column = table, column
+
+
+def _as_int(v: object) -> int | None:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str) and v.strip().lstrip("-").isdigit():
+        return int(v)
+    return None
+
+
+def _as_bool(v: object) -> bool | None:
+    return bool(v) if v in (0, 1) else None
+
+
+def _as_text(v: object) -> str | None:
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v).decode("utf-8", "replace")
+    if isinstance(v, (int, float)):
+        return str(v)
+    return None
+
+
+def _as_datetime(v: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(v).strip())
+    except ValueError:  # fromisoformat's own: the text is no time
+        return None
+
+
+class _Tolerant(TypeDecorator):
+    """Wraps one column's type: writes as before (same DDL), reads a wrong value as described above."""
+
+    impl = String  # replaced per column by the column's own type
+    cache_ok = True
+
+    def __init__(self, inner, kind: type, convert, fallback, table: str, column: str):
+        super().__init__()
+        self.impl = inner  # the column's own type, so DDL and binding stay byte-identical
+        self._kind, self._convert, self._fallback = kind, convert, fallback
+        self._where = (table, column)
+
+    def load_dialect_impl(self, dialect):
+        return self.impl
+
+    def result_processor(self, dialect, coltype):
+        inner = self.impl.dialect_impl(dialect).result_processor(dialect, coltype)
+        kind, convert, fallback, where = self._kind, self._convert, self._fallback, self._where
+
+        def process(value):
+            if value is None:
+                return None
+            if type(value) is kind:  # what SQLite returns for a well-formed value
+                if inner is None:
+                    return value
+                try:
+                    return inner(value)
+                except (ValueError, TypeError):  # the inner type's own parse failed: a damaged value
+                    pass
+            good = convert(value)
+            if good is not None:
+                return good
+            if fallback is _NO_FALLBACK:
+                raise DamagedValue(*where)
+            return fallback
+
+        return process
+
+
+_NO_FALLBACK = object()
+_READERS = {int: _as_int, bool: _as_bool, str: _as_text, dt.datetime: _as_datetime}
+# What SQLite hands back for a well-formed value of each Python type (a date arrives as text).
+_STORED = {int: int, bool: int, str: str, dt.datetime: str}
+
+
+def _read_tolerantly() -> None:
+    for table in SQLModel.metadata.tables.values():
+        for col in table.columns:
+            if isinstance(col.type, (TolerantDate, _Tolerant)):
+                continue
+            base = col.type.impl if isinstance(col.type, TypeDecorator) else col.type  # sqlmodel's AutoString
+            py = base.python_type
+            if py not in _READERS:
+                raise TypeError(f"{table.name}.{col.name}: no tolerant reader for {py}")
+            default = getattr(col.default, "arg", _NO_FALLBACK) if col.default is not None else _NO_FALLBACK
+            if callable(default):
+                default = _NO_FALLBACK
+            fallback = None if col.nullable and not col.primary_key else default
+            col.type = _Tolerant(col.type, _STORED[py], _READERS[py], fallback, table.name, col.name)
+
+
+_read_tolerantly()

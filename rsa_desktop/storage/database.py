@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 from sqlmodel import Session
 
+from rsa_desktop.model.entities import DamagedValue
 from rsa_desktop.storage import crypto, migrations, private
 from rsa_desktop.storage.errors import (
     CorruptFileError,
@@ -57,11 +58,11 @@ def _uri(path: Path, *, readonly: bool, immutable: bool = False) -> str:
 def translate_sqlite_error(exc: BaseException, path: object = None) -> DocumentError | None:
     """Map a SQLite failure to a known problem with a Swedish message; None for a bug."""
     orig = getattr(exc, "orig", exc)
-    if isinstance(orig, (UnicodeError, ValueError)) and not isinstance(orig, sqlite3.Error) and (
-            "isoformat" in str(orig) or "codec" in str(orig) or "invalid literal" in str(orig)):
-        # A stored value that cannot be read back (a damaged file); never a bug of ours to crash on.
-        return CorruptFileError("Filen innehåller ett skadat värde som inte kan läsas. Återställ från en "
-                                "säkerhetskopia, eller kontrollera filen med rsa-desktop check.", path)
+    if isinstance(orig, DamagedValue):
+        # Raised only by the columns' tolerant reading (model/entities.py), never by a bug of ours: a
+        # ValueError, whatever its message, is a bug and reaches the crash dialog.
+        return CorruptFileError(f"Filen innehåller ett skadat värde som inte kan läsas ({orig}). Återställ från "
+                                "en säkerhetskopia, eller kontrollera filen med rsa-desktop check.", path)
     if not isinstance(orig, sqlite3.Error):
         if isinstance(orig, OSError) and orig.errno == 28:
             return DiskFullError("Disken är full. Frigör utrymme och försök igen; inget har gått förlorat.", path)
