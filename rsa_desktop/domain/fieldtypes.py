@@ -154,6 +154,7 @@ class FieldType(ABC):
     """The behaviour shared by every type; a subclass per type overrides what differs."""
 
     code: ClassVar[str] = ""
+    stored: ClassVar[type] = str  # the Python type of the stored value (the item's field, the column)
     widget: ClassVar[str] = "line"  # the form's widget key (ui/forms.py maps it to a widget class)
     cell_format: ClassVar[str] = "text"  # the writer's column format
     cell_width: ClassVar[float | None] = None
@@ -243,6 +244,7 @@ class LongTextType(FieldType):
 
 class BoolType(FieldType):
     code = "bool"
+    stored = bool
     widget = "check"
     cell_format = "enum"
 
@@ -296,6 +298,7 @@ class OptBoolType(BoolType):
 
 class DateType(FieldType):
     code = "date"
+    stored = dt.date
     widget = "date"
     cell_format = "date"
 
@@ -324,6 +327,7 @@ class DateType(FieldType):
 
 class DurationType(FieldType):
     code = "duration"
+    stored = int
     widget = "duration"
     cell_format = "enum"  # the text column; the minutes column beside it is "minutes"
     minutes_column = True
@@ -375,7 +379,7 @@ class DurationType(FieldType):
 
 class WholeNumberType(FieldType):
     """A whole number: int, a scale level, a reference. What it must also satisfy is `_check`."""
-
+    stored = int
     cell_format = "int"
 
     def clean(self, spec: Spec, value: Any, ranges: ScaleRanges = _DEFAULT_RANGES) -> Any:

@@ -31,6 +31,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rsa_desktop.domain.items import (
+    Analysis,
+    Capability,
+    ContinuityPlan,
+    Dependency,
+    Exercise,
+    Fallback,
+    Function,
+    Item,
+    Vulnerability,
+)
+
 PUBLIC_MARKING = "Öppet utdrag"
 
 # The analysis' free-text fields that are printed in a report, with their Swedish labels.
@@ -51,7 +63,7 @@ ITEM_ORDER = ("function", "dependency", "risk", "vulnerability", "capability", "
               "exercise")
 
 
-def is_marked(item: Any) -> bool:
+def is_marked(item: Item) -> bool:
     """Whether an item itself is marked sekretess."""
     return bool(getattr(item, "secret", False))
 
@@ -72,8 +84,8 @@ class Selection:
     def keeps_link(self, left_kind: str, left_id: int, right_kind: str, right_id: int) -> bool:
         return self.keeps(left_kind, left_id) and self.keeps(right_kind, right_id)
 
-    def keeps_fallback(self, fallback: Any) -> bool:
-        dep = getattr(fallback, "dependency_id", None)
+    def keeps_fallback(self, fallback: Fallback) -> bool:
+        dep = fallback.dependency_id
         return dep is None or self.keeps("dependency", dep)
 
     def keeps_finding(self, finding: Any) -> bool:
@@ -87,7 +99,7 @@ class Selection:
         return not (set(getattr(finding, "items", ()) or ()) & self.left_out_hids)
 
 
-def select(items: Mapping[str, Sequence[Any]], *, title_of: Mapping[str, str] | None = None) -> Selection:
+def select(items: Mapping[str, Sequence[Item]], *, title_of: Mapping[str, str] | None = None) -> Selection:
     """The excerpt's selection from all items of one analysis (kind → items)."""
     kept: dict[str, set[int]] = {k: {r.id for r in rs if not is_marked(r)} for k, rs in items.items()}
     if "continuity_plan" in kept:
@@ -95,11 +107,12 @@ def select(items: Mapping[str, Sequence[Any]], *, title_of: Mapping[str, str] | 
         kept["continuity_plan"] = {
             p.id for p in items["continuity_plan"]
             if p.id in kept["continuity_plan"]
-            and (functions is None or getattr(p, "function_id", None) is None or p.function_id in functions)}
+            and (functions is None or not isinstance(p, ContinuityPlan) or p.function_id is None
+                 or p.function_id in functions)}
         if "exercise" in kept:
             plans = kept["continuity_plan"]
             kept["exercise"] = {x.id for x in items["exercise"] if x.id in kept["exercise"]
-                                and (getattr(x, "plan_id", None) is None or x.plan_id in plans)}
+                                and (not isinstance(x, Exercise) or x.plan_id is None or x.plan_id in plans)}
     left_out = [(k, r) for k, rs in items.items() for r in rs if r.id not in kept[k]]
     names = []
     for k, r in left_out:
@@ -111,7 +124,7 @@ def select(items: Mapping[str, Sequence[Any]], *, title_of: Mapping[str, str] | 
                      tuple(names))
 
 
-def keep_items(items: Mapping[str, Sequence[Any]], selection: Selection | None) -> dict[str, list[Any]]:
+def keep_items(items: Mapping[str, Sequence[Item]], selection: Selection | None) -> dict[str, list[Item]]:
     """The items an excerpt keeps, in their order (all of them when `selection` is None)."""
     if selection is None:
         return {k: list(rs) for k, rs in items.items()}
@@ -166,7 +179,7 @@ class FreeText:
     reason: str  # "marked", "names_secret" or ""
 
 
-def free_text(analysis: Any, name: str, selection: Selection) -> FreeText:
+def free_text(analysis: Analysis, name: str, selection: Selection) -> FreeText:
     """What an excerpt prints for one free-text field of the analysis."""
     label = dict(FREE_TEXT_FIELDS)[name]
     written = str(getattr(analysis, name, "") or "")
@@ -181,11 +194,11 @@ def free_text(analysis: Any, name: str, selection: Selection) -> FreeText:
     return FreeText(name, label, written, False, "")
 
 
-def free_texts(analysis: Any, selection: Selection) -> list[FreeText]:
+def free_texts(analysis: Analysis, selection: Selection) -> list[FreeText]:
     return [free_text(analysis, n, selection) for n in FREE_TEXT_NAMES]
 
 
-def public_analysis_values(analysis_values: Mapping[str, Any], analysis: Any,
+def public_analysis_values(analysis_values: Mapping[str, Any], analysis: Analysis,
                            selection: Selection) -> dict[str, Any]:
     """The analysis' stored values as an excerpt may show them: public free texts, no secret marking."""
     out = dict(analysis_values)
@@ -199,16 +212,16 @@ def public_analysis_values(analysis_values: Mapping[str, Any], analysis: Any,
 
 # -- the analysis' decision, the review, the honest note -----------------------------------------
 
-def has_secrecy_decision(analysis: Any) -> bool:
+def has_secrecy_decision(analysis: Analysis) -> bool:
     return bool(str(getattr(analysis, "secrecy_marking", "") or "").strip()
                 or getattr(analysis, "security_class", None))
 
 
-def anything_marked(selection: Selection, analysis: Any) -> bool:
+def anything_marked(selection: Selection, analysis: Analysis) -> bool:
     return selection.omitted > 0 or bool(parse_public_texts(getattr(analysis, "public_texts", "")))
 
 
-def review_required(analysis: Any, selection: Selection) -> bool:
+def review_required(analysis: Analysis, selection: Selection) -> bool:
     """A sekretessgranskning must precede the excerpt: a secrecy decision exists but nothing is marked."""
     return has_secrecy_decision(analysis) and not anything_marked(selection, analysis)
 
@@ -269,7 +282,7 @@ def _staff(text: str) -> bool:
     return "personal" in t or "uthållig" in t or "bemanning" in t
 
 
-def sensitive_items(items: Mapping[str, Sequence[Any]], selection: Selection | None = None, *,
+def sensitive_items(items: Mapping[str, Sequence[Item]], selection: Selection | None = None, *,
                     plan_parts: Mapping[int, tuple[int, int]] | None = None) -> list[Sensitive]:
     """What the review shows: each published item in a sensitive category, with the categories.
 
@@ -283,11 +296,11 @@ def sensitive_items(items: Mapping[str, Sequence[Any]], selection: Selection | N
                 continue
             cats: list[str] = []
             title = ""
-            if kind == "function":
+            if isinstance(r, Function):
                 title = r.name
                 if r.operation == "extern" or str(r.supplier or "").strip() or str(r.contract or "").strip():
                     cats.append(CATEGORY_SUPPLIER)
-            elif kind == "dependency":
+            elif isinstance(r, Dependency):
                 title = r.name
                 if str(r.provider or "").strip():
                     cats.append(CATEGORY_SUPPLIER)
@@ -297,14 +310,14 @@ def sensitive_items(items: Mapping[str, Sequence[Any]], selection: Selection | N
                     cats.append(CATEGORY_NO_RESERVE)
                 if _staff(r.dep_type):
                     cats.append(CATEGORY_ENDURANCE)
-            elif kind == "vulnerability":
+            elif isinstance(r, Vulnerability):
                 title = r.title
                 cats.append(CATEGORY_VULNERABILITY)
-            elif kind == "capability":
+            elif isinstance(r, Capability):
                 title = r.area
                 if _staff(r.area):
                     cats.append(CATEGORY_ENDURANCE)
-            elif kind == "continuity_plan":
+            elif isinstance(r, ContinuityPlan):
                 title = r.title
                 n_fallbacks, n_contacts = parts.get(r.id, (0, 0))
                 if n_fallbacks:
@@ -312,5 +325,5 @@ def sensitive_items(items: Mapping[str, Sequence[Any]], selection: Selection | N
                 if n_contacts:
                     cats.append(CATEGORY_CONTACT)
             if cats:
-                out.append(Sensitive(kind, r.id, str(r.hid), str(title or ""), tuple(cats)))
+                out.append(Sensitive(kind, r.id, str(r.get("hid") or ""), str(title or ""), tuple(cats)))
     return out

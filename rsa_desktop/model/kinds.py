@@ -1,7 +1,8 @@
 """What every item kind consists of: fields with Swedish labels, types and rules.
 
-One registry drives validation (services), the command line, and later the UI forms and the
-Excel columns, so that a field is described once.
+One registry drives validation (services), the command line, the UI forms and the Excel columns,
+so that a field is described once. Its fields are columns of the kind's table (model/entities.py) and
+fields of its typed item (domain/items.py); tests/test_items.py fails if the three diverge.
 """
 
 from __future__ import annotations

@@ -14,17 +14,16 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 from rsa_desktop import __version__, paths
 from rsa_desktop.domain import public as public_rule
 from rsa_desktop.domain.actions import is_overdue
 from rsa_desktop.domain.ids import hid_key
+from rsa_desktop.domain.items import Item, make_item
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.domain.severity import counts as severity_counts
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
-from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import LinkRecord, RsaService
 
 PUBLIC_MARKING = public_rule.PUBLIC_MARKING
@@ -166,20 +165,20 @@ def load_template() -> ReportTemplate:
 
 @dataclass
 class PlanData:
-    plan: Record
-    fallbacks: list[Record]
-    contacts: list[Record]
+    plan: Item
+    fallbacks: list[Item]
+    contacts: list[Item]
 
 
 @dataclass
 class ReportData:
     public: bool
     marking: Marking
-    organisation: Record | None
-    analysis: Record
+    organisation: Item | None
+    analysis: Item
     scales: Any  # services.scales.Scales
-    participants: list[Record]
-    items: dict[str, list[Record]]  # kind → records in display order (ITEM_KINDS)
+    participants: list[Item]
+    items: dict[str, list[Item]]  # kind → records in display order (ITEM_KINDS)
     plans: list[PlanData]
     links: dict[str, list[LinkRecord]]
     impacts: dict[int, dict[int, int]]  # function id → {horizon id → level}
@@ -187,19 +186,19 @@ class ReportData:
     matrix: Any  # services.matrix.MatrixData, by likelihood and overall consequence
     residual_matrix: Any  # the same risks by residual likelihood and consequence
     gaps: list[Any] | None  # GapFinding list; None when the gap analysis is not available
-    previous: tuple[int, list[Record]] | None  # (year, actions) of the previous analysis year
+    previous: tuple[int, list[Item]] | None  # (year, actions) of the previous analysis year
     exported_at: dt.datetime
     today: dt.date
     program_version: str = __version__
     omitted: int = 0  # how many items the public excerpt left out (stated in `public_note`)
     withheld_texts: int = 0  # how many free texts the excerpt replaced or left out
-    _by_id: dict[tuple[str, int], Record] = field(default_factory=dict, repr=False)
+    _by_id: dict[tuple[str, int], Item] = field(default_factory=dict, repr=False)
     # (link, side) → item id → ids on the other side, in the order of `links[link]` (built on first use)
     _linked: dict[tuple[str, str], dict[int, list[int]]] = field(default_factory=dict, repr=False)
 
     # -- look-ups --
 
-    def get(self, kind: str, item_id: int | None) -> Record | None:
+    def get(self, kind: str, item_id: int | None) -> Item | None:
         if item_id is None:
             return None
         return self._by_id.get((kind, item_id))
@@ -239,7 +238,7 @@ class ReportData:
     def plans_for_function(self, function_id: int) -> list[PlanData]:
         return [p for p in self.plans if p.plan.function_id == function_id]
 
-    def overdue(self, action: Record) -> bool:
+    def overdue(self, action: Item) -> bool:
         return is_overdue(action.status, action.deadline, self.today)
 
     @property
@@ -254,7 +253,7 @@ class ReportData:
             return ""
         return SECRET_LEGEND
 
-    def mark(self, item: Record) -> str:
+    def mark(self, item: Item) -> str:
         """The item's ID with the visible secret mark in a full report: "R3 (S)"."""
         return f"{item.hid} {SECRET_MARK}" if not self.public and public_rule.is_marked(item) else item.hid
 
@@ -264,7 +263,7 @@ class ReportData:
         return f"Risk- och sårbarhetsanalys {self.analysis.year}" + (f" – {org}" if org else "")
 
 
-def _marking(analysis: Record, public: bool) -> Marking:
+def _marking(analysis: Item, public: bool) -> Marking:
     if public:
         return Marking(public=True)
     sec = KINDS["analysis"].field("security_class").choice_label(analysis.security_class) \
@@ -286,7 +285,7 @@ def title_fields() -> dict[str, str]:
 
 
 def public_selection(svc: RsaService, analysis_id: int,
-                     items: dict[str, list[Record]] | None = None) -> public_rule.Selection:
+                     items: dict[str, list[Item]] | None = None) -> public_rule.Selection:
     """The öppet utdrag's selection for one analysis (the rule is domain/public.py's)."""
     if items is None:
         items = {k: svc.list(k, analysis_id) for k in ITEM_KINDS}
@@ -333,15 +332,14 @@ def _gather(svc: RsaService, analysis_id: int, *, public: bool, today: dt.date |
     now = now or dt.datetime.now().replace(microsecond=0)
     analysis = svc.analysis(analysis_id)
     snap = svc.snapshot(analysis_id, kinds=SNAPSHOT_KINDS, links=tuple(LINKS))
-    all_items: dict[str, list[Record]] = {k: snap.list(k, analysis_id) for k in ITEM_KINDS}
+    all_items: dict[str, list[Item]] = {k: snap.list(k, analysis_id) for k in ITEM_KINDS}
     selection = public_selection(svc, analysis_id, all_items) if public else None
     items = public_rule.keep_items(all_items, selection)
     omitted = selection.omitted if selection is not None else 0
     withheld = 0
     if selection is not None:
         withheld = sum(1 for ft in public_rule.free_texts(analysis, selection) if ft.withheld)
-        analysis = Record("analysis", analysis.id, MappingProxyType(
-            public_rule.public_analysis_values(analysis.values, analysis, selection)))
+        analysis = make_item("analysis", public_rule.public_analysis_values(analysis.values, analysis, selection))
     kept = {k: {r.id for r in items[k]} for k in ITEM_KINDS}
 
     links: dict[str, list[LinkRecord]] = {}
@@ -425,7 +423,7 @@ def shorten(text: str, limit: int) -> str:
     return text[:limit].rsplit(" ", 1)[0] + SHORTENED
 
 
-def top_risks(d: ReportData, n: int = 5) -> list[tuple[int, int, Record]]:
+def top_risks(d: ReportData, n: int = 5) -> list[tuple[int, int, Item]]:
     """The highest rated risks as (risk value, overall consequence, risk), highest first."""
     scored = []
     for r in d.items["risk"]:
@@ -476,18 +474,18 @@ def key_figures(d: ReportData) -> list[list[str]]:
 @dataclass
 class ReserveCard:
     """What a reservrutinkort shows for one samhällsviktig verksamhet."""
-    function: Record
+    function: Item
     plans: list[PlanData]
     # (beroende or None for a general routine, how long the verksamhet tolerates its loss, the routine),
     # the most urgent (shortest tolerance) first
-    fallbacks: list[tuple[Record | None, int | None, Record]]
+    fallbacks: list[tuple[Item | None, int | None, Item]]
     # the verksamhet's other beroenden, without a routine: (beroende, tolerance)
-    rest: list[tuple[Record, int | None]]
-    contacts: list[Record]
+    rest: list[tuple[Item, int | None]]
+    contacts: list[Item]
     recovery: list[str]
 
 
-def reserve_card(d: ReportData, f: Record) -> ReserveCard:
+def reserve_card(d: ReportData, f: Item) -> ReserveCard:
     plans = d.plans_for_function(f.id)
     dep_links = sorted((lr for lr in d.links["function_dependency"] if lr.left_id == f.id),
                        key=lambda lr: (lr.attrs.get("tolerance") is None, lr.attrs.get("tolerance") or 0,

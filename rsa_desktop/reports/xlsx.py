@@ -34,6 +34,7 @@ from rsa_desktop.domain.excel_format import (
     TITLE_ROW,
 )
 from rsa_desktop.domain.fieldtypes import field_type
+from rsa_desktop.domain.items import Item
 from rsa_desktop.domain.public import document_subject, is_marked
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.reports.common import (
@@ -44,7 +45,6 @@ from rsa_desktop.reports.common import (
     hid_key,
     yes_no,
 )
-from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 
 __all__ = ["CELL_LIMIT", "FORMAT_NAME", "FORMAT_VERSION", "HEADER_ROW", "LONG_TEXT_SHEET", "PART_SIZE", "SHEETS",
@@ -266,7 +266,7 @@ class WorkbookBuilder:
             rid = row_id(item)
             for ci, (col, value) in enumerate(zip(cols, row_values), 1):
                 self.put(ws, ri, ci, value, col, rid)
-            if not self.data.public and isinstance(item, Record) and is_marked(item):
+            if not self.data.public and isinstance(item, Item) and is_marked(item):
                 # The visible secret mark: the ID cell in the marking's colour (its value stays the ID).
                 c = ws.cell(ri, 1)
                 c.fill = PatternFill("solid", fgColor=_SECRET_FILL)
@@ -401,7 +401,7 @@ def _stacked(book: WorkbookBuilder, cols: list[Col]) -> list[Col]:
             Col(fmt.STACK_YEAR, lambda _r: year, "int", width=7)]
 
 
-def _hids(data: ReportData, link: str, side: str = "left") -> Callable[[Record], str]:
+def _hids(data: ReportData, link: str, side: str = "left") -> Callable[[Item], str]:
     return lambda r: ", ".join(data.linked_hids(link, r.id, side=side))
 
 

@@ -34,11 +34,11 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from rsa_desktop.domain.actions import OPEN_STATUSES, is_open, status_label
+from rsa_desktop.domain.items import Item
 from rsa_desktop.model import entities as e
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS
 from rsa_desktop.services import audit
 from rsa_desktop.services.errors import FieldError, ValidationError
-from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.scales import template_from_scales
 
@@ -69,7 +69,7 @@ def _carried_note(row: dict[str, Any], year: int) -> str:
     return f"{note}\n{line}" if note else line
 
 
-def carry_forward(svc: RsaService, from_analysis_id: int, year: int) -> Record:
+def carry_forward(svc: RsaService, from_analysis_id: int, year: int) -> Item:
     """Create the analysis for `year` from the analysis `from_analysis_id`; returns the new analysis."""
     prev = svc.analysis(from_analysis_id)
     if isinstance(year, bool) or not isinstance(year, int):

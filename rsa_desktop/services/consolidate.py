@@ -37,11 +37,11 @@ from typing import Any
 from rsa_desktop.domain.actions import is_overdue
 from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.ids import hid_key
+from rsa_desktop.domain.items import Item, make_item
 from rsa_desktop.domain.scales import band_for as band_in
 from rsa_desktop.domain.scales import risk_value, scales_from_template
 from rsa_desktop.domain.severity import rank as severity_rank
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, SECURITY_CLASSES
-from rsa_desktop.services.records import Record
 
 CLASS_RANK = {code: i + 1 for i, (code, _label) in enumerate(SECURITY_CLASSES)}
 CLASS_LABEL = dict(SECURITY_CLASSES)
@@ -342,7 +342,7 @@ class WorkbookView:
         dims, horizons = self._scales.dimensions, self._scales.horizons
         dec = decode_workbook(parsed, decode_context(self._scales))
         self.problems = [p for p in (*parsed.problems, *dec.problems) if p.severity == "fel"]
-        self._items: dict[str, list[Record]] = {k: [] for k in (*ITEM_KINDS, "fallback", "contact", "participant")}
+        self._items: dict[str, list[Item]] = {k: [] for k in (*ITEM_KINDS, "fallback", "contact", "participant")}
         ids: dict[str, dict[str, int]] = {k: {} for k in ITEM_KINDS}
         nxt = 0
         for row in dec.rows:
@@ -370,7 +370,7 @@ class WorkbookView:
                 if field_type(f).references:
                     values[f.name] = ids[f.ref].get(row.values.get(f.name) or "")
             values.update(id=iid, hid=row.hid, analysis_id=self.AID)
-            self._items[row.kind].append(Record(row.kind, iid, MappingProxyType(values)))
+            self._items[row.kind].append(make_item(row.kind, values))
             for link, hids in row.links.items():
                 right = LINKS[link].right
                 for h in hids:
@@ -401,11 +401,11 @@ class WorkbookView:
             if "dependency_id" in values:
                 values["dependency_id"] = ids["dependency"].get(ch.values.get("dependency_id") or "")
             values.update(id=nxt, plan_id=plan)
-            self._items[ch.kind].append(Record(ch.kind, nxt, MappingProxyType(values)))
+            self._items[ch.kind].append(make_item(ch.kind, values))
         self.organisation_values = dec.organisation
         self.analysis_values = dec.analysis
 
-    def list(self, kind: str, owner_id: int) -> list[Record]:
+    def list(self, kind: str, owner_id: int) -> list[Item]:
         if kind in ("fallback", "contact"):
             return [r for r in self._items[kind] if r.plan_id == owner_id]
         return list(self._items.get(kind, []))

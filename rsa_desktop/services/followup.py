@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 
 from rsa_desktop.domain.actions import CANCELLED, DONE, is_open, is_overdue
 from rsa_desktop.domain.ids import hid_key as _hid_key
+from rsa_desktop.domain.items import Item
 from rsa_desktop.domain.pairing import pair_with_previous
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
-from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 
 VIEW_KINDS = ("function", "dependency", "risk")
@@ -161,8 +161,8 @@ class Comparison:
         return out
 
 
-def _match(svc: RsaService, previous_id: int, current_id: int, prev: dict[str, dict[int, Record]],
-           cur: dict[str, dict[int, Record]], kinds: tuple[str, ...] = ITEM_KINDS) -> dict[str, dict[int, int]]:
+def _match(svc: RsaService, previous_id: int, current_id: int, prev: dict[str, dict[int, Item]],
+           cur: dict[str, dict[int, Item]], kinds: tuple[str, ...] = ITEM_KINDS) -> dict[str, dict[int, int]]:
     carried = svc.carried_from(current_id)
     return {kind: pair_with_previous({i: r.hid for i, r in cur[kind].items()},
                                      {i: r.hid for i, r in prev[kind].items()},
@@ -187,7 +187,7 @@ def compare(svc: RsaService, previous_id: int, current_id: int, *, today: dt.dat
     cur = {k: {r.id: r for r in svc.list(k, current_id)} for k in ITEM_KINDS}
     matched = _match(svc, previous_id, current_id, prev, cur)
 
-    def ref(kind: str, rec: Record, pid: int | None, cid: int | None) -> ItemRef:
+    def ref(kind: str, rec: Item, pid: int | None, cid: int | None) -> ItemRef:
         title = str(rec.values.get(KINDS[kind].title_field) or "")
         return ItemRef(kind, rec.hid, title, pid, cid)
 
@@ -261,7 +261,7 @@ def compare(svc: RsaService, previous_id: int, current_id: int, *, today: dt.dat
 ACTION_GROUPS = ("completed", "cancelled", "overdue", "carried_over", "dropped", "new")
 
 
-def _action_group(previous: Record | None, current: Record | None, today: dt.date) -> str:
+def _action_group(previous: Item | None, current: Item | None, today: dt.date) -> str:
     """The one follow-up group of an action ("" = nothing to report, e.g. finished in both years).
 
     Order matters: done or cancelled since last year first, then overdue (open with a passed deadline, carried
@@ -286,7 +286,7 @@ def _action_group(previous: Record | None, current: Record | None, today: dt.dat
     return "carried_over" if is_open(current.status) and is_open(previous.status) else ""
 
 
-def previous_analysis(svc: RsaService, analysis_id: int) -> Record | None:
+def previous_analysis(svc: RsaService, analysis_id: int) -> Item | None:
     """The analysis this one was carried forward from, else the latest earlier year in the file."""
     sources = {src for src, _ in svc.carried_from(analysis_id).values()}
     analyses = svc.analyses()

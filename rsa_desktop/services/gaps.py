@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from rsa_desktop.domain.actions import counts_as_treatment
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.ids import hid_key, hid_prefix
+from rsa_desktop.domain.items import Item
 from rsa_desktop.domain.severity import ACTION_PRIORITY, SEVERITIES, rank
 from rsa_desktop.domain.severity import counts as severity_counts
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 
 RULES = {
@@ -94,7 +94,7 @@ def _fmt(minutes: int | None) -> str:
     return format_duration(minutes) if minutes is not None else "okänd tid"
 
 
-def _name(rec: Record) -> str:
+def _name(rec: Item) -> str:
     return rec.label
 
 
@@ -106,7 +106,7 @@ class _Reach:
     tolerance_from_link: bool
 
 
-def dependency_paths(deps: dict[int, Record], edges: dict[int, list[int]], start: int) -> dict[int, tuple[int, ...]]:
+def dependency_paths(deps: dict[int, Item], edges: dict[int, list[int]], start: int) -> dict[int, tuple[int, ...]]:
     """Shortest chain (breadth first, neighbours in ID order) from `start` to every dependency below it."""
     out = {start: (start,)}
     todo = deque([start])
@@ -188,7 +188,7 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
                 fallbacks.setdefault((p.function_id, fb.dependency_id), (p.hid, fb.duration))
     scales = svc.scales(analysis_id)
     impacts = svc.all_impacts(analysis_id)
-    plans_of: dict[int, list[Record]] = {}
+    plans_of: dict[int, list[Item]] = {}
     for p in plans:
         plans_of.setdefault(p.function_id, []).append(p)
     out: list[GapFinding] = []
@@ -320,7 +320,7 @@ def analyse_gaps(svc: RsaService, analysis_id: int, *, today: dt.date | None = N
     return out
 
 
-def group_per_dependency(found: list[GapFinding], functions: dict[int, Record]) -> list[GapFinding]:
+def group_per_dependency(found: list[GapFinding], functions: dict[int, Item]) -> list[GapFinding]:
     """One finding per (dependency, rule) instead of one per verksamhet: "B1: enda felpunkt" once, for
     V1, V2, V3 and V4. The hardest-hit verksamhet (worst severity, then ID order) gives the headline."""
     groups: dict[tuple[int, str], list[GapFinding]] = {}
@@ -372,7 +372,7 @@ def summary(findings: list[GapFinding]) -> dict[str, int]:
 _PREFIX_KIND = {spec.prefix: kind for kind, spec in KINDS.items() if spec.prefix}
 
 
-def _resolve(svc: RsaService, analysis_id: int, hid: str) -> Record | None:
+def _resolve(svc: RsaService, analysis_id: int, hid: str) -> Item | None:
     kind = _PREFIX_KIND.get(hid_prefix(hid))
     return svc.find_by_hid(kind, analysis_id, hid) if kind else None
 
@@ -382,30 +382,30 @@ def _action_text(finding: GapFinding) -> str:
             f"{finding.explanation}\nBerör: {finding.chain}")
 
 
-def find_action_for_finding(svc: RsaService, analysis_id: int, finding: GapFinding) -> Record | None:
+def find_action_for_finding(svc: RsaService, analysis_id: int, finding: GapFinding) -> Item | None:
     """An action that already answers this finding, if any (see `actions_for_findings`)."""
     return actions_for_findings(svc, analysis_id, [finding]).get(0)
 
 
-def actions_for_findings(svc: RsaService, analysis_id: int, found: list[GapFinding]) -> dict[int, Record]:
+def actions_for_findings(svc: RsaService, analysis_id: int, found: list[GapFinding]) -> dict[int, Item]:
     """Finding index → an action that already answers it: one created from it (same title, linked to
     one of its verksamheter), else, for a dependency finding, an action linked to that dependency
     that is not avbruten (it was planned for the dependency by hand)."""
     if not found:
         return {}
     actions = svc.list("action", analysis_id)
-    by_title: dict[str, list[Record]] = {}
+    by_title: dict[str, list[Item]] = {}
     for a in actions:
         by_title.setdefault(a.title, []).append(a)
     by_id = {a.id: a for a in actions}
     af = {(l.left_id, l.right_id) for l in svc.links("action_function", analysis_id=analysis_id)}
-    on_dependency: dict[int, list[Record]] = {}
+    on_dependency: dict[int, list[Item]] = {}
     for l in svc.links("action_dependency", analysis_id=analysis_id):
         a = by_id.get(l.left_id)
         if a is not None and counts_as_treatment(a.status):
             on_dependency.setdefault(l.right_id, []).append(a)
     fid_of = {f.hid: f.id for f in svc.list("function", analysis_id)}
-    out: dict[int, Record] = {}
+    out: dict[int, Item] = {}
     for i, f in enumerate(found):
         fids = {fid_of[h] for h in (f.functions or ()) if h in fid_of} | ({f.function_id} - {None})
         match = next((a for a in by_title.get(f.suggested_action, ())
@@ -418,7 +418,7 @@ def actions_for_findings(svc: RsaService, analysis_id: int, found: list[GapFindi
     return out
 
 
-def create_action_from_finding(svc: RsaService, analysis_id: int, finding: GapFinding) -> Record:
+def create_action_from_finding(svc: RsaService, analysis_id: int, finding: GapFinding) -> Item:
     """Create the suggested action (status planerad, priority from the severity) and link it to the
     function and every dependency the finding involves. One transaction."""
     with svc.batch():

@@ -1,43 +1,21 @@
-"""Plain, immutable snapshots of stored items, for the UI, the CLI and the reports."""
+"""What the services hand out besides items: changes (for undo), tombstones (for restore), table labels."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Record:
-    kind: str
-    id: int
-    values: Mapping[str, Any] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        values = object.__getattribute__(self, "values")
-        try:
-            return values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.values.get(name, default)
-
-    @property
-    def label(self) -> str:
-        """`R3 Långvarigt elavbrott` – the way an item is named in lists and messages."""
-        from rsa_desktop.model.kinds import KINDS
-
-        spec = KINDS[self.kind]
-        title = str(self.values.get(spec.title_field, "") or "")
-        hid = self.values.get("hid")
-        return f"{hid} {title}".strip() if hid else title
+from rsa_desktop.domain.items import Item, make_item
 
 
-def make_record(kind: str, row: Any) -> Record:
-    data = {c: getattr(row, c) for c in row.__class__.model_fields}
-    return Record(kind, data.get("id") or 0, MappingProxyType(data))
+def make_record(kind: str, row: Any) -> Item:
+    """The typed item (domain/items.py) of a table row."""
+    return make_item(kind, {c: getattr(row, c) for c in row.__class__.model_fields})
+
+
+# Until every reader says Item: the name the services' signatures used for it.
+Record = Item
 
 
 @dataclass(frozen=True)

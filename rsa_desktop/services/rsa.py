@@ -18,6 +18,7 @@ from sqlalchemy import update as sa_update
 from sqlmodel import Session, SQLModel, select
 
 from rsa_desktop.domain.fieldtypes import InvalidValue, field_type
+from rsa_desktop.domain.items import make_item
 from rsa_desktop.model import entities as e
 from rsa_desktop.model.kinds import CHILD_KINDS, ITEM_KINDS, KINDS, LINKS, KindSpec, LinkSpec
 from rsa_desktop.services import audit
@@ -807,7 +808,7 @@ class RsaService:
         out = []
         for r in self._fast_rows(conn, key, build, params):
             data = dict(zip(names, r))
-            out.append(Record(kind, data.get("id") or 0, MappingProxyType(data)))
+            out.append(make_item(kind, data))
         return out
 
     def head(self) -> tuple[Record | None, list[Record]]:

@@ -55,9 +55,10 @@ from rsa_desktop.domain.excel_format import (  # noqa: F401 - public names of th
     SUPPORTED_VERSION,
     TABLES,
 )
+from rsa_desktop.domain.items import Item
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.services.records import Record, Tombstone
+from rsa_desktop.services.records import Tombstone
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.xlsx_decode import (  # noqa: F401 - public names of the import
     HID_PATTERN,
@@ -91,7 +92,7 @@ from rsa_desktop.services.xlsx_read import (  # noqa: F401 - public names of the
 
 @dataclass(frozen=True)
 class ImportResult:
-    analysis: Record
+    analysis: Item
     plan: ImportPlan
     tombstone: Tombstone | None  # the analysis as it was just before (None for a new analysis)
     backup: Path | None
@@ -141,7 +142,7 @@ def apply_import(svc: RsaService, analysis_id: int, plan: ImportPlan, only_valid
     return ImportResult(svc.analysis(analysis_id), plan, tomb, backup_path, applied, skipped)
 
 
-def undo_import(svc: RsaService, tombstone: Tombstone) -> Record:
+def undo_import(svc: RsaService, tombstone: Tombstone) -> Item:
     """Put the analysis back exactly as it was before the import (one transaction)."""
     with svc.batch():
         svc.delete("analysis", tombstone.id)

@@ -14,9 +14,9 @@ from typing import Any
 from rsa_desktop.domain import excel_format as fmt
 from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS, SHEET_OF_KIND
 from rsa_desktop.domain.fieldtypes import field_type
+from rsa_desktop.domain.items import Item
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.validation import ScaleRanges, clean_values
 from rsa_desktop.services.xlsx_decode import (
@@ -247,7 +247,7 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
               f"arbetsboken gäller {parsed.organisation}, filen {org.name}; organisationens uppgifter behålls.",
               "varning")
 
-    db: dict[str, dict[str, Record]] = {k: {r.hid: r for r in svc.list(k, analysis_id)} for k in ITEM_KINDS}
+    db: dict[str, dict[str, Item]] = {k: {r.hid: r for r in svc.list(k, analysis_id)} for k in ITEM_KINDS}
     fd_now = {(lr.left_id, lr.right_id): lr for lr in svc.links("function_dependency", analysis_id=analysis_id)}
     by_id = {(k, r.id): r for k in ITEM_KINDS for r in db[k].values()}
 
@@ -545,7 +545,7 @@ def _plan_fd_links(svc, aid, dec: Decoded, db, by_id, p: Problems, changes, ops,
 
 def _plan_children(svc, aid, dec: Decoded, db, p: Problems, changes, ops, missing, parsed) -> None:
     plans = db["continuity_plan"]
-    existing: dict[tuple[str, str], list[Record]] = {("participant", ""): svc.list("participant", aid)}
+    existing: dict[tuple[str, str], list[Item]] = {("participant", ""): svc.list("participant", aid)}
     for hid, plan in plans.items():
         existing[("fallback", hid)] = svc.list("fallback", plan.id)
         existing[("contact", hid)] = svc.list("contact", plan.id)

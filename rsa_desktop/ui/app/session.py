@@ -21,9 +21,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
+from rsa_desktop.domain.items import Item
 from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services import scales as scale_svc
-from rsa_desktop.services.records import Record
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage import backups
 from rsa_desktop.storage.database import Document
@@ -229,12 +229,12 @@ class DocumentSession(QObject):
             self._cache[key] = compute()
         return self._cache[key]
 
-    def analysis(self) -> Record | None:
+    def analysis(self) -> Item | None:
         if not self.svc or self.analysis_id is None:
             return None
         return self.svc.analysis(self.analysis_id)
 
-    def organisation(self) -> Record | None:
+    def organisation(self) -> Item | None:
         return self.svc.organisation() if self.svc else None
 
     def scales(self) -> scale_svc.Scales | None:
@@ -247,7 +247,7 @@ class DocumentSession(QObject):
         return (a is None or a.status == "faststalld" or bool(a.get("archived"))
                 or bool(self.doc and self.doc.readonly))
 
-    def items(self, kind: str, owner_id: int | None = None) -> list[Record]:
+    def items(self, kind: str, owner_id: int | None = None) -> list[Item]:
         if not self.svc:
             return []
         owner = owner_id if owner_id is not None else self.analysis_id

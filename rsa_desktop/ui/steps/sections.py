@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from rsa_desktop.domain.fieldtypes import field_type
+from rsa_desktop.domain.items import Item
 from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN, scenario_values
-from rsa_desktop.services.records import Record
 from rsa_desktop.ui.app import i18n
 from rsa_desktop.ui.commands import ops, undo
 from rsa_desktop.ui.dialogs import common
@@ -65,7 +65,7 @@ class SectionConfig:
 
 
 class ItemSection(RefreshWhenVisible, QWidget):
-    selectionChanged = Signal(object)  # Record | None
+    selectionChanged = Signal(object)  # Item | None
 
     def __init__(self, session, config: SectionConfig, owner: Callable[[], int | None] | None = None, parent=None):
         super().__init__(parent)
@@ -76,7 +76,7 @@ class ItemSection(RefreshWhenVisible, QWidget):
         self._owner = owner or (lambda: session.analysis_id)
         self._dirty = True
         self._read_only = False
-        self._current: Record | None = None
+        self._current: Item | None = None
 
         # Names the registry does not (or no longer) know are skipped, so a renamed field cannot break a page.
         self.column_names = tuple(n for n in config.columns if n == "hid" or n in self.spec.field_names)
@@ -351,7 +351,7 @@ class ItemSection(RefreshWhenVisible, QWidget):
 
     # -- selection ----------------------------------------------------------------------------------
 
-    def current(self) -> Record | None:
+    def current(self) -> Item | None:
         return self._current
 
     def current_id(self) -> int | None:

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.fieldtypes import DURATION, InvalidValue, field_type
+from rsa_desktop.domain.items import Item
 from rsa_desktop.model.kinds import FieldSpec, KindSpec
 from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError
-from rsa_desktop.services.records import Record
 from rsa_desktop.ui.app import i18n
 from rsa_desktop.ui.widgets import fmt, hints
 
@@ -487,7 +487,7 @@ class ItemForm(QWidget):
         super().__init__(parent)
         self.session = session
         self.kind = kind
-        self.record: Record | None = None
+        self.record: Item | None = None
         self._read_only = False
         names = fields or kind.field_names
         self.editors: dict[str, FieldEditor] = {}
@@ -547,7 +547,7 @@ class ItemForm(QWidget):
                 self.form.addRow(label, cell)
         self.set_record(None)
 
-    def set_record(self, record: Record | None) -> None:
+    def set_record(self, record: Item | None) -> None:
         same = self.record is not None and record is not None and record.id == self.record.id
         self.record = record
         if not same:

@@ -18,8 +18,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from rsa_desktop.domain.fieldtypes import field_type
+from rsa_desktop.domain.items import Item
 from rsa_desktop.model.kinds import KINDS
-from rsa_desktop.services.records import Record
 from rsa_desktop.ui.widgets import fmt
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -42,10 +42,10 @@ def change_filter(proxy: QSortFilterProxyModel, apply: Callable[[], None]) -> No
 @dataclass(frozen=True)
 class Column:
     title: str
-    text: Callable[[Record], str]
-    key: Callable[[Record], Any]
-    tooltip: Callable[[Record], str] | None = None
-    background: Callable[[Record], str | None] | None = None
+    text: Callable[[Item], str]
+    key: Callable[[Item], Any]
+    tooltip: Callable[[Item], str] | None = None
+    background: Callable[[Item], str | None] | None = None
 
 
 def field_column(kind: str, name: str, session) -> Column:
@@ -64,13 +64,13 @@ _ROLES = _TEXT_ROLES | {Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundR
 
 
 class ItemTableModel(QAbstractTableModel):
-    """Rows of `Record`s of one kind. Read-only: editing happens in the detail form."""
+    """Rows of `Item`s of one kind. Read-only: editing happens in the detail form."""
 
     def __init__(self, kind: str, columns: list[Column], parent=None):
         super().__init__(parent)
         self.kind = kind
         self.columns = list(columns)
-        self.records: list[Record] = []
+        self.records: list[Item] = []
         self._sort_keys: dict[tuple[int, int], Any] = {}  # (row, column) → column.key(record), until the rows change
         self._texts: dict[tuple[int, int], str] = {}  # (row, column) → column.text(record), likewise
         self._ranks: dict[int, list[int] | None] = {}  # column → each row's place in the column's order, likewise
@@ -166,7 +166,7 @@ class ItemTableModel(QAbstractTableModel):
         self._texts.clear()
         self._ranks.clear()
 
-    def _sorted(self, records: list[Record]) -> list[Record]:
+    def _sorted(self, records: list[Item]) -> list[Item]:
         """`records` in the order of the chosen column (ItemFilterModel.sort), sorted once in Python: the proxy
         then keeps this order instead of calling a Python lessThan thousands of times per sort."""
         self.records = list(records)
@@ -206,7 +206,7 @@ class ItemTableModel(QAbstractTableModel):
                                                 for i, old in zip(ids, before)])
         self.layoutChanged.emit()
 
-    def set_records(self, records: list[Record]) -> bool:
+    def set_records(self, records: list[Item]) -> bool:
         """Show `records`; False when they are the same items as before (only their values may differ)."""
         old_ids = [r.id for r in self.records]
         records = self._sorted(records)
@@ -219,7 +219,7 @@ class ItemTableModel(QAbstractTableModel):
         self.endResetModel()
         return True
 
-    def replace_record(self, row: int, record: Record) -> None:
+    def replace_record(self, row: int, record: Item) -> None:
         """Show a new snapshot of one row's item (after an edit of its values): only that row is repainted,
         and the rows are sorted again only when the sorted column's key of the row changed."""
         old_key = self.sort_key(row, self._order[0]) if self._order and 0 <= self._order[0] < len(self.columns) \
