@@ -14,10 +14,6 @@ def make_record(kind: str, row: Any) -> Item:
     return make_item(kind, {c: getattr(row, c) for c in row.__class__.model_fields})
 
 
-# Until every reader says Item: the name the services' signatures used for it.
-Record = Item
-
-
 @dataclass(frozen=True)
 class Change:
     """What an update did: enough to undo it (`old`) and redo it (`new`)."""
