@@ -86,6 +86,10 @@ class DocumentSession(QObject):
         self._dead.discard(analysis_id)
         if stack is not None:
             self.undo_group.removeStack(stack)
+            # Its commands are deleted now, while they and their stack are whole. Left to the stack's
+            # deferred deletion (or to a collected session's children) they could be freed after their
+            # Python halves: a segfault in ~QUndoStack, seen in the suite (tests/ui/test_undo_teardown.py).
+            stack.clear()
             stack.deleteLater()
 
     def _drop_dead(self) -> None:
