@@ -2,19 +2,52 @@
 
 The operation must not touch widgets; it gets plain arguments and returns a plain result, which
 is delivered to `on_done` in the GUI thread (Anki's operation pattern).
+
+What a worker thread lets go of is only ever an int. The operation (a closure over a view, a session,
+a window), its result and its exception live in a registry owned by the GUI thread, and the worker hands
+back nothing but the job's number. A Qt object freed on a worker – the last reference to a closed window
+dropped when a finished job's closure died there – is destroyed on the wrong thread while the GUI thread
+may be deleting the same objects; that was the suite's rare segfault in QUndoStack's destructor.
 """
 
 from __future__ import annotations
 
-import sys
+import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-_running: set = set()
-_operations: set = set()  # run_in_background operations under way (they may hold the file's transaction)
+
+@dataclass
+class _Task:
+    fn: Callable[[], Any] | None
+    deliver: Callable[[bool, Any], None]
+    owner: QObject | None = None  # delivered only while this object exists
+    outcome: tuple[bool, Any] | None = None
+
+
+_tasks: dict[int, _Task] = {}  # read by workers, changed and emptied only by the GUI thread
+_numbers = itertools.count(1)
+_operations: set[int] = set()  # run_in_background operations under way (they may hold the file's transaction)
+
+
+class _Finished(QObject):
+    finished = Signal(int)
+
+
+_announcer: _Finished | None = None  # made in the GUI thread on first use and kept for the program's life
+
+
+def _announce() -> _Finished:
+    global _announcer
+    if _announcer is None:
+        _announcer = _Finished()
+        _announcer.finished.connect(_deliver, Qt.ConnectionType.QueuedConnection)
+    return _announcer
 
 
 def busy() -> bool:
@@ -23,25 +56,42 @@ def busy() -> bool:
     return bool(_operations)
 
 
-class _Signals(QObject):
-    done = Signal(object)
-    failed = Signal(object)
-
-
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], signals: _Signals):
+class _Runnable(QRunnable):
+    def __init__(self, number: int):
         super().__init__()
-        self.fn = fn
-        self.signals = signals
+        self.number = number
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        number, announcer = self.number, _announce()  # made long before, in the GUI thread (_submit)
+        task = _tasks[number]
+        fn = task.fn
+        assert fn is not None
         try:
-            result = self.fn()
-        except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
-            self.signals.failed.emit((exc, sys.exc_info()[2]))
-            return
-        self.signals.done.emit(result)
+            value = fn()
+            ok = True
+        except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread, its traceback (and the
+            value, ok = exc, False  # locals of its frames) kept by the task until then
+        task.outcome = (ok, value)
+        del fn, value, task  # before announcing: from then on the GUI thread may let go of them
+        announcer.finished.emit(number)
+
+
+def _deliver(number: int) -> None:
+    task = _tasks.pop(number)
+    ok, value = task.outcome if task.outcome is not None else (False, RuntimeError("job ended without a result"))
+    if task.owner is not None and not shiboken6.isValid(task.owner):
+        return  # its window was closed meanwhile: nobody to tell
+    task.deliver(ok, value)
+
+
+def _submit(pool: QThreadPool, fn: Callable[[], Any], deliver: Callable[[bool, Any], None],
+            owner: QObject | None = None) -> int:
+    _announce()
+    number = next(_numbers)
+    _tasks[number] = _Task(fn, deliver, owner)
+    pool.start(_Runnable(number))
+    return number
 
 
 def run_in_background(parent: QWidget | None, label: str, fn: Callable[[], Any],
@@ -52,73 +102,50 @@ def run_in_background(parent: QWidget | None, label: str, fn: Callable[[], Any],
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
-    signals = _Signals()
-    _running.add(signals)
-    _operations.add(signals)
+    number = 0
 
-    def finish():
+    def deliver(ok: bool, value: Any) -> None:
         dialog.reset()
         dialog.close()
         dialog.deleteLater()
-        _running.discard(signals)
-        _operations.discard(signals)
+        _operations.discard(number)
+        if ok:
+            on_done(value)
+        else:
+            on_error(value)
 
-    def done(result):
-        finish()
-        on_done(result)
-
-    def failed(payload):
-        finish()
-        on_error(payload[0])
-
-    signals.done.connect(done, Qt.ConnectionType.QueuedConnection)
-    signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
-    QThreadPool.globalInstance().start(_Job(fn, signals))
+    number = _submit(QThreadPool.globalInstance(), fn, deliver)
+    _operations.add(number)
     return dialog
 
 
 class Job(QObject):
     """A quiet background computation (no dialog): `fn` runs on the job's own thread pool, its result (or
-    exception) comes back to `on_done` / `on_error` in the GUI thread – unless the job's parent has been
-    destroyed meanwhile (the delivery is connected to this object). `running` is True from start() until
-    the result has been delivered."""
+    exception) comes back to `on_done` / `on_error` in the GUI thread – unless this job has been destroyed
+    meanwhile (with its parent). `running` is True from start() until the result has been delivered."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one at a time: a newer request waits for (and supersedes) the older
         self.running = False
-        self._callbacks: dict[int, tuple] = {}
-        self._next = 0
+        self._pending: set[int] = set()
 
     def start(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
               on_error: Callable[[BaseException], None]) -> None:
-        self._next += 1
-        key = self._next
-        self._callbacks[key] = (on_done, on_error)
-        signals = _Signals()
-        _running.add(signals)
+        number = 0
+
+        def deliver(ok: bool, value: Any) -> None:
+            self._pending.discard(number)
+            self.running = bool(self._pending)
+            if ok:
+                on_done(value)
+            else:
+                on_error(value)
+
         self.running = True
-        signals.done.connect(self._delivered, Qt.ConnectionType.QueuedConnection)
-        signals.failed.connect(self._delivered, Qt.ConnectionType.QueuedConnection)
-
-        def run():
-            try:
-                return (key, True, fn(), signals)
-            except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
-                return (key, False, exc, signals)
-
-        self._pool.start(_Job(run, signals))
-
-    def _delivered(self, payload) -> None:
-        key, ok, value, signals = payload
-        _running.discard(signals)
-        on_done, on_error = self._callbacks.pop(key)
-        self.running = bool(self._callbacks)
-        if ok:
-            on_done(value)
-        else:
-            on_error(value)
+        number = _submit(self._pool, fn, deliver, owner=self)
+        self._pending.add(number)
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the running computation has finished (its result is still delivered by the event loop)."""
