@@ -42,8 +42,9 @@ from rsa_desktop.ui.steps.step_titles import step_title
 class MainWindow(PagesMixin, StatusMixin, MenusMixin, FilesMixin, AnalysisMixin, QMainWindow):
     def __init__(self, parent=None):
         super().__init__(parent)
-        from rsa_desktop.ui.app import input_guard
+        from rsa_desktop.ui.app import gc_guard, input_guard
         input_guard.install()  # wheel and undo rules for every widget of the program (ui/app/input_guard.py)
+        gc_guard.install()  # Qt wrappers are freed on the GUI thread, never on a worker's (ui/app/gc_guard.py)
         self.session = DocumentSession(self)
         self.pages = Pages(self._build_page)  # built on first use: ten pages cost start-up time
         self.warm_pages = True  # build the others one by one when the window is idle (after the first statuses)
