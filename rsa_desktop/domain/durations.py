@@ -9,6 +9,8 @@ HOUR = 60
 DAY = 24 * HOUR
 WEEK = 7 * DAY
 MONTH = 30 * DAY
+# The longest duration any field or time horizon may hold: ten years.
+DURATION_MAX = 10 * 366 * DAY
 
 # Longest unit first so that "mån" wins over "min" and "vecka" over "v".
 _UNITS: list[tuple[tuple[str, ...], int]] = [

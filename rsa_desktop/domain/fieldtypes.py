@@ -20,13 +20,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from rsa_desktop.domain.durations import DurationError, format_duration, parse_duration
+from rsa_desktop.domain.durations import DURATION_MAX, DurationError, format_duration, parse_duration
 from rsa_desktop.domain.excel_format import minutes_heading
 from rsa_desktop.domain.scales import Level, ScaleRanges, Scales
 
 TEXT_MAX = 1_000
 LONGTEXT_MAX = 200_000
-DURATION_MAX = 10 * 366 * 24 * 60  # ten years, in minutes
 DISPLAY_MAX = 80  # a long text in a table cell: its first characters on one line
 YES, NO, UNKNOWN = "Ja", "Nej", "Okänt"
 STYREL_FIELD = "styrel_class"  # an int field chosen from the Styrel classes 1–8 (a list, not typed)

@@ -542,7 +542,7 @@ def read_submission(path: str | Path, *, year: int | None = None, today: dt.date
         raise SubmissionError(path, str(exc)) from None
     except DocumentError as exc:
         raise SubmissionError(path, _strip_name(str(exc), path)) from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # the disk or the share; a damaged file is a DocumentError above, a ValueError a bug
         raise SubmissionError(path, f"filen kunde inte läsas ({exc}).") from None
 
 

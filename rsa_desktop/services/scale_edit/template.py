@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.durations import DURATION_MAX, format_duration
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.scales import SCALE_FORMAT, SCALE_VERSION, ScaleFileError, template_from_scales
 from rsa_desktop.storage import private
@@ -134,7 +134,7 @@ def validate_template(data: Any, *, source: str = "") -> dict[str, Any]:
     for i, h in enumerate(horizons, 1):
         if not isinstance(h, dict):
             raise ScaleFileError(f"Tidshorisont {i}: fel format.")
-        minutes = _int(h.get("minutes"), f"Tidshorisont {i}", 1, 10 * 366 * 24 * 60)
+        minutes = _int(h.get("minutes"), f"Tidshorisont {i}", 1, DURATION_MAX)
         if minutes in minutes_seen:
             raise ScaleFileError(f"Tidshorisonten {format_duration(minutes)} finns två gånger.")
         minutes_seen.add(minutes)
