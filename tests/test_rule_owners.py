@@ -101,6 +101,8 @@ def test_every_owner_exists():
     ("severity compared", r"==\s*\"hög\"|\"hög\"\s*==", {"domain/severity.py"}),
     # durations parsed or formatted elsewhere
     ("durations", r"def (?:parse|format)_duration\b", {"domain/durations.py"}),
+    # the ten-year limit of a duration written out again instead of domain.durations.DURATION_MAX
+    ("duration limit", r"\b10\s*\*\s*36[56]\b", {"domain/durations.py"}),
     # a field type's behaviour written out again instead of domain.fieldtypes.field_type(spec)
     ("field type switch", FIELD_TYPE_SWITCH, {"domain/fieldtypes.py"}),
     # an item as a dict behind __getattr__ (the old Record, which no type checker could see through)
