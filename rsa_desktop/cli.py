@@ -186,7 +186,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from rsa_desktop.model.kinds import KINDS, year_state
+    from rsa_desktop.domain.kinds import KINDS, year_state
     from rsa_desktop.services.rsa import RsaService
 
     with open_readonly(args.path) as doc:
@@ -407,7 +407,7 @@ def cmd_consolidate(args) -> int:
     inputs = expand_inputs(args.inputs)
     if any(p.resolve() == o.resolve() for p in inputs for o in outputs):
         return _fail("en utfil får inte vara en av inlämningarna.")
-    from rsa_desktop.model.kinds import SECURITY_CLASSES
+    from rsa_desktop.domain.kinds import SECURITY_CLASSES
 
     if args.security_class and args.security_class not in dict(SECURITY_CLASSES):
         return _fail(f"okänd säkerhetsskyddsklass: {args.security_class} "

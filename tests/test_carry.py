@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS, LINKS
 from rsa_desktop.services.carry import OPEN_STATUSES, carry_forward
 from rsa_desktop.services.errors import ReadOnlyAnalysisError, ValidationError
 from rsa_desktop.services.rsa import RsaService

@@ -14,7 +14,7 @@ docx = pytest.importorskip("docx")
 from docx.oxml.ns import qn  # noqa: E402
 
 from rsa_desktop.cli import main  # noqa: E402
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS  # noqa: E402
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS  # noqa: E402
 from rsa_desktop.reports.common import gather, load_template  # noqa: E402
 from rsa_desktop.reports.docx import TOC_FIELD, export_docx, write_docx  # noqa: E402
 from rsa_desktop.services.rsa import RsaService  # noqa: E402

@@ -11,8 +11,8 @@ import pytest
 from rsa_desktop.domain import fieldtypes as ft
 from rsa_desktop.domain.excel_format import ID, RISK_SHEET, minutes_heading
 from rsa_desktop.domain.fieldtypes import InvalidValue, field_type
+from rsa_desktop.domain.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.domain.scales import Level, ScaleRanges, Scales
-from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 
 CHOICES = (("hog", "Hög"), ("lag", "Låg"))
@@ -61,7 +61,7 @@ def every_spec():
 def test_every_field_type_in_use_has_its_object():
     used = {f.type for _owner, f in every_spec()}
     assert used <= set(ft.FIELD_TYPES), used - set(ft.FIELD_TYPES)
-    # the documented types (model/kinds.py's top comment) are all there, and all in use
+    # the documented types (domain/kinds.py's top comment) are all there, and all in use
     assert set(ft.FIELD_TYPES) == {"text", "longtext", "int", "bool", "optbool", "date", "duration", "likelihood",
                                    "consequence", "capability", "enum", "catalog", "ref"} == used
     for owner, f in every_spec():

@@ -1,6 +1,7 @@
 """Typed items: one frozen dataclass per kind (domain/items.py), and the three declarations of a kind's
-fields – the table column (model/entities.py), the item field and the form's FieldSpec (model/kinds.py) –
-kept from diverging: a column added to one and not the others fails here, naming where."""
+fields – the table column (model/entities.py), the item field and the form's FieldSpec (domain/kinds.py) –
+kept from diverging: a column added to one and not the others fails here, naming where. The table is the one
+model/kinds.py maps the kind to."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.types import TypeDecorator
 from rsa_desktop.domain import items
 from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.model.kinds import KINDS, LINKS, link_table, table
 
 # Columns that are bookkeeping, not a field a person edits: the row id, the owner, the human ID, the order
 # in lists, and the analysis' own state.
@@ -35,6 +36,11 @@ def _item_types(cls) -> dict[str, object]:
     return typing.get_type_hints(cls, vars(items))
 
 
+def test_every_kind_and_link_names_the_table_the_model_maps_it_to():
+    assert {k: s.table_name for k, s in KINDS.items()} == {k: table(k).__tablename__ for k in KINDS}
+    assert {n: s.table_name for n, s in LINKS.items()} == {n: link_table(n).__tablename__ for n in LINKS}
+
+
 def test_every_kind_has_an_item_type():
     assert set(items.ITEM_TYPES) == set(KINDS)
     for kind, cls in items.ITEM_TYPES.items():
@@ -43,12 +49,12 @@ def test_every_kind_has_an_item_type():
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_item_fields_are_the_table_columns_with_the_same_types(kind):
-    table = KINDS[kind].table
+    stored = table(kind)  # the model's lookup from kind to its SQLModel table
     cls = items.ITEM_TYPES[kind]
-    assert cls.field_names() == tuple(table.model_fields), f"{kind}: domain/items.py and model/entities.py differ"
+    assert cls.field_names() == tuple(stored.model_fields), f"{kind}: domain/items.py and model/entities.py differ"
     hints = _item_types(cls)
     for name in cls.field_names():
-        col = table.__table__.c[name]
+        col = stored.__table__.c[name]
         expected = _column_type(col)
         if col.nullable and not col.primary_key:
             expected = expected | None
@@ -58,7 +64,7 @@ def test_item_fields_are_the_table_columns_with_the_same_types(kind):
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_column_is_a_field_spec_or_declared_bookkeeping(kind):
     spec = KINDS[kind]
-    columns = set(spec.table.model_fields)
+    columns = set(table(kind).model_fields)
     assert set(spec.field_names) <= columns, f"{kind}: a FieldSpec without a column"
     internal = {"id", spec.parent, "sort_order"} | ({"hid"} if spec.prefix else set()) | BOOKKEEPING.get(kind, set())
     assert columns - set(spec.field_names) == internal & columns, (

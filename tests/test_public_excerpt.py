@@ -9,7 +9,7 @@ import pytest
 openpyxl = pytest.importorskip("openpyxl")
 pypdf = pytest.importorskip("pypdf")
 
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS  # noqa: E402
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS  # noqa: E402
 from rsa_desktop.reports.common import PUBLIC_MARKING, gather  # noqa: E402
 from rsa_desktop.reports.pdf import write_pdf  # noqa: E402
 from rsa_desktop.reports.xlsx import write_xlsx  # noqa: E402
@@ -117,7 +117,7 @@ def test_gap_findings_without_secret_items(excerpt):
 def test_links_to_secret_items_are_gone(excerpt):
     svc, aid, data, _wb, _pages = excerpt
     kept = {(k, r.id) for k in ITEM_KINDS for r in data.items[k]}
-    from rsa_desktop.model.kinds import LINKS
+    from rsa_desktop.domain.kinds import LINKS
 
     for name, links in data.links.items():
         spec = LINKS[name]

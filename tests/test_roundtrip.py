@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS, LINKS
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage.database import Document
 

@@ -23,6 +23,7 @@ OWNERS = {
         "domain/fieldtypes.py",
     "an item kind's fields: typed item, table column and form spec (tests/test_items.py keeps them equal)":
         "domain/items.py",
+    "the item kinds' registry: fields, labels, choices, links": "domain/kinds.py",
     "a damaged stored value: read as missing, or DamagedValue (never guessed from a message)": "model/entities.py",
     "the workflow's step table: keys, titles, kinds per step, guidance key": "domain/workflow.py",
     "human IDs: prefix and natural order (R2 before R10)": "domain/ids.py",

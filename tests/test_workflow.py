@@ -8,7 +8,7 @@ import pytest
 
 from rsa_desktop import paths
 from rsa_desktop.domain import workflow
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services import review
 
 

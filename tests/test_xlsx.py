@@ -13,7 +13,7 @@ import pytest
 openpyxl = pytest.importorskip("openpyxl")
 
 from rsa_desktop.domain.durations import format_duration  # noqa: E402
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS  # noqa: E402
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS  # noqa: E402
 from rsa_desktop.reports.xlsx import (  # noqa: E402
     FORMAT_NAME,
     FORMAT_VERSION,

@@ -13,7 +13,7 @@ import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
 
-from rsa_desktop.model.kinds import KINDS  # noqa: E402
+from rsa_desktop.domain.kinds import KINDS  # noqa: E402
 from rsa_desktop.reports.xlsx import export_xlsx  # noqa: E402
 from rsa_desktop.services.rsa import RsaService  # noqa: E402
 from rsa_desktop.services.xlsx_import import (  # noqa: E402

@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from rsa_desktop.cli import main
-from rsa_desktop.model.kinds import year_state
+from rsa_desktop.domain.kinds import year_state
 from rsa_desktop.services.carry import carry_forward
 from rsa_desktop.services.review import review, step_states
 from rsa_desktop.services.rsa import RsaService

@@ -1,7 +1,7 @@
 """One object per field type: how a field's value is cleaned from what the user typed, shown in the UI,
 written to an Excel cell and read back from one, and which kind of widget edits it.
 
-The types (FieldSpec.type in model/kinds.py): text (one line), longtext, int, bool, optbool (ja/nej/okänt),
+The types (FieldSpec.type in domain/kinds.py): text (one line), longtext, int, bool, optbool (ja/nej/okänt),
 date, duration (minutes), likelihood / consequence / capability (a level on the analysis' scale), enum
 (fixed codes), catalog (suggestions from a catalogue, free text allowed), ref (an item id of `ref` kind).
 `field_type(spec_or_code)` gives the type's object; every layer calls it instead of switching on the code.
@@ -42,7 +42,7 @@ class InvalidValue(Exception):
 
 
 class Spec(Protocol):
-    """What a type needs of a field (model.kinds.FieldSpec)."""
+    """What a type needs of a field (domain.kinds.FieldSpec)."""
 
     @property
     def name(self) -> str: ...

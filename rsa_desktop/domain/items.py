@@ -2,7 +2,7 @@
 
 One frozen dataclass per kind, so that a type checker reaches domain code (`risk.likelihood` is an
 `int | None`, not an Any of a dict). Their fields are exactly the columns of the table that stores the
-kind (`model/entities.py`) and the editable ones are described for forms by `model/kinds.py`;
+kind (`model/entities.py`) and the editable ones are described for forms by `domain/kinds.py`;
 tests/test_items.py keeps the three from diverging. Generic, field-driven code (forms, the Excel
 columns, the audit trail) reads a field by name through `get` or `values`.
 """

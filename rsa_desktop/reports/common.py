@@ -21,9 +21,9 @@ from rsa_desktop.domain import public as public_rule
 from rsa_desktop.domain.actions import is_overdue
 from rsa_desktop.domain.ids import hid_key
 from rsa_desktop.domain.items import Item, make_item
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.domain.scales import risk_value
 from rsa_desktop.domain.severity import counts as severity_counts
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.rsa import LinkRecord, RsaService
 
 PUBLIC_MARKING = public_rule.PUBLIC_MARKING
@@ -219,7 +219,7 @@ class ReportData:
         return list(index.get(item_id, ()))
 
     def linked_hids(self, link: str, item_id: int, *, side: str = "left") -> list[str]:
-        from rsa_desktop.model.kinds import LINKS
+        from rsa_desktop.domain.kinds import LINKS
 
         spec = LINKS[link]
         kind = spec.right if side == "left" else spec.left
@@ -325,7 +325,7 @@ SNAPSHOT_KINDS = (*ITEM_KINDS, "participant", "fallback", "contact")
 
 def _gather(svc: RsaService, analysis_id: int, *, public: bool, today: dt.date | None,
             now: dt.datetime | None) -> ReportData:
-    from rsa_desktop.model.kinds import LINKS
+    from rsa_desktop.domain.kinds import LINKS
     from rsa_desktop.services.matrix import matrix_data
 
     today = today or dt.date.today()

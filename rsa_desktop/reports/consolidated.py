@@ -24,7 +24,7 @@ from typing import Any
 from rsa_desktop import __version__
 from rsa_desktop.domain import severity
 from rsa_desktop.domain.durations import format_duration
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.reports.common import SECRET_LEGEND, SECRET_MARK, Marking, yes_no
 from rsa_desktop.reports.prose import fixed_text
 from rsa_desktop.services.consolidate import CLASS_LABEL, Consolidation, band_for

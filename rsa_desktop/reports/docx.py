@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.domain.scales import risk_value
-from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.reports.chapters import appendix_ref, impact_text, scales_text
 from rsa_desktop.reports.common import (
     TABLE_CELL_LIMIT,

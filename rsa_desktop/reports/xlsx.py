@@ -2,7 +2,7 @@
 
 Every data sheet has the same layout: row 1 a title, row 2 the classification marking (empty when
 no marking was decided), row 4 the header of an Excel Table, data from row 5. Column headings are
-the Swedish field labels of `rsa_desktop.model.kinds`, so they stay stable as long as the registry does.
+the Swedish field labels of `rsa_desktop.domain.kinds`, so they stay stable as long as the registry does.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from rsa_desktop.domain.excel_format import (
 )
 from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.items import Item
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.domain.public import document_subject, is_marked
-from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.reports.common import (
     ReportData,
     clean_text,

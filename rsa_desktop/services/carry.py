@@ -36,7 +36,7 @@ from sqlalchemy import insert, select
 from rsa_desktop.domain.actions import OPEN_STATUSES, is_open, status_label
 from rsa_desktop.domain.items import Item
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS
+from rsa_desktop.model.kinds import ITEM_KINDS, KIND_TABLES, KINDS, LINK_TABLES, LINKS
 from rsa_desktop.services import audit
 from rsa_desktop.services.errors import FieldError, ValidationError
 from rsa_desktop.services.rsa import RsaService
@@ -109,7 +109,7 @@ def carry_forward(svc: RsaService, from_analysis_id: int, year: int) -> Item:
                     exercised[x["plan_id"]] = max(x["date"], exercised.get(x["plan_id"], x["date"]))
 
             for kind in CARRIED_KINDS:
-                table = KINDS[kind].table.__table__
+                table = KIND_TABLES[kind].__table__
                 for r in _rows(conn, table, analysis_id=from_analysis_id):
                     changes: dict[str, Any] = {"analysis_id": nid}
                     if kind == "action":
@@ -149,7 +149,7 @@ def carry_forward(svc: RsaService, from_analysis_id: int, year: int) -> Item:
 
             # Links whose both ends were copied.
             for link in LINKS.values():
-                table = link.table.__table__
+                table = LINK_TABLES[link.name].__table__
                 left, right = ids[link.left], ids[link.right]
                 if not left or not right:
                     continue

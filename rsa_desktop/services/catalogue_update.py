@@ -30,8 +30,8 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from rsa_desktop.domain.fieldtypes import field_type
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS, FieldSpec
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, FieldSpec
 from rsa_desktop.services import audit, catalogues
 from rsa_desktop.services.catalogues import CatalogueError, CatalogueSet
 from rsa_desktop.services.rsa import RsaService

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.validation import clean_values

@@ -41,7 +41,7 @@ from rsa_desktop.domain.items import Item, make_item
 from rsa_desktop.domain.scales import band_for as band_in
 from rsa_desktop.domain.scales import risk_value, scales_from_template
 from rsa_desktop.domain.severity import rank as severity_rank
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, SECURITY_CLASSES
+from rsa_desktop.model.kinds import ITEM_KINDS, KIND_TABLES, KINDS, LINKS, SECURITY_CLASSES
 
 CLASS_RANK = {code: i + 1 for i, (code, _label) in enumerate(SECURITY_CLASSES)}
 CLASS_LABEL = dict(SECURITY_CLASSES)
@@ -432,7 +432,7 @@ def _defaults(kind: str) -> dict[str, Any]:
     if kind not in _DEFAULTS:
         from pydantic_core import PydanticUndefined
 
-        table = KINDS[kind].table
+        table = KIND_TABLES[kind]
         out = {}
         for name, info in table.model_fields.items():
             default = info.default

@@ -9,8 +9,8 @@ import datetime as dt
 
 from rsa_desktop.domain.actions import DONE, is_open, is_overdue
 from rsa_desktop.domain.durations import format_duration
+from rsa_desktop.domain.kinds import ITEM_KINDS, LINKS
 from rsa_desktop.domain.scales import risk_value
-from rsa_desktop.model.kinds import ITEM_KINDS, LINKS
 from rsa_desktop.services.rsa import RsaService
 
 CHAPTERS = ("samhallsviktig", "beroenden", "risker", "sarbarheter", "atgarder", "kontinuitet")

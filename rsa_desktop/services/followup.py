@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from rsa_desktop.domain.actions import CANCELLED, DONE, is_open, is_overdue
 from rsa_desktop.domain.ids import hid_key as _hid_key
 from rsa_desktop.domain.items import Item
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.domain.pairing import pair_with_previous
 from rsa_desktop.domain.scales import risk_value
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services.rsa import RsaService
 
 VIEW_KINDS = ("function", "dependency", "risk")

@@ -36,9 +36,9 @@ from rsa_desktop.domain.actions import counts_as_treatment
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.ids import hid_key, hid_prefix
 from rsa_desktop.domain.items import Item
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.domain.severity import ACTION_PRIORITY, SEVERITIES, rank
 from rsa_desktop.domain.severity import counts as severity_counts
-from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services.rsa import RsaService
 
 RULES = {

@@ -17,7 +17,7 @@ _TYPE = {"facknamnd": "facknamnd", "stadsdelsnamnd": "stadsdelsnamnd", "bolag": 
 @dataclass(frozen=True)
 class OrgChoice:
     name: str  # what the organisation is stored as: the förvaltning's or bolag's own name
-    org_type: str  # a code of model.kinds.ORG_TYPES
+    org_type: str  # a code of domain.kinds.ORG_TYPES
     committee: str  # the nämnd or styrelse ("" when the name is the nämnd's own)
     also_known_as: tuple[str, ...]  # the other names it can be found by
 

@@ -7,7 +7,7 @@ The list's "Lägg till" creates an item with these values (ui/steps/sections.py)
 from __future__ import annotations
 
 from rsa_desktop.domain.fieldtypes import field_type
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 
 # What a new item is called before the user names it (Swedish gender differs per word).
 NEW_TITLES = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rsa_desktop.domain import workflow
 from rsa_desktop.domain.actions import counts_as_treatment, is_open, is_overdue
 from rsa_desktop.domain.durations import format_duration
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.services import catalogue_update
 from rsa_desktop.services.placeholders import NEW_TITLES, unfilled_fields
 from rsa_desktop.services.rsa import RsaService

@@ -9,7 +9,7 @@ from.
 
 from __future__ import annotations
 
-from rsa_desktop.model.kinds import CHILD_KINDS
+from rsa_desktop.domain.kinds import CHILD_KINDS
 from rsa_desktop.services.content import LinkRecord, RsaService, Snapshot
 from rsa_desktop.services.records import TABLE_LABELS
 

@@ -4,7 +4,7 @@ and can run off the GUI thread. It lives apart from both so that neither imports
 
 from __future__ import annotations
 
-from rsa_desktop.model.kinds import ITEM_KINDS
+from rsa_desktop.domain.kinds import ITEM_KINDS
 from rsa_desktop.services.rsa import RsaService
 
 # What review() and gaps.analyse_gaps() read (services/gaps.py), and Översikt's counts (ui/steps/completeness.py).

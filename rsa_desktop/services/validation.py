@@ -11,8 +11,8 @@ from typing import Any
 
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.fieldtypes import InvalidValue, field_type
+from rsa_desktop.domain.kinds import FieldSpec, KindSpec
 from rsa_desktop.domain.scales import ScaleRanges  # noqa: F401  (imported from here by the services)
-from rsa_desktop.model.kinds import FieldSpec, KindSpec
 from rsa_desktop.services.errors import FieldError, ValidationError
 
 

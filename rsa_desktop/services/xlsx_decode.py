@@ -16,7 +16,7 @@ from typing import Any
 from rsa_desktop.domain import excel_format as fmt
 from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS
 from rsa_desktop.domain.fieldtypes import CONSEQUENCE, DURATION, INT, InvalidValue, cell_text, field_type
-from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
+from rsa_desktop.domain.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.validation import ScaleRanges
 from rsa_desktop.services.xlsx_read import ImportProblem, ParsedWorkbook, RowData, SheetData
 

@@ -56,7 +56,7 @@ from rsa_desktop.domain.excel_format import (  # noqa: F401 - public names of th
     TABLES,
 )
 from rsa_desktop.domain.items import Item
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.model.kinds import KIND_TABLES
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.records import Tombstone
 from rsa_desktop.services.rsa import RsaService
@@ -203,7 +203,7 @@ def import_as_new(svc: RsaService, parsed: ParsedWorkbook, year: int | None = No
                             continue
                         used.add(hid)
                         order += 1
-                        row = KINDS[kind].table(analysis_id=aid, hid=hid, sort_order=order)
+                        row = KIND_TABLES[kind](analysis_id=aid, hid=hid, sort_order=order)
                         s.add(row)
                         s.flush()
                         skeleton[(sheet_name, r.row)] = (kind, row.id)

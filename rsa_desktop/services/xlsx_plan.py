@@ -15,7 +15,7 @@ from rsa_desktop.domain import excel_format as fmt
 from rsa_desktop.domain.excel_format import CHILD_SHEETS, ITEM_SHEETS, LINK_COLUMNS, SHEET_OF_KIND
 from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.items import Item
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS, LINKS, FieldSpec
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.services.validation import ScaleRanges, clean_values

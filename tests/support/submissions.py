@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from rsa_desktop.model.kinds import ITEM_KINDS, LINKS
+from rsa_desktop.domain.kinds import ITEM_KINDS, LINKS
 from rsa_desktop.services.rsa import RsaService
 
 _SKIP = {"id", "analysis_id", "plan_id", "function_id", "dependency_id"}

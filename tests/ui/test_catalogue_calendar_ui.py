@@ -56,7 +56,7 @@ def test_catalogue_package_is_previewed_imported_and_undone(window, sample, tmp_
 
     path, ids = sample
     assert window.open_path(path)
-    from rsa_desktop.model.kinds import KINDS
+    from rsa_desktop.domain.kinds import KINDS
     from rsa_desktop.ui.widgets.forms import ItemForm
 
     form = ItemForm(window.session, KINDS["dependency"], ("dep_type",))  # built before the import

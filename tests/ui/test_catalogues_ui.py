@@ -2,7 +2,7 @@
 
 from PySide6.QtWidgets import QComboBox
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.services import catalogues
 from rsa_desktop.ui.widgets.forms import ItemForm
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.services.review import review, step_states
 from rsa_desktop.ui.app import i18n
 from rsa_desktop.ui.steps import drafting

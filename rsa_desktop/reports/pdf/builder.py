@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.reports.chapters import appendix_ref
 from rsa_desktop.reports.common import TABLE_CELL_LIMIT, ReportData, ReportTemplate, clean_text
 from rsa_desktop.reports.pdf.styles import FONT, FONT_BOLD, GRID, NAVY, ZEBRA, Styles

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.reports.common import ReportData, clean_text, export_stamp
 from rsa_desktop.reports.pdf.styles import FONT, FONT_BOLD, GRID, MARK_RED, Styles
 from rsa_desktop.reports.pdf.text import HeadingMark, esc, paragraph_cls

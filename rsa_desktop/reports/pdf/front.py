@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.reports.chapters import appendix_ref, scales_text
 from rsa_desktop.reports.common import clean_text, export_stamp, key_figures, top_risks
 from rsa_desktop.reports.pdf.builder import Builder

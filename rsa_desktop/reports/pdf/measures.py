@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from xml.sax.saxutils import escape
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.reports.chapters import appendix_ref
 from rsa_desktop.reports.common import clean_text, hid_key
 from rsa_desktop.reports.pdf.builder import Builder

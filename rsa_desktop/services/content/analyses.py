@@ -10,8 +10,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from rsa_desktop.domain.items import Item
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import KINDS
 from rsa_desktop.services import audit
 from rsa_desktop.services import scales as scale_svc
 from rsa_desktop.services.content.base import ServiceBase

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.items import Item
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import KINDS, KindSpec, LinkSpec
+from rsa_desktop.model.kinds import KIND_TABLES, KINDS, KindSpec, LinkSpec
 from rsa_desktop.services import audit
 from rsa_desktop.services import scales as scale_svc
 from rsa_desktop.services.errors import FieldError, NotFoundError, ReadOnlyAnalysisError, ValidationError
@@ -81,7 +81,7 @@ class ServiceBase:
             raise NotFoundError(f"Okänd typ: {kind}") from None
 
     def _get_row(self, s: Session, kind: str, item_id: int):
-        row = s.get(self._spec(kind).table, item_id)
+        row = s.get(KIND_TABLES[self._spec(kind).kind], item_id)
         if row is None:
             raise NotFoundError(f"{self._spec(kind).label} finns inte (id {item_id}).")
         return row
@@ -118,7 +118,7 @@ class ServiceBase:
     def _check_ref(self, s: Session, kind: KindSpec, values: dict[str, Any], analysis_id: int) -> None:
         for f in kind.fields:
             if field_type(f).references and values.get(f.name) is not None:
-                target = s.get(KINDS[f.ref].table, values[f.name])
+                target = s.get(KIND_TABLES[f.ref], values[f.name])
                 if target is None or target.analysis_id != analysis_id:
                     raise ValidationError([FieldError(f.name, f.label, "det valda objektet finns inte i analysen.")])
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.items import Item
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import LINKS
+from rsa_desktop.model.kinds import KIND_TABLES, LINK_TABLES, LINKS
 from rsa_desktop.services import audit
 from rsa_desktop.services.content.base import ServiceBase
 from rsa_desktop.services.errors import FieldError, NotFoundError, ValidationError
@@ -57,7 +57,7 @@ class ItemsMixin(ServiceBase):
             clean = clean_values(spec, {**defaults, **values}, self._ranges(s, analysis_id), creating=True)
             self._check_ref(s, spec, clean, analysis_id)
             extra: dict[str, Any] = {spec.parent: owner_id}
-            table = spec.table
+            table = KIND_TABLES[spec.kind]
             if hasattr(table, "sort_order"):
                 col = getattr(table, spec.parent)
                 extra["sort_order"] = (s.exec(sa_select(func.max(table.sort_order)).where(col == owner_id))
@@ -122,7 +122,7 @@ class ItemsMixin(ServiceBase):
                 for side, _other in (("left", "right"), ("right", "left")):
                     if getattr(link, side) != kind:
                         continue
-                    table = link.table.__table__
+                    table = LINK_TABLES[link.name].__table__
                     col = getattr(link, f"{side}_col")
                     if link.left == link.right and side == "right":
                         continue

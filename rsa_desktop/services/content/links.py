@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from rsa_desktop.domain.fieldtypes import InvalidValue
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import KINDS, LINKS, LinkSpec
+from rsa_desktop.model.kinds import KIND_TABLES, LINK_TABLES, LINKS, LinkSpec
 from rsa_desktop.services import audit
 from rsa_desktop.services.content.base import ServiceBase
 from rsa_desktop.services.errors import FieldError, NotFoundError, ValidationError
@@ -41,7 +41,7 @@ class LinksMixin(ServiceBase):
     def link(self, name: str, left_id: int, right_id: int, /, **attrs) -> LinkRecord | None:
         """Create or update a link; returns the previous link (for undo) or None if it was new."""
         spec = self._link(name)
-        table = spec.table.__table__
+        table = LINK_TABLES[spec.name].__table__
         with self._session() as s:
             left = self._get_row(s, spec.left, left_id)
             right = self._get_row(s, spec.right, right_id)
@@ -106,7 +106,7 @@ class LinksMixin(ServiceBase):
     def unlink(self, name: str, left_id: int, right_id: int) -> LinkRecord | None:
         """Remove a link; returns it (for undo) or None if there was none."""
         spec = self._link(name)
-        table = spec.table.__table__
+        table = LINK_TABLES[spec.name].__table__
         with self._session() as s:
             left = self._get_row(s, spec.left, left_id)
             self._ensure_editable(s, left.analysis_id)
@@ -125,14 +125,14 @@ class LinksMixin(ServiceBase):
 
     def _links_query(self, name: str, left_id: int | None, right_id: int | None, analysis_id: int | None):
         spec = self._link(name)
-        table = spec.table.__table__
+        table = LINK_TABLES[spec.name].__table__
         q = sa_select(table)
         if left_id is not None:
             q = q.where(table.c[spec.left_col] == left_id)
         if right_id is not None:
             q = q.where(table.c[spec.right_col] == right_id)
         if analysis_id is not None:
-            left_table = KINDS[spec.left].table.__table__
+            left_table = KIND_TABLES[spec.left].__table__
             q = q.join(left_table, left_table.c.id == table.c[spec.left_col]).where(
                 left_table.c.analysis_id == analysis_id)
         return spec, table, q

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from rsa_desktop.domain.items import Item, make_item
 from rsa_desktop.model import entities as e
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
+from rsa_desktop.model.kinds import ITEM_KINDS, KIND_TABLES
 from rsa_desktop.services.content.base import ServiceBase
 from rsa_desktop.services.records import make_record
 
@@ -22,7 +22,7 @@ class ReadingMixin(ServiceBase):
     def list(self, kind: str, owner_id: int) -> list[Item]:
         """Items of `kind` in an analysis (or, for fallback/contact, in a continuity plan)."""
         spec = self._spec(kind)
-        table = spec.table
+        table = KIND_TABLES[kind]
         with self._session() as s:
             col = getattr(table, spec.parent)
             order = [table.sort_order] if hasattr(table, "sort_order") else []
@@ -37,9 +37,9 @@ class ReadingMixin(ServiceBase):
         spec = self._spec(kind)
 
         def build():
-            table = spec.table.__table__
+            table = KIND_TABLES[spec.kind].__table__
             order = [table.c.sort_order] if "sort_order" in table.c else []
-            return sa_select(*(table.c[n] for n in spec.table.model_fields)) \
+            return sa_select(*(table.c[n] for n in KIND_TABLES[spec.kind].model_fields)) \
                 .where(table.c[spec.parent] == bindparam("p0")).order_by(*order, table.c.id)
 
         with self._session() as s:
@@ -56,8 +56,8 @@ class ReadingMixin(ServiceBase):
         spec = self._spec(kind)
 
         def build():
-            table = spec.table.__table__
-            return sa_select(*(table.c[n] for n in spec.table.model_fields)).where(table.c.id == bindparam("p0"))
+            table = KIND_TABLES[spec.kind].__table__
+            return sa_select(*(table.c[n] for n in KIND_TABLES[spec.kind].model_fields)).where(table.c.id == bindparam("p0"))
 
         with self._session() as s:
             rows = self._fast_records(s.connection(), kind, ("get", kind), build, (item_id,))
@@ -68,7 +68,7 @@ class ReadingMixin(ServiceBase):
             return make_record(kind, self._get_row(s, kind, item_id))
 
     def find_by_hid(self, kind: str, analysis_id: int, hid: str) -> Item | None:
-        table = self._spec(kind).table
+        table = KIND_TABLES[self._spec(kind).kind]
         with self._session() as s:
             row = s.exec(select(table).where(table.analysis_id == analysis_id, table.hid == hid)).first()
             return make_record(kind, row) if row else None
@@ -101,7 +101,7 @@ class ReadingMixin(ServiceBase):
                 for r in rows]
 
     def _fast_records(self, conn, kind: str, key, build, params: tuple = ()) -> list[Item]:
-        names = list(self._spec(kind).table.model_fields)
+        names = list(KIND_TABLES[self._spec(kind).kind].model_fields)
         out = []
         for r in self._fast_rows(conn, key, build, params):
             data = dict(zip(names, r))
@@ -130,7 +130,7 @@ class ReadingMixin(ServiceBase):
         with self._session() as s:
             out = {}
             for kind in ("participant", *ITEM_KINDS):
-                table = KINDS[kind].table
+                table = KIND_TABLES[kind]
                 out[kind] = s.exec(sa_select(func.count()).select_from(table)
                                    .where(table.analysis_id == analysis_id)).scalar()
             out["function_critical"] = s.exec(sa_select(func.count()).select_from(e.Function).where(

@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select
 
 from rsa_desktop.domain.items import Item
 from rsa_desktop.model import entities as e
+from rsa_desktop.model.kinds import KIND_TABLES, LINK_TABLES
 from rsa_desktop.services import scales as scale_svc
 from rsa_desktop.services.content.links import LinkRecord
 from rsa_desktop.services.content.reading import ReadingMixin
@@ -39,8 +40,8 @@ class SnapshotMixin(ReadingMixin):
                 spec = self._spec(kind)
 
                 def build(spec=spec):
-                    table = spec.table.__table__
-                    q = sa_select(*(table.c[n] for n in spec.table.model_fields))
+                    table = KIND_TABLES[spec.kind].__table__
+                    q = sa_select(*(table.c[n] for n in KIND_TABLES[spec.kind].model_fields))
                     order = [table.c.sort_order] if "sort_order" in table.c else []
                     if spec.parent == "plan_id":
                         plans = e.ContinuityPlan.__table__
@@ -63,7 +64,7 @@ class SnapshotMixin(ReadingMixin):
                 # The same statement as links(name, analysis_id=…), so the rows come in the same order.
                 lbuild = lambda name=name: self._links_query(name, None, None, bindparam("p0"))[2]  # noqa: E731
                 attr_names = [f.name for f in spec.fields]
-                table = spec.table.__table__
+                table = LINK_TABLES[spec.name].__table__
                 names = list(table.c.keys())
                 li, ri = names.index(spec.left_col), names.index(spec.right_col)
                 ai = [names.index(n) for n in attr_names]

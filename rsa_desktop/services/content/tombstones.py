@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel
 
 from rsa_desktop.domain.items import Item
 from rsa_desktop.model import entities as e
+from rsa_desktop.model.kinds import KIND_TABLES
 from rsa_desktop.services import audit
 from rsa_desktop.services.content.base import ServiceBase
 from rsa_desktop.services.records import TABLE_LABELS, Tombstone, make_record
@@ -51,7 +52,7 @@ class TombstonesMixin(ServiceBase):
         row = self._get_row(s, kind, item_id)
         rows: list = []
         nulled: list = []
-        self._capture(s, self._spec(kind).table.__tablename__, {"id": item_id}, rows, nulled, set())
+        self._capture(s, self._spec(kind).table_name, {"id": item_id}, rows, nulled, set())
         # Marks that name the item by kind and id (no foreign key, since they span kinds) go with it.
         for model in (e.ReviewMark, e.CarriedFrom):
             table = model.__table__
@@ -63,7 +64,7 @@ class TombstonesMixin(ServiceBase):
     def _deleted_value(self, kind: str, row, tomb: Tombstone) -> dict[str, Any]:
         """The item's fields and every row removed with it (links, ratings, children): nothing is lost."""
         value: dict[str, Any] = self._audit_values(kind, make_record(kind, row))
-        own = self._spec(kind).table.__tablename__
+        own = self._spec(kind).table_name
         rows = [{"tabell": TABLE_LABELS.get(t, t), **dict(v)} for t, v in tomb.rows
                 if not (t == own and v.get("id") == tomb.id)]
         if rows:
@@ -88,7 +89,7 @@ class TombstonesMixin(ServiceBase):
             return tomb
 
     def _delete_rows(self, s: Session, kind: str, item_id: int) -> None:
-        table = self._spec(kind).table.__table__
+        table = KIND_TABLES[self._spec(kind).kind].__table__
         s.flush()  # an audit row may be pending; expunging below would drop it
         s.connection().execute(delete(table).where(table.c.id == item_id))
         for model in (e.ReviewMark, e.CarriedFrom):

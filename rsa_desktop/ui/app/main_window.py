@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from rsa_desktop import APP_NAME
-from rsa_desktop.model.kinds import SECURITY_CLASSES
+from rsa_desktop.domain.kinds import SECURITY_CLASSES
 from rsa_desktop.ui.app import settings
 from rsa_desktop.ui.app.crash_notice import CrashNotice
 from rsa_desktop.ui.app.session import DocumentSession

@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from rsa_desktop.domain.items import Item
-from rsa_desktop.model.kinds import ITEM_KINDS, KINDS
+from rsa_desktop.domain.kinds import ITEM_KINDS, KINDS
 from rsa_desktop.services import scales as scale_svc
 from rsa_desktop.services.rsa import RsaService
 from rsa_desktop.storage import backups

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from rsa_desktop import APP_NAME, __version__
-from rsa_desktop.model.kinds import ORG_TYPES
+from rsa_desktop.domain.kinds import ORG_TYPES
 from rsa_desktop.services import organisations
 from rsa_desktop.ui.app import i18n, settings
 from rsa_desktop.ui.dialogs.templates_ui import TemplatePicker

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
-from rsa_desktop.model.kinds import KINDS, LINKS
+from rsa_desktop.domain.kinds import KINDS, LINKS
 from rsa_desktop.services.records import Tombstone
 from rsa_desktop.ui.app.session import DocumentSession
 from rsa_desktop.ui.commands import ops

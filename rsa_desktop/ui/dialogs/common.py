@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from rsa_desktop import APP_NAME, __version__
-from rsa_desktop.model.kinds import ORG_TYPES
+from rsa_desktop.domain.kinds import ORG_TYPES
 from rsa_desktop.services import catalogues
 from rsa_desktop.ui.widgets import hints
 from rsa_desktop.ui.widgets.table_model import change_filter

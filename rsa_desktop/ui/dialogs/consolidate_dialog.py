@@ -163,7 +163,7 @@ class ConsolidateDialog(QDialog):
         row.addStretch(1)
         form.addRow(_t("År:"), row)
         # The city-level marking is the consolidator's decision, never copied from a submission.
-        from rsa_desktop.model.kinds import SECURITY_CLASSES
+        from rsa_desktop.domain.kinds import SECURITY_CLASSES
 
         self.public_check = QCheckBox(_t("Öppet utdrag (utan det som inlämningarnas öppna utdrag utelämnar)"), out)
         form.addRow(_t("Utdrag:"), self.public_check)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.ui.commands import ops, undo, workers
 from rsa_desktop.ui.widgets.table_model import ReadOnlyRowsMixin
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from rsa_desktop.domain import workflow
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui.commands import ops, undo
 from rsa_desktop.ui.steps.completeness import STEP_KEYS, StepStatus

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.items import Item
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.services.placeholders import NEW_TITLES, NOT_CHOSEN, scenario_values
 from rsa_desktop.ui.app import i18n

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.ui.widgets import fmt
 
 COLUMNS = ("Tid", "Användare", "Typ", "Objekt", "Händelse", "Fält", "Före", "Efter")

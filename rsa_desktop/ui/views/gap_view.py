@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from rsa_desktop.domain import severity as sev_vocab
 from rsa_desktop.domain.ids import hid_prefix
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.services import gaps as gap_svc
 from rsa_desktop.services.gaps import GapFinding
 from rsa_desktop.ui.commands import ops, undo

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rsa_desktop.model.kinds import year_state
+from rsa_desktop.domain.kinds import year_state
 from rsa_desktop.ui.commands import ops, undo, workers
 from rsa_desktop.ui.widgets.table_model import Column
 
@@ -45,7 +45,7 @@ def _t(text: str) -> str:
 
 
 def year_text(analysis) -> str:
-    """"2026 (arkiverad)": a year as every year list names it, with its real state (model.kinds.year_state)."""
+    """"2026 (arkiverad)": a year as every year list names it, with its real state (domain.kinds.year_state)."""
     state = year_state(analysis.status, bool(analysis.get("archived")))
     return f"{analysis.year} ({QCoreApplication.translate('kinds', state)})"
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from rsa_desktop.domain.fieldtypes import NO, UNKNOWN, YES, field_type, level_text  # noqa: F401 - used from here
-from rsa_desktop.model.kinds import FieldSpec
+from rsa_desktop.domain.kinds import FieldSpec
 
 
 def display(spec: FieldSpec, value: Any, session=None) -> str:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from rsa_desktop.domain.durations import format_duration
 from rsa_desktop.domain.fieldtypes import DURATION, InvalidValue, field_type
 from rsa_desktop.domain.items import Item
-from rsa_desktop.model.kinds import FieldSpec, KindSpec
+from rsa_desktop.domain.kinds import FieldSpec, KindSpec
 from rsa_desktop.services import catalogues
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui.app import i18n

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from rsa_desktop.domain.fieldtypes import field_type
-from rsa_desktop.model.kinds import KINDS, LINKS, FieldSpec
+from rsa_desktop.domain.kinds import KINDS, LINKS, FieldSpec
 from rsa_desktop.services.errors import ValidationError
 from rsa_desktop.ui.app import i18n
 from rsa_desktop.ui.commands import ops, undo

@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from rsa_desktop.domain.fieldtypes import field_type
 from rsa_desktop.domain.items import Item
-from rsa_desktop.model.kinds import KINDS
+from rsa_desktop.domain.kinds import KINDS
 from rsa_desktop.ui.widgets import fmt
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
