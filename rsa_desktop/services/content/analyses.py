@@ -110,7 +110,7 @@ class AnalysesMixin(ServiceBase):
 
     @contextlib.contextmanager
     def scale_transaction(self, analysis_id: int) -> Iterator[Session]:
-        """For services that rewrite an analysis' scales (services/scale_edit.py): one transaction (the
+        """For services that rewrite an analysis' scales (services/scale_edit/): one transaction (the
         batch's, if one is running), refused on a fastställd analysis, recorded in the audit trail."""
         with self._session() as s:
             row = self._get_row(s, "analysis", analysis_id)

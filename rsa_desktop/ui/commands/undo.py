@@ -468,7 +468,7 @@ class ImportAsNewCommand(_NewAnalysisCommand):
 
 
 class SetArchivedCommand(ServiceCommand):
-    """Arkivera / avarkivera an analysis year (services/rsa.set_archived)."""
+    """Arkivera / avarkivera an analysis year (RsaService.set_archived, services/content/analyses.py)."""
 
     notify_kind = "analysis"
 

@@ -1,6 +1,6 @@
 """Analys → Skalor…: edit the analysis' scales (BRIEF §4), export and import scale files.
 
-The dialog edits a working copy of the scales in the scale-file format (services/scale_edit.py).
+The dialog edits a working copy of the scales in the scale-file format (services/scale_edit/).
 "Spara skalorna" – and importing a file – goes through `preview_scale_change`: when a stored rating
 has no place on the new scale, `MappingDialog` lists every affected rating and asks, for each old value,
 where its ratings go; nothing is applied until everything is mapped (never silent clamping). Then a
