@@ -593,8 +593,8 @@ def _method(b: _Word) -> None:
     b.h1(t.heading("method"))
     for key in ("assignment", "delimitations", "method"):
         b.h2(t.section("method", key))
-        if clean_text(a.values[key]).strip():
-            b.para(a.values[key])
+        if clean_text(a.get(key)).strip():
+            b.para(a.get(key))
         else:
             b.none()
     b.h2(t.section("method", "group"))

@@ -372,7 +372,7 @@ def _field_cols(book: WorkbookBuilder, kind: str, names: Iterable[str]) -> list[
         listed = ft.cell_list(f, kind, data.scales)
         lst = book.list_name(*listed) if listed else ""
         for cc in ft.cell_columns(f):
-            out.append(Col(cc.heading, (lambda n, conv: lambda r: conv(r.values[n], data))(name, cc.value), cc.format,
+            out.append(Col(cc.heading, (lambda n, conv: lambda r: conv(r.get(n), data))(name, cc.value), cc.format,
                            lst, cc.width))
             lst = ""  # the list validates the first column (a duration's text, not its minutes)
     return out
@@ -433,11 +433,11 @@ def _summary(book: WorkbookBuilder) -> None:
     ]
     ospec = KINDS["organisation"]
     for f in ospec.fields:
-        v = field_type(f).to_cell(f, org.values[f.name] if org is not None else None, data)
+        v = field_type(f).to_cell(f, org.get(f.name) if org is not None else None, data)
         rows.append((f"organisation.{f.name}", f"Organisation: {f.label}", v))
     aspec = KINDS["analysis"]
     for f in aspec.fields:
-        v = a.values[f.name]
+        v = a.get(f.name)
         if data.public and f.name in ("secrecy_marking", "security_class"):
             v = None
         else:

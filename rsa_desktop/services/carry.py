@@ -78,7 +78,7 @@ def carry_forward(svc: RsaService, from_analysis_id: int, year: int) -> Item:
         raise ValidationError([FieldError("year", "År", f"det nya året måste vara senare än {prev.year}.")])
     if svc.analysis_for_year(year) is not None:
         raise ValidationError([FieldError("year", "År", f"det finns redan en analys för {year}.")])
-    values = {f: prev.values[f] for f in KINDS["analysis"].field_names if f not in _CLEARED}
+    values = {f: prev.get(f) for f in KINDS["analysis"].field_names if f not in _CLEARED}
     old_scales = svc.scales(from_analysis_id)
     with svc.batch():
         new = svc.create_analysis(year, template=template_from_scales(old_scales), **values)

@@ -220,7 +220,7 @@ def _plan(svc: RsaService, analysis_ids: Iterable[int], new: CatalogueSet,
     review: list[ValueChange] = []
 
     def judge(analysis_id, kind, rec, spec):
-        value = str(rec.values.get(spec.name) or "")
+        value = str(rec.get(spec.name) or "")
         r = resolvers.setdefault(spec.catalog, _Resolver(spec.catalog, new, old))
         outcome = r.resolve(value)
         if outcome is None:
@@ -256,7 +256,7 @@ def invalid_values(svc: RsaService, analysis_id: int) -> list[ValueChange]:
         if kind == "organisation" or not catalogues.is_closed(spec.catalog):
             continue
         for rec in svc.list(kind, analysis_id):
-            value = str(rec.values.get(spec.name) or "")
+            value = str(rec.get(spec.name) or "")
             if not catalogues.is_valid(spec.catalog, value):
                 out.append(ValueChange(analysis_id, kind, rec.id, rec.label, spec.name, spec.label, spec.catalog,
                                        value, None, f"finns inte bland {catalogues.entries_name(spec.catalog)} i "

@@ -82,7 +82,7 @@ def check_validation(svc: RsaService) -> list[Finding]:
 def _validate(kind, rec, ranges, year, prefix: str = "") -> list[Finding]:
     from rsa_desktop.services.validation import ScaleRanges
 
-    values = {f: rec.values[f] for f in kind.field_names}
+    values = {f: rec.get(f) for f in kind.field_names}
     try:
         clean_values(kind, values, ranges or ScaleRanges(), creating=True)
     except ValidationError as exc:

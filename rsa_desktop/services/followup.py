@@ -188,7 +188,7 @@ def compare(svc: RsaService, previous_id: int, current_id: int, *, today: dt.dat
     matched = _match(svc, previous_id, current_id, prev, cur)
 
     def ref(kind: str, rec: Item, pid: int | None, cid: int | None) -> ItemRef:
-        title = str(rec.values.get(KINDS[kind].title_field) or "")
+        title = str(rec.get(KINDS[kind].title_field) or "")
         return ItemRef(kind, rec.hid, title, pid, cid)
 
     new, removed = {}, {}

@@ -64,7 +64,7 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
         add("no_participants", WARNING, "uppdrag", "Arbetsgruppen saknas: ange vilka som deltagit i analysen.",
             "analysis", analysis_id, "participants")
     for field, label in (("assignment", "Uppdraget"), ("method", "Arbetsprocess och metod")):
-        if not a.values[field].strip():
+        if not a.get(field).strip():
             add(f"no_{field}", WARNING, "uppdrag", f"{label} är inte beskrivet.", "analysis", analysis_id, field)
     if not a.secrecy_marking.strip() and not a.security_class:
         add("no_secrecy_decision", WARNING, "uppdrag",
@@ -252,7 +252,7 @@ def review(svc: RsaService, analysis_id: int, *, today: dt.date | None = None) -
             if not unfilled:
                 continue
             if spec.title_field in unfilled:
-                text = (f"{rec.values.get('hid') or rec.label}: heter fortfarande ”{NEW_TITLES[kind]}”. "
+                text = (f"{rec.get('hid') or rec.label}: heter fortfarande ”{NEW_TITLES[kind]}”. "
                         "Ge posten ett eget namn och fyll i "
                         "den, eller ta bort den.")
             else:

@@ -273,20 +273,20 @@ def plan_import(svc: RsaService, analysis_id: int, parsed: ParsedWorkbook, *,
 
 def _plan_summary(svc, analysis_id, analysis, org, dec: Decoded, changes, ops) -> None:
     a_changed = {k: v for k, v in dec.analysis.items()
-                 if k in ANALYSIS_TEXT_FIELDS and differs(analysis.values[k], v)}
+                 if k in ANALYSIS_TEXT_FIELDS and differs(analysis.get(k), v)}
     for k, v in a_changed.items():
         f = KINDS["analysis"].field(k)
         changes.append(PlannedChange("ändra", "analysis", str(analysis.year), f.label,
-                                     analysis.values[k], v, fmt.SUMMARY_SHEET, None, f))
+                                     analysis.get(k), v, fmt.SUMMARY_SHEET, None, f))
     if a_changed:
         ops.append(Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.update("analysis", analysis_id, **a_changed), 0))
     if org is not None:
-        o_changed = {k: v for k, v in dec.organisation.items() if differs(org.values.get(k), v)
+        o_changed = {k: v for k, v in dec.organisation.items() if differs(org.get(k), v)
                      and not (k == "name" and not v)}
         for k, v in o_changed.items():
             f = KINDS["organisation"].field(k)
             changes.append(PlannedChange("ändra", "organisation", org.name, f.label,
-                                         org.values.get(k), v, fmt.SUMMARY_SHEET, None, f))
+                                         org.get(k), v, fmt.SUMMARY_SHEET, None, f))
         if o_changed:
             ops.append(Op(fmt.SUMMARY_SHEET, None, lambda s, c: s.set_organisation(**o_changed), 0))
 
@@ -333,7 +333,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: Problem
                 else:
                     values[f.name] = target.id
         try:
-            current = {f: existing.values[f] for f in spec.field_names} if existing else None
+            current = {f: existing.get(f) for f in spec.field_names} if existing else None
             clean_values(spec, values, ranges, creating=existing is None, current=current)
         except ValidationError as exc:
             for err in exc.errors:
@@ -372,9 +372,9 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: Problem
             item_changes.append(PlannedChange("ny", row.kind, "", "", None, title, row.sheet, row.row))
         else:
             for k, v in values.items():
-                if differs(existing.values.get(k), v):
+                if differs(existing.get(k), v):
                     changed[k] = v
-                    old, new = existing.values.get(k), v
+                    old, new = existing.get(k), v
                     if field_type(spec.field(k)).references:
                         old = by_id.get((spec.field(k).ref, old)).hid if old is not None else None
                         new = row.values[k] or None
@@ -439,7 +439,7 @@ def _plan_rows(svc, aid, dec: Decoded, db, by_id, ctx: DecodeContext, p: Problem
                 continue
             for hid, rec in db[kind].items():
                 if hid not in present[kind]:
-                    title = rec.values.get(KINDS[kind].title_field) or ""  # the ID is shown beside it
+                    title = rec.get(KINDS[kind].title_field) or ""  # the ID is shown beside it
                     mchanges.append(PlannedChange("ta bort", kind, hid, "", title, None, SHEET_OF_KIND[kind], None))
                     mops.append(Op(SHEET_OF_KIND[kind], None,
                                    _delete_op(kind, rec.id), 9))
@@ -575,7 +575,7 @@ def _plan_children(svc, aid, dec: Decoded, db, p: Problems, changes, ops, missin
         rows = existing.get((ch.kind, ch.owner), [])
         target = rows[ch.nr - 1] if ch.nr is not None and 0 < ch.nr <= len(rows) else None
         try:
-            current = {f: target.values[f] for f in spec.field_names} if target else None
+            current = {f: target.get(f) for f in spec.field_names} if target else None
             clean_values(spec, values, ScaleRanges(), creating=target is None, current=current)
         except ValidationError as exc:
             for err in exc.errors:
@@ -591,9 +591,9 @@ def _plan_children(svc, aid, dec: Decoded, db, p: Problems, changes, ops, missin
             ops.append(Op(ch.sheet, ch.row, _create_op(ch.kind, owner_id, values), 3))
         else:
             seen.add((ch.kind, target.id))
-            changed = {k: v for k, v in values.items() if differs(target.values.get(k), v)}
+            changed = {k: v for k, v in values.items() if differs(target.get(k), v)}
             for k, v in changed.items():
-                changes.append(PlannedChange("ändra", ch.kind, name, spec.field(k).label, target.values.get(k), v,
+                changes.append(PlannedChange("ändra", ch.kind, name, spec.field(k).label, target.get(k), v,
                                              ch.sheet, ch.row, spec.field(k)))
             if changed:
                 ops.append(Op(ch.sheet, ch.row, _update_op(ch.kind, target.id, changed), 3))

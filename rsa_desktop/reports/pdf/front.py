@@ -136,8 +136,8 @@ def _method(b: Builder) -> None:
     b.h1(t.heading("method"), "method")
     for key, field in (("assignment", "assignment"), ("delimitations", "delimitations"), ("method", "method")):
         b.h2(t.section("method", key))
-        if clean_text(a.values[field]).strip():
-            b.para(a.values[field])
+        if clean_text(a.get(field)).strip():
+            b.para(a.get(field))
         else:
             b.none()
     b.h2(t.section("method", "group"))

@@ -134,7 +134,7 @@ class ServiceBase:
     def _audit_values(self, kind: str, rec: Item) -> dict[str, Any]:
         """Every field of an item, by its label: what a create records as new and a delete as old."""
         spec = self._spec(kind)
-        return {spec.field(f).label: rec.values.get(f) for f in spec.field_names}
+        return {spec.field(f).label: rec.get(f) for f in spec.field_names}
 
     def audit_chain_breaks(self) -> list[audit.ChainBreak]:
         """Where the audit trail was changed behind the program's back ([] when it is intact)."""

@@ -112,9 +112,9 @@ class ItemsMixin(ServiceBase):
         """A copy with a new ID, its links and per-horizon/per-dimension ratings."""
         spec = self._spec(kind)
         src = self.get(kind, item_id)
-        values = {f: src.values[f] for f in spec.field_names}
+        values = {f: src.get(f) for f in spec.field_names}
         values[spec.title_field] = f"{values[spec.title_field]} (kopia)"
-        owner = src.values[spec.parent]
+        owner = src.get(spec.parent)
         copy = self.create(kind, owner, **values)
         with self._session() as s:
             conn = s.connection()

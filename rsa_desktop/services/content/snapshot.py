@@ -54,7 +54,7 @@ class SnapshotMixin(ReadingMixin):
                 if spec.parent == "plan_id":
                     by_plan: dict[int, list[Item]] = {}
                     for rec in out:
-                        by_plan.setdefault(rec.values["plan_id"], []).append(rec)
+                        by_plan.setdefault(rec.get("plan_id"), []).append(rec)
                     children[kind] = by_plan
                 else:
                     records[kind] = out

@@ -113,8 +113,8 @@ def _ratings(svc: RsaService, analysis_id: int, scales: Scales) -> list[_Rating]
         for f, label, part in (("likelihood", "Sannolikhet", "likelihood"),
                                ("residual_likelihood", "Sannolikhet efter åtgärder", "likelihood"),
                                ("residual_consequence", "Konsekvens efter åtgärder", "consequence")):
-            if r.values.get(f) is not None:
-                out.append(_Rating(part, "risk", r.id, r.hid, f, label, r.values[f]))
+            if r.get(f) is not None:
+                out.append(_Rating(part, "risk", r.id, r.hid, f, label, r.get(f)))
     dims = {d.id: d for d in scales.dimensions}
     hids = {r.id: r.hid for r in svc.list("risk", analysis_id)}
     for rid, levels in sorted(svc.all_consequences(analysis_id).items()):
@@ -128,8 +128,8 @@ def _ratings(svc: RsaService, analysis_id: int, scales: Scales) -> list[_Rating]
     for f in functions:
         for name, label in (("criticality_life_health", "Kritikalitet för liv och hälsa"),
                             ("criticality_functionality", "Kritikalitet för stadens funktionalitet")):
-            if f.values.get(name) is not None:
-                out.append(_Rating("consequence", "function", f.id, f.hid, name, label, f.values[name]))
+            if f.get(name) is not None:
+                out.append(_Rating("consequence", "function", f.id, f.hid, name, label, f.get(name)))
     for fid, levels in sorted(svc.all_impacts(analysis_id).items()):
         for hid_, level in sorted(levels.items(), key=lambda kv: horizons[kv[0]].minutes):
             h = horizons[hid_]

@@ -118,7 +118,7 @@ class PublicReviewDialog(QDialog):
         self.text_choices: dict[str, tuple[QComboBox, QPlainTextEdit]] = {}
         row = 0
         for name, label in public_rule.FREE_TEXT_FIELDS:
-            written = str(analysis.values.get(name) or "")
+            written = str(analysis.get(name) or "")
             if not written.strip() and name not in stored:
                 continue
             named = public_rule.names_left_out(written, selection)
