@@ -254,6 +254,7 @@ def _damage(path, sql):
     ("UPDATE risk SET likelihood = 'tre' WHERE hid = 'R1'", lambda r: r.likelihood, None),
     ("UPDATE risk SET likelihood = X'00ff' WHERE hid = 'R1'", lambda r: r.likelihood, None),
     ("UPDATE risk SET likelihood = '3' WHERE hid = 'R1'", lambda r: r.likelihood, 3),
+    ("UPDATE risk SET likelihood = '--3' WHERE hid = 'R1'", lambda r: r.likelihood, None),
     # a non-null column reads as its default
     ("UPDATE risk SET sort_order = 'först' WHERE hid = 'R1'", lambda r: r.sort_order, 0),
     # a blob in a text column reads as text with a replacement character, not as bytes

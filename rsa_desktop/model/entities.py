@@ -15,10 +15,11 @@ from sqlmodel import Field, SQLModel
 
 
 class TolerantDate(TypeDecorator):
-    """A date stored as "YYYY-MM-DD" (SQLAlchemy's own SQLite format), read back tolerantly.
+    """A date stored as "YYYY-MM-DD" (SQLAlchemy's own SQLite format).
 
-    A damaged value in a file (a flipped byte) reads as no date instead of making the whole table
-    unreadable; `rsa-desktop check` and the RSA-kontroll then show the missing date.
+    Like every column it reads back tolerantly (see the end of this module): a damaged value in a file
+    (a flipped byte) reads as no date instead of making the whole table unreadable; `rsa-desktop check`
+    and the RSA-kontroll then show the missing date.
     """
 
     impl = String
@@ -30,10 +31,11 @@ class TolerantDate(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None or isinstance(value, dt.date):
             return value
-        try:
-            return dt.date.fromisoformat(str(value)[:10])
-        except ValueError:
-            return None
+        return _parse_date(value)  # a ValueError here is read as missing
+
+
+def _parse_date(value: object) -> dt.date:
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _date():
@@ -510,8 +512,11 @@ class DamagedValue(Exception):
 def _as_int(v: object) -> int | None:
     if isinstance(v, float) and v.is_integer():
         return int(v)
-    if isinstance(v, str) and v.strip().lstrip("-").isdigit():
-        return int(v)
+    if isinstance(v, str):
+        try:
+            return int(v)
+        except ValueError:  # int()'s own: the text is no whole number
+            return None
     return None
 
 
@@ -527,6 +532,13 @@ def _as_text(v: object) -> str | None:
     return None
 
 
+def _as_date(v: object) -> dt.date | None:
+    try:
+        return _parse_date(v)
+    except ValueError:  # fromisoformat's own: the text is no date
+        return None
+
+
 def _as_datetime(v: object) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(str(v).strip())
@@ -540,18 +552,18 @@ class _Tolerant(TypeDecorator):
     impl = String  # replaced per column by the column's own type
     cache_ok = True
 
+    # Named like the arguments, so that SQLAlchemy's cache key of the type tells the columns apart.
     def __init__(self, inner, kind: type, convert, fallback, table: str, column: str):
         super().__init__()
-        self.impl = inner  # the column's own type, so DDL and binding stay byte-identical
-        self._kind, self._convert, self._fallback = kind, convert, fallback
-        self._where = (table, column)
+        self.impl = self.inner = inner  # the column's own type, so DDL and binding stay byte-identical
+        self.kind, self.convert, self.fallback, self.table, self.column = kind, convert, fallback, table, column
 
     def load_dialect_impl(self, dialect):
         return self.impl
 
     def result_processor(self, dialect, coltype):
         inner = self.impl.dialect_impl(dialect).result_processor(dialect, coltype)
-        kind, convert, fallback, where = self._kind, self._convert, self._fallback, self._where
+        kind, convert, fallback, where = self.kind, self.convert, self.fallback, (self.table, self.column)
 
         def process(value):
             if value is None:
@@ -574,18 +586,21 @@ class _Tolerant(TypeDecorator):
 
 
 _NO_FALLBACK = object()
-_READERS = {int: _as_int, bool: _as_bool, str: _as_text, dt.datetime: _as_datetime}
-# What SQLite hands back for a well-formed value of each Python type (a date arrives as text).
-_STORED = {int: int, bool: int, str: str, dt.datetime: str}
+_READERS = {int: _as_int, bool: _as_bool, str: _as_text, dt.date: _as_date, dt.datetime: _as_datetime}
+# What SQLite hands back for a well-formed value of each Python type (a date or time arrives as text).
+_STORED = {int: int, bool: int, str: str, dt.date: str, dt.datetime: str}
 
 
 def _read_tolerantly() -> None:
     for table in SQLModel.metadata.tables.values():
         for col in table.columns:
-            if isinstance(col.type, (TolerantDate, _Tolerant)):
+            if isinstance(col.type, _Tolerant):
                 continue
-            base = col.type.impl if isinstance(col.type, TypeDecorator) else col.type  # sqlmodel's AutoString
-            py = base.python_type
+            if isinstance(col.type, TolerantDate):
+                py = dt.date
+            else:
+                base = col.type.impl if isinstance(col.type, TypeDecorator) else col.type  # sqlmodel's AutoString
+                py = base.python_type
             if py not in _READERS:
                 raise TypeError(f"{table.name}.{col.name}: no tolerant reader for {py}")
             default = getattr(col.default, "arg", _NO_FALLBACK) if col.default is not None else _NO_FALLBACK
