@@ -3,9 +3,9 @@
 Automatic collection starts in whichever thread allocates when a threshold is passed: as likely a worker
 of an export or of the status check as the GUI thread. It then frees, on that thread, every Qt wrapper
 caught in the cycles it breaks, and a Qt object destroyed outside the thread that owns it is a rare crash
-that no test can reproduce at will (the suite segfaulted once so, with the export worker running). As
-pyqtgraph and GitFourchette do, automatic collection is turned off and a GUI-thread timer collects each
-generation once its threshold is passed: the interpreter's own policy, on the right thread.
+that no test can reproduce at will. As pyqtgraph and GitFourchette do, automatic collection is turned off
+and a GUI-thread timer collects each generation once its threshold is passed: the interpreter's own
+policy, on the right thread.
 """
 
 from __future__ import annotations

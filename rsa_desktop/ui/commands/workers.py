@@ -6,8 +6,8 @@ is delivered to `on_done` in the GUI thread (Anki's operation pattern).
 What a worker thread lets go of is only ever an int. The operation (a closure over a view, a session,
 a window), its result and its exception live in a registry owned by the GUI thread, and the worker hands
 back nothing but the job's number. A Qt object freed on a worker – the last reference to a closed window
-dropped when a finished job's closure died there – is destroyed on the wrong thread while the GUI thread
-may be deleting the same objects; that was the suite's rare segfault in QUndoStack's destructor.
+dropped when a finished job's closure died there – would be destroyed on the wrong thread while the GUI
+thread may be deleting the same objects.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 @dataclass
 class _Task:
-    fn: Callable[[], Any] | None
+    fn: Callable[[], Any]
     deliver: Callable[[bool, Any], None]
     owner: QObject | None = None  # delivered only while this object exists
     outcome: tuple[bool, Any] | None = None
@@ -57,16 +57,15 @@ def busy() -> bool:
 
 
 class _Runnable(QRunnable):
-    def __init__(self, number: int):
+    def __init__(self, number: int, announcer: _Finished):
         super().__init__()
-        self.number = number
+        self.number, self.announcer = number, announcer  # the announcer lives as long as the program
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        number, announcer = self.number, _announce()  # made long before, in the GUI thread (_submit)
+        number, announcer = self.number, self.announcer
         task = _tasks[number]
         fn = task.fn
-        assert fn is not None
         try:
             value = fn()
             ok = True
@@ -79,7 +78,8 @@ class _Runnable(QRunnable):
 
 def _deliver(number: int) -> None:
     task = _tasks.pop(number)
-    ok, value = task.outcome if task.outcome is not None else (False, RuntimeError("job ended without a result"))
+    assert task.outcome is not None  # set by the worker before it announces the number
+    ok, value = task.outcome
     if task.owner is not None and not shiboken6.isValid(task.owner):
         return  # its window was closed meanwhile: nobody to tell
     task.deliver(ok, value)
@@ -87,10 +87,9 @@ def _deliver(number: int) -> None:
 
 def _submit(pool: QThreadPool, fn: Callable[[], Any], deliver: Callable[[bool, Any], None],
             owner: QObject | None = None) -> int:
-    _announce()
     number = next(_numbers)
     _tasks[number] = _Task(fn, deliver, owner)
-    pool.start(_Runnable(number))
+    pool.start(_Runnable(number, _announce()))
     return number
 
 
